@@ -1,0 +1,87 @@
+# clinicd: `make run` serves the demo on http://127.0.0.1:8080, `make test` runs every
+# suite on a throwaway database.  `make SANITIZE=address,undefined ...` builds with
+# sanitizers (into build/san/).
+
+SHELL := /bin/bash
+CC ?= gcc
+PKGS := libmicrohttpd jansson libpq libsodium libical libcurl
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+SANITIZE ?=
+
+ifeq ($(SANITIZE),)
+BUILD := build
+OPT := -O2
+else
+BUILD := build/san
+OPT := -O1 -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+# Recursive (=) so pkg-config runs only once the packages are installed.
+CFLAGS = -std=c17 -D_GNU_SOURCE -g $(OPT) $(WARN) -MMD -MP -Ibackend/src \
+         $(shell pkg-config --cflags $(PKGS))
+LDLIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+
+SRCS := $(shell find backend/src -name '*.c' | sort)
+OBJS := $(patsubst backend/src/%.c,$(BUILD)/obj/%.o,$(SRCS))
+LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+PORT ?= 8080
+PG_DIR := $(CURDIR)/var/pg
+PG_PORT ?= 54329
+DB ?= clinicd
+NODE_DIRS := backend/data tests
+
+.PHONY: all build run deps db db-stop db-destroy test unit bench clean
+all: build
+
+build: $(BUILD)/clinicd
+
+$(BUILD)/clinicd: $(OBJS)
+	@echo "  LD  $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: backend/src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+	@bash tests/run-unit.sh $(UNIT_BINS)
+
+deps:
+	@bash backend/scripts/deps.sh $(NODE_DIRS)
+
+db: deps
+	@$(MAKE) --no-print-directory build
+	@bash backend/scripts/setup-db.sh $(PG_DIR) $(PG_PORT) $(DB) $(BUILD)/clinicd
+
+db-stop:
+	@bash backend/scripts/pg.sh stop $(PG_DIR)
+
+db-destroy:
+	@bash backend/scripts/pg.sh destroy $(PG_DIR)
+
+run: db
+	@echo "clinicd: serving on http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
+	DATABASE_URL=$$(bash backend/scripts/pg.sh url $(PG_DIR) $(PG_PORT) $(DB) clinicd) \
+	  PORT=$(PORT) $(BUILD)/clinicd serve
+
+test: deps
+	@$(MAKE) --no-print-directory build $(UNIT_BINS)
+	@bash tests/run.sh $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	@bash tests/bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Brings a project-local database to a usable state: cluster started, roles and
+# extensions, migrations applied, gazetteer and demo data loaded.  Idempotent.
+#
+# Usage: backend/scripts/setup-db.sh DIR PORT DBNAME CLINICD_BINARY [seed-demo args...]
+# Prints nothing but progress on stderr; the service URL is
+#   postgresql://clinicd@127.0.0.1:PORT/DBNAME
+set -euo pipefail
+dir=$1 port=$2 db=$3 bin=$4
+shift 4
+here=$(cd "$(dirname "$0")" && pwd)
+pg="$here/pg.sh"
+
+bash "$pg" start "$dir" "$port"
+bash "$pg" bootstrap "$dir" "$port" "$db"
+owner_url=$(bash "$pg" url "$dir" "$port" "$db" clinicd_owner)
+app_url=$(bash "$pg" url "$dir" "$port" "$db" clinicd)
+
+CLINICD_MIGRATE_URL="$owner_url" DATABASE_URL="$app_url" "$bin" migrate
+
+places=build/places.tsv
+if [ "$(psql -qAt "$owner_url" -c 'SELECT count(*) FROM places')" = 0 ]; then
+  [ -s "$places" ] || node backend/data/build-places.mjs "$places"
+  psql -q -v ON_ERROR_STOP=1 "$owner_url" \
+    -c "\\copy places(kind,name,ascii_name,region_code,region_name,country_code,country_name,postcode,lat,lon,population) FROM '$places'" \
+    -c "ANALYZE places"
+  echo "setup-db: gazetteer loaded ($(psql -qAt "$owner_url" -c 'SELECT count(*) FROM places') places)" >&2
+fi
+
+DATABASE_URL="$app_url" "$bin" seed-demo "$@"
+# the service role owns nothing, so statistics are gathered as the owner
+PGOPTIONS="-c client_min_messages=error" psql -q "$owner_url" -c ANALYZE

@@ -1,0 +1,355 @@
+/* Practitioner search (nearest first, every filter in one query, keyset pages) and the
+ * public profile.  PostgreSQL writes the JSON of each item; we only join them. */
+#include "api/handlers.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/common.h"
+#include "api/places.h"
+#include "api/vocab.h"
+#include "domain/cursor.h"
+#include "util/parse.h"
+
+/* The search point.  Written out in full (not joined from a CTE) so that the planner
+ * can walk the GiST index on locations.geog nearest-first. */
+#define PT "ST_SetSRID(ST_MakePoint($2::float8, $1::float8), 4326)::geography"
+
+/* Parameters common to both orderings:
+ *  $1 lat  $2 lon  $3 radius (m)  $4 technique ids int[] (all required)  $5 profession
+ *  $6 condition  $7 free text  $8 language  $9 accepting_new  $10 home_visits
+ *  $11 wheelchair_accessible  $12 max price (cents)  $13 session minutes
+ *  $14 cursor key  $15 cursor id  $16 rows to fetch  $17 sliding_scale */
+#define PRACTITIONER_FILTERS                                                                 \
+    " AND p.active"                                                                          \
+    " AND ($4::int[] IS NULL OR (SELECT count(*) FROM practitioner_techniques x"             \
+    "      WHERE x.practitioner_id = p.id AND x.technique_id = ANY ($4::int[]))"             \
+    "      = cardinality($4::int[]))"                                                        \
+    " AND ($5::int IS NULL OR p.profession_id = $5::int)"                                    \
+    " AND ($6::int IS NULL OR EXISTS (SELECT 1 FROM practitioner_conditions x"               \
+    "      WHERE x.practitioner_id = p.id AND x.condition_id = $6::int))"                    \
+    " AND ($7::text IS NULL OR f_fold($7::text) <% p.search_doc)"                            \
+    " AND ($8::text IS NULL OR p.languages @> ARRAY[$8::text])"                              \
+    " AND ($9::bool IS NULL OR p.accepting_new = $9::bool)"                                  \
+    " AND ($10::bool IS NULL OR p.home_visits = $10::bool)"                                  \
+    " AND ($17::bool IS NULL OR p.sliding_scale = $17::bool)"                                \
+    " AND (($12::int IS NULL AND $13::int IS NULL) OR EXISTS (SELECT 1"                      \
+    "      FROM practitioner_services x JOIN services s ON s.id = x.service_id"              \
+    "      WHERE x.practitioner_id = p.id AND s.active"                                      \
+    "      AND ($12::int IS NULL OR s.price_cents <= $12::int)"                              \
+    "      AND ($13::int IS NULL OR s.duration_minutes = $13::int)))"
+
+#define LOCATION_FILTERS(l) \
+    " AND " l ".active AND ($11::bool IS NULL OR " l ".wheelchair_accessible = $11::bool)"
+
+/* Joins that every item needs: clinic, profession and the cheapest service. */
+#define ITEM_JOINS                                                                           \
+    " JOIN clinics c ON c.id = p.clinic_id JOIN professions pr ON pr.id = p.profession_id"   \
+    " LEFT JOIN LATERAL (SELECT s.price_cents, s.currency FROM practitioner_services x"      \
+    "   JOIN services s ON s.id = x.service_id WHERE x.practitioner_id = p.id AND s.active" \
+    "   ORDER BY s.price_cents, s.id LIMIT 1) pf ON true"
+
+#define LOCATION_JSON(l)                                                                     \
+    "json_build_object('id', " l ".id, 'name', " l ".name, 'address', " l ".address,"        \
+    " 'city', " l ".city, 'region', " l ".region, 'postcode', " l ".postcode, 'country', "   \
+    l ".country, 'lat', round(ST_Y(" l ".geog::geometry)::numeric, 6), 'lon',"               \
+    " round(ST_X(" l ".geog::geometry)::numeric, 6), 'timezone', " l ".timezone,"            \
+    " 'wheelchair_accessible', " l ".wheelchair_accessible)"
+
+/* The fields of a search item; dist is metres or NULL. */
+#define ITEM_FIELDS(dist)                                                                    \
+    "'id', p.id, 'name', p.name,"                                                            \
+    " 'profession', json_build_object('slug', pr.slug, 'name', pr.name),"                    \
+    " 'techniques', coalesce((SELECT json_agg(t.slug ORDER BY t.sort_order, t.slug)"         \
+    "   FROM practitioner_techniques x JOIN techniques t ON t.id = x.technique_id"           \
+    "   WHERE x.practitioner_id = p.id), '[]'),"                                             \
+    " 'clinic', json_build_object('id', c.id, 'name', c.name),"                              \
+    " 'location', " LOCATION_JSON("l") ","                                                   \
+    " 'distance_km', round((" dist " / 1000.0)::numeric, 2),"                                \
+    " 'price_from', round(pf.price_cents / 100.0, 2), 'currency', pf.currency,"              \
+    " 'accepting_new', p.accepting_new, 'home_visits', p.home_visits,"                       \
+    " 'sliding_scale', p.sliding_scale, 'languages', p.languages,"                           \
+    " 'next_available', NULL"
+
+DB_STMT(st_search_distance,
+        "SELECT json_build_object(" ITEM_FIELDS("h.dist") ")::text, h.dist, p.id"
+        " FROM (SELECT p.id AS pid, l.id AS lid, l.geog <-> " PT " AS dist"
+        "   FROM locations l"
+        "   JOIN practitioner_locations pl ON pl.location_id = l.id"
+        "   JOIN practitioners p ON p.id = pl.practitioner_id"
+        "   WHERE ST_DWithin(l.geog, " PT ", $3::float8, false)"
+        LOCATION_FILTERS("l") PRACTITIONER_FILTERS
+        /* one row per practitioner: skip a location when the same practitioner has a
+         * nearer one (ties broken by location id) */
+        "   AND NOT EXISTS (SELECT 1 FROM practitioner_locations pl2"
+        "     JOIN locations l2 ON l2.id = pl2.location_id"
+        "     WHERE pl2.practitioner_id = p.id AND l2.id <> l.id" LOCATION_FILTERS("l2")
+        "     AND (l2.geog <-> " PT ", l2.id) < (l.geog <-> " PT ", l.id))"
+        "   AND ($14::float8 IS NULL OR (l.geog <-> " PT ", p.id) > ($14::float8, $15::uuid))"
+        "   ORDER BY l.geog <-> " PT ", p.id"
+        "   LIMIT $16::int) h"
+        " JOIN practitioners p ON p.id = h.pid JOIN locations l ON l.id = h.lid" ITEM_JOINS
+        " ORDER BY h.dist, p.id",
+        17);
+
+DB_STMT(st_search_name,
+        "SELECT json_build_object(" ITEM_FIELDS("l.dist") ")::text, p.name, p.id"
+        " FROM practitioners p"
+        " JOIN LATERAL (SELECT l.*, CASE WHEN $1::float8 IS NULL THEN NULL"
+        "     ELSE l.geog <-> " PT " END AS dist"
+        "   FROM practitioner_locations pl JOIN locations l ON l.id = pl.location_id"
+        "   WHERE pl.practitioner_id = p.id" LOCATION_FILTERS("l")
+        "   ORDER BY dist NULLS LAST, l.id LIMIT 1) l ON true"
+        ITEM_JOINS
+        " WHERE ($1::float8 IS NULL OR l.dist <= $3::float8)" PRACTITIONER_FILTERS
+        " AND ($14::text IS NULL OR (p.name, p.id) > ($14::text, $15::uuid))"
+        " ORDER BY p.name, p.id LIMIT $16::int",
+        17);
+
+DB_STMT(st_profile,
+        "SELECT json_build_object(" ITEM_FIELDS("NULL") ","
+        " 'bio', p.bio, 'credentials', p.credentials,"
+        " 'conditions', coalesce((SELECT json_agg(json_build_object('slug', k.slug, 'name',"
+        "   k.name) ORDER BY k.name) FROM practitioner_conditions x JOIN conditions k"
+        "   ON k.id = x.condition_id WHERE x.practitioner_id = p.id), '[]'),"
+        " 'technique_names', coalesce((SELECT json_agg(json_build_object('slug', t.slug,"
+        "   'name', t.name) ORDER BY t.sort_order) FROM practitioner_techniques x"
+        "   JOIN techniques t ON t.id = x.technique_id WHERE x.practitioner_id = p.id), '[]'),"
+        " 'services', coalesce((SELECT json_agg(json_build_object('id', s.id, 'name', s.name,"
+        "   'duration_minutes', s.duration_minutes, 'price', round(s.price_cents / 100.0, 2),"
+        "   'currency', s.currency) ORDER BY s.duration_minutes, s.price_cents, s.id)"
+        "   FROM practitioner_services x JOIN services s ON s.id = x.service_id"
+        "   WHERE x.practitioner_id = p.id AND s.active), '[]'),"
+        " 'locations', coalesce((SELECT json_agg(" LOCATION_JSON("l2") " ORDER BY l2.id)"
+        "   FROM practitioner_locations x JOIN locations l2 ON l2.id = x.location_id"
+        "   WHERE x.practitioner_id = p.id AND l2.active), '[]'))::text"
+        " FROM practitioners p"
+        " JOIN LATERAL (SELECT l.* FROM practitioner_locations pl JOIN locations l"
+        "   ON l.id = pl.location_id WHERE pl.practitioner_id = p.id AND l.active"
+        "   ORDER BY l.id LIMIT 1) l ON true"
+        ITEM_JOINS
+        " WHERE p.id = $1::uuid AND p.active",
+        1);
+
+#define MAX_TECHNIQUES 10
+
+static const char *const search_params[] = {
+    "near", "radius_km", "technique", "profession", "condition", "q", "language",
+    "accepting_new", "home_visits", "wheelchair_accessible", "sliding_scale", "max_price",
+    "session_minutes", "available_within_days", "sort", "limit", "cursor", NULL};
+
+static void check_known_params(struct input *in)
+{
+    const struct target *t = &in->r->target;
+    for (size_t i = 0; i < t->nparams; i++) {
+        bool known = false;
+        for (const char *const *k = search_params; *k && !known; k++)
+            known = strcmp(*k, t->params[i].key) == 0;
+        if (!known)
+            input_error(in, t->params[i].key, false, "%.60s is not a search parameter",
+                        t->params[i].key);
+    }
+}
+
+static void set_bool(struct input *in, const char *key, char *out, const char **slot)
+{
+    bool b;
+    if (q_bool(in, key, &b)) {
+        snprintf(out, 8, "%s", b ? "true" : "false");
+        *slot = out;
+    }
+}
+
+/* Resolves a vocabulary parameter; returns -1 after replying, else 0. */
+static int vocab_param(struct input *in, enum vocab_kind kind, const char *key, const char *text,
+                       int *id, bool *found)
+{
+    int rc = vocab_lookup(in->r, kind, text, id);
+    if (rc < 0)
+        return -1;
+    *found = rc == 1;
+    if (!*found)
+        input_error(in, key, false, "%s: \"%.80s\" is not a known %s", key, text, key);
+    return 0;
+}
+
+void practitioners_search(struct req *r)
+{
+    struct input in;
+    input_init(&in, r);
+    check_known_params(&in);
+
+    const char *v[17] = {NULL};
+    char lat_s[32], lon_s[32], radius_s[32], tech_s[128], prof_s[16], cond_s[16];
+    char acc_s[8], home_s[8], wheel_s[8], slide_s[8], price_s[24], mins_s[16];
+    char key_s[CURSOR_MAX_KEY], id_s[40], limit_s[24];
+
+    /* place */
+    const char *near = q_str(&in, "near", 200);
+    bool have_near = false;
+    if (near) {
+        double lat, lon;
+        int rc = place_resolve(&in, "near", near, &lat, &lon);
+        if (rc < 0)
+            goto out;
+        if (rc == 1) {
+            have_near = true;
+            snprintf(lat_s, sizeof(lat_s), "%.7f", lat);
+            snprintf(lon_s, sizeof(lon_s), "%.7f", lon);
+            v[0] = lat_s;
+            v[1] = lon_s;
+        }
+    }
+    double radius_km = 25;
+    if (q_double(&in, "radius_km", 0.1, 500, &radius_km) && !near)
+        input_error(&in, "radius_km", false, "radius_km needs near");
+    snprintf(radius_s, sizeof(radius_s), "%.3f", radius_km * 1000.0);
+    v[2] = radius_s;
+
+    /* vocabulary */
+    const char *techs[MAX_TECHNIQUES];
+    size_t ntech = q_all(&in, "technique", techs, MAX_TECHNIQUES);
+    if (ntech) {
+        size_t len = 0;
+        tech_s[len++] = '{';
+        bool all = true;
+        for (size_t i = 0; i < ntech; i++) {
+            int id;
+            bool found;
+            if (vocab_param(&in, VOCAB_TECHNIQUE, "technique", techs[i], &id, &found) < 0)
+                goto out;
+            all = all && found;
+            if (found)
+                len += (size_t)snprintf(tech_s + len, sizeof(tech_s) - len, "%s%d",
+                                        len > 1 ? "," : "", id);
+        }
+        snprintf(tech_s + len, sizeof(tech_s) - len, "}");
+        if (all)
+            v[3] = tech_s;
+    }
+    const char *prof = q_str(&in, "profession", 100);
+    if (prof) {
+        int id;
+        bool found;
+        if (vocab_param(&in, VOCAB_PROFESSION, "profession", prof, &id, &found) < 0)
+            goto out;
+        snprintf(prof_s, sizeof(prof_s), "%d", id);
+        v[4] = found ? prof_s : NULL;
+    }
+    const char *cond = q_str(&in, "condition", 100);
+    if (cond) {
+        int id;
+        bool found;
+        if (vocab_param(&in, VOCAB_CONDITION, "condition", cond, &id, &found) < 0)
+            goto out;
+        snprintf(cond_s, sizeof(cond_s), "%d", id);
+        v[5] = found ? cond_s : NULL;
+    }
+
+    /* free text and filters */
+    const char *q = q_str(&in, "q", 200);
+    if (q && !*q)
+        input_error(&in, "q", false, "q must not be empty");
+    v[6] = q && *q ? q : NULL;
+    const char *lang = q_str(&in, "language", 8);
+    if (lang) {
+        if (strlen(lang) == 2 && lang[0] >= 'a' && lang[0] <= 'z' && lang[1] >= 'a' &&
+            lang[1] <= 'z')
+            v[7] = lang;
+        else
+            input_error(&in, "language", false, "language must be a two-letter ISO 639-1 code such as en or es");
+    }
+    set_bool(&in, "accepting_new", acc_s, &v[8]);
+    set_bool(&in, "home_visits", home_s, &v[9]);
+    set_bool(&in, "wheelchair_accessible", wheel_s, &v[10]);
+    set_bool(&in, "sliding_scale", slide_s, &v[16]);
+    double max_price;
+    if (q_double(&in, "max_price", 0, 100000, &max_price)) {
+        snprintf(price_s, sizeof(price_s), "%ld", (long)llround(max_price * 100.0));
+        v[11] = price_s;
+    }
+    long minutes;
+    if (q_long(&in, "session_minutes", 5, 480, &minutes)) {
+        snprintf(mins_s, sizeof(mins_s), "%ld", minutes);
+        v[12] = mins_s;
+    }
+    long within;
+    if (q_long(&in, "available_within_days", 1, 62, &within))
+        input_error(&in, "available_within_days", false,
+                    "available_within_days is not supported yet: availability is not published");
+
+    /* order and page */
+    const char *sort = q_str(&in, "sort", 20);
+    char kind = have_near || (near && !sort) ? 'd' : 'n';
+    if (sort) {
+        if (strcmp(sort, "distance") == 0) {
+            kind = 'd';
+            if (!near)
+                input_error(&in, "sort", false, "sort=distance needs near");
+        } else if (strcmp(sort, "name") == 0) {
+            kind = 'n';
+        } else {
+            input_error(&in, "sort", false, "sort must be distance or name");
+        }
+    }
+    long limit = 20;
+    q_long(&in, "limit", 1, 100, &limit);
+    snprintf(limit_s, sizeof(limit_s), "%ld", limit + 1);
+    v[15] = limit_s;
+    const char *cur = q_str(&in, "cursor", CURSOR_MAX_TEXT);
+    if (cur) {
+        struct cursor c;
+        double d;
+        if (cursor_decode(cur, &c) < 0 || c.kind != kind ||
+            (kind == 'd' && parse_double(c.key, 0, 1e8, &d) != 0)) {
+            input_error(&in, "cursor", false,
+                        "cursor is not one this search produced; start again without it");
+        } else {
+            snprintf(key_s, sizeof(key_s), "%s", c.key);
+            v[13] = key_s;
+            snprintf(id_s, sizeof(id_s), "%s", c.id);
+            v[14] = id_s;
+        }
+    }
+
+    if (!input_ok(&in)) {
+        input_reply(&in);
+        return;
+    }
+    PGresult *res = api_query(r, kind == 'd' ? &st_search_distance : &st_search_name, v);
+    if (!res)
+        goto out;
+    int n = PQntuples(res);
+    char next[CURSOR_MAX_TEXT + 1];
+    bool more = n > limit;
+    if (more) {
+        n = (int)limit;
+        struct cursor c = {.kind = kind};
+        snprintf(c.key, sizeof(c.key), "%s", PQgetvalue(res, n - 1, 1));
+        snprintf(c.id, sizeof(c.id), "%s", PQgetvalue(res, n - 1, 2));
+        if (kind == 'd') /* full precision so the next page starts exactly after */
+            snprintf(c.key, sizeof(c.key), "%.17g", strtod(PQgetvalue(res, n - 1, 1), NULL));
+        if (cursor_encode(&c, next, sizeof(next)) < 0)
+            more = false;
+    }
+    reply_items(r, res, n, 0, more ? next : NULL);
+    PQclear(res);
+out:
+    input_release(&in);
+}
+
+void practitioners_profile(struct req *r)
+{
+    const char *id = req_param(r, 0);
+    if (!is_uuid(id)) {
+        reply_not_found(r);
+        return;
+    }
+    const char *v[] = {id};
+    PGresult *res = api_query(r, &st_profile, v);
+    if (!res)
+        return;
+    reply_db_json(r, res);
+    PQclear(res);
+}

@@ -1,0 +1,18 @@
+/* The route table: every method and path the service answers, in one place. */
+#include "api/handlers.h"
+#include "http/router.h"
+
+const struct route routes[] = {
+    {M_GET, "/healthz", health_live, ROUTE_NO_DB},
+    {M_GET, "/readyz", health_ready, 0},
+    {M_GET, "/metrics", health_metrics, ROUTE_NO_DB},
+
+    {M_GET, "/api/v1/professions", directory_professions, 0},
+    {M_GET, "/api/v1/techniques", directory_techniques, 0},
+    {M_GET, "/api/v1/conditions", directory_conditions, 0},
+    {M_GET, "/api/v1/places", places_search, 0},
+    {M_GET, "/api/v1/practitioners", practitioners_search, 0},
+    {M_GET, "/api/v1/practitioners/{id}", practitioners_profile, 0},
+};
+
+const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -1,0 +1,199 @@
+/* Service settings: defaults, then config/clinicd.conf, then environment variables. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/alloc.h"
+#include "util/parse.h"
+
+enum kind { K_STR, K_LONG };
+
+struct key {
+    const char *name;
+    enum kind kind;
+    size_t offset;
+    long min, max;         /* K_LONG bounds */
+    const char *def;       /* default, as text */
+    const char *const *choices; /* K_STR: allowed values, NULL-terminated, or NULL */
+};
+
+static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
+
+#define OFF(f) offsetof(struct config, f)
+static const struct key keys[] = {
+    {"listen_address", K_STR, OFF(listen_address), 0, 0, "127.0.0.1", NULL},
+    {"port", K_LONG, OFF(port), 1, 65535, "8080", NULL},
+    {"database_url", K_STR, OFF(database_url), 0, 0, "postgresql:///clinicd", NULL},
+    {"db_pool_size", K_LONG, OFF(db_pool_size), 1, 512, "16", NULL},
+    {"db_checkout_timeout_ms", K_LONG, OFF(db_checkout_timeout_ms), 1, 60000, "2000", NULL},
+    {"db_connect_timeout_s", K_LONG, OFF(db_connect_timeout_s), 1, 60, "2", NULL},
+    {"statement_timeout_ms", K_LONG, OFF(statement_timeout_ms), 10, 600000, "5000", NULL},
+    {"http_threads", K_LONG, OFF(http_threads), 0, 1024, "0", NULL},
+    {"http_max_connections", K_LONG, OFF(http_max_connections), 1, 100000, "1024", NULL},
+    {"http_max_per_ip", K_LONG, OFF(http_max_per_ip), 0, 100000, "0", NULL},
+    {"http_timeout_s", K_LONG, OFF(http_timeout_s), 1, 3600, "15", NULL},
+    {"http_memory_limit_kb", K_LONG, OFF(http_memory_limit_kb), 8, 1048576, "32", NULL},
+    {"shutdown_grace_s", K_LONG, OFF(shutdown_grace_s), 0, 600, "10", NULL},
+    {"web_root", K_STR, OFF(web_root), 0, 0, "web", NULL},
+    {"log_level", K_STR, OFF(log_level), 0, 0, "info", log_levels},
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const struct key *find_key(const char *name)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+static int apply(struct config *cfg, const struct key *k, const char *value, const char *origin,
+                 char *err, size_t errlen)
+{
+    char *base = (char *)cfg;
+    if (k->kind == K_LONG) {
+        long v;
+        int rc = parse_long(value, k->min, k->max, &v);
+        if (rc != 0) {
+            snprintf(err, errlen, "%s%s: must be a whole number from %ld to %ld (got '%s')",
+                     origin, k->name, k->min, k->max, value);
+            return -1;
+        }
+        *(long *)(base + k->offset) = v;
+        return 0;
+    }
+    if (!*value) {
+        snprintf(err, errlen, "%s%s: must not be empty", origin, k->name);
+        return -1;
+    }
+    if (k->choices) {
+        bool ok = false;
+        for (const char *const *c = k->choices; *c; c++)
+            ok = ok || strcmp(*c, value) == 0;
+        if (!ok) {
+            snprintf(err, errlen, "%s%s: not one of the allowed values (got '%s')", origin,
+                     k->name, value);
+            return -1;
+        }
+    }
+    char **slot = (char **)(base + k->offset);
+    free(*slot);
+    *slot = xstrdup(value);
+    return 0;
+}
+
+int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen)
+{
+    const struct key *k = find_key(key);
+    if (!k) {
+        snprintf(err, errlen, "%s: unknown setting", key);
+        return -1;
+    }
+    return apply(cfg, k, value, "", err, errlen);
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+static int load_file(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+    int rc = -1;
+    char line[4096];
+    unsigned lineno = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+            goto out;
+        }
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, errlen, "%s:%u: expected 'key = value'", path, lineno);
+            goto out;
+        }
+        *eq = '\0';
+        char *key = trim(s), *value = trim(eq + 1);
+        const struct key *k = find_key(key);
+        if (!k) {
+            snprintf(err, errlen, "%s:%u: %s: unknown setting", path, lineno, key);
+            goto out;
+        }
+        char origin[512];
+        snprintf(origin, sizeof(origin), "%s:%u: ", path, lineno);
+        if (apply(cfg, k, value, origin, err, errlen) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    fclose(f);
+    return rc;
+}
+
+static int load_env(struct config *cfg, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        char name[64] = "CLINICD_";
+        size_t n = strlen(name);
+        for (const char *p = keys[i].name; *p && n + 1 < sizeof(name); p++)
+            name[n++] = (char)toupper((unsigned char)*p);
+        name[n] = '\0';
+        const char *v = getenv(name);
+        /* the conventional short names win over the prefixed ones */
+        if (strcmp(keys[i].name, "database_url") == 0 && getenv("DATABASE_URL")) {
+            v = getenv("DATABASE_URL");
+            snprintf(name, sizeof(name), "DATABASE_URL");
+        } else if (strcmp(keys[i].name, "port") == 0 && getenv("PORT")) {
+            v = getenv("PORT");
+            snprintf(name, sizeof(name), "PORT");
+        }
+        if (!v)
+            continue;
+        char origin[80];
+        snprintf(origin, sizeof(origin), "environment %s: ", name);
+        if (apply(cfg, &keys[i], v, origin, err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    for (size_t i = 0; i < NKEYS; i++)
+        if (apply(cfg, &keys[i], keys[i].def, "default ", err, errlen) < 0)
+            return -1;
+    if (path && load_file(cfg, path, err, errlen) < 0)
+        return -1;
+    return load_env(cfg, err, errlen);
+}
+
+void config_release(struct config *cfg)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (keys[i].kind == K_STR) {
+            char **slot = (char **)((char *)cfg + keys[i].offset);
+            free(*slot);
+            *slot = NULL;
+        }
+}

@@ -1,0 +1,35 @@
+/* Service settings: defaults, then config/clinicd.conf, then environment variables. */
+#ifndef CLINICD_CONFIG_H
+#define CLINICD_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+    char *listen_address;        /* IPv4 address to bind */
+    long port;
+    char *database_url;          /* libpq URL or key=value string */
+    long db_pool_size;
+    long db_checkout_timeout_ms; /* waiting for a pooled connection; then 503 */
+    long db_connect_timeout_s;
+    long statement_timeout_ms;   /* bounds every query */
+    long http_threads;           /* 0: a thread per connection; N: a pool of N */
+    long http_max_connections;
+    long http_max_per_ip;
+    long http_timeout_s;         /* idle connection timeout */
+    long http_memory_limit_kb;   /* per connection, headers and URL included */
+    long shutdown_grace_s;       /* in-flight requests get this long on SIGTERM */
+    char *web_root;              /* static pages */
+    char *log_level;             /* debug | info | warn | error */
+};
+
+/* Fills cfg with the defaults, then applies the file at path (if path is NULL, no
+ * file), then the environment.  On an invalid value writes a message naming the key
+ * into err and returns -1.  The caller releases cfg with config_release. */
+int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+/* Applies one "key = value" setting; returns -1 with a message in err if the key is
+ * unknown or the value invalid. */
+int config_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen);
+void config_release(struct config *cfg);
+
+#include "util/banned.h"
+#endif

@@ -1,0 +1,64 @@
+/* A fixed pool of PostgreSQL connections with lazily prepared statements. */
+#ifndef CLINICD_POOL_H
+#define CLINICD_POOL_H
+
+#include <libpq-fe.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A statement known to the pool.  Declare each one once, statically, next to the
+ * code that uses it (DB_STMT); it is prepared on a connection the first time it runs
+ * there.  Text parameters only; SQL is never built from strings. */
+struct db_stmt {
+    const char *sql;
+    int nparams;
+    atomic_int idx; /* assigned on first use; -1 until then */
+};
+#define DB_STMT(var, sql_, n) static struct db_stmt var = {(sql_), (n), -1}
+#define DB_MAX_STMTS 512
+
+struct db_conn {
+    PGconn *pg;
+    uint64_t prepared[DB_MAX_STMTS / 64];
+    bool used;      /* a statement has run since checkout */
+    int slot;
+};
+
+struct db_pool_stats {
+    long size, in_use, waiting;
+    long checkouts, timeouts, reconnects, failures;
+};
+
+struct db_pool;
+
+/* Creates a pool of size connections to conninfo (a URL or key=value string);
+ * connections open lazily.  statement_timeout_ms bounds every statement. */
+struct db_pool *db_pool_new(const char *conninfo, int size, int checkout_timeout_ms,
+                            int connect_timeout_s, int statement_timeout_ms);
+/* Closes every connection and frees the pool; no connection may be checked out. */
+void db_pool_free(struct db_pool *pool);
+
+enum db_checkout_result { DB_OK = 0, DB_TIMEOUT = -1, DB_DOWN = -2 };
+/* Takes a connection, waiting up to the checkout timeout, connecting it if needed.
+ * On DB_TIMEOUT or DB_DOWN *out is NULL and nothing is held. */
+enum db_checkout_result db_checkout(struct db_pool *pool, struct db_conn **out);
+/* Returns a connection: one left inside a transaction is rolled back, a broken one
+ * is closed (and reopened at its next checkout). */
+void db_checkin(struct db_pool *pool, struct db_conn *c);
+
+/* Runs a statement.  Returns the result (the caller PQclear()s it), which may hold
+ * an error status; NULL only when the connection is lost.  The first statement after
+ * checkout is retried once on a fresh connection if the old one turned out to be
+ * dead: so writes must begin with an explicit BEGIN (db_begin). */
+PGresult *db_exec(struct db_pool *pool, struct db_conn *c, struct db_stmt *st,
+                  const char *const *values);
+/* Plain command without parameters (BEGIN, COMMIT, ROLLBACK, SAVEPOINT...). */
+PGresult *db_command(struct db_pool *pool, struct db_conn *c, const char *sql);
+
+void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out);
+/* True when a connection can be made and answers "SELECT 1". */
+bool db_pool_ping(struct db_pool *pool);
+
+#include "util/banned.h"
+#endif

@@ -1,0 +1,141 @@
+/* Request counters and latency histograms per route, rendered in Prometheus text format. */
+#include "metrics.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "http/router.h"
+#include "util/alloc.h"
+
+static const int tracked_status[] = {200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404, 405,
+                                     409, 410, 413, 414, 415, 422, 429, 431, 500, 503};
+#define NSTATUS (sizeof(tracked_status) / sizeof(tracked_status[0]))
+static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                0.05,   0.1,   0.25,   0.5,   1,    2.5, 5};
+#define NBUCKETS (sizeof(bounds) / sizeof(bounds[0]))
+
+struct route_metrics {
+    atomic_ulong by_status[NSTATUS + 1]; /* last: any other status */
+    atomic_ulong buckets[NBUCKETS + 1];  /* non-cumulative; last: +Inf */
+    atomic_ulong sum_us;
+};
+
+static struct route_metrics *m;
+static size_t m_count;
+
+void metrics_init(size_t nroutes)
+{
+    m_count = nroutes + 1;
+    m = xcalloc(m_count, sizeof(*m));
+}
+
+void metrics_free(void)
+{
+    free(m);
+    m = NULL;
+}
+
+void metrics_observe(size_t route_index, int status, double seconds)
+{
+    if (!m)
+        return;
+    if (route_index >= m_count)
+        route_index = m_count - 1;
+    struct route_metrics *rm = &m[route_index];
+    size_t si = NSTATUS;
+    for (size_t i = 0; i < NSTATUS; i++)
+        if (tracked_status[i] == status)
+            si = i;
+    atomic_fetch_add_explicit(&rm->by_status[si], 1, memory_order_relaxed);
+    size_t b = NBUCKETS;
+    for (size_t i = 0; i < NBUCKETS; i++)
+        if (seconds <= bounds[i]) {
+            b = i;
+            break;
+        }
+    atomic_fetch_add_explicit(&rm->buckets[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&rm->sum_us, (unsigned long)(seconds * 1e6), memory_order_relaxed);
+}
+
+static const char *route_label(size_t i)
+{
+    return i < routes_count ? routes[i].pattern : "unmatched";
+}
+
+static const char *method_label(size_t i)
+{
+    return i < routes_count ? http_method_name(routes[i].method) : "any";
+}
+
+void metrics_render(struct buf *out, struct db_pool *pool, long in_flight, int draining)
+{
+    buf_puts(out, "# HELP clinicd_http_requests_total HTTP requests by route and status.\n"
+                  "# TYPE clinicd_http_requests_total counter\n");
+    for (size_t i = 0; i < m_count; i++)
+        for (size_t s = 0; s <= NSTATUS; s++) {
+            unsigned long v = atomic_load(&m[i].by_status[s]);
+            if (!v)
+                continue;
+            char code[8];
+            if (s < NSTATUS)
+                snprintf(code, sizeof(code), "%d", tracked_status[s]);
+            else
+                snprintf(code, sizeof(code), "other");
+            buf_printf(out,
+                       "clinicd_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %lu\n",
+                       method_label(i), route_label(i), code, v);
+        }
+    buf_puts(out, "# HELP clinicd_http_request_duration_seconds Time from request line to reply.\n"
+                  "# TYPE clinicd_http_request_duration_seconds histogram\n");
+    for (size_t i = 0; i < m_count; i++) {
+        unsigned long total = 0;
+        for (size_t b = 0; b <= NBUCKETS; b++)
+            total += atomic_load(&m[i].buckets[b]);
+        if (!total)
+            continue;
+        unsigned long cum = 0;
+        for (size_t b = 0; b <= NBUCKETS; b++) {
+            cum += atomic_load(&m[i].buckets[b]);
+            char le[16];
+            if (b < NBUCKETS)
+                snprintf(le, sizeof(le), "%g", bounds[b]);
+            else
+                snprintf(le, sizeof(le), "+Inf");
+            buf_printf(out,
+                       "clinicd_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%s\"} %lu\n",
+                       method_label(i), route_label(i), le, cum);
+        }
+        buf_printf(out,
+                   "clinicd_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n"
+                   "clinicd_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %lu\n",
+                   method_label(i), route_label(i), (double)atomic_load(&m[i].sum_us) / 1e6,
+                   method_label(i), route_label(i), total);
+    }
+    buf_printf(out, "# HELP clinicd_http_in_flight Requests being handled now.\n"
+                    "# TYPE clinicd_http_in_flight gauge\nclinicd_http_in_flight %ld\n"
+                    "# HELP clinicd_draining 1 after SIGTERM, while in-flight requests finish.\n"
+                    "# TYPE clinicd_draining gauge\nclinicd_draining %d\n",
+               in_flight, draining);
+    if (pool) {
+        struct db_pool_stats st;
+        db_pool_stats(pool, &st);
+        buf_printf(out,
+                   "# HELP clinicd_db_pool_size Database connections in the pool.\n"
+                   "# TYPE clinicd_db_pool_size gauge\nclinicd_db_pool_size %ld\n"
+                   "# HELP clinicd_db_pool_in_use Connections checked out now.\n"
+                   "# TYPE clinicd_db_pool_in_use gauge\nclinicd_db_pool_in_use %ld\n"
+                   "# HELP clinicd_db_pool_waiting Requests waiting for a connection now.\n"
+                   "# TYPE clinicd_db_pool_waiting gauge\nclinicd_db_pool_waiting %ld\n"
+                   "# HELP clinicd_db_pool_checkouts_total Connections handed out.\n"
+                   "# TYPE clinicd_db_pool_checkouts_total counter\nclinicd_db_pool_checkouts_total %ld\n"
+                   "# HELP clinicd_db_pool_timeouts_total Checkouts that gave up waiting (503).\n"
+                   "# TYPE clinicd_db_pool_timeouts_total counter\nclinicd_db_pool_timeouts_total %ld\n"
+                   "# HELP clinicd_db_reconnects_total Connections reopened after a failure.\n"
+                   "# TYPE clinicd_db_reconnects_total counter\nclinicd_db_reconnects_total %ld\n"
+                   "# HELP clinicd_db_connect_failures_total Connection attempts that failed.\n"
+                   "# TYPE clinicd_db_connect_failures_total counter\nclinicd_db_connect_failures_total %ld\n",
+                   st.size, st.in_use, st.waiting, st.checkouts, st.timeouts, st.reconnects,
+                   st.failures);
+    }
+}

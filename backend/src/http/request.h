@@ -1,0 +1,50 @@
+/* One HTTP request as handlers see it: target, body, route parameters, reply state. */
+#ifndef CLINICD_REQUEST_H
+#define CLINICD_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "http/query.h"
+#include "http/router.h"
+#include "util/buf.h"
+
+#define URL_MAX_BYTES 2048
+#define BODY_MAX_BYTES (64 * 1024)
+
+struct MHD_Connection;
+struct MHD_Response;
+struct db_conn;
+
+struct req {
+    struct MHD_Connection *conn;
+    enum http_method method;
+    char *raw_uri;              /* as received, NULL when longer than URL_MAX_BYTES */
+    bool uri_too_long;
+    struct target target;       /* decoded path and query */
+    const struct route *route;  /* NULL until matched */
+    const char *params[ROUTE_MAX_PARAMS];
+    size_t nparams;
+    struct buf body;            /* capped at BODY_MAX_BYTES */
+    bool started;
+    char request_id[40];
+    struct timespec t0;
+    /* the reply */
+    int status;
+    struct MHD_Response *response;
+    size_t response_bytes;
+    /* a pooled connection, taken on first use and returned before the reply is sent */
+    struct db_conn *db;
+};
+
+/* A request header, or NULL. */
+const char *req_header(struct req *r, const char *name);
+/* The first value of a query parameter, or NULL. */
+const char *req_query(struct req *r, const char *key);
+/* The i-th path parameter of the route ("{id}"). */
+const char *req_param(struct req *r, size_t i);
+
+#include "util/banned.h"
+#endif

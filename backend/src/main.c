@@ -1,0 +1,114 @@
+/* clinicd's command line: serve | migrate | seed-demo. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/vocab.h"
+#include "app.h"
+#include "config.h"
+#include "db/migrate.h"
+#include "db/pool.h"
+#include "http/server.h"
+#include "seed.h"
+#include "util/log.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: clinicd [--config FILE] COMMAND [ARGS]\n"
+          "commands:\n"
+          "  serve                      serve HTTP (the default)\n"
+          "  migrate [--dir DIR]        apply pending migrations (as CLINICD_MIGRATE_URL,\n"
+          "                             else database_url)\n"
+          "  seed-demo [--practitioners N] [--seed S] [--force]\n"
+          "                             load the deterministic demo directory\n"
+          "The default configuration file is config/clinicd.conf when it exists.\n",
+          f);
+}
+
+static enum log_level level_of(const char *s)
+{
+    if (strcmp(s, "debug") == 0)
+        return LOG_DEBUG;
+    if (strcmp(s, "warn") == 0)
+        return LOG_WARN;
+    if (strcmp(s, "error") == 0)
+        return LOG_ERROR;
+    return LOG_INFO;
+}
+
+static const char *migrations_dir(int argc, char **argv)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--dir") == 0)
+            return argv[i + 1];
+    return "migrations";
+}
+
+static int cmd_serve(struct config *cfg)
+{
+    if (migrate_verify(cfg->database_url, "migrations") < 0) {
+        log_error("refusing to start: the database schema does not match migrations/");
+        return 1;
+    }
+    app.cfg = cfg;
+    app.pool = db_pool_new(cfg->database_url, (int)cfg->db_pool_size,
+                           (int)cfg->db_checkout_timeout_ms, (int)cfg->db_connect_timeout_s,
+                           (int)cfg->statement_timeout_ms);
+    int rc = server_run();
+    db_pool_free(app.pool);
+    app.pool = NULL;
+    vocab_free();
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL;
+    int argi = 1;
+    if (argi + 1 < argc && strcmp(argv[argi], "--config") == 0) {
+        config_path = argv[argi + 1];
+        argi += 2;
+    } else if (access("config/clinicd.conf", R_OK) == 0) {
+        config_path = "config/clinicd.conf";
+    }
+    const char *cmd = argi < argc ? argv[argi] : "serve";
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "clinicd: libsodium failed to start\n");
+        return 1;
+    }
+    struct config cfg;
+    char err[512];
+    if (config_load(&cfg, config_path, err, sizeof(err)) < 0) {
+        fprintf(stderr, "clinicd: configuration: %s\n", err);
+        config_release(&cfg);
+        return 2;
+    }
+    log_set_level(level_of(cfg.log_level));
+    int rc;
+    int sub_argc = argc - argi;
+    char **sub_argv = argv + argi;
+    if (strcmp(cmd, "serve") == 0) {
+        rc = cmd_serve(&cfg);
+    } else if (strcmp(cmd, "migrate") == 0) {
+        const char *url = getenv("CLINICD_MIGRATE_URL");
+        int n = migrate_apply(url && *url ? url : cfg.database_url,
+                              migrations_dir(sub_argc, sub_argv));
+        if (n >= 0)
+            log_info("migrations: %d applied, schema up to date", n);
+        rc = n < 0 ? 1 : 0;
+    } else if (strcmp(cmd, "seed-demo") == 0) {
+        rc = seed_cli(sub_argc, sub_argv, cfg.database_url);
+    } else {
+        fprintf(stderr, "clinicd: unknown command '%s'\n", cmd);
+        usage(stderr);
+        rc = 2;
+    }
+    config_release(&cfg);
+    return rc;
+}

@@ -1,0 +1,189 @@
+/* Strict parsers for numbers, booleans, identifiers and UTF-8 text taken from requests. */
+#include "parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "alloc.h"
+
+int parse_long(const char *s, long min, long max, long *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s))
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (*end != '\0')
+        return -1;
+    if (errno == ERANGE || v < min || v > max)
+        return -2;
+    *out = v;
+    return 0;
+}
+
+int parse_double(const char *s, double min, double max, double *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s))
+        return -1;
+    /* only plain decimal notation: no hex floats, inf or nan */
+    for (const char *p = s; *p; p++)
+        if (!isdigit((unsigned char)*p) && !strchr("+-.eE", *p))
+            return -1;
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end != '\0' || end == s)
+        return -1;
+    /* ERANGE also flags underflow (1e-310), which is a fine, tiny number */
+    if (!isfinite(v) || v < min || v > max)
+        return -2;
+    *out = v;
+    return 0;
+}
+
+int parse_bool(const char *s, bool *out)
+{
+    static const char *const yes[] = {"true", "1", "yes"};
+    static const char *const no[] = {"false", "0", "no"};
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < 3; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+bool is_uuid(const char *s)
+{
+    if (!s || strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return false;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool is_clean_utf8(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+                return false;
+            i++;
+            continue;
+        }
+        size_t n;
+        unsigned int cp;
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+            cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + n >= len)
+            return false;
+        for (size_t k = 1; k <= n; k++) {
+            if ((p[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (p[i + k] & 0x3f);
+        }
+        /* overlong forms, surrogates and values past U+10FFFF */
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *percent_decode(const char *src, size_t len, bool plus_is_space)
+{
+    char *out = xmalloc(len + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = src[i];
+        if (c == '%') {
+            if (i + 2 < len) {
+                int hi = hexval(src[i + 1]);
+                int lo = hexval(src[i + 2]);
+                if (hi < 0 || lo < 0)
+                    goto bad;
+                c = (char)(hi * 16 + lo);
+                i += 2;
+            } else {
+                goto bad;
+            }
+        } else if (c == '+' && plus_is_space) {
+            c = ' ';
+        }
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    if (!is_clean_utf8(out, o))
+        goto bad;
+    return out;
+bad:
+    free(out);
+    return NULL;
+}
+
+int parse_latlon(const char *s, double *lat, double *lon)
+{
+    const char *comma = strchr(s, ',');
+    if (!comma || strchr(comma + 1, ','))
+        return -1;
+    char a[64], b[64];
+    size_t la = (size_t)(comma - s), lb = strlen(comma + 1);
+    if (la == 0 || lb == 0 || la >= sizeof(a) || lb >= sizeof(b))
+        return -1;
+    memcpy(a, s, la);
+    a[la] = '\0';
+    memcpy(b, comma + 1, lb + 1);
+    double x, y;
+    int r1 = parse_double(a, -1e9, 1e9, &x);
+    int r2 = parse_double(b, -1e9, 1e9, &y);
+    if (r1 == -1 || r2 == -1)
+        return -1;
+    if (r1 || r2 || x < -90 || x > 90 || y < -180 || y > 180)
+        return -2;
+    *lat = x;
+    *lon = y;
+    return 0;
+}

@@ -1,0 +1,29 @@
+/* Strict parsers for numbers, booleans, identifiers and UTF-8 text taken from requests. */
+#ifndef CLINICD_PARSE_H
+#define CLINICD_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Each returns 0 on success; -1 when s is not entirely the expected form (no
+ * leading/trailing junk, no empty string); -2 when it parses but is outside
+ * [min, max].  out is written only on success. */
+int parse_long(const char *s, long min, long max, long *out);
+int parse_double(const char *s, double min, double max, double *out);
+/* true/false/1/0/yes/no, case-insensitive. */
+int parse_bool(const char *s, bool *out);
+
+/* A canonical lower-case UUID text (8-4-4-4-12 hex). */
+bool is_uuid(const char *s);
+/* Valid UTF-8 with no NUL bytes and no C0 controls other than tab/newline/CR. */
+bool is_clean_utf8(const char *s, size_t len);
+/* Decodes %XX escapes (and '+' as space when plus_is_space) from src[0..len) into a
+ * new NUL-terminated string; returns NULL on a bad escape, an encoded NUL or
+ * invalid UTF-8.  The caller frees the result. */
+char *percent_decode(const char *src, size_t len, bool plus_is_space);
+/* Parses "lat,lon" (decimal degrees); returns 0, or -1 when it is not that form,
+ * -2 when out of range. */
+int parse_latlon(const char *s, double *lat, double *lon);
+
+#include "banned.h"
+#endif

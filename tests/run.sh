@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The whole suite on a throwaway PostgreSQL cluster and free ports: unit tests, then
+# the API tests against a live clinicd.  Tears everything down at the end.
+#
+# Usage: tests/run.sh BUILD_DIR      (make test calls it)
+set -uo pipefail
+build=${1:-build}
+root=$(pwd)
+out=$root/tests/out
+mkdir -p "$out"
+pg="$root/backend/scripts/pg.sh"
+pgdir=$root/var/pgtest
+db=clinicd_test
+server_pid=
+
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+  fi
+  bash "$pg" destroy "$pgdir" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+bash "$pg" destroy "$pgdir" >/dev/null 2>&1 || true
+pg_port=$(bash "$pg" freeport)
+bash "$root/backend/scripts/setup-db.sh" "$pgdir" "$pg_port" "$db" "$build/clinicd" \
+  > "$out/setup.log" 2>&1 || { cat "$out/setup.log"; echo "setup: 0 passed, 1 failed"; exit 1; }
+
+export DATABASE_URL
+DATABASE_URL=$(bash "$pg" url "$pgdir" "$pg_port" "$db" clinicd)
+export OWNER_DATABASE_URL
+OWNER_DATABASE_URL=$(bash "$pg" url "$pgdir" "$pg_port" "$db" clinicd_owner)
+export PG_DIR=$pgdir
+http_port=$(bash "$pg" freeport)
+export BASE_URL=http://127.0.0.1:$http_port
+export CLINICD_BIN=$root/$build/clinicd
+
+# Small pool and timeouts so that the tests also reach the limits.
+PORT=$http_port "$build/clinicd" serve > "$out/server.log" 2> "$out/server.err" &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -fs "$BASE_URL/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+if ! curl -fs "$BASE_URL/healthz" >/dev/null; then
+  cat "$out/server.err"
+  echo "server: 0 passed, 1 failed"
+  exit 1
+fi
+
+failed=0
+passed=0
+count() { # count SUITE OUTPUT_FILE: reads "N passed, N failed" from the runner's summary
+  local p f
+  p=$(grep -Eo '^(# |ℹ )pass [0-9]+|^[a-z]+: [0-9]+ passed' "$2" | tail -1 | grep -Eo '[0-9]+')
+  f=$(grep -Eo '^(# |ℹ )fail [0-9]+|[0-9]+ failed' "$2" | tail -1 | grep -Eo '[0-9]+')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+}
+
+echo "== unit tests"
+mapfile -t unit_bins < <(find "$build/tests" -maxdepth 1 -type f -name 'test_*' ! -name '*.*' | sort)
+bash tests/run-unit.sh "${unit_bins[@]}" 2>&1 | tee "$out/unit.log"
+unit_rc=${PIPESTATUS[0]}
+count unit "$out/unit.log"
+
+echo "== API tests against $BASE_URL"
+node --test --test-concurrency=1 --test-reporter=spec tests/api/ 2>&1 | tee "$out/api.log"
+api_rc=${PIPESTATUS[0]}
+count api "$out/api.log"
+# a runner that failed without counting a failure (a crash) still fails the run
+[ "$unit_rc" -eq 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
+[ "$api_rc" -eq 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
+
+echo "== graceful shutdown"
+kill -TERM "$server_pid"
+if wait "$server_pid"; then
+  passed=$((passed + 1)); echo "ok: clinicd stopped cleanly on SIGTERM"
+else
+  failed=$((failed + 1)); echo "not ok: clinicd exited non-zero on SIGTERM"; tail -5 "$out/server.err"
+fi
+server_pid=
+
+echo "all: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
