@@ -9,7 +9,7 @@ root=$(pwd)
 out=$root/tests/out
 mkdir -p "$out"
 pg="$root/backend/scripts/pg.sh"
-pgdir=$root/var/pgtest
+pgdir=$root/var/pgtest-$$
 db=clinicd_test
 server_pid=
 
@@ -22,7 +22,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bash "$pg" destroy "$pgdir" >/dev/null 2>&1 || true
+# leftovers of runs that were killed
+for old in "$root"/var/pgtest-*; do
+  [ -d "$old" ] && ! kill -0 "${old##*-}" 2>/dev/null && bash "$pg" destroy "$old" >/dev/null 2>&1
+done
 pg_port=$(bash "$pg" freeport)
 bash "$root/backend/scripts/setup-db.sh" "$pgdir" "$pg_port" "$db" "$build/clinicd" \
   > "$out/setup.log" 2>&1 || { cat "$out/setup.log"; echo "setup: 0 passed, 1 failed"; exit 1; }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "domain/timefmt.h"
 #include "util/log.h"
 #include "util/parse.h"
 
@@ -23,7 +24,7 @@ struct db_conn *api_db(struct req *r)
     return r->db;
 }
 
-static void reply_db_error(struct req *r, PGresult *res)
+void api_reply_db_error(struct req *r, PGresult *res)
 {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
@@ -70,9 +71,64 @@ PGresult *api_query(struct req *r, struct db_stmt *st, const char *const *values
     ExecStatusType s = PQresultStatus(res);
     if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
         return res;
-    reply_db_error(r, res);
+    api_reply_db_error(r, res);
     PQclear(res);
     return NULL;
+}
+
+PGresult *api_exec(struct req *r, struct db_stmt *st, const char *const *values)
+{
+    struct db_conn *db = api_db(r);
+    if (!db)
+        return NULL;
+    PGresult *res = db_exec(app.pool, db, st, values);
+    if (!res)
+        reply_unavailable(r, NULL);
+    return res;
+}
+
+const char *api_sqlstate(PGresult *res)
+{
+    ExecStatusType s = PQresultStatus(res);
+    if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
+        return "";
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    return state ? state : "XX000";
+}
+
+bool api_command(struct req *r, const char *sql)
+{
+    struct db_conn *db = api_db(r);
+    if (!db)
+        return false;
+    PGresult *res = db_command(app.pool, db, sql);
+    if (!res) {
+        reply_unavailable(r, NULL);
+        return false;
+    }
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        api_reply_db_error(r, res);
+    PQclear(res);
+    return ok;
+}
+
+bool api_begin(struct req *r)
+{
+    return api_command(r, "BEGIN");
+}
+
+bool api_commit(struct req *r)
+{
+    return api_command(r, "COMMIT");
+}
+
+void api_rollback(struct req *r)
+{
+    if (r->db && PQtransactionStatus(r->db->pg) != PQTRANS_IDLE) {
+        PGresult *res = db_command(app.pool, r->db, "ROLLBACK");
+        PQclear(res);
+    }
 }
 
 void input_init(struct input *in, struct req *r)
@@ -182,6 +238,133 @@ size_t q_all(struct input *in, const char *key, const char **values, size_t max)
         return 0;
     }
     return n;
+}
+
+json_t *body_object(struct input *in)
+{
+    struct buf *b = &in->r->body;
+    if (b->len == 0) {
+        input_error(in, "body", true, "the request needs a JSON object as its body");
+        return NULL;
+    }
+    if (!is_clean_utf8(b->data, b->len)) {
+        input_error(in, "body", true, "the body is not valid UTF-8 text");
+        return NULL;
+    }
+    json_error_t err;
+    json_t *j = json_loadb(b->data, b->len, JSON_REJECT_DUPLICATES, &err);
+    if (!j) {
+        input_error(in, "body", true, "the body is not valid JSON (line %d, column %d: %s)",
+                    err.line, err.column, err.text);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        input_error(in, "body", true, "the body must be a JSON object");
+        return NULL;
+    }
+    return j;
+}
+
+static void field_name(char *out, size_t n, const char *prefix, const char *name)
+{
+    snprintf(out, n, "%s%s%s", prefix ? prefix : "", prefix ? "." : "", name);
+}
+
+void body_only(struct input *in, json_t *obj, const char *prefix, const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = strcmp(*a, key) == 0;
+        if (!ok) {
+            char f[128];
+            field_name(f, sizeof(f), prefix, key);
+            input_error(in, f, false, "%.80s is not a field of this request", f);
+        }
+    }
+}
+
+const char *body_str(struct input *in, json_t *obj, const char *prefix, const char *name,
+                     bool required, size_t maxlen)
+{
+    char f[128];
+    field_name(f, sizeof(f), prefix, name);
+    json_t *v = json_object_get(obj, name);
+    if (!v || json_is_null(v)) {
+        if (required)
+            input_error(in, f, false, "%s is required", f);
+        return NULL;
+    }
+    if (!json_is_string(v)) {
+        input_error(in, f, false, "%s must be a string", f);
+        return NULL;
+    }
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (memchr(s, '\0', len) || !is_clean_utf8(s, len)) {
+        input_error(in, f, false, "%s holds control characters", f);
+        return NULL;
+    }
+    size_t chars = 0;
+    for (size_t i = 0; i < len; i++)
+        chars += ((unsigned char)s[i] & 0xc0) != 0x80;
+    bool blank = true;
+    for (size_t i = 0; i < len && blank; i++)
+        blank = s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r';
+    if (blank) {
+        input_error(in, f, false, "%s must not be empty", f);
+        return NULL;
+    }
+    if (chars > maxlen) {
+        input_error(in, f, false, "%s is longer than %zu characters", f, maxlen);
+        return NULL;
+    }
+    return s;
+}
+
+const char *body_uuid(struct input *in, json_t *obj, const char *prefix, const char *name,
+                      bool required)
+{
+    const char *s = body_str(in, obj, prefix, name, required, 64);
+    if (s && !is_uuid(s)) {
+        char f[128];
+        field_name(f, sizeof(f), prefix, name);
+        input_error(in, f, false, "%s must be an id as returned by this API", f);
+        return NULL;
+    }
+    return s;
+}
+
+bool body_instant(struct input *in, json_t *obj, const char *prefix, const char *name,
+                  bool required, int64_t *out)
+{
+    const char *s = body_str(in, obj, prefix, name, required, 40);
+    if (!s)
+        return false;
+    if (rfc3339_parse(s, out) < 0) {
+        char f[128];
+        field_name(f, sizeof(f), prefix, name);
+        input_error(in, f, false,
+                    "%s must be a date and time with an offset, such as 2026-03-08T10:00:00-05:00",
+                    f);
+        return false;
+    }
+    return true;
+}
+
+bool plausible_email(const char *s)
+{
+    size_t n = strlen(s);
+    const char *at = strchr(s, '@');
+    if (n < 3 || n > 254 || !at || at == s || strchr(at + 1, '@') || !at[1] || at[1] == '.')
+        return false;
+    for (const char *p = s; *p; p++)
+        if (*p == ' ' || *p == '\t' || *p == '<' || *p == '>' || *p == ',' || *p == ';')
+            return false;
+    return strchr(at + 1, '.') != NULL;
 }
 
 void reply_db_json(struct req *r, PGresult *res)

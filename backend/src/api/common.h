@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "db/pool.h"
 #include "http/reply.h"
@@ -19,6 +20,21 @@ struct db_conn *api_db(struct req *r);
  * (the caller PQclear()s it); otherwise replies (503 when the database is unreachable
  * or timed out, 409/422 for constraint violations, 500 otherwise) and returns NULL. */
 PGresult *api_query(struct req *r, struct db_stmt *st, const char *const *values);
+
+/* Like api_query, but a statement that fails in the database (a constraint, say) is
+ * returned for the caller to inspect (PQresultStatus, SQLSTATE) instead of replied.
+ * NULL only when the connection is lost, after replying 503. */
+PGresult *api_exec(struct req *r, struct db_stmt *st, const char *const *values);
+/* The SQLSTATE of a failed result, or "" for a successful one. */
+const char *api_sqlstate(PGresult *res);
+/* Replies to a failed result with the generic mapping api_query uses. */
+void api_reply_db_error(struct req *r, PGresult *res);
+/* Transactions on the request's connection: each returns false after replying. */
+bool api_begin(struct req *r);
+bool api_commit(struct req *r);
+void api_rollback(struct req *r);
+/* A parameterless command (SAVEPOINT ...); false after replying. */
+bool api_command(struct req *r, const char *sql);
 
 /* Collected input problems; replied as one problem+json listing every field. */
 struct input {
@@ -45,6 +61,24 @@ bool q_long(struct input *in, const char *key, long min, long max, long *out);
 bool q_double(struct input *in, const char *key, double min, double max, double *out);
 bool q_bool(struct input *in, const char *key, bool *out);
 size_t q_all(struct input *in, const char *key, const char **values, size_t max);
+
+/* The request body as a JSON object, or NULL after recording a problem (400 for
+ * malformed JSON, invalid UTF-8 or a body that is not an object; a missing body too). */
+json_t *body_object(struct input *in);
+/* Records a problem for every member of obj not named in allowed (NULL-terminated). */
+void body_only(struct input *in, json_t *obj, const char *prefix, const char *const *allowed);
+/* Member name of obj as a string of 1..maxlen characters.  Returns NULL when absent
+ * (a problem when required) or of the wrong type or length (a problem). */
+const char *body_str(struct input *in, json_t *obj, const char *prefix, const char *name,
+                     bool required, size_t maxlen);
+/* Member name as a UUID string; a problem when it is not one. */
+const char *body_uuid(struct input *in, json_t *obj, const char *prefix, const char *name,
+                      bool required);
+/* Member name as an RFC 3339 instant; returns true when present and valid. */
+bool body_instant(struct input *in, json_t *obj, const char *prefix, const char *name,
+                  bool required, int64_t *out);
+/* A plausible e-mail address (one '@', no spaces, at most 254 characters). */
+bool plausible_email(const char *s);
 
 /* Replies 200 with the JSON text a query produced in column 0 of row 0. */
 void reply_db_json(struct req *r, PGresult *res);

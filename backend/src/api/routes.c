@@ -13,6 +13,15 @@ const struct route routes[] = {
     {M_GET, "/api/v1/places", places_search, 0},
     {M_GET, "/api/v1/practitioners", practitioners_search, 0},
     {M_GET, "/api/v1/practitioners/{id}", practitioners_profile, 0},
+    {M_GET, "/api/v1/practitioners/{id}/availability", availability_get, 0},
+
+    {M_POST, "/api/v1/bookings", bookings_create, ROUTE_BODY_JSON},
+    {M_GET, "/api/v1/bookings/{id}", bookings_get, 0},
+    {M_POST, "/api/v1/bookings/{id}/cancel", bookings_cancel, ROUTE_BODY_JSON},
+    {M_POST, "/api/v1/bookings/{id}/reschedule", bookings_reschedule, ROUTE_BODY_JSON},
+    {M_GET, "/api/v1/bookings/{id}/calendar.ics", bookings_ics, 0},
+    {M_POST, "/api/v1/booking-series", series_create, ROUTE_BODY_JSON},
+    {M_POST, "/api/v1/waitlist", waitlist_create, ROUTE_BODY_JSON},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -145,6 +145,12 @@ static bool run(PGconn *pg, const char *sql)
     return ok;
 }
 
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static PGconn *connect_db(const char *conninfo)
 {
     PGconn *pg = PQconnectdb(conninfo);
@@ -153,7 +159,7 @@ static PGconn *connect_db(const char *conninfo)
         PQfinish(pg);
         return NULL;
     }
-    PQsetNoticeProcessor(pg, NULL, NULL);
+    PQsetNoticeProcessor(pg, quiet_notice, NULL);
     return pg;
 }
 

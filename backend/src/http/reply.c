@@ -84,6 +84,12 @@ json_t *problem_error(const char *field, const char *message)
 void reply_problem(struct req *r, int status, const char *type, const char *title,
                    const char *detail, json_t *errors)
 {
+    reply_problem_ext(r, status, type, title, detail, errors, NULL);
+}
+
+void reply_problem_ext(struct req *r, int status, const char *type, const char *title,
+                       const char *detail, json_t *errors, json_t *ext)
+{
     char type_uri[160];
     if (type)
         snprintf(type_uri, sizeof(type_uri), PROBLEM_BASE "%s", type);
@@ -96,6 +102,10 @@ void reply_problem(struct req *r, int status, const char *type, const char *titl
     if (errors)
         json_object_set_new(p, "errors", errors);
     json_object_set_new(p, "request_id", json_string(r->request_id));
+    if (ext) {
+        json_object_update_missing(p, ext);
+        json_decref(ext);
+    }
     reply_json_as(r, status, "application/problem+json", p);
 }
 

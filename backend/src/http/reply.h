@@ -18,6 +18,9 @@ void reply_owned(struct req *r, int status, const char *content_type, char *data
  * (stolen, may be NULL) is an array of {field, message}. */
 void reply_problem(struct req *r, int status, const char *type, const char *title,
                    const char *detail, json_t *errors);
+/* The same with extension members (ext, stolen, may be NULL) merged in. */
+void reply_problem_ext(struct req *r, int status, const char *type, const char *title,
+                       const char *detail, json_t *errors, json_t *ext);
 /* The common problems. */
 void reply_not_found(struct req *r);
 void reply_unavailable(struct req *r, const char *detail);

@@ -219,7 +219,7 @@ static bool precheck(struct req *r, const char *method)
             }
         }
         const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-        bool ok = is_json_type(ct) || ((r->route->flags & ROUTE_BODY_CSV) && is_csv_type(ct));
+        bool ok = !has_body(r) || is_json_type(ct) || ((r->route->flags & ROUTE_BODY_CSV) && is_csv_type(ct));
         if (!ok) {
             reply_problem(r, 415, "unsupported-media-type", NULL,
                           (r->route->flags & ROUTE_BODY_CSV)

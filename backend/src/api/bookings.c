@@ -1,0 +1,718 @@
+/* Booking one slot, and what its holder can do with it: read, cancel within the
+ * clinic's notice window, reschedule atomically, download it as iCalendar. */
+#include "api/bookings.h"
+
+#include <libical/ical.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/idempotency.h"
+#include "domain/timefmt.h"
+#include "domain/token.h"
+#include "util/log.h"
+#include "util/parse.h"
+
+DB_STMT(st_insert,
+        "INSERT INTO bookings (clinic_id, practitioner_id, service_id, location_id, series_id,"
+        " during, blocked, patient_name, patient_email, patient_phone, notes, manage_token_hash,"
+        " created_by)"
+        " VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid,"
+        " tstzrange(to_timestamp($6::bigint), to_timestamp($7::bigint)),"
+        " tstzrange(to_timestamp($8::bigint), to_timestamp($9::bigint)),"
+        " $10, $11, $12, $13, $14::bytea, $15) RETURNING id",
+        15);
+DB_STMT(st_notify,
+        "INSERT INTO notifications (clinic_id, kind, booking_id, series_id, waitlist_id,"
+        " recipient, payload, dedupe_key)"
+        " VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::uuid, $6, $7::jsonb, $8)"
+        " ON CONFLICT (dedupe_key) DO NOTHING",
+        8);
+DB_STMT(st_open_count,
+        "SELECT count(*) FROM bookings WHERE clinic_id = $1::uuid AND patient_email = $2"
+        " AND status = 'booked' AND upper(during) > now()",
+        2);
+/* Everything a holder may see of their booking, and what the handlers need. */
+DB_STMT(st_get,
+        "SELECT b.manage_token_hash, b.status, extract(epoch FROM lower(b.during))::bigint,"
+        " extract(epoch FROM upper(b.during))::bigint, l.timezone, b.clinic_id, b.practitioner_id,"
+        " b.service_id, b.series_id, c.cancellation_notice_hours, b.patient_name, b.patient_email,"
+        " b.patient_phone, b.notes, p.name, s.name, s.duration_minutes,"
+        " round(s.price_cents / 100.0, 2)::text, s.currency, l.id, l.name, l.address, l.city,"
+        " l.postcode, c.name, floor(extract(epoch FROM now()))::bigint, b.reschedule_count,"
+        " b.cancel_reason"
+        " FROM bookings b JOIN locations l ON l.id = b.location_id JOIN clinics c ON c.id = b.clinic_id"
+        " JOIN practitioners p ON p.id = b.practitioner_id JOIN services s ON s.id = b.service_id"
+        " WHERE b.id = $1::uuid",
+        1);
+enum {
+    G_HASH, G_STATUS, G_START, G_END, G_TZ, G_CLINIC, G_PRACT, G_SERVICE, G_SERIES, G_NOTICE,
+    G_PNAME, G_PEMAIL, G_PPHONE, G_NOTES, G_PRACT_NAME, G_SERVICE_NAME, G_MINUTES, G_PRICE,
+    G_CURRENCY, G_LOC, G_LOC_NAME, G_ADDRESS, G_CITY, G_POSTCODE, G_CLINIC_NAME, G_NOW,
+    G_RESCHEDULED, G_REASON
+};
+DB_STMT(st_cancel,
+        "UPDATE bookings SET status = 'cancelled', cancelled_at = now(), cancelled_by = $2,"
+        " cancel_reason = $3, updated_at = now()"
+        " WHERE id = $1::uuid AND status = 'booked' RETURNING id",
+        3);
+DB_STMT(st_cancel_rest,
+        "UPDATE bookings SET status = 'cancelled', cancelled_at = now(), cancelled_by = $3,"
+        " cancel_reason = $4, updated_at = now()"
+        " WHERE series_id = $1::uuid AND status = 'booked'"
+        " AND lower(during) > to_timestamp($2::bigint) RETURNING id, patient_email,"
+        " extract(epoch FROM lower(during))::bigint, extract(epoch FROM upper(during))::bigint",
+        4);
+DB_STMT(st_move,
+        "UPDATE bookings SET during = tstzrange(to_timestamp($2::bigint), to_timestamp($3::bigint)),"
+        " blocked = tstzrange(to_timestamp($4::bigint), to_timestamp($5::bigint)),"
+        " location_id = $6::uuid, reschedule_count = reschedule_count + 1, updated_at = now()"
+        " WHERE id = $1::uuid AND status = 'booked' RETURNING id",
+        6);
+/* The first patient waiting for this practitioner whose window holds the freed time
+ * and whose service fits in it is offered the slot. */
+DB_STMT(st_waitlist_offer,
+        "UPDATE waitlist_entries w SET status = 'offered', offered_at = now(),"
+        " offered_start = to_timestamp($2::bigint)"
+        " WHERE w.id = (SELECT w2.id FROM waitlist_entries w2 JOIN services s ON s.id = w2.service_id"
+        "   WHERE w2.practitioner_id = $1::uuid AND w2.status = 'waiting'"
+        "   AND to_timestamp($2::bigint) >= w2.window_start AND to_timestamp($2::bigint) < w2.window_end"
+        "   AND s.duration_minutes * 60 <= $3::bigint"
+        "   ORDER BY w2.created_at, w2.id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+        " RETURNING w.id, w.clinic_id, w.patient_email, w.service_id",
+        3);
+
+void reply_slot_unavailable(struct req *r, const char *detail)
+{
+    reply_problem(r, 409, "slot-unavailable", "Slot unavailable",
+                  detail ? detail : "That time is no longer free; please choose another.",
+                  json_pack("[o]", problem_error("start", "not free")));
+}
+
+bool patient_parse(struct input *in, json_t *body, struct patient *p)
+{
+    memset(p, 0, sizeof(*p));
+    json_t *pj = json_object_get(body, "patient");
+    if (!pj) {
+        input_error(in, "patient", false, "patient is required: name and email");
+        return false;
+    }
+    if (!json_is_object(pj)) {
+        input_error(in, "patient", false, "patient must be an object with name and email");
+        return false;
+    }
+    static const char *const allowed[] = {"name", "email", "phone", NULL};
+    body_only(in, pj, "patient", allowed);
+    p->name = body_str(in, pj, "patient", "name", true, 200);
+    p->email = body_str(in, pj, "patient", "email", true, 254);
+    p->phone = body_str(in, pj, "patient", "phone", false, 40);
+    if (p->email && !plausible_email(p->email)) {
+        input_error(in, "patient.email", false, "patient.email is not an e-mail address");
+        p->email = NULL;
+    }
+    if (p->phone) {
+        for (const char *c = p->phone; *c; c++)
+            if (!strchr("0123456789+-() .", *c)) {
+                input_error(in, "patient.phone", false,
+                            "patient.phone may hold digits, spaces and + - ( ) . only");
+                p->phone = NULL;
+                break;
+            }
+    }
+    return p->name && p->email;
+}
+
+static void epoch_text(int64_t t, char *out, size_t n)
+{
+    snprintf(out, n, "%lld", (long long)t);
+}
+
+/* Writes an outbox row; false after replying. */
+static bool notify(struct req *r, const char *clinic, const char *kind, const char *booking,
+                   const char *series, const char *waitlist, const char *recipient,
+                   json_t *payload, const char *dedupe)
+{
+    char *pl = json_dumps(payload, JSON_COMPACT);
+    json_decref(payload);
+    const char *v[] = {clinic, kind, booking, series, waitlist, recipient, pl ? pl : "{}", dedupe};
+    PGresult *res = api_query(r, &st_notify, v);
+    free(pl);
+    if (!res)
+        return false;
+    PQclear(res);
+    return true;
+}
+
+enum book_result booking_insert(struct req *r, const struct schedule *s, const struct slot *sl,
+                                const struct patient *p, const char *notes,
+                                const char *series_id, const char *token_hash,
+                                const char *created_by, char *id_out)
+{
+    struct interval b = slots_blocked(sl->start, sl->end, s->buffer_before_min, s->buffer_after_min);
+    char t0[24], t1[24], b0[24], b1[24];
+    epoch_text(sl->start, t0, sizeof(t0));
+    epoch_text(sl->end, t1, sizeof(t1));
+    epoch_text(b.start, b0, sizeof(b0));
+    epoch_text(b.end, b1, sizeof(b1));
+    const char *v[] = {s->clinic_id, s->practitioner_id, s->service_id,
+                       schedule_location(s, sl->location), series_id, t0, t1, b0, b1, p->name,
+                       p->email, p->phone, notes, token_hash, created_by};
+    PGresult *res = api_exec(r, &st_insert, v);
+    if (!res)
+        return BOOK_REPLIED;
+    const char *state = api_sqlstate(res);
+    if (strcmp(state, "23P01") == 0) {
+        PQclear(res);
+        return BOOK_TAKEN;
+    }
+    if (*state) {
+        api_reply_db_error(r, res);
+        PQclear(res);
+        return BOOK_REPLIED;
+    }
+    snprintf(id_out, 40, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    char start[40], dedupe[96];
+    schedule_format(s, sl->start, start, sizeof(start));
+    snprintf(dedupe, sizeof(dedupe), "booking_confirmed:%s", id_out);
+    if (series_id)
+        return BOOK_OK; /* a series sends one confirmation for all its dates */
+    if (!notify(r, s->clinic_id, "booking_confirmed", id_out, NULL, NULL, p->email,
+                json_pack("{s:s}", "start", start), dedupe))
+        return BOOK_REPLIED;
+    return BOOK_OK;
+}
+
+long booking_open_count(struct req *r, const char *clinic_id, const char *email)
+{
+    const char *v[] = {clinic_id, email};
+    PGresult *res = api_query(r, &st_open_count, v);
+    if (!res)
+        return -1;
+    long n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return n;
+}
+
+/* Policy checks on a requested start; false after recording or replying. */
+static bool check_start(struct req *r, struct input *in, const struct schedule *s, int64_t start,
+                        const char *field)
+{
+    if (start <= s->now) {
+        input_error(in, field, false, "%s is in the past", field);
+        return false;
+    }
+    if (start < s->now + (int64_t)s->min_notice_min * 60) {
+        char d[200];
+        snprintf(d, sizeof(d),
+                 "This clinic takes bookings at least %d minutes ahead; choose a later time.",
+                 s->min_notice_min);
+        reply_problem(r, 409, "outside-policy", "Too short notice", d,
+                      json_pack("[o]", problem_error(field, "inside the minimum notice")));
+        return false;
+    }
+    if (start >= s->now + (int64_t)s->horizon_days * 86400) {
+        char d[200];
+        snprintf(d, sizeof(d), "This clinic takes bookings up to %d days ahead.", s->horizon_days);
+        reply_problem(r, 409, "outside-policy", "Too far ahead", d,
+                      json_pack("[o]", problem_error(field, "beyond the booking horizon")));
+        return false;
+    }
+    return true;
+}
+
+static json_t *booked_json(const struct schedule *s, const char *id, const struct slot *sl,
+                           const char *token)
+{
+    char a[40], b[40];
+    schedule_format(s, sl->start, a, sizeof(a));
+    schedule_format(s, sl->end, b, sizeof(b));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "status", "booked",
+                          "start", a, "end", b, "practitioner_id", s->practitioner_id,
+                          "service_id", s->service_id, "location_id",
+                          schedule_location(s, sl->location), "timezone", tz_name(s->tz));
+    if (token)
+        json_object_set_new(o, "manage_token", json_string(token));
+    return o;
+}
+
+void bookings_create(struct req *r)
+{
+    struct input in;
+    input_init(&in, r);
+    struct schedule s = {0};
+    json_t *body = body_object(&in);
+    if (!body) {
+        input_reply(&in);
+        return;
+    }
+    static const char *const allowed[] = {"practitioner_id", "service_id", "start", "patient",
+                                          "notes", NULL};
+    body_only(&in, body, NULL, allowed);
+    const char *pid = body_uuid(&in, body, NULL, "practitioner_id", true);
+    const char *sid = body_uuid(&in, body, NULL, "service_id", true);
+    int64_t start = 0;
+    bool have_start = body_instant(&in, body, NULL, "start", true, &start);
+    struct patient p;
+    patient_parse(&in, body, &p);
+    const char *notes = body_str(&in, body, NULL, "notes", false, 2000);
+    if (!input_ok(&in) || !pid || !sid || !have_start) {
+        if (input_ok(&in))
+            input_error(&in, "body", false, "practitioner_id, service_id and start are required");
+        goto reply_input;
+    }
+    struct idem idem;
+    if (idem_check(r, "bookings", body, &idem))
+        goto out;
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+        enum schedule_result sr = schedule_load(r, pid, sid, start - 86400, start + 86400, NULL, &s);
+        if (sr == SCHEDULE_REPLIED)
+            goto out;
+        if (sr == SCHEDULE_NO_PRACTITIONER) {
+            input_error(&in, "practitioner_id", false, "no such practitioner");
+            goto reply_input;
+        }
+        if (!s.service_found || !s.service_offered) {
+            input_error(&in, "service_id", false,
+                        s.service_found ? "this practitioner does not offer that service"
+                                        : "no such service at this practitioner's clinic");
+            goto reply_input;
+        }
+        if (!check_start(r, &in, &s, start, "start"))
+            goto reply_input;
+        struct slot sl;
+        if (!schedule_offers(&s, start, &sl)) {
+            reply_slot_unavailable(r, "That time is not free: it is taken, outside the practitioner's "
+                                      "hours, or not on the slot grid.");
+            goto out;
+        }
+        if (!api_begin(r))
+            goto out;
+        long open = booking_open_count(r, s.clinic_id, p.email);
+        if (open < 0)
+            goto out;
+        if (open >= s.max_open_per_contact) {
+            api_rollback(r);
+            reply_problem(r, 409, "booking-limit", "Too many open bookings",
+                          "This contact already holds the most open bookings this clinic allows.",
+                          json_pack("[o]", problem_error("patient.email", "too many open bookings")));
+            goto out;
+        }
+        char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1], id[40];
+        token_new(token, hash);
+        enum book_result br = booking_insert(r, &s, &sl, &p, notes, NULL, hash, "patient", id);
+        if (br == BOOK_REPLIED)
+            goto out;
+        if (br == BOOK_TAKEN) {
+            api_rollback(r);
+            reply_slot_unavailable(r, NULL);
+            goto out;
+        }
+        json_t *resp = booked_json(&s, id, &sl, token);
+        char *text = json_dumps(resp, JSON_COMPACT);
+        json_decref(resp);
+        int rec = idem_record(r, &idem, 201, text);
+        if (rec < 0) {
+            free(text);
+            goto out;
+        }
+        if (rec == 0) { /* the same key won a race: undo ours, answer theirs */
+            free(text);
+            api_rollback(r);
+            schedule_release(&s);
+            if (idem_check(r, "bookings", body, &idem))
+                goto out;
+            continue;
+        }
+        if (!api_commit(r)) {
+            free(text);
+            goto out;
+        }
+        reply_owned(r, 201, "application/json", text, strlen(text));
+        char loc[160];
+        snprintf(loc, sizeof(loc), "/api/v1/bookings/%s", id);
+        reply_header(r, "Location", loc);
+        goto out;
+    }
+    reply_unavailable(r, "Please try again.");
+    goto out;
+reply_input:
+    input_reply(&in);
+out:
+    api_rollback(r);
+    input_release(&in);
+    schedule_release(&s);
+    json_decref(body);
+}
+
+/* The booking {id} if the request proves it holds it; NULL after replying 404 (no
+ * such booking, no token or a wrong one: the same answer, so existence is not told). */
+static PGresult *load_held(struct req *r)
+{
+    const char *id = req_param(r, 0);
+    const char *auth = req_header(r, "Authorization");
+    const char *token = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
+    if (!is_uuid(id) || !token) {
+        reply_not_found(r);
+        return NULL;
+    }
+    const char *v[] = {id};
+    PGresult *res = api_query(r, &st_get, v);
+    if (!res)
+        return NULL;
+    if (PQntuples(res) != 1 || !token_matches(token, PQgetvalue(res, 0, G_HASH))) {
+        PQclear(res);
+        reply_not_found(r);
+        return NULL;
+    }
+    return res;
+}
+
+static const char *val(PGresult *res, int col)
+{
+    return PQgetisnull(res, 0, col) ? NULL : PQgetvalue(res, 0, col);
+}
+
+static int64_t val_i(PGresult *res, int col)
+{
+    return strtoll(PQgetvalue(res, 0, col), NULL, 10);
+}
+
+static void format_at(PGresult *res, int64_t t, char *out, size_t n)
+{
+    const struct tz *z = tz_get(PQgetvalue(res, 0, G_TZ));
+    rfc3339_format(t, z ? tz_offset_at(z, t) : 0, out, n);
+}
+
+static json_t *holder_json(PGresult *res, const char *id)
+{
+    char a[40], b[40], until[40];
+    int64_t start = val_i(res, G_START);
+    format_at(res, start, a, sizeof(a));
+    format_at(res, val_i(res, G_END), b, sizeof(b));
+    format_at(res, start - val_i(res, G_NOTICE) * 3600, until, sizeof(until));
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s*, s:{s:s, s:s}, s:{s:s, s:s, s:I, s:f, s:s},"
+        " s:{s:s, s:s, s:s, s:s, s:s*, s:s}, s:{s:s, s:s, s:s*}, s:s*, s:s, s:i, s:s*}",
+        "id", id, "status", val(res, G_STATUS), "start", a, "end", b,
+        "timezone", val(res, G_TZ), "series_id", val(res, G_SERIES),
+        "practitioner", "id", val(res, G_PRACT), "name", val(res, G_PRACT_NAME),
+        "service", "id", val(res, G_SERVICE), "name", val(res, G_SERVICE_NAME), "duration_minutes",
+        (json_int_t)val_i(res, G_MINUTES), "price", strtod(val(res, G_PRICE), NULL), "currency",
+        val(res, G_CURRENCY),
+        "location", "id", val(res, G_LOC), "name", val(res, G_LOC_NAME), "address",
+        val(res, G_ADDRESS), "city", val(res, G_CITY), "postcode", val(res, G_POSTCODE),
+        "clinic", val(res, G_CLINIC_NAME),
+        "patient", "name", val(res, G_PNAME), "email", val(res, G_PEMAIL), "phone",
+        val(res, G_PPHONE),
+        "notes", val(res, G_NOTES), "cancellable_until", until, "reschedule_count",
+        (int)val_i(res, G_RESCHEDULED), "cancel_reason", val(res, G_REASON));
+    return o;
+}
+
+void bookings_get(struct req *r)
+{
+    PGresult *res = load_held(r);
+    if (!res)
+        return;
+    json_t *o = holder_json(res, req_param(r, 0));
+    PQclear(res);
+    reply_json(r, 200, o);
+}
+
+/* After a cancellation or a move frees [start, end): offers it to the waitlist.
+ * False after replying. */
+static bool offer_freed(struct req *r, const char *practitioner, int64_t start, int64_t end,
+                        const char *tzname)
+{
+    char t0[24], len[24];
+    epoch_text(start, t0, sizeof(t0));
+    epoch_text(end - start, len, sizeof(len));
+    const char *v[] = {practitioner, t0, len};
+    PGresult *res = api_query(r, &st_waitlist_offer, v);
+    if (!res)
+        return false;
+    bool ok = true;
+    if (PQntuples(res) == 1) {
+        char when[40], dedupe[120];
+        const struct tz *z = tz_get(tzname);
+        rfc3339_format(start, z ? tz_offset_at(z, start) : 0, when, sizeof(when));
+        snprintf(dedupe, sizeof(dedupe), "waitlist_offer:%s:%s", PQgetvalue(res, 0, 0), t0);
+        ok = notify(r, PQgetvalue(res, 0, 1), "waitlist_offer", NULL, NULL, PQgetvalue(res, 0, 0),
+                    PQgetvalue(res, 0, 2),
+                    json_pack("{s:s, s:s, s:s}", "start", when, "practitioner_id", practitioner,
+                              "service_id", PQgetvalue(res, 0, 3)),
+                    dedupe);
+    }
+    PQclear(res);
+    return ok;
+}
+
+/* Cancels booking id (holder or staff); shared with the staff API.  The caller has
+ * loaded the booking (res, st_get layout) and checked the policy.  Replies. */
+static void cancel_loaded(struct req *r, PGresult *res, const char *by, const char *reason,
+                          bool rest_of_series)
+{
+    const char *id = req_param(r, 0);
+    if (!api_begin(r))
+        return;
+    const char *v[] = {id, by, reason};
+    PGresult *u = api_query(r, &st_cancel, v);
+    if (!u)
+        return;
+    bool done = PQntuples(u) == 1;
+    PQclear(u);
+    if (!done) {
+        api_rollback(r);
+        reply_problem(r, 409, "not-cancellable", "Already cancelled",
+                      "This booking is not open any more.", NULL);
+        return;
+    }
+    char dedupe[96], start_s[40];
+    int64_t start = val_i(res, G_START);
+    format_at(res, start, start_s, sizeof(start_s));
+    snprintf(dedupe, sizeof(dedupe), "booking_cancelled:%s", id);
+    if (!notify(r, val(res, G_CLINIC), "booking_cancelled", id, NULL, NULL, val(res, G_PEMAIL),
+                json_pack("{s:s, s:s}", "start", start_s, "by", by), dedupe) ||
+        !offer_freed(r, val(res, G_PRACT), start, val_i(res, G_END), val(res, G_TZ)))
+        return;
+    json_t *cancelled = json_pack("[s]", id);
+    if (rest_of_series && val(res, G_SERIES)) {
+        char t0[24];
+        epoch_text(start, t0, sizeof(t0));
+        const char *v2[] = {val(res, G_SERIES), t0, by, reason};
+        PGresult *rest = api_query(r, &st_cancel_rest, v2);
+        if (!rest) {
+            json_decref(cancelled);
+            return;
+        }
+        for (int i = 0; i < PQntuples(rest); i++) {
+            const char *bid = PQgetvalue(rest, i, 0);
+            json_array_append_new(cancelled, json_string(bid));
+            snprintf(dedupe, sizeof(dedupe), "booking_cancelled:%s", bid);
+            if (!notify(r, val(res, G_CLINIC), "booking_cancelled", bid, NULL, NULL,
+                        PQgetvalue(rest, i, 1), json_pack("{s:s}", "by", by), dedupe) ||
+                !offer_freed(r, val(res, G_PRACT), strtoll(PQgetvalue(rest, i, 2), NULL, 10),
+                             strtoll(PQgetvalue(rest, i, 3), NULL, 10), val(res, G_TZ))) {
+                PQclear(rest);
+                json_decref(cancelled);
+                return;
+            }
+        }
+        PQclear(rest);
+    }
+    if (!api_commit(r)) {
+        json_decref(cancelled);
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:s, s:s, s:o}", "id", id, "status", "cancelled", "cancelled",
+                                 cancelled));
+}
+
+void bookings_cancel(struct req *r)
+{
+    struct input in;
+    input_init(&in, r);
+    json_t *body = NULL;
+    const char *reason = NULL;
+    bool rest = false;
+    if (r->body.len > 0) {
+        body = body_object(&in);
+        if (body) {
+            static const char *const allowed[] = {"reason", "scope", NULL};
+            body_only(&in, body, NULL, allowed);
+            reason = body_str(&in, body, NULL, "reason", false, 500);
+            const char *scope = body_str(&in, body, NULL, "scope", false, 20);
+            if (scope && strcmp(scope, "rest_of_series") == 0)
+                rest = true;
+            else if (scope && strcmp(scope, "occurrence") != 0)
+                input_error(&in, "scope", false, "scope must be occurrence or rest_of_series");
+        }
+    }
+    PGresult *res = NULL;
+    if (!input_ok(&in)) {
+        input_reply(&in);
+        goto out;
+    }
+    res = load_held(r);
+    if (!res)
+        goto out;
+    if (strcmp(val(res, G_STATUS), "booked") != 0) {
+        reply_problem(r, 409, "not-cancellable", "Not open",
+                      "This booking is not open any more, so it cannot be cancelled.", NULL);
+        goto out;
+    }
+    int64_t start = val_i(res, G_START), hours = val_i(res, G_NOTICE);
+    if (val_i(res, G_NOW) > start - hours * 3600) {
+        char d[300];
+        snprintf(d, sizeof(d),
+                 "This clinic asks for %lld hours' notice to cancel online. Please call %s to "
+                 "cancel or change this session.",
+                 (long long)hours, val(res, G_CLINIC_NAME));
+        reply_problem(r, 409, "cancellation-policy", "Inside the cancellation window", d, NULL);
+        goto out;
+    }
+    cancel_loaded(r, res, "patient", reason, rest);
+out:
+    api_rollback(r);
+    PQclear(res);
+    input_release(&in);
+    json_decref(body);
+}
+
+void bookings_reschedule(struct req *r)
+{
+    struct input in;
+    input_init(&in, r);
+    struct schedule s = {0};
+    PGresult *res = NULL;
+    json_t *body = body_object(&in);
+    int64_t start = 0;
+    if (body) {
+        static const char *const allowed[] = {"start", NULL};
+        body_only(&in, body, NULL, allowed);
+        body_instant(&in, body, NULL, "start", true, &start);
+    }
+    if (!input_ok(&in)) {
+        input_reply(&in);
+        goto out;
+    }
+    res = load_held(r);
+    if (!res)
+        goto out;
+    const char *id = req_param(r, 0);
+    if (strcmp(val(res, G_STATUS), "booked") != 0) {
+        reply_problem(r, 409, "not-reschedulable", "Not open",
+                      "This booking is not open any more, so it cannot be moved.", NULL);
+        goto out;
+    }
+    int64_t old_start = val_i(res, G_START), hours = val_i(res, G_NOTICE);
+    if (val_i(res, G_NOW) > old_start - hours * 3600) {
+        char d[300];
+        snprintf(d, sizeof(d),
+                 "This clinic asks for %lld hours' notice to move a session online. Please call "
+                 "%s.",
+                 (long long)hours, val(res, G_CLINIC_NAME));
+        reply_problem(r, 409, "cancellation-policy", "Inside the cancellation window", d, NULL);
+        goto out;
+    }
+    enum schedule_result sr = schedule_load(r, val(res, G_PRACT), val(res, G_SERVICE),
+                                            start - 86400, start + 86400, id, &s);
+    if (sr == SCHEDULE_REPLIED)
+        goto out;
+    if (sr == SCHEDULE_NO_PRACTITIONER || !s.service_found) {
+        reply_slot_unavailable(r, "This practitioner no longer takes bookings for this service.");
+        goto out;
+    }
+    if (!check_start(r, &in, &s, start, "start")) {
+        if (!input_ok(&in))
+            input_reply(&in);
+        goto out;
+    }
+    struct slot sl;
+    if (!schedule_offers(&s, start, &sl)) {
+        reply_slot_unavailable(r, NULL);
+        goto out;
+    }
+    struct interval b = slots_blocked(sl.start, sl.end, s.buffer_before_min, s.buffer_after_min);
+    char t0[24], t1[24], b0[24], b1[24];
+    epoch_text(sl.start, t0, sizeof(t0));
+    epoch_text(sl.end, t1, sizeof(t1));
+    epoch_text(b.start, b0, sizeof(b0));
+    epoch_text(b.end, b1, sizeof(b1));
+    if (!api_begin(r))
+        goto out;
+    /* one statement moves it: the old time is released only if the new one is taken */
+    const char *v[] = {id, t0, t1, b0, b1, schedule_location(&s, sl.location)};
+    PGresult *u = api_exec(r, &st_move, v);
+    if (!u)
+        goto out;
+    const char *state = api_sqlstate(u);
+    if (strcmp(state, "23P01") == 0) {
+        PQclear(u);
+        api_rollback(r);
+        reply_slot_unavailable(r, NULL);
+        goto out;
+    }
+    if (*state || PQntuples(u) != 1) {
+        if (*state)
+            api_reply_db_error(r, u);
+        else
+            reply_problem(r, 409, "not-reschedulable", "Not open",
+                          "This booking was cancelled meanwhile.", NULL);
+        PQclear(u);
+        goto out;
+    }
+    PQclear(u);
+    char was[40], now_s[40], dedupe[120];
+    schedule_format(&s, old_start, was, sizeof(was));
+    schedule_format(&s, sl.start, now_s, sizeof(now_s));
+    snprintf(dedupe, sizeof(dedupe), "booking_rescheduled:%s:%d", id,
+             (int)val_i(res, G_RESCHEDULED) + 1);
+    if (!notify(r, s.clinic_id, "booking_rescheduled", id, NULL, NULL, val(res, G_PEMAIL),
+                json_pack("{s:s, s:s}", "from", was, "to", now_s), dedupe) ||
+        !offer_freed(r, s.practitioner_id, old_start, val_i(res, G_END), val(res, G_TZ)))
+        goto out;
+    if (!api_commit(r))
+        goto out;
+    reply_json(r, 200, booked_json(&s, id, &sl, NULL));
+out:
+    api_rollback(r);
+    PQclear(res);
+    schedule_release(&s);
+    input_release(&in);
+    json_decref(body);
+}
+
+void bookings_ics(struct req *r)
+{
+    PGresult *res = load_held(r);
+    if (!res)
+        return;
+    const char *id = req_param(r, 0);
+    icalcomponent *cal = icalcomponent_vanew(
+        ICAL_VCALENDAR_COMPONENT, icalproperty_new_version("2.0"),
+        icalproperty_new_prodid("-//clinicd//appointments//EN"),
+        icalproperty_new_method(ICAL_METHOD_PUBLISH), (void *)0);
+    icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+    char uid[80], summary[300], location[400], desc[600];
+    snprintf(uid, sizeof(uid), "%s@clinicd", id);
+    snprintf(summary, sizeof(summary), "%s with %s", val(res, G_SERVICE_NAME),
+             val(res, G_PRACT_NAME));
+    snprintf(location, sizeof(location), "%s, %s, %s %s", val(res, G_CLINIC_NAME),
+             val(res, G_ADDRESS), val(res, G_CITY), val(res, G_POSTCODE) ? val(res, G_POSTCODE) : "");
+    snprintf(desc, sizeof(desc),
+             "%s (%lld minutes) at %s. To cancel or move it, use the link in your confirmation; "
+             "the clinic asks for %lld hours' notice.",
+             val(res, G_SERVICE_NAME), (long long)val_i(res, G_MINUTES), val(res, G_CLINIC_NAME),
+             (long long)val_i(res, G_NOTICE));
+    icalcomponent_add_property(ev, icalproperty_new_uid(uid));
+    icalcomponent_add_property(
+        ev, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time(NULL), 0, icaltimezone_get_utc_timezone())));
+    icalcomponent_add_property(
+        ev, icalproperty_new_dtstart(icaltime_from_timet_with_zone(
+                (time_t)val_i(res, G_START), 0, icaltimezone_get_utc_timezone())));
+    icalcomponent_add_property(
+        ev, icalproperty_new_dtend(icaltime_from_timet_with_zone((time_t)val_i(res, G_END), 0,
+                                                                 icaltimezone_get_utc_timezone())));
+    icalcomponent_add_property(ev, icalproperty_new_summary(summary));
+    icalcomponent_add_property(ev, icalproperty_new_location(location));
+    icalcomponent_add_property(ev, icalproperty_new_description(desc));
+    icalcomponent_add_property(ev, icalproperty_new_sequence((int)val_i(res, G_RESCHEDULED)));
+    icalcomponent_add_property(
+        ev, icalproperty_new_status(strcmp(val(res, G_STATUS), "cancelled") == 0
+                                        ? ICAL_STATUS_CANCELLED
+                                        : ICAL_STATUS_CONFIRMED));
+    icalcomponent_add_component(cal, ev);
+    char *text = icalcomponent_as_ical_string_r(cal);
+    icalcomponent_free(cal);
+    PQclear(res);
+    if (!text) {
+        reply_internal(r);
+        return;
+    }
+    reply_owned(r, 200, "text/calendar; charset=utf-8", text, strlen(text));
+    reply_header(r, "Content-Disposition", "attachment; filename=\"appointment.ics\"");
+}

@@ -1,0 +1,59 @@
+/* A practitioner's schedule for one service, loaded in one query: weekly hours, time
+ * off, other bookings and the clinic's booking policy.  Shared by availability,
+ * booking, series and the search's next_available. */
+#ifndef CLINICD_SCHEDULE_H
+#define CLINICD_SCHEDULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "api/common.h"
+#include "domain/slots.h"
+
+#define SCHEDULE_MAX_LOCATIONS 16
+
+struct schedule {
+    char practitioner_id[40];
+    char clinic_id[40];
+    char service_id[40];
+    bool service_found;     /* the service exists in the practitioner's clinic and is active */
+    bool service_offered;   /* ... and the practitioner offers it */
+    int duration_min, buffer_before_min, buffer_after_min;
+    int min_notice_min, horizon_days, step_min, cancel_notice_hours, max_open_per_contact;
+    int64_t now;
+    const struct tz *tz;    /* of the practitioner's first location */
+    char location_ids[SCHEDULE_MAX_LOCATIONS][40];
+    size_t nlocations;
+    struct hours_rule *rules;
+    size_t nrules;
+    struct interval *busy, *off;
+    size_t nbusy, noff;
+};
+
+enum schedule_result {
+    SCHEDULE_OK = 1,
+    SCHEDULE_NO_PRACTITIONER = 0,
+    SCHEDULE_REPLIED = -1, /* a reply (503/500) was sent */
+};
+
+/* Loads practitioner_id's schedule for service_id (NULL: their shortest service)
+ * covering instants [from, to).  exclude_booking (may be NULL) is left out of the
+ * busy ranges (a booking being moved). */
+enum schedule_result schedule_load(struct req *r, const char *practitioner_id,
+                                   const char *service_id, int64_t from, int64_t to,
+                                   const char *exclude_booking, struct schedule *s);
+void schedule_release(struct schedule *s);
+
+/* Fills q from s for slots starting in [from, to). */
+void schedule_query(const struct schedule *s, int64_t from, int64_t to, struct slot_query *q);
+/* Is start exactly an offered slot?  Sets *slot when it is. */
+bool schedule_offers(const struct schedule *s, int64_t start, struct slot *slot);
+/* An instant formatted in the practitioner's time zone (out: 32 bytes). */
+void schedule_format(const struct schedule *s, int64_t t, char *out, size_t outlen);
+/* {"start", "end", "location_id"} of a slot, times in the practitioner's zone. */
+json_t *schedule_slot_json(const struct schedule *s, const struct slot *sl);
+/* The location id of a slot. */
+const char *schedule_location(const struct schedule *s, int location);
+
+#include "util/banned.h"
+#endif

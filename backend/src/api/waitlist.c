@@ -1,0 +1,85 @@
+/* The waitlist: a patient asks to be told when an earlier time frees up. */
+#include "api/handlers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/bookings.h"
+#include "domain/timefmt.h"
+#include "domain/token.h"
+
+DB_STMT(st_waitlist_insert,
+        "INSERT INTO waitlist_entries (clinic_id, practitioner_id, service_id, window_start,"
+        " window_end, patient_name, patient_email, patient_phone, manage_token_hash)"
+        " VALUES ($1::uuid, $2::uuid, $3::uuid, to_timestamp($4::bigint), to_timestamp($5::bigint),"
+        " $6, $7, $8, $9::bytea) RETURNING id",
+        9);
+
+#define MAX_WAIT_DAYS 366
+
+void waitlist_create(struct req *r)
+{
+    struct input in;
+    input_init(&in, r);
+    struct schedule s = {0};
+    json_t *body = body_object(&in);
+    if (!body) {
+        input_reply(&in);
+        return;
+    }
+    static const char *const allowed[] = {"practitioner_id", "service_id", "from", "to",
+                                          "patient", NULL};
+    body_only(&in, body, NULL, allowed);
+    const char *pid = body_uuid(&in, body, NULL, "practitioner_id", true);
+    const char *sid = body_uuid(&in, body, NULL, "service_id", true);
+    int64_t from = 0, to = 0;
+    bool hf = body_instant(&in, body, NULL, "from", true, &from);
+    bool ht = body_instant(&in, body, NULL, "to", true, &to);
+    struct patient p;
+    patient_parse(&in, body, &p);
+    if (hf && ht && to <= from)
+        input_error(&in, "to", false, "to must be after from");
+    if (hf && ht && to - from > (int64_t)MAX_WAIT_DAYS * 86400)
+        input_error(&in, "to", false, "the window may be at most %d days", MAX_WAIT_DAYS);
+    if (!input_ok(&in) || !pid || !sid)
+        goto reply_input;
+    enum schedule_result sr = schedule_load(r, pid, sid, from, from + 1, NULL, &s);
+    if (sr == SCHEDULE_REPLIED)
+        goto out;
+    if (sr == SCHEDULE_NO_PRACTITIONER) {
+        input_error(&in, "practitioner_id", false, "no such practitioner");
+        goto reply_input;
+    }
+    if (!s.service_found || !s.service_offered) {
+        input_error(&in, "service_id", false,
+                    s.service_found ? "this practitioner does not offer that service"
+                                    : "no such service at this practitioner's clinic");
+        goto reply_input;
+    }
+    if (to <= s.now) {
+        input_error(&in, "to", false, "the window is already over");
+        goto reply_input;
+    }
+    char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1], f[24], t[24];
+    token_new(token, hash);
+    snprintf(f, sizeof(f), "%lld", (long long)from);
+    snprintf(t, sizeof(t), "%lld", (long long)to);
+    const char *v[] = {s.clinic_id, pid, s.service_id, f, t, p.name, p.email, p.phone, hash};
+    PGresult *res = api_query(r, &st_waitlist_insert, v);
+    if (!res)
+        goto out;
+    char a[40], b[40];
+    schedule_format(&s, from, a, sizeof(a));
+    schedule_format(&s, to, b, sizeof(b));
+    reply_json(r, 201, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", PQgetvalue(res, 0, 0),
+                                 "status", "waiting", "practitioner_id", pid, "service_id",
+                                 s.service_id, "from", a, "to", b, "manage_token", token));
+    PQclear(res);
+    goto out;
+reply_input:
+    input_reply(&in);
+out:
+    schedule_release(&s);
+    input_release(&in);
+    json_decref(body);
+}

@@ -1,0 +1,110 @@
+/* RFC 3339 instants and ISO dates, strictly parsed and formatted. */
+#include "domain/timefmt.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "domain/tz.h"
+
+static bool digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : dim[m - 1];
+}
+
+/* Parses "YYYY-MM-DD" at s (exactly 10 characters). */
+static int parse_ymd(const char *s, int64_t *days)
+{
+    int y, m, d;
+    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
+        !digits(s + 8, 2, &d))
+        return -1;
+    if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -1;
+    *days = days_from_civil(y, (unsigned)m, (unsigned)d);
+    return 0;
+}
+
+int date_parse(const char *s, int64_t *days)
+{
+    if (strlen(s) != 10)
+        return -1;
+    return parse_ymd(s, days);
+}
+
+int rfc3339_parse(const char *s, int64_t *out)
+{
+    size_t n = strlen(s);
+    int64_t days;
+    int hh, mm, ss;
+    if (n < 20 || parse_ymd(s, &days) < 0 || (s[10] != 'T' && s[10] != 't') ||
+        !digits(s + 11, 2, &hh) || s[13] != ':' || !digits(s + 14, 2, &mm) || s[16] != ':' ||
+        !digits(s + 17, 2, &ss))
+        return -1;
+    if (hh > 23 || mm > 59 || ss > 59)
+        return -1;
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return -1;
+        while (*p >= '0' && *p <= '9')
+            if (*p++ != '0')
+                return -1;
+    }
+    int32_t offset = 0;
+    if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+        offset = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+        int oh, om;
+        if (!digits(p + 1, 2, &oh) || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
+            return -1;
+        offset = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+    } else {
+        return -1;
+    }
+    *out = days * 86400 + hh * 3600 + mm * 60 + ss - offset;
+    return 0;
+}
+
+void rfc3339_format(int64_t t, int32_t offset, char *out, size_t outlen)
+{
+    int64_t local = t + offset;
+    int64_t day = day_of(local);
+    int64_t secs = local - day * 86400;
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(day, &y, &m, &d);
+    char off[16];
+    if (offset == 0) {
+        snprintf(off, sizeof(off), "Z");
+    } else {
+        int32_t a = offset < 0 ? -offset : offset;
+        snprintf(off, sizeof(off), "%c%02d:%02d", offset < 0 ? '-' : '+', (int)(a / 3600),
+                 (int)(a % 3600 / 60));
+    }
+    snprintf(out, outlen, "%04lld-%02u-%02uT%02d:%02d:%02d%s", (long long)y, m, d,
+             (int)(secs / 3600), (int)(secs % 3600 / 60), (int)(secs % 60), off);
+}
+
+void date_format(int64_t days, char *out, size_t outlen)
+{
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    snprintf(out, outlen, "%04lld-%02u-%02u", (long long)y, m, d);
+}
