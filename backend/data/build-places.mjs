@@ -125,6 +125,15 @@ function main() {
     return clean(admin1.get(`${cc}.${code}`));
   };
 
+  // GeoNames numbers Canada's provinces and Australia's states; people write the
+  // postal abbreviations ("Toronto, ON", "Sydney, NSW"), so those are the codes kept.
+  const POSTAL_REGIONS = {
+    CA: { '01': 'AB', '02': 'BC', '03': 'MB', '04': 'NB', '05': 'NL', '07': 'NS', '08': 'ON',
+      '09': 'PE', '10': 'QC', '11': 'SK', '12': 'YT', '13': 'NT', '14': 'NU' },
+    AU: { '01': 'ACT', '02': 'NSW', '03': 'NT', '04': 'QLD', '05': 'SA', '06': 'TAS',
+      '07': 'VIC', '08': 'WA' },
+  };
+
   const rows = [];
 
   // --- cities ---------------------------------------------------------------------------
@@ -137,9 +146,10 @@ function main() {
     const cc = clean(c.country);
     const [lon, lat] = c.loc.coordinates;
     if (!name || !cc || !validCoord(lat, lon)) continue;
-    const region = clean(c.adminCode);
+    const geonamesRegion = clean(c.adminCode);
+    const region = POSTAL_REGIONS[cc]?.[geonamesRegion] ?? geonamesRegion;
     const ascii = toAscii(name);
-    rows.push(['city', name, ascii, region, regionName(cc, region), cc, countryName(cc),
+    rows.push(['city', name, ascii, region, regionName(cc, geonamesRegion), cc, countryName(cc),
       null, coord(lat), coord(lon), String(c.population)]);
     cityRows++;
     if (cc === 'US' && region) {

@@ -20,7 +20,9 @@ CLINICD_MIGRATE_URL="$owner_url" DATABASE_URL="$app_url" "$bin" migrate
 
 places=build/places.tsv
 if [ "$(psql -qAt "$owner_url" -c 'SELECT count(*) FROM places')" = 0 ]; then
-  [ -s "$places" ] || node backend/data/build-places.mjs "$places"
+  if [ ! -s "$places" ] || [ backend/data/build-places.mjs -nt "$places" ]; then
+    node backend/data/build-places.mjs "$places"
+  fi
   psql -q -v ON_ERROR_STOP=1 "$owner_url" \
     -c "\\copy places(kind,name,ascii_name,region_code,region_name,country_code,country_name,postcode,lat,lon,population) FROM '$places'" \
     -c "ANALYZE places"

@@ -3,11 +3,14 @@
 #include "api/handlers.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/common.h"
 #include "api/places.h"
+#include "api/schedule.h"
 #include "api/vocab.h"
 #include "domain/cursor.h"
 #include "util/parse.h"
@@ -133,6 +136,160 @@ DB_STMT(st_profile,
         1);
 
 #define MAX_TECHNIQUES 10
+/* next_available looks this many days ahead */
+#define NEXT_AVAILABLE_DAYS 62
+/* matches examined when filtering or ordering by availability */
+#define CANDIDATES 300
+
+struct item {
+    int row;
+    int64_t next; /* -1: nothing free within NEXT_AVAILABLE_DAYS */
+    const struct schedule *sched;
+};
+
+static int64_t next_key(const struct item *it)
+{
+    return it->next < 0 ? INT64_MAX : it->next;
+}
+
+static int cmp_by_next(const void *a, const void *b, void *res)
+{
+    const struct item *x = a, *y = b;
+    int64_t kx = next_key(x), ky = next_key(y);
+    if (kx != ky)
+        return kx < ky ? -1 : 1;
+    return strcmp(PQgetvalue(res, x->row, 2), PQgetvalue(res, y->row, 2));
+}
+
+/* Computes next_available for rows [0, n) of res into items. False after replying. */
+static bool compute_next(struct req *r, PGresult *res, int n, const char *minutes,
+                         struct item *items, struct schedule *scheds, long *nsched)
+{
+    const char *ids[CANDIDATES];
+    for (int i = 0; i < n; i++)
+        ids[i] = PQgetvalue(res, i, 2);
+    int64_t now = (int64_t)time(NULL);
+    int64_t to = now + (int64_t)NEXT_AVAILABLE_DAYS * 86400;
+    *nsched = n ? schedule_load_many(r, ids, (size_t)n, minutes, now, to, scheds) : 0;
+    if (*nsched < 0)
+        return false;
+    for (int i = 0; i < n; i++) {
+        items[i].row = i;
+        items[i].next = -1;
+        items[i].sched = NULL;
+        for (long k = 0; k < *nsched; k++)
+            if (strcmp(scheds[k].practitioner_id, ids[i]) == 0) {
+                items[i].sched = &scheds[k];
+                items[i].next = schedule_next_free(&scheds[k], scheds[k].now, to);
+                break;
+            }
+    }
+    return true;
+}
+
+/* The JSON of one item with its next_available filled in. */
+static void append_item(struct buf *b, PGresult *res, const struct item *it)
+{
+    json_t *o = json_loads(PQgetvalue(res, it->row, 0), 0, NULL);
+    if (it->next >= 0 && it->sched) {
+        char t[40];
+        schedule_format(it->sched, it->next, t, sizeof(t));
+        json_object_set_new(o, "next_available", json_string(t));
+    }
+    char *text = json_dumps(o, JSON_COMPACT);
+    buf_puts(b, text ? text : "null");
+    free(text);
+    json_decref(o);
+}
+
+static bool make_cursor(char kind, PGresult *res, const struct item *it, char *out, size_t n)
+{
+    struct cursor c = {.kind = kind};
+    snprintf(c.id, sizeof(c.id), "%s", PQgetvalue(res, it->row, 2));
+    if (kind == 'd') /* full precision so the next page starts exactly after */
+        snprintf(c.key, sizeof(c.key), "%.17g", strtod(PQgetvalue(res, it->row, 1), NULL));
+    else if (kind == 'a')
+        snprintf(c.key, sizeof(c.key), "%lld", (long long)next_key(it));
+    else
+        snprintf(c.key, sizeof(c.key), "%s", PQgetvalue(res, it->row, 1));
+    return cursor_encode(&c, out, n) == 0;
+}
+
+/* Builds the page from the matches in res (in SQL order) and replies. */
+static void page_reply(struct req *r, PGresult *res, char kind, long limit, long within,
+                       const struct cursor *cur, const char *minutes)
+{
+    int n = PQntuples(res);
+    bool by_availability = kind == 'a' || within > 0;
+    int examine = by_availability ? n : (n < limit ? n : (int)limit);
+    struct item *items = calloc((size_t)(examine ? examine : 1), sizeof(*items));
+    struct schedule *scheds = calloc((size_t)(examine ? examine : 1), sizeof(*scheds));
+    long nsched = 0;
+    struct buf b;
+    buf_init(&b, 0);
+    if (!items || !scheds || !compute_next(r, res, examine, minutes, items, scheds, &nsched))
+        goto out;
+    int64_t deadline = (int64_t)time(NULL) + within * 86400;
+    int kept = 0;
+    for (int i = 0; i < examine; i++) /* drop those not free soon enough */
+        if (within <= 0 || (items[i].next >= 0 && items[i].next < deadline))
+            items[kept++] = items[i];
+    const struct item *last = NULL;
+    struct item marker = {0};
+    bool more = false;
+    if (kind == 'a') {
+        qsort_r(items, (size_t)kept, sizeof(*items), cmp_by_next, res);
+        int first = 0;
+        if (cur) {
+            int64_t ck = strtoll(cur->key, NULL, 10);
+            while (first < kept &&
+                   (next_key(&items[first]) < ck ||
+                    (next_key(&items[first]) == ck &&
+                     strcmp(PQgetvalue(res, items[first].row, 2), cur->id) <= 0)))
+                first++;
+        }
+        int end = first + (int)limit < kept ? first + (int)limit : kept;
+        more = end < kept;
+        memmove(items, items + first, (size_t)(end - first) * sizeof(*items));
+        kept = end - first;
+        last = kept ? &items[kept - 1] : NULL;
+    } else if (within > 0) {
+        if (kept > limit) {
+            kept = (int)limit;
+            more = true;
+            last = &items[kept - 1];
+        } else if (n == CANDIDATES) {
+            /* more matches may follow the last one examined: go on from there */
+            marker.row = n - 1;
+            more = true;
+            last = &marker;
+        }
+    } else {
+        more = n > limit;
+        last = kept ? &items[kept - 1] : NULL;
+    }
+    buf_puts(&b, "{\"items\":[");
+    for (int i = 0; i < kept; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        append_item(&b, res, &items[i]);
+    }
+    buf_puts(&b, "],\"next_cursor\":");
+    char next[CURSOR_MAX_TEXT + 1];
+    if (more && last && make_cursor(kind, res, last, next, sizeof(next)))
+        buf_printf(&b, "\"%s\"}", next);
+    else
+        buf_puts(&b, "null}");
+    size_t len;
+    char *data = buf_detach(&b, &len);
+    reply_owned(r, 200, "application/json", data, len);
+out:
+    buf_release(&b);
+    for (long k = 0; k < nsched; k++)
+        schedule_release(&scheds[k]);
+    free(scheds);
+    free(items);
+}
 
 static const char *const search_params[] = {
     "near", "radius_km", "technique", "profession", "condition", "q", "language",
@@ -182,7 +339,7 @@ void practitioners_search(struct req *r)
 
     const char *v[17] = {NULL};
     char lat_s[32], lon_s[32], radius_s[32], tech_s[128], prof_s[16], cond_s[16];
-    char acc_s[8], home_s[8], wheel_s[8], slide_s[8], price_s[24], mins_s[16];
+    char acc_s[8], home_s[8], wheel_s[8], slide_s[8], price_s[24], mins_s[16] = "";
     char key_s[CURSOR_MAX_KEY], id_s[40], limit_s[24];
 
     /* place */
@@ -212,7 +369,8 @@ void practitioners_search(struct req *r)
     size_t ntech = q_all(&in, "technique", techs, MAX_TECHNIQUES);
     if (ntech) {
         size_t len = 0;
-        tech_s[len++] = '{';
+        int ids[MAX_TECHNIQUES];
+        size_t nids = 0;
         bool all = true;
         for (size_t i = 0; i < ntech; i++) {
             int id;
@@ -220,10 +378,16 @@ void practitioners_search(struct req *r)
             if (vocab_param(&in, VOCAB_TECHNIQUE, "technique", techs[i], &id, &found) < 0)
                 goto out;
             all = all && found;
-            if (found)
-                len += (size_t)snprintf(tech_s + len, sizeof(tech_s) - len, "%s%d",
-                                        len > 1 ? "," : "", id);
+            bool dup = false; /* "MFR" and "myofascial-release" are one technique */
+            for (size_t k = 0; k < nids; k++)
+                dup = dup || ids[k] == id;
+            if (found && !dup)
+                ids[nids++] = id;
         }
+        tech_s[len++] = '{';
+        for (size_t k = 0; k < nids; k++)
+            len += (size_t)snprintf(tech_s + len, sizeof(tech_s) - len, "%s%d", k ? "," : "",
+                                    ids[k]);
         snprintf(tech_s + len, sizeof(tech_s) - len, "}");
         if (all)
             v[3] = tech_s;
@@ -274,14 +438,12 @@ void practitioners_search(struct req *r)
         snprintf(mins_s, sizeof(mins_s), "%ld", minutes);
         v[12] = mins_s;
     }
-    long within;
-    if (q_long(&in, "available_within_days", 1, 62, &within))
-        input_error(&in, "available_within_days", false,
-                    "available_within_days is not supported yet: availability is not published");
+    long within = 0;
+    q_long(&in, "available_within_days", 1, NEXT_AVAILABLE_DAYS, &within);
 
     /* order and page */
     const char *sort = q_str(&in, "sort", 20);
-    char kind = have_near || (near && !sort) ? 'd' : 'n';
+    char kind = near ? 'd' : 'n';
     if (sort) {
         if (strcmp(sort, "distance") == 0) {
             kind = 'd';
@@ -289,51 +451,49 @@ void practitioners_search(struct req *r)
                 input_error(&in, "sort", false, "sort=distance needs near");
         } else if (strcmp(sort, "name") == 0) {
             kind = 'n';
+        } else if (strcmp(sort, "next_available") == 0) {
+            kind = 'a';
         } else {
-            input_error(&in, "sort", false, "sort must be distance or name");
+            input_error(&in, "sort", false, "sort must be distance, next_available or name");
         }
     }
     long limit = 20;
     q_long(&in, "limit", 1, 100, &limit);
-    snprintf(limit_s, sizeof(limit_s), "%ld", limit + 1);
-    v[15] = limit_s;
+    struct cursor c = {0};
     const char *cur = q_str(&in, "cursor", CURSOR_MAX_TEXT);
+    bool have_cursor = false;
     if (cur) {
-        struct cursor c;
         double d;
+        long long a;
         if (cursor_decode(cur, &c) < 0 || c.kind != kind ||
-            (kind == 'd' && parse_double(c.key, 0, 1e8, &d) != 0)) {
+            (kind == 'd' && parse_double(c.key, 0, 1e8, &d) != 0) ||
+            (kind == 'a' && sscanf(c.key, "%lld", &a) != 1)) {
             input_error(&in, "cursor", false,
                         "cursor is not one this search produced; start again without it");
         } else {
-            snprintf(key_s, sizeof(key_s), "%s", c.key);
-            v[13] = key_s;
-            snprintf(id_s, sizeof(id_s), "%s", c.id);
-            v[14] = id_s;
+            have_cursor = true;
         }
     }
-
     if (!input_ok(&in)) {
         input_reply(&in);
-        return;
+        goto out;
     }
-    PGresult *res = api_query(r, kind == 'd' ? &st_search_distance : &st_search_name, v);
+    /* Availability is computed here, not in SQL: with the filter or that order, the
+     * search looks at up to CANDIDATES matches in distance (or name) order. */
+    bool by_availability = kind == 'a' || within > 0;
+    char sql_kind = kind == 'a' ? (have_near ? 'd' : 'n') : kind;
+    if (have_cursor && kind != 'a') {
+        snprintf(key_s, sizeof(key_s), "%s", c.key);
+        snprintf(id_s, sizeof(id_s), "%s", c.id);
+        v[13] = key_s;
+        v[14] = id_s;
+    }
+    snprintf(limit_s, sizeof(limit_s), "%ld", by_availability ? (long)CANDIDATES : limit + 1);
+    v[15] = limit_s;
+    PGresult *res = api_query(r, sql_kind == 'd' ? &st_search_distance : &st_search_name, v);
     if (!res)
         goto out;
-    int n = PQntuples(res);
-    char next[CURSOR_MAX_TEXT + 1];
-    bool more = n > limit;
-    if (more) {
-        n = (int)limit;
-        struct cursor c = {.kind = kind};
-        snprintf(c.key, sizeof(c.key), "%s", PQgetvalue(res, n - 1, 1));
-        snprintf(c.id, sizeof(c.id), "%s", PQgetvalue(res, n - 1, 2));
-        if (kind == 'd') /* full precision so the next page starts exactly after */
-            snprintf(c.key, sizeof(c.key), "%.17g", strtod(PQgetvalue(res, n - 1, 1), NULL));
-        if (cursor_encode(&c, next, sizeof(next)) < 0)
-            more = false;
-    }
-    reply_items(r, res, n, 0, more ? next : NULL);
+    page_reply(r, res, kind, limit, within, have_cursor ? &c : NULL, mins_s[0] ? mins_s : NULL);
     PQclear(res);
 out:
     input_release(&in);

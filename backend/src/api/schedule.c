@@ -10,13 +10,12 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
-/* $1 practitioner  $2 service or NULL  $3 from (epoch)  $4 to (epoch)  $5 booking to leave out */
+/* $1 practitioners uuid[]  $2 service or NULL (else each one's shortest service, of
+ * $6 minutes when given)  $3 from (epoch)  $4 to (epoch)  $5 booking to leave out.
+ * One row per active practitioner, in the order of $1. */
 DB_STMT(st_schedule,
-        "WITH p AS (SELECT p.id, p.clinic_id FROM practitioners p WHERE p.id = $1::uuid AND p.active),"
-        " svc AS (SELECT s.* FROM services s, p WHERE s.clinic_id = p.clinic_id AND s.active AND"
-        "   s.id = coalesce($2::uuid, (SELECT x.service_id FROM practitioner_services x"
-        "     JOIN services y ON y.id = x.service_id WHERE x.practitioner_id = p.id AND y.active"
-        "     ORDER BY y.duration_minutes, y.price_cents, y.id LIMIT 1)))"
+        "WITH p AS (SELECT p.id, p.clinic_id, u.ord FROM unnest($1::uuid[]) WITH ORDINALITY"
+        "   AS u(id, ord) JOIN practitioners p ON p.id = u.id AND p.active)"
         " SELECT p.clinic_id, svc.id, svc.duration_minutes, svc.buffer_before_minutes,"
         "  svc.buffer_after_minutes, c.min_notice_minutes, c.booking_horizon_days,"
         "  c.slot_step_minutes, c.cancellation_notice_hours, c.max_open_bookings_per_contact,"
@@ -41,13 +40,20 @@ DB_STMT(st_schedule,
         "    extract(epoch FROM upper(b.blocked))::bigint)) FROM bookings b"
         "    WHERE b.practitioner_id = p.id AND b.status <> 'cancelled'"
         "    AND b.blocked && tstzrange(to_timestamp($3::bigint), to_timestamp($4::bigint))"
-        "    AND b.id IS DISTINCT FROM $5::uuid), '[]')::text"
-        " FROM p JOIN clinics c ON c.id = p.clinic_id LEFT JOIN svc ON true",
-        5);
+        "    AND b.id IS DISTINCT FROM $5::uuid), '[]')::text,"
+        "  p.id"
+        " FROM p JOIN clinics c ON c.id = p.clinic_id"
+        " LEFT JOIN LATERAL (SELECT s.* FROM services s WHERE s.clinic_id = p.clinic_id AND s.active"
+        "   AND CASE WHEN $2::uuid IS NOT NULL THEN s.id = $2::uuid"
+        "     ELSE s.id IN (SELECT x.service_id FROM practitioner_services x"
+        "       WHERE x.practitioner_id = p.id) AND ($6::int IS NULL OR s.duration_minutes = $6::int) END"
+        "   ORDER BY s.duration_minutes, s.price_cents, s.id LIMIT 1) svc ON true"
+        " ORDER BY p.ord",
+        6);
 
-static int col_int(PGresult *res, int col)
+static int col_int(PGresult *res, int row, int col)
 {
-    return PQgetisnull(res, 0, col) ? 0 : (int)strtol(PQgetvalue(res, 0, col), NULL, 10);
+    return PQgetisnull(res, row, col) ? 0 : (int)strtol(PQgetvalue(res, row, col), NULL, 10);
 }
 
 static void load_intervals(const char *text, struct interval **out, size_t *n)
@@ -65,42 +71,29 @@ static void load_intervals(const char *text, struct interval **out, size_t *n)
     json_decref(a);
 }
 
-enum schedule_result schedule_load(struct req *r, const char *practitioner_id,
-                                   const char *service_id, int64_t from, int64_t to,
-                                   const char *exclude_booking, struct schedule *s)
+/* Fills s from row i of a st_schedule result. */
+static void parse_row(PGresult *res, int i, struct schedule *s)
 {
     memset(s, 0, sizeof(*s));
-    char from_s[24], to_s[24];
-    /* a day either side: buffers and hours past midnight reach into the window */
-    snprintf(from_s, sizeof(from_s), "%lld", (long long)(from - 86400));
-    snprintf(to_s, sizeof(to_s), "%lld", (long long)(to + 86400));
-    const char *v[] = {practitioner_id, service_id, from_s, to_s, exclude_booking};
-    PGresult *res = api_query(r, &st_schedule, v);
-    if (!res)
-        return SCHEDULE_REPLIED;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        return SCHEDULE_NO_PRACTITIONER;
-    }
-    snprintf(s->practitioner_id, sizeof(s->practitioner_id), "%s", practitioner_id);
-    snprintf(s->clinic_id, sizeof(s->clinic_id), "%s", PQgetvalue(res, 0, 0));
-    s->service_found = !PQgetisnull(res, 0, 1);
+    snprintf(s->practitioner_id, sizeof(s->practitioner_id), "%s", PQgetvalue(res, i, 16));
+    snprintf(s->clinic_id, sizeof(s->clinic_id), "%s", PQgetvalue(res, i, 0));
+    s->service_found = !PQgetisnull(res, i, 1);
     if (s->service_found)
-        snprintf(s->service_id, sizeof(s->service_id), "%s", PQgetvalue(res, 0, 1));
-    s->duration_min = col_int(res, 2);
-    s->buffer_before_min = col_int(res, 3);
-    s->buffer_after_min = col_int(res, 4);
-    s->min_notice_min = col_int(res, 5);
-    s->horizon_days = col_int(res, 6);
-    s->step_min = col_int(res, 7);
-    s->cancel_notice_hours = col_int(res, 8);
-    s->max_open_per_contact = col_int(res, 9);
-    s->service_offered = s->service_found && PQgetvalue(res, 0, 10)[0] == 't';
-    s->now = strtoll(PQgetvalue(res, 0, 11), NULL, 10);
+        snprintf(s->service_id, sizeof(s->service_id), "%s", PQgetvalue(res, i, 1));
+    s->duration_min = col_int(res, i, 2);
+    s->buffer_before_min = col_int(res, i, 3);
+    s->buffer_after_min = col_int(res, i, 4);
+    s->min_notice_min = col_int(res, i, 5);
+    s->horizon_days = col_int(res, i, 6);
+    s->step_min = col_int(res, i, 7);
+    s->cancel_notice_hours = col_int(res, i, 8);
+    s->max_open_per_contact = col_int(res, i, 9);
+    s->service_offered = s->service_found && PQgetvalue(res, i, 10)[0] == 't';
+    s->now = strtoll(PQgetvalue(res, i, 11), NULL, 10);
 
-    json_t *locs = json_loads(PQgetvalue(res, 0, 12), 0, NULL);
-    for (size_t i = 0; i < json_array_size(locs) && s->nlocations < SCHEDULE_MAX_LOCATIONS; i++) {
-        json_t *e = json_array_get(locs, i);
+    json_t *locs = json_loads(PQgetvalue(res, i, 12), 0, NULL);
+    for (size_t k = 0; k < json_array_size(locs) && s->nlocations < SCHEDULE_MAX_LOCATIONS; k++) {
+        json_t *e = json_array_get(locs, k);
         snprintf(s->location_ids[s->nlocations], sizeof(s->location_ids[0]), "%s",
                  json_string_value(json_array_get(e, 0)));
         const struct tz *z = tz_get(json_string_value(json_array_get(e, 1)));
@@ -111,16 +104,16 @@ enum schedule_result schedule_load(struct req *r, const char *practitioner_id,
             s->tz = z;
         s->nlocations++;
     }
-    json_t *hours = json_loads(PQgetvalue(res, 0, 13), 0, NULL);
+    json_t *hours = json_loads(PQgetvalue(res, i, 13), 0, NULL);
     size_t nh = json_array_size(hours);
     s->rules = xcalloc(nh ? nh : 1, sizeof(*s->rules));
-    for (size_t i = 0; i < nh; i++) {
-        json_t *e = json_array_get(hours, i);
+    for (size_t k = 0; k < nh; k++) {
+        json_t *e = json_array_get(hours, k);
         const char *loc = json_string_value(json_array_get(e, 5));
         int li = -1;
-        for (size_t k = 0; k < s->nlocations && loc; k++)
-            if (strcmp(s->location_ids[k], loc) == 0)
-                li = (int)k;
+        for (size_t m = 0; m < s->nlocations && loc; m++)
+            if (strcmp(s->location_ids[m], loc) == 0)
+                li = (int)m;
         if (li < 0)
             continue;
         json_t *lz = json_array_get(json_array_get(locs, (size_t)li), 1);
@@ -137,12 +130,81 @@ enum schedule_result schedule_load(struct req *r, const char *practitioner_id,
     }
     json_decref(hours);
     json_decref(locs);
-    load_intervals(PQgetvalue(res, 0, 14), &s->off, &s->noff);
-    load_intervals(PQgetvalue(res, 0, 15), &s->busy, &s->nbusy);
-    PQclear(res);
+    load_intervals(PQgetvalue(res, i, 14), &s->off, &s->noff);
+    load_intervals(PQgetvalue(res, i, 15), &s->busy, &s->nbusy);
     if (!s->tz)
         s->tz = tz_get("UTC");
-    return SCHEDULE_OK;
+}
+
+/* Runs st_schedule; NULL after replying. */
+static PGresult *query_schedules(struct req *r, const char *ids_array, const char *service_id,
+                                 const char *minutes, int64_t from, int64_t to,
+                                 const char *exclude_booking)
+{
+    char from_s[24], to_s[24];
+    /* a day either side: buffers and hours past midnight reach into the window */
+    snprintf(from_s, sizeof(from_s), "%lld", (long long)(from - 86400));
+    snprintf(to_s, sizeof(to_s), "%lld", (long long)(to + 86400));
+    const char *v[] = {ids_array, service_id, from_s, to_s, exclude_booking, minutes};
+    return api_query(r, &st_schedule, v);
+}
+
+enum schedule_result schedule_load(struct req *r, const char *practitioner_id,
+                                   const char *service_id, int64_t from, int64_t to,
+                                   const char *exclude_booking, struct schedule *s)
+{
+    memset(s, 0, sizeof(*s));
+    char ids[48];
+    snprintf(ids, sizeof(ids), "{%s}", practitioner_id);
+    PGresult *res = query_schedules(r, ids, service_id, NULL, from, to, exclude_booking);
+    if (!res)
+        return SCHEDULE_REPLIED;
+    enum schedule_result rc = SCHEDULE_NO_PRACTITIONER;
+    if (PQntuples(res) == 1) {
+        parse_row(res, 0, s);
+        rc = SCHEDULE_OK;
+    }
+    PQclear(res);
+    return rc;
+}
+
+long schedule_load_many(struct req *r, const char *const *ids, size_t n, const char *minutes,
+                        int64_t from, int64_t to, struct schedule *out)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    buf_putc(&b, '{');
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? "," : "", ids[i]);
+    buf_putc(&b, '}');
+    PGresult *res = query_schedules(r, b.data, NULL, minutes, from, to, NULL);
+    buf_release(&b);
+    if (!res)
+        return -1;
+    long rows = PQntuples(res);
+    for (long i = 0; i < rows && (size_t)i < n; i++)
+        parse_row(res, (int)i, &out[i]);
+    PQclear(res);
+    return rows;
+}
+
+int64_t schedule_next_free(const struct schedule *s, int64_t from, int64_t to)
+{
+    if (!s->service_found || s->nrules == 0)
+        return -1;
+    /* a near window first: most practitioners have a free time within days */
+    static const int64_t spans[] = {3 * 86400, 14 * 86400, 62 * 86400, 400 * 86400};
+    int64_t lo = from;
+    for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]) && lo < to; i++) {
+        int64_t hi = from + spans[i] < to ? from + spans[i] : to;
+        struct slot_query q;
+        schedule_query(s, lo, hi, &q);
+        struct slot first;
+        if (slots_compute(&q, &first, 1) > 0)
+            return first.start;
+        lo = hi;
+    }
+    return -1;
 }
 
 void schedule_release(struct schedule *s)

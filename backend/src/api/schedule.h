@@ -43,6 +43,14 @@ enum schedule_result schedule_load(struct req *r, const char *practitioner_id,
                                    const char *service_id, int64_t from, int64_t to,
                                    const char *exclude_booking, struct schedule *s);
 void schedule_release(struct schedule *s);
+/* Loads the schedules of n practitioners at once, each for their shortest service (of
+ * minutes length when minutes is not NULL), into out[0..].  Returns how many rows were
+ * filled (inactive practitioners are left out, so match by practitioner_id), or -1
+ * after replying.  The caller releases each filled schedule. */
+long schedule_load_many(struct req *r, const char *const *ids, size_t n, const char *minutes,
+                        int64_t from, int64_t to, struct schedule *out);
+/* The first free slot start in [from, to), or -1 when there is none. */
+int64_t schedule_next_free(const struct schedule *s, int64_t from, int64_t to);
 
 /* Fills q from s for slots starting in [from, to). */
 void schedule_query(const struct schedule *s, int64_t from, int64_t to, struct slot_query *q);

@@ -22,7 +22,7 @@ struct db_pool {
     int checkout_timeout_ms;
     char *conninfo;
     char connect_timeout[16];
-    char options[96];
+    char options[160];
     atomic_long checkouts, timeouts, reconnects, failures;
 };
 
@@ -50,7 +50,8 @@ struct db_pool *db_pool_new(const char *conninfo, int size, int checkout_timeout
     p->conninfo = xstrdup(conninfo);
     snprintf(p->connect_timeout, sizeof(p->connect_timeout), "%d", connect_timeout_s);
     snprintf(p->options, sizeof(p->options),
-             "-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d",
+             "-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d"
+             " -c pg_trgm.word_similarity_threshold=0.5",
              statement_timeout_ms, statement_timeout_ms * 2);
     return p;
 }

@@ -10,8 +10,18 @@
 
 #include "util/alloc.h"
 
+/* A POSIX TZ rule "Mm.w.d/time": month, week (5 = last), weekday (0 = Sunday). */
+struct tzrule {
+    int month, week, wday;
+    int32_t secs; /* local time of day of the change */
+};
+
 struct tz {
     char *name;
+    /* the footer's rule, for instants after the last listed transition */
+    bool has_footer, has_dst;
+    int32_t std_off, dst_off;
+    struct tzrule to_dst, to_std;
     int64_t *trans;     /* transition instants, ascending */
     int32_t *offset;    /* offset in effect from trans[i] on */
     size_t ntrans;
@@ -73,6 +83,122 @@ static unsigned char *read_all(const char *path, size_t *len)
     return data;
 }
 
+/* Skips a zone abbreviation ("EST" or "<+0530>"); NULL when malformed. */
+static const char *skip_abbr(const char *p)
+{
+    if (*p == '<') {
+        const char *e = strchr(p, '>');
+        return e ? e + 1 : NULL;
+    }
+    const char *q = p;
+    while ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z'))
+        q++;
+    return q - p >= 3 ? q : NULL;
+}
+
+/* "[+-]hh[:mm[:ss]]" -> seconds; NULL when malformed. */
+static const char *parse_hms(const char *p, int32_t *out)
+{
+    int sign = 1;
+    if (*p == '+' || *p == '-')
+        sign = *p++ == '-' ? -1 : 1;
+    int32_t v = 0;
+    for (int part = 0; part < 3; part++) {
+        if (part > 0) {
+            if (*p != ':')
+                break;
+            p++;
+        }
+        if (*p < '0' || *p > '9')
+            return NULL;
+        int32_t n = 0;
+        while (*p >= '0' && *p <= '9')
+            n = n * 10 + (*p++ - '0');
+        v += n * (part == 0 ? 3600 : part == 1 ? 60 : 1);
+    }
+    *out = sign * v;
+    return p;
+}
+
+static const char *parse_rule(const char *p, struct tzrule *r)
+{
+    if (*p != 'M')
+        return NULL; /* Jn and n forms are not used by the tz database */
+    char *end;
+    r->month = (int)strtol(p + 1, &end, 10);
+    if (*end != '.')
+        return NULL;
+    r->week = (int)strtol(end + 1, &end, 10);
+    if (*end != '.')
+        return NULL;
+    r->wday = (int)strtol(end + 1, &end, 10);
+    if (r->month < 1 || r->month > 12 || r->week < 1 || r->week > 5 || r->wday < 0 || r->wday > 6)
+        return NULL;
+    p = end;
+    r->secs = 7200;
+    if (*p == '/')
+        p = parse_hms(p + 1, &r->secs);
+    return p;
+}
+
+/* Parses the TZ string of the footer ("EST5EDT,M3.2.0,M11.1.0"). */
+static bool parse_footer(struct tz *z, const char *s)
+{
+    const char *p = skip_abbr(s);
+    int32_t std;
+    if (!p || !(p = parse_hms(p, &std)))
+        return false;
+    z->std_off = -std; /* POSIX counts west of Greenwich as positive */
+    if (*p == '\0') {
+        z->has_footer = true;
+        return true;
+    }
+    if (!(p = skip_abbr(p)))
+        return false;
+    z->dst_off = z->std_off + 3600;
+    if (*p != ',') {
+        int32_t dst;
+        if (!(p = parse_hms(p, &dst)))
+            return false;
+        z->dst_off = -dst;
+    }
+    if (*p != ',' || !(p = parse_rule(p + 1, &z->to_dst)) || *p != ',' ||
+        !(p = parse_rule(p + 1, &z->to_std)) || *p != '\0')
+        return false;
+    z->has_footer = z->has_dst = true;
+    return true;
+}
+
+/* The local day number of rule r in year y. */
+static int64_t rule_day(const struct tzrule *r, int64_t y)
+{
+    int64_t first = days_from_civil(y, (unsigned)r->month, 1);
+    int wd = iso_weekday(first) % 7; /* 0 = Sunday */
+    int64_t d = first + (r->wday - wd + 7) % 7 + (int64_t)(r->week - 1) * 7;
+    if (r->week == 5) {
+        int64_t next = r->month == 12 ? days_from_civil(y + 1, 1, 1)
+                                       : days_from_civil(y, (unsigned)r->month + 1, 1);
+        while (d >= next)
+            d -= 7;
+    }
+    return d;
+}
+
+static int32_t footer_offset(const struct tz *z, int64_t utc)
+{
+    if (!z->has_dst)
+        return z->std_off;
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(day_of(utc + z->std_off), &y, &m, &d);
+    /* the change to summer time happens at a local standard time, and back at a local
+     * summer time */
+    int64_t on = rule_day(&z->to_dst, y) * 86400 + z->to_dst.secs - z->std_off;
+    int64_t off = rule_day(&z->to_std, y) * 86400 + z->to_std.secs - z->dst_off;
+    bool dst = on < off ? (utc >= on && utc < off) : (utc >= on || utc < off);
+    return dst ? z->dst_off : z->std_off;
+}
+
 /* Parses the 64-bit (version 2+) part of a TZif file. */
 static struct tz *parse_tzif(const unsigned char *d, size_t len)
 {
@@ -112,6 +238,20 @@ static struct tz *parse_tzif(const unsigned char *d, size_t len)
     }
     /* RFC 8536: the first type with no transition into it, else type 0 */
     z->initial = (int32_t)be32(types);
+    /* the footer: "\nTZ-string\n" after the version-2 data */
+    size_t used = skip + 44 + (size_t)timecnt * 9 + (size_t)typecnt * 6 + c[5] + (size_t)c[2] * 12 +
+                  c[1] + c[0];
+    if (used + 2 < len && d[used] == '\n') {
+        const unsigned char *f = d + used + 1;
+        const unsigned char *nl = memchr(f, '\n', len - used - 1);
+        if (nl && nl - f < 64) {
+            char tzs[64];
+            memcpy(tzs, f, (size_t)(nl - f));
+            tzs[nl - f] = '\0';
+            if (tzs[0] && !parse_footer(z, tzs))
+                z->has_footer = false;
+        }
+    }
     return z;
 bad:
     free(z->trans);
@@ -153,6 +293,8 @@ const char *tz_name(const struct tz *z)
 
 int32_t tz_offset_at(const struct tz *z, int64_t utc)
 {
+    if (z->has_footer && (z->ntrans == 0 || utc >= z->trans[z->ntrans - 1]))
+        return footer_offset(z, utc);
     if (z->ntrans == 0 || utc < z->trans[0])
         return z->initial;
     size_t lo = 0, hi = z->ntrans; /* last transition <= utc */

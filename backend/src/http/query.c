@@ -1,6 +1,7 @@
 /* Splitting a request target into decoded path segments and query parameters. */
 #include "query.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,9 @@ static enum target_error parse_query(struct target *t, const char *q)
             char *key = percent_decode(q, klen, true);
             char *val = eq ? percent_decode(eq + 1, n - klen - 1, true) : xstrdup("");
             if (!key || !val) {
+                /* name the parameter when at least its name decodes */
+                snprintf(t->bad_param, sizeof(t->bad_param), "%s",
+                         key && strlen(key) < sizeof(t->bad_param) ? key : "query");
                 free(key);
                 free(val);
                 return TARGET_BAD_QUERY;

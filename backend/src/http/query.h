@@ -19,6 +19,7 @@ struct target {
     size_t nsegments;
     struct qparam params[QUERY_MAX_PARAMS];
     size_t nparams;
+    char bad_param[64];  /* after TARGET_BAD_QUERY: the parameter whose text was bad */
 };
 
 enum target_error {

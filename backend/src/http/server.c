@@ -180,7 +180,9 @@ static bool precheck(struct req *r, const char *method)
         break;
     case TARGET_BAD_QUERY:
         reply_problem(r, 400, "bad-query", NULL,
-                      "The query string has a bad %-escape or is not valid UTF-8.", NULL);
+                      "The query string has a bad %-escape or is not valid UTF-8.",
+                      json_pack("[o]", problem_error(r->target.bad_param,
+                                                     "a bad %-escape or invalid UTF-8")));
         return false;
     case TARGET_TOO_MANY:
         reply_problem(r, 400, "bad-query", NULL, "Too many query parameters or path segments.",

@@ -170,12 +170,18 @@ int parse_latlon(const char *s, double *lat, double *lon)
     if (!comma || strchr(comma + 1, ','))
         return -1;
     char a[64], b[64];
-    size_t la = (size_t)(comma - s), lb = strlen(comma + 1);
+    /* spaces around the comma are fine ("45.52, -122.68" as maps copy it) */
+    const char *bs = comma + 1;
+    while (*bs == ' ')
+        bs++;
+    size_t la = (size_t)(comma - s), lb = strlen(bs);
+    while (la > 0 && s[la - 1] == ' ')
+        la--;
     if (la == 0 || lb == 0 || la >= sizeof(a) || lb >= sizeof(b))
         return -1;
     memcpy(a, s, la);
     a[la] = '\0';
-    memcpy(b, comma + 1, lb + 1);
+    memcpy(b, bs, lb + 1);
     double x, y;
     int r1 = parse_double(a, -1e9, 1e9, &x);
     int r2 = parse_double(b, -1e9, 1e9, &y);
