@@ -36,7 +36,11 @@ NODE_DIRS := backend/data tests
 .PHONY: all build run deps db db-stop db-destroy test unit bench clean
 all: build
 
-build: $(BUILD)/clinicd
+build: $(BUILD)/clinicd build/common-passwords.txt
+
+build/common-passwords.txt: backend/data/build-passwords.mjs backend/data/package-lock.json
+	@mkdir -p build
+	@node backend/data/build-passwords.mjs $@
 
 $(BUILD)/clinicd: $(OBJS)
 	@echo "  LD  $@"

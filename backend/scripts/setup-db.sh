@@ -30,5 +30,19 @@ if [ "$(psql -qAt "$owner_url" -c 'SELECT count(*) FROM places')" = 0 ]; then
 fi
 
 DATABASE_URL="$app_url" "$bin" seed-demo "$@"
+
+# Demo staff accounts (README, "Trying the staff side"): an admin of the first Portland
+# clinic by name, and one of its practitioners.
+clinic=$(psql -qAt "$owner_url" -c "SELECT c.id FROM clinics c JOIN locations l ON l.clinic_id = c.id
+  WHERE l.city = 'Portland' ORDER BY c.name, c.id LIMIT 1")
+practitioner=$(psql -qAt "$owner_url" -c "SELECT id FROM practitioners WHERE clinic_id = '$clinic'
+  ORDER BY name, id LIMIT 1")
+if [ -n "$clinic" ]; then
+  echo "calm-fascia-demo" | DATABASE_URL="$app_url" "$bin" admin create-user --if-missing \
+    --clinic "$clinic" --email admin@demo.clinicd.example --role clinic_admin --name "Demo admin" >/dev/null
+  echo "calm-fascia-demo" | DATABASE_URL="$app_url" "$bin" admin create-user --if-missing \
+    --clinic "$clinic" --email practitioner@demo.clinicd.example --role practitioner \
+    --practitioner "$practitioner" --name "Demo practitioner" >/dev/null
+fi
 # the service role owns nothing, so statistics are gathered as the owner
 PGOPTIONS="-c client_min_messages=error" psql -q "$owner_url" -c ANALYZE

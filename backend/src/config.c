@@ -42,6 +42,11 @@ static const struct key keys[] = {
     {"shutdown_grace_s", K_LONG, OFF(shutdown_grace_s), 0, 600, "10", NULL},
     {"web_root", K_STR, OFF(web_root), 0, 0, "web", NULL},
     {"log_level", K_STR, OFF(log_level), 0, 0, "info", log_levels},
+    {"public_https", K_LONG, OFF(public_https), 0, 1, "0", NULL},
+    {"public_origin", K_STR, OFF(public_origin), 0, 0, "-", NULL},
+    {"common_passwords_file", K_STR, OFF(common_passwords_file), 0, 0,
+     "build/common-passwords.txt", NULL},
+    {"password_hash_slots", K_LONG, OFF(password_hash_slots), 1, 64, "2", NULL},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

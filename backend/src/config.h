@@ -20,6 +20,10 @@ struct config {
     long shutdown_grace_s;       /* in-flight requests get this long on SIGTERM */
     char *web_root;              /* static pages */
     char *log_level;             /* debug | info | warn | error */
+    long public_https;           /* 1 when served to browsers over TLS (by a proxy) */
+    char *public_origin;         /* "https://clinic.example" for Origin checks; "" = from Host */
+    char *common_passwords_file; /* passwords refused at set and change */
+    long password_hash_slots;    /* Argon2id hashes allowed at once (19 MiB each) */
 };
 
 /* Fills cfg with the defaults, then applies the file at path (if path is NULL, no

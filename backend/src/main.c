@@ -5,11 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "api/vocab.h"
 #include "app.h"
 #include "config.h"
 #include "db/migrate.h"
 #include "db/pool.h"
+#include "domain/password.h"
 #include "http/server.h"
 #include "seed.h"
 #include "util/log.h"
@@ -23,6 +25,7 @@ static void usage(FILE *f)
           "                             else database_url)\n"
           "  seed-demo [--practitioners N] [--seed S] [--force]\n"
           "                             load the deterministic demo directory\n"
+          "  admin SUBCOMMAND ...         clinics and staff accounts (clinicd admin help)\n"
           "The default configuration file is config/clinicd.conf when it exists.\n",
           f);
 }
@@ -53,6 +56,10 @@ static int cmd_serve(struct config *cfg)
         return 1;
     }
     app.cfg = cfg;
+    if (password_load_common(cfg->common_passwords_file) < 0)
+        log_warn("%s not found: refusing only a short built-in list of common passwords",
+                 cfg->common_passwords_file);
+    password_set_slots((int)cfg->password_hash_slots);
     app.pool = db_pool_new(cfg->database_url, (int)cfg->db_pool_size,
                            (int)cfg->db_checkout_timeout_ms, (int)cfg->db_connect_timeout_s,
                            (int)cfg->statement_timeout_ms);
@@ -60,6 +67,7 @@ static int cmd_serve(struct config *cfg)
     db_pool_free(app.pool);
     app.pool = NULL;
     vocab_free();
+    password_free_common();
     return rc;
 }
 
@@ -102,6 +110,10 @@ int main(int argc, char **argv)
         if (n >= 0)
             log_info("migrations: %d applied, schema up to date", n);
         rc = n < 0 ? 1 : 0;
+    } else if (strcmp(cmd, "admin") == 0) {
+        password_load_common(cfg.common_passwords_file);
+        rc = admin_cli(sub_argc, sub_argv, cfg.database_url);
+        password_free_common();
     } else if (strcmp(cmd, "seed-demo") == 0) {
         rc = seed_cli(sub_argc, sub_argv, cfg.database_url);
     } else {

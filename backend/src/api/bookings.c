@@ -46,12 +46,6 @@ DB_STMT(st_get,
         " JOIN practitioners p ON p.id = b.practitioner_id JOIN services s ON s.id = b.service_id"
         " WHERE b.id = $1::uuid",
         1);
-enum {
-    G_HASH, G_STATUS, G_START, G_END, G_TZ, G_CLINIC, G_PRACT, G_SERVICE, G_SERIES, G_NOTICE,
-    G_PNAME, G_PEMAIL, G_PPHONE, G_NOTES, G_PRACT_NAME, G_SERVICE_NAME, G_MINUTES, G_PRICE,
-    G_CURRENCY, G_LOC, G_LOC_NAME, G_ADDRESS, G_CITY, G_POSTCODE, G_CLINIC_NAME, G_NOW,
-    G_RESCHEDULED, G_REASON
-};
 DB_STMT(st_cancel,
         "UPDATE bookings SET status = 'cancelled', cancelled_at = now(), cancelled_by = $2,"
         " cancel_reason = $3, updated_at = now()"
@@ -347,6 +341,21 @@ out:
     json_decref(body);
 }
 
+PGresult *booking_load(struct req *r, const char *id, bool *found)
+{
+    const char *v[] = {id};
+    *found = false;
+    PGresult *res = api_query(r, &st_get, v);
+    if (!res)
+        return NULL;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return NULL;
+    }
+    *found = true;
+    return res;
+}
+
 /* The booking {id} if the request proves it holds it; NULL after replying 404 (no
  * such booking, no token or a wrong one: the same answer, so existence is not told). */
 static PGresult *load_held(struct req *r)
@@ -370,15 +379,18 @@ static PGresult *load_held(struct req *r)
     return res;
 }
 
-static const char *val(PGresult *res, int col)
+const char *booking_val(PGresult *res, int col)
 {
     return PQgetisnull(res, 0, col) ? NULL : PQgetvalue(res, 0, col);
 }
 
-static int64_t val_i(PGresult *res, int col)
+int64_t booking_val_i(PGresult *res, int col)
 {
     return strtoll(PQgetvalue(res, 0, col), NULL, 10);
 }
+
+#define val booking_val
+#define val_i booking_val_i
 
 static void format_at(PGresult *res, int64_t t, char *out, size_t n)
 {
@@ -386,7 +398,7 @@ static void format_at(PGresult *res, int64_t t, char *out, size_t n)
     rfc3339_format(t, z ? tz_offset_at(z, t) : 0, out, n);
 }
 
-static json_t *holder_json(PGresult *res, const char *id)
+json_t *booking_json(PGresult *res, const char *id)
 {
     char a[40], b[40], until[40];
     int64_t start = val_i(res, G_START);
@@ -417,7 +429,13 @@ void bookings_get(struct req *r)
     PGresult *res = load_held(r);
     if (!res)
         return;
-    json_t *o = holder_json(res, req_param(r, 0));
+    /* the holder reading their own booking is an access to patient data too */
+    if (!audit(r, NULL, "patient", val(res, G_CLINIC), "read_booking", "booking", req_param(r, 0),
+               true, "success", NULL)) {
+        PQclear(res);
+        return;
+    }
+    json_t *o = booking_json(res, req_param(r, 0));
     PQclear(res);
     reply_json(r, 200, o);
 }
@@ -450,12 +468,9 @@ static bool offer_freed(struct req *r, const char *practitioner, int64_t start, 
     return ok;
 }
 
-/* Cancels booking id (holder or staff); shared with the staff API.  The caller has
- * loaded the booking (res, st_get layout) and checked the policy.  Replies. */
-static void cancel_loaded(struct req *r, PGresult *res, const char *by, const char *reason,
-                          bool rest_of_series)
+void booking_cancel(struct req *r, PGresult *res, const char *id, const char *by,
+                    const char *reason, bool rest_of_series, const struct auth *a)
 {
-    const char *id = req_param(r, 0);
     if (!api_begin(r))
         return;
     const char *v[] = {id, by, reason};
@@ -503,7 +518,9 @@ static void cancel_loaded(struct req *r, PGresult *res, const char *by, const ch
         }
         PQclear(rest);
     }
-    if (!api_commit(r)) {
+    if (!audit(r, a, a ? NULL : "patient", val(res, G_CLINIC), "cancel_booking", "booking", id,
+               true, "success", json_pack("{s:O}", "cancelled", cancelled)) ||
+        !api_commit(r)) {
         json_decref(cancelled);
         return;
     }
@@ -554,7 +571,7 @@ void bookings_cancel(struct req *r)
         reply_problem(r, 409, "cancellation-policy", "Inside the cancellation window", d, NULL);
         goto out;
     }
-    cancel_loaded(r, res, "patient", reason, rest);
+    booking_cancel(r, res, req_param(r, 0), "patient", reason, rest, NULL);
 out:
     api_rollback(r);
     PQclear(res);

@@ -2,6 +2,7 @@
 #ifndef CLINICD_BOOKINGS_H
 #define CLINICD_BOOKINGS_H
 
+#include "api/auth.h"
 #include "api/common.h"
 #include "api/schedule.h"
 
@@ -26,6 +27,27 @@ enum book_result booking_insert(struct req *r, const struct schedule *s, const s
 /* Inside an open transaction: how many open future bookings the contact holds at the
  * clinic; -1 after replying. */
 long booking_open_count(struct req *r, const char *clinic_id, const char *email);
+
+/* Columns of a loaded booking (booking_load). */
+enum {
+    G_HASH, G_STATUS, G_START, G_END, G_TZ, G_CLINIC, G_PRACT, G_SERVICE, G_SERIES, G_NOTICE,
+    G_PNAME, G_PEMAIL, G_PPHONE, G_NOTES, G_PRACT_NAME, G_SERVICE_NAME, G_MINUTES, G_PRICE,
+    G_CURRENCY, G_LOC, G_LOC_NAME, G_ADDRESS, G_CITY, G_POSTCODE, G_CLINIC_NAME, G_NOW,
+    G_RESCHEDULED, G_REASON
+};
+
+/* Loads booking id with everything the handlers need (any clinic: the caller checks
+ * access).  NULL when there is none (*found false) or after replying (*found true). */
+PGresult *booking_load(struct req *r, const char *id, bool *found);
+const char *booking_val(PGresult *res, int col);
+int64_t booking_val_i(PGresult *res, int col);
+/* The booking as its holder (or staff) sees it, patient details included. */
+json_t *booking_json(PGresult *res, const char *id);
+/* Cancels a loaded booking (and with rest_of_series the later ones of its series),
+ * writes the notifications, offers the freed time to the waitlist, audits (a: staff,
+ * NULL: the patient holding it) and replies.  The caller checked the policy. */
+void booking_cancel(struct req *r, PGresult *res, const char *id, const char *by,
+                    const char *reason, bool rest_of_series, const struct auth *a);
 
 /* A 409 slot-unavailable problem. */
 void reply_slot_unavailable(struct req *r, const char *detail);

@@ -27,6 +27,28 @@ void bookings_reschedule(struct req *r);
 void bookings_ics(struct req *r);
 /* series.c */
 void series_create(struct req *r);
+/* auth.c */
+void auth_login(struct req *r);
+void auth_logout(struct req *r);
+void auth_me(struct req *r);
+void auth_password(struct req *r);
+/* staff.c */
+void staff_clinic_get(struct req *r);
+void staff_clinic_patch(struct req *r);
+void staff_audit_log(struct req *r);
+/* staff_schedule.c */
+void staff_hours_list(struct req *r);
+void staff_hours_create(struct req *r);
+void staff_hours_replace(struct req *r);
+void staff_hours_delete(struct req *r);
+void staff_time_off_list(struct req *r);
+void staff_time_off_create(struct req *r);
+void staff_time_off_delete(struct req *r);
+void staff_schedule(struct req *r);
+void staff_bookings_create(struct req *r);
+void staff_bookings_get(struct req *r);
+void staff_bookings_cancel(struct req *r);
+void staff_bookings_status(struct req *r);
 /* waitlist.c */
 void waitlist_create(struct req *r);
 

@@ -22,6 +22,27 @@ const struct route routes[] = {
     {M_GET, "/api/v1/bookings/{id}/calendar.ics", bookings_ics, 0},
     {M_POST, "/api/v1/booking-series", series_create, ROUTE_BODY_JSON},
     {M_POST, "/api/v1/waitlist", waitlist_create, ROUTE_BODY_JSON},
+
+    {M_POST, "/api/v1/auth/login", auth_login, ROUTE_BODY_JSON},
+    {M_POST, "/api/v1/auth/logout", auth_logout, ROUTE_BODY_JSON},
+    {M_POST, "/api/v1/auth/password", auth_password, ROUTE_BODY_JSON},
+    {M_GET, "/api/v1/me", auth_me, 0},
+
+    {M_GET, "/api/v1/clinics/{clinic_id}", staff_clinic_get, 0},
+    {M_PATCH, "/api/v1/clinics/{clinic_id}", staff_clinic_patch, ROUTE_BODY_JSON},
+    {M_GET, "/api/v1/clinics/{clinic_id}/audit-log", staff_audit_log, 0},
+    {M_GET, "/api/v1/clinics/{clinic_id}/schedule", staff_schedule, 0},
+    {M_GET, "/api/v1/clinics/{clinic_id}/practitioners/{id}/hours", staff_hours_list, 0},
+    {M_POST, "/api/v1/clinics/{clinic_id}/practitioners/{id}/hours", staff_hours_create, ROUTE_BODY_JSON},
+    {M_PUT, "/api/v1/clinics/{clinic_id}/practitioners/{id}/hours", staff_hours_replace, ROUTE_BODY_JSON},
+    {M_DELETE, "/api/v1/clinics/{clinic_id}/practitioners/{id}/hours/{hours_id}", staff_hours_delete, 0},
+    {M_GET, "/api/v1/clinics/{clinic_id}/practitioners/{id}/time-off", staff_time_off_list, 0},
+    {M_POST, "/api/v1/clinics/{clinic_id}/practitioners/{id}/time-off", staff_time_off_create, ROUTE_BODY_JSON},
+    {M_DELETE, "/api/v1/clinics/{clinic_id}/practitioners/{id}/time-off/{time_off_id}", staff_time_off_delete, 0},
+    {M_POST, "/api/v1/clinics/{clinic_id}/bookings", staff_bookings_create, ROUTE_BODY_JSON},
+    {M_GET, "/api/v1/clinics/{clinic_id}/bookings/{id}", staff_bookings_get, 0},
+    {M_POST, "/api/v1/clinics/{clinic_id}/bookings/{id}/cancel", staff_bookings_cancel, ROUTE_BODY_JSON},
+    {M_POST, "/api/v1/clinics/{clinic_id}/bookings/{id}/status", staff_bookings_status, ROUTE_BODY_JSON},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

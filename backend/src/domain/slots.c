@@ -147,3 +147,34 @@ size_t slots_compute(const struct slot_query *q, struct slot *out, size_t max)
     free(off);
     return k;
 }
+
+/* The instant a wall-clock time maps to; in a gap, where the clocks say it would be. */
+static int64_t wall_to_utc(const struct tz *z, int64_t local)
+{
+    int64_t a, b;
+    if (tz_local_to_utc(z, local, &a, &b) > 0)
+        return a;
+    return local - tz_offset_at(z, local);
+}
+
+bool slots_within_hours(const struct hours_rule *rules, size_t nrules, int64_t start,
+                        int64_t end)
+{
+    for (size_t r = 0; r < nrules; r++) {
+        const struct hours_rule *h = &rules[r];
+        if (!h->tz)
+            continue;
+        int64_t today = day_of(start + tz_offset_at(h->tz, start));
+        for (int64_t day = today - 1; day <= today; day++) {
+            if (iso_weekday(day) != h->weekday || day < h->valid_from || day > h->valid_to)
+                continue;
+            int64_t ws = day * 86400 + (int64_t)h->start_min * 60;
+            int64_t we = day * 86400 + (int64_t)h->end_min * 60;
+            if (h->end_min <= h->start_min)
+                we += 86400;
+            if (start >= wall_to_utc(h->tz, ws) && end <= wall_to_utc(h->tz, we))
+                return true;
+        }
+    }
+    return false;
+}

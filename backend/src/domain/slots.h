@@ -11,6 +11,7 @@
 #ifndef CLINICD_SLOTS_H
 #define CLINICD_SLOTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,11 @@ struct slot {
  * returns how many there are in all (which may exceed max).  busy and off need not
  * be sorted.  Returns 0 for nonsensical input (duration or step not positive). */
 size_t slots_compute(const struct slot_query *q, struct slot *out, size_t max);
+
+/* True when [start, end) lies inside one window of the weekly rules (a booking that
+ * the hours still cover). */
+bool slots_within_hours(const struct hours_rule *rules, size_t nrules, int64_t start,
+                        int64_t end);
 
 /* The range a booking of [start, end) blocks, buffers included. */
 struct interval slots_blocked(int64_t start, int64_t end, int buffer_before_min,

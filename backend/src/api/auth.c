@@ -1,0 +1,539 @@
+/* Staff authentication (session cookie, the same token as a Bearer, per-clinic API
+ * keys), login with throttling, who may act where, and the audit log. */
+#include "api/auth.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/handlers.h"
+#include "app.h"
+#include "domain/password.h"
+#include "domain/timefmt.h"
+#include "domain/token.h"
+#include "util/log.h"
+#include "util/parse.h"
+
+#define HASH_WAIT_MS 3000
+#define THROTTLE_WINDOW_S 900
+#define MAX_FAILURES_PER_ACCOUNT 5
+#define MAX_FAILURES_PER_ADDRESS 30
+#define API_KEY_PREFIX "ck_"
+
+DB_STMT(st_session,
+        "UPDATE staff_sessions s SET last_seen_at = now() FROM staff_users u"
+        " WHERE s.token_hash = $1::bytea AND u.id = s.user_id AND s.revoked_at IS NULL"
+        " AND s.expires_at > now() AND s.last_seen_at > now() - interval '"
+        "30 minutes' AND u.active"
+        " RETURNING u.id, u.email, u.role, coalesce(u.clinic_id::text, ''),"
+        " coalesce(u.practitioner_id::text, '')",
+        1);
+DB_STMT(st_api_key,
+        "UPDATE api_keys SET last_used_at = now() WHERE token_hash = $1::bytea"
+        " AND revoked_at IS NULL RETURNING id, clinic_id, scopes::text",
+        1);
+DB_STMT(st_audit,
+        "INSERT INTO audit_log (actor_type, actor_id, actor_email, role, clinic_id, action,"
+        " resource_type, resource_id, patient_data, request_id, outcome, detail)"
+        " VALUES ($1, $2::uuid, $3, $4, $5::uuid, $6, $7, $8, $9::bool, $10, $11, $12::jsonb)",
+        12);
+DB_STMT(st_practitioner_clinic,
+        "SELECT clinic_id FROM practitioners WHERE id = $1::uuid", 1);
+DB_STMT(st_user_by_email,
+        "SELECT id, password_hash, role, coalesce(clinic_id::text, ''),"
+        " coalesce(practitioner_id::text, ''), name FROM staff_users"
+        " WHERE email = $1 AND active",
+        1);
+DB_STMT(st_throttle_get,
+        "SELECT coalesce(max(CASE WHEN key = $1 THEN failures END), 0),"
+        " coalesce(max(CASE WHEN key = $2 THEN failures END), 0),"
+        " coalesce(ceil(extract(epoch FROM max(window_start) + interval '15 minutes' - now())), 0)::int"
+        " FROM login_throttle WHERE key IN ($1, $2) AND window_start > now() - interval '15 minutes'",
+        2);
+DB_STMT(st_throttle_fail,
+        "INSERT INTO login_throttle (key, window_start, failures) VALUES ($1, now(), 1)"
+        " ON CONFLICT (key) DO UPDATE SET"
+        " failures = CASE WHEN login_throttle.window_start <= now() - interval '15 minutes'"
+        "   THEN 1 ELSE login_throttle.failures + 1 END,"
+        " window_start = CASE WHEN login_throttle.window_start <= now() - interval '15 minutes'"
+        "   THEN now() ELSE login_throttle.window_start END",
+        1);
+DB_STMT(st_throttle_clear, "DELETE FROM login_throttle WHERE key = $1", 1);
+DB_STMT(st_session_new,
+        "INSERT INTO staff_sessions (token_hash, user_id, expires_at)"
+        " VALUES ($1::bytea, $2::uuid, now() + interval '12 hours')"
+        " RETURNING floor(extract(epoch FROM expires_at))::bigint",
+        2);
+DB_STMT(st_rehash, "UPDATE staff_users SET password_hash = $2 WHERE id = $1::uuid", 2);
+DB_STMT(st_session_revoke,
+        "UPDATE staff_sessions SET revoked_at = now() WHERE token_hash = $1::bytea"
+        " AND revoked_at IS NULL",
+        1);
+DB_STMT(st_sessions_revoke_user,
+        "UPDATE staff_sessions SET revoked_at = now() WHERE user_id = $1::uuid AND revoked_at IS NULL",
+        1);
+DB_STMT(st_me,
+        "SELECT json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'role', u.role,"
+        " 'clinic_id', u.clinic_id, 'practitioner_id', u.practitioner_id,"
+        " 'clinic', (SELECT json_build_object('id', c.id, 'name', c.name) FROM clinics c"
+        "   WHERE c.id = u.clinic_id))::text, u.password_hash"
+        " FROM staff_users u WHERE u.id = $1::uuid",
+        1);
+DB_STMT(st_password_set,
+        "UPDATE staff_users SET password_hash = $2, password_changed_at = now()"
+        " WHERE id = $1::uuid",
+        2);
+
+void client_address(struct req *r, char *out, size_t outlen)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)outlen);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)outlen);
+}
+
+static const char *cookie_name(void)
+{
+    return app.cfg && app.cfg->public_https ? "__Host-clinicd_session" : "clinicd_session";
+}
+
+/* The presented session or key token, from Authorization or the cookie. */
+static const char *presented_token(struct req *r, bool *via_cookie)
+{
+    const char *h = req_header(r, "Authorization");
+    *via_cookie = false;
+    if (h && strncasecmp(h, "Bearer ", 7) == 0)
+        return h + 7;
+    const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, cookie_name());
+    if (c) {
+        *via_cookie = true;
+        return c;
+    }
+    return NULL;
+}
+
+static void reply_unauthenticated(struct req *r)
+{
+    reply_problem(r, 401, "not-authenticated", NULL,
+                  "Sign in first (your session may have ended after 30 minutes without use).",
+                  NULL);
+    reply_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"clinicd\"");
+}
+
+/* A cookie-authenticated change must come from our own pages. */
+static bool same_origin(struct req *r)
+{
+    if (r->method == M_GET || r->method == M_HEAD)
+        return true;
+    const char *origin = req_header(r, "Origin");
+    const char *host = req_header(r, "Host");
+    if (!origin || !host)
+        return false;
+    char want[300];
+    if (app.cfg && app.cfg->public_origin && strcmp(app.cfg->public_origin, "-") != 0)
+        snprintf(want, sizeof(want), "%s", app.cfg->public_origin);
+    else
+        snprintf(want, sizeof(want), "%s://%s", app.cfg && app.cfg->public_https ? "https" : "http",
+                 host);
+    return strcmp(origin, want) == 0;
+}
+
+bool auth_staff(struct req *r, struct auth *a)
+{
+    memset(a, 0, sizeof(*a));
+    const char *token = presented_token(r, &a->via_cookie);
+    if (!token || !*token || strlen(token) > 200) {
+        reply_unauthenticated(r);
+        return false;
+    }
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    token_hash_hex(token, hash);
+    const char *v[] = {hash};
+    bool key = strncmp(token, API_KEY_PREFIX, strlen(API_KEY_PREFIX)) == 0;
+    PGresult *res = api_query(r, key ? &st_api_key : &st_session, v);
+    if (!res)
+        return false;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        reply_unauthenticated(r);
+        return false;
+    }
+    if (key) {
+        a->api_key = true;
+        snprintf(a->user_id, sizeof(a->user_id), "%s", PQgetvalue(res, 0, 0));
+        snprintf(a->clinic_id, sizeof(a->clinic_id), "%s", PQgetvalue(res, 0, 1));
+        snprintf(a->role, sizeof(a->role), "api_key");
+        const char *sc = PQgetvalue(res, 0, 2);
+        a->scopes = (strstr(sc, "read") ? SCOPE_READ : 0) | (strstr(sc, "write") ? SCOPE_WRITE : 0) |
+                    (strstr(sc, "patient_data") ? SCOPE_PATIENT_DATA : 0);
+    } else {
+        snprintf(a->user_id, sizeof(a->user_id), "%s", PQgetvalue(res, 0, 0));
+        snprintf(a->email, sizeof(a->email), "%s", PQgetvalue(res, 0, 1));
+        snprintf(a->role, sizeof(a->role), "%s", PQgetvalue(res, 0, 2));
+        snprintf(a->clinic_id, sizeof(a->clinic_id), "%s", PQgetvalue(res, 0, 3));
+        snprintf(a->practitioner_id, sizeof(a->practitioner_id), "%s", PQgetvalue(res, 0, 4));
+        a->scopes = SCOPE_ALL;
+    }
+    PQclear(res);
+    if (a->via_cookie && !same_origin(r)) {
+        reply_problem(r, 403, "cross-origin", NULL,
+                      "Changes made with a session cookie must come from this site's own pages.",
+                      NULL);
+        return false;
+    }
+    return true;
+}
+
+bool auth_clinic(struct req *r, const struct auth *a, const char *clinic_id)
+{
+    if (strcmp(a->role, "platform_admin") == 0 && is_uuid(clinic_id))
+        return true;
+    if (is_uuid(clinic_id) && strcmp(a->clinic_id, clinic_id) == 0)
+        return true;
+    reply_not_found(r);
+    return false;
+}
+
+bool auth_admin(struct req *r, const struct auth *a)
+{
+    if (strcmp(a->role, "practitioner") != 0)
+        return true;
+    reply_problem(r, 403, "forbidden", NULL,
+                  "This needs a clinic administrator; practitioners manage their own schedule.",
+                  NULL);
+    return false;
+}
+
+bool auth_scope(struct req *r, const struct auth *a, unsigned scope)
+{
+    if ((a->scopes & scope) == scope)
+        return true;
+    reply_problem(r, 403, "forbidden", NULL, "This API key does not have the scope for this.",
+                  NULL);
+    return false;
+}
+
+bool auth_practitioner(struct req *r, const struct auth *a, const char *practitioner_id)
+{
+    if (!is_uuid(practitioner_id)) {
+        reply_not_found(r);
+        return false;
+    }
+    if (strcmp(a->role, "practitioner") == 0) {
+        if (strcmp(a->practitioner_id, practitioner_id) == 0)
+            return true;
+        reply_not_found(r);
+        return false;
+    }
+    const char *v[] = {practitioner_id};
+    PGresult *res = api_query(r, &st_practitioner_clinic, v);
+    if (!res)
+        return false;
+    bool ok = PQntuples(res) == 1 && (strcmp(a->role, "platform_admin") == 0 ||
+                                      strcmp(PQgetvalue(res, 0, 0), a->clinic_id) == 0);
+    PQclear(res);
+    if (!ok)
+        reply_not_found(r);
+    return ok;
+}
+
+bool audit(struct req *r, const struct auth *a, const char *actor_type, const char *clinic_id,
+           const char *action, const char *resource_type, const char *resource_id,
+           bool patient_data, const char *outcome, json_t *detail)
+{
+    char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+    json_decref(detail);
+    const char *type = actor_type ? actor_type : a ? (a->api_key ? "api_key" : "staff") : "anonymous";
+    const char *v[] = {type,
+                       a && a->user_id[0] ? a->user_id : NULL,
+                       a && a->email[0] ? a->email : NULL,
+                       a ? a->role : NULL,
+                       clinic_id && *clinic_id ? clinic_id : NULL,
+                       action,
+                       resource_type,
+                       resource_id,
+                       patient_data ? "true" : "false",
+                       r->request_id,
+                       outcome,
+                       d};
+    PGresult *res = api_query(r, &st_audit, v);
+    free(d);
+    if (!res) {
+        log_error("request %s: audit log write failed for %s", r->request_id, action);
+        return false;
+    }
+    PQclear(res);
+    return true;
+}
+
+/* --- login, logout, me, password ------------------------------------------------- */
+
+static void throttle_fail(struct req *r, const char *key)
+{
+    const char *v[] = {key};
+    PGresult *res = api_query(r, &st_throttle_fail, v);
+    PQclear(res);
+}
+
+static void set_session_cookie(struct req *r, const char *token, long max_age)
+{
+    char cookie[256];
+    snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s",
+             cookie_name(), token, max_age, app.cfg && app.cfg->public_https ? "; Secure" : "");
+    reply_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+}
+
+void auth_login(struct req *r)
+{
+    struct input in;
+    input_init(&in, r);
+    PGresult *res = NULL;
+    json_t *body = body_object(&in);
+    const char *email = NULL, *password = NULL;
+    if (body) {
+        static const char *const allowed[] = {"email", "password", NULL};
+        body_only(&in, body, NULL, allowed);
+        email = body_str(&in, body, NULL, "email", true, 254);
+        json_t *pw = json_object_get(body, "password");
+        if (!json_is_string(pw) || json_string_length(pw) == 0)
+            input_error(&in, "password", false, "password is required");
+        else if (json_string_length(pw) > PASSWORD_MAX_BYTES)
+            input_error(&in, "password", false, "password is longer than 1024 bytes");
+        else
+            password = json_string_value(pw);
+    }
+    if (!input_ok(&in)) {
+        input_reply(&in);
+        goto out;
+    }
+    char addr[64], key_ip[80], key_email[300];
+    client_address(r, addr, sizeof(addr));
+    snprintf(key_ip, sizeof(key_ip), "ip:%s", addr);
+    snprintf(key_email, sizeof(key_email), "email:%s", email);
+    for (char *p = key_email; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p + 32);
+    const char *tv[] = {key_email, key_ip};
+    res = api_query(r, &st_throttle_get, tv);
+    if (!res)
+        goto out;
+    long by_account = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    long by_address = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+    long wait = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+    PQclear(res);
+    res = NULL;
+    if (by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS) {
+        char ra[24];
+        snprintf(ra, sizeof(ra), "%ld", wait > 0 ? wait : 60);
+        audit(r, NULL, "anonymous", NULL, "login", "staff_user", NULL, false, "denied",
+              json_pack("{s:s, s:s}", "email", email, "reason", "throttled"));
+        reply_problem(r, 429, "too-many-attempts", "Too many sign-in attempts",
+                      "Too many failed sign-ins; wait a few minutes and try again.", NULL);
+        reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+        goto out;
+    }
+    const char *uv[] = {email};
+    res = api_query(r, &st_user_by_email, uv);
+    if (!res)
+        goto out;
+    bool rehash = false;
+    int ok;
+    if (PQntuples(res) == 1) {
+        ok = password_verify(password, PQgetvalue(res, 0, 1), &rehash, HASH_WAIT_MS);
+    } else {
+        password_burn(HASH_WAIT_MS); /* the same time as a wrong password */
+        ok = 0;
+    }
+    if (ok == -2) {
+        reply_unavailable(r, "Many people are signing in right now; try again in a moment.");
+        goto out;
+    }
+    if (!ok) {
+        throttle_fail(r, key_email);
+        throttle_fail(r, key_ip);
+        audit(r, NULL, "anonymous", NULL, "login", "staff_user", NULL, false, "failure",
+              json_pack("{s:s}", "email", email));
+        reply_problem(r, 401, "invalid-credentials", "Sign-in failed",
+                      "The e-mail address or the password is not right.", NULL);
+        goto out;
+    }
+    struct auth a = {0};
+    snprintf(a.user_id, sizeof(a.user_id), "%s", PQgetvalue(res, 0, 0));
+    snprintf(a.email, sizeof(a.email), "%s", email);
+    snprintf(a.role, sizeof(a.role), "%s", PQgetvalue(res, 0, 2));
+    snprintf(a.clinic_id, sizeof(a.clinic_id), "%s", PQgetvalue(res, 0, 3));
+    snprintf(a.practitioner_id, sizeof(a.practitioner_id), "%s", PQgetvalue(res, 0, 4));
+    if (rehash) {
+        char h[PASSWORD_HASH_MAX];
+        if (password_hash(password, h, HASH_WAIT_MS) == 0) {
+            const char *rv[] = {a.user_id, h};
+            PQclear(api_query(r, &st_rehash, rv));
+        }
+    }
+    PQclear(res);
+    res = NULL;
+    const char *cv[] = {key_email};
+    PQclear(api_query(r, &st_throttle_clear, cv));
+    char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
+    token_new(token, hash); /* a new token at every login */
+    const char *sv[] = {hash, a.user_id};
+    res = api_query(r, &st_session_new, sv);
+    if (!res)
+        goto out;
+    int64_t expires = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    res = NULL;
+    if (!audit(r, &a, NULL, a.clinic_id, "login", "staff_user", a.user_id, false, "success", NULL))
+        goto out;
+    const char *mv[] = {a.user_id};
+    res = api_query(r, &st_me, mv);
+    if (!res)
+        goto out;
+    char exp_s[40];
+    rfc3339_format(expires, 0, exp_s, sizeof(exp_s));
+    json_t *user = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    reply_json(r, 200, json_pack("{s:s, s:s, s:i, s:o}", "token", token, "expires_at", exp_s,
+                                 "idle_timeout_minutes", SESSION_IDLE_MINUTES, "user",
+                                 user ? user : json_null()));
+    set_session_cookie(r, token, SESSION_ABSOLUTE_HOURS * 3600L);
+out:
+    PQclear(res);
+    input_release(&in);
+    json_decref(body);
+}
+
+void auth_logout(struct req *r)
+{
+    struct auth a;
+    bool via_cookie;
+    const char *token = presented_token(r, &via_cookie);
+    if (!auth_staff(r, &a))
+        return;
+    if (a.api_key) {
+        reply_problem(r, 400, "not-a-session", NULL, "API keys are revoked by an admin, not logged out.", NULL);
+        return;
+    }
+    char hash[TOKEN_HASH_HEX_LEN + 1];
+    token_hash_hex(token, hash);
+    const char *v[] = {hash};
+    PGresult *res = api_query(r, &st_session_revoke, v);
+    if (!res)
+        return;
+    PQclear(res);
+    if (!audit(r, &a, NULL, a.clinic_id, "logout", "staff_user", a.user_id, false, "success", NULL))
+        return;
+    reply_text(r, 204, "application/json", "", 0);
+    set_session_cookie(r, "", 0);
+}
+
+void auth_me(struct req *r)
+{
+    struct auth a;
+    if (!auth_staff(r, &a))
+        return;
+    if (a.api_key) {
+        reply_json(r, 200, json_pack("{s:s, s:s, s:s}", "id", a.user_id, "role", "api_key",
+                                     "clinic_id", a.clinic_id));
+        return;
+    }
+    const char *v[] = {a.user_id};
+    PGresult *res = api_query(r, &st_me, v);
+    if (!res)
+        return;
+    json_t *user = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    PQclear(res);
+    json_object_set_new(user, "idle_timeout_minutes", json_integer(SESSION_IDLE_MINUTES));
+    reply_json(r, 200, user);
+}
+
+void auth_password(struct req *r)
+{
+    struct input in;
+    input_init(&in, r);
+    struct auth a;
+    PGresult *res = NULL;
+    json_t *body = NULL;
+    if (!auth_staff(r, &a))
+        return;
+    if (a.api_key) {
+        reply_problem(r, 403, "forbidden", NULL, "API keys have no password.", NULL);
+        return;
+    }
+    body = body_object(&in);
+    const char *current = NULL, *next = NULL;
+    if (body) {
+        static const char *const allowed[] = {"current_password", "new_password", NULL};
+        body_only(&in, body, NULL, allowed);
+        json_t *c = json_object_get(body, "current_password");
+        json_t *n = json_object_get(body, "new_password");
+        if (!json_is_string(c) || json_string_length(c) > PASSWORD_MAX_BYTES)
+            input_error(&in, "current_password", false, "current_password is required");
+        else
+            current = json_string_value(c);
+        if (!json_is_string(n))
+            input_error(&in, "new_password", false, "new_password is required");
+        else if (memchr(json_string_value(n), '\0', json_string_length(n)))
+            input_error(&in, "new_password", false, "new_password holds a NUL character");
+        else
+            next = json_string_value(n);
+        const char *why = next ? password_check(next, a.email) : NULL;
+        if (why)
+            input_error(&in, "new_password", false, "%s", why);
+    }
+    if (!input_ok(&in)) {
+        input_reply(&in);
+        goto out;
+    }
+    const char *v[] = {a.user_id};
+    res = api_query(r, &st_me, v);
+    if (!res)
+        goto out;
+    bool rehash;
+    int ok = password_verify(current, PQgetvalue(res, 0, 1), &rehash, HASH_WAIT_MS);
+    if (ok != 1) {
+        if (ok == -2)
+            reply_unavailable(r, "Try again in a moment.");
+        else
+            reply_problem(r, 403, "wrong-password", NULL, "The current password is not right.",
+                          json_pack("[o]", problem_error("current_password", "not right")));
+        goto out;
+    }
+    char h[PASSWORD_HASH_MAX];
+    if (password_hash(next, h, HASH_WAIT_MS) != 0) {
+        reply_unavailable(r, "Try again in a moment.");
+        goto out;
+    }
+    if (!api_begin(r))
+        goto out;
+    const char *pv[] = {a.user_id, h};
+    PGresult *u = api_query(r, &st_password_set, pv);
+    if (!u)
+        goto out;
+    PQclear(u);
+    u = api_query(r, &st_sessions_revoke_user, v); /* every session, this one too */
+    if (!u)
+        goto out;
+    PQclear(u);
+    if (!audit(r, &a, NULL, a.clinic_id, "password_change", "staff_user", a.user_id, false,
+               "success", NULL) ||
+        !api_commit(r))
+        goto out;
+    reply_text(r, 204, "application/json", "", 0);
+    set_session_cookie(r, "", 0);
+out:
+    api_rollback(r);
+    PQclear(res);
+    input_release(&in);
+    json_decref(body);
+}

@@ -1,0 +1,51 @@
+/* Staff authentication (session cookie, the same token as a Bearer, per-clinic API
+ * keys), who may act where, and the audit log. */
+#ifndef CLINICD_AUTH_H
+#define CLINICD_AUTH_H
+
+#include <stdbool.h>
+
+#include "api/common.h"
+
+enum auth_scope { SCOPE_READ = 1, SCOPE_WRITE = 2, SCOPE_PATIENT_DATA = 4, SCOPE_ALL = 7 };
+
+struct auth {
+    bool api_key;           /* an integration's key rather than a person */
+    bool via_cookie;
+    char user_id[40];       /* the staff user, or the API key's id */
+    char email[256];
+    char role[20];          /* clinic_admin | practitioner | platform_admin | api_key */
+    char clinic_id[40];     /* "" for a platform admin */
+    char practitioner_id[40];
+    unsigned scopes;
+};
+
+#define SESSION_IDLE_MINUTES 30
+#define SESSION_ABSOLUTE_HOURS 12
+
+/* Authenticates staff.  False after replying: 401 without valid credentials (expired
+ * sessions included), 403 for a cookie-authenticated write from another origin. */
+bool auth_staff(struct req *r, struct auth *a);
+/* True when a may act in clinic_id; otherwise replies 404 (another clinic's
+ * resources do not exist for them). */
+bool auth_clinic(struct req *r, const struct auth *a, const char *clinic_id);
+/* True for clinic and platform admins (and API keys); otherwise replies 403. */
+bool auth_admin(struct req *r, const struct auth *a);
+/* True when a holds scope (people hold every scope); otherwise replies 403. */
+bool auth_scope(struct req *r, const struct auth *a, unsigned scope);
+/* True when a may see or change practitioner_id's schedule: admins of the clinic, and
+ * the practitioner themself; otherwise replies 404. */
+bool auth_practitioner(struct req *r, const struct auth *a, const char *practitioner_id);
+
+/* Appends to the audit log on the request's connection (inside the current
+ * transaction, if any).  a may be NULL (then actor_type names who it was).  detail is
+ * stolen and may be NULL.  False after replying 503/500. */
+bool audit(struct req *r, const struct auth *a, const char *actor_type, const char *clinic_id,
+           const char *action, const char *resource_type, const char *resource_id,
+           bool patient_data, const char *outcome, json_t *detail);
+
+/* The client's address as text (for throttling and the audit log). */
+void client_address(struct req *r, char *out, size_t outlen);
+
+#include "util/banned.h"
+#endif
