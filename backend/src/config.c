@@ -47,6 +47,17 @@ static const struct key keys[] = {
     {"common_passwords_file", K_STR, OFF(common_passwords_file), 0, 0,
      "build/common-passwords.txt", NULL},
     {"password_hash_slots", K_LONG, OFF(password_hash_slots), 1, 64, "2", NULL},
+    {"public_base_url", K_STR, OFF(public_base_url), 0, 0, "http://127.0.0.1:8080", NULL},
+    {"notification_key", K_STR, OFF(notification_key), 0, 0, "-", NULL},
+    {"smtp_url", K_STR, OFF(smtp_url), 0, 0, "smtp://127.0.0.1:2525", NULL},
+    {"smtp_from", K_STR, OFF(smtp_from), 0, 0, "Clinic bookings <bookings@clinicd.invalid>", NULL},
+    {"smtp_username", K_STR, OFF(smtp_username), 0, 0, "-", NULL},
+    {"smtp_password", K_STR, OFF(smtp_password), 0, 0, "-", NULL},
+    {"smtp_starttls", K_LONG, OFF(smtp_starttls), 0, 1, "0", NULL},
+    {"reminder_hours", K_LONG, OFF(reminder_hours), 1, 168, "24", NULL},
+    {"worker_poll_ms", K_LONG, OFF(worker_poll_ms), 50, 60000, "1000", NULL},
+    {"map_tile_url", K_STR, OFF(map_tile_url), 0, 0,
+     "https://tile.openstreetmap.org/{z}/{x}/{y}.png", NULL},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

@@ -24,6 +24,16 @@ struct config {
     char *public_origin;         /* "https://clinic.example" for Origin checks; "" = from Host */
     char *common_passwords_file; /* passwords refused at set and change */
     long password_hash_slots;    /* Argon2id hashes allowed at once (19 MiB each) */
+    char *public_base_url;       /* links in e-mails: "http://127.0.0.1:8080" */
+    char *notification_key;      /* 64 hex digits sealing manage links in the outbox; "-" none */
+    char *smtp_url;              /* smtp://host:port or smtps://host:port */
+    char *smtp_from;
+    char *smtp_username;         /* "-" for none */
+    char *smtp_password;         /* "-" for none */
+    long smtp_starttls;          /* 1: require STARTTLS on smtp:// */
+    long reminder_hours;         /* reminders this long before a session */
+    long worker_poll_ms;
+    char *map_tile_url;          /* map tiles for the web pages, {z}/{x}/{y}; "-" for none */
 };
 
 /* Fills cfg with the defaults, then applies the file at path (if path is NULL, no

@@ -13,6 +13,7 @@
 #include "db/pool.h"
 #include "domain/password.h"
 #include "http/server.h"
+#include "import_cli.h"
 #include "seed.h"
 #include "util/log.h"
 
@@ -26,6 +27,8 @@ static void usage(FILE *f)
           "  seed-demo [--practitioners N] [--seed S] [--force]\n"
           "                             load the deterministic demo directory\n"
           "  admin SUBCOMMAND ...         clinics and staff accounts (clinicd admin help)\n"
+          "  import --clinic ID [--dry-run] FILE.csv\n"
+          "                             import practitioners from a CSV file (all or nothing)\n"
           "The default configuration file is config/clinicd.conf when it exists.\n",
           f);
 }
@@ -114,6 +117,8 @@ int main(int argc, char **argv)
         password_load_common(cfg.common_passwords_file);
         rc = admin_cli(sub_argc, sub_argv, cfg.database_url);
         password_free_common();
+    } else if (strcmp(cmd, "import") == 0) {
+        rc = import_cli(sub_argc, sub_argv, cfg.database_url);
     } else if (strcmp(cmd, "seed-demo") == 0) {
         rc = seed_cli(sub_argc, sub_argv, cfg.database_url);
     } else {

@@ -16,7 +16,7 @@ const token = () => randomBytes(6).toString('hex');
 
 describe('routing', () => {
   const unknown = ['/nope', '/api/v1/nope', '/api/v2/professions', '/api/v1/professions/x',
-    '/api/v1/practitioners/x/y', '/API/V1/PROFESSIONS', '/', '/healthz/extra'];
+    '/api/v1/practitioners/x/y', '/API/V1/PROFESSIONS', '/static/nope.js', '/healthz/extra'];
   for (const path of unknown) {
     test(`GET ${path} is a 404 problem`, async () => {
       const r = await get(path);

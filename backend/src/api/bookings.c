@@ -10,6 +10,7 @@
 #include "api/handlers.h"
 #include "api/idempotency.h"
 #include "domain/timefmt.h"
+#include "domain/seal.h"
 #include "domain/token.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -29,6 +30,11 @@ DB_STMT(st_notify,
         " VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::uuid, $6, $7::jsonb, $8)"
         " ON CONFLICT (dedupe_key) DO NOTHING",
         8);
+DB_STMT(st_lock,
+        "SELECT pg_advisory_xact_lock(hashtextextended('idem:' || $1, 0)),"
+        " pg_advisory_xact_lock(hashtextextended('contact:' || $2, 0)),"
+        " pg_advisory_xact_lock(hashtextextended('practitioner:' || $3, 0))",
+        3);
 DB_STMT(st_open_count,
         "SELECT count(*) FROM bookings WHERE clinic_id = $1::uuid AND patient_email = $2"
         " AND status = 'booked' AND upper(during) > now()",
@@ -73,6 +79,11 @@ DB_STMT(st_waitlist_offer,
         "   WHERE w2.practitioner_id = $1::uuid AND w2.status = 'waiting'"
         "   AND to_timestamp($2::bigint) >= w2.window_start AND to_timestamp($2::bigint) < w2.window_end"
         "   AND s.duration_minutes * 60 <= $3::bigint"
+        /* the time must really be free now (a move may have kept part of it) */
+        "   AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.practitioner_id = $1::uuid"
+        "     AND b.status <> 'cancelled' AND b.blocked && tstzrange(to_timestamp($2::bigint),"
+        "     to_timestamp($2::bigint) + make_interval(mins => s.duration_minutes"
+        "       + s.buffer_after_minutes)))"
         "   ORDER BY w2.created_at, w2.id LIMIT 1 FOR UPDATE SKIP LOCKED)"
         " RETURNING w.id, w.clinic_id, w.patient_email, w.service_id",
         3);
@@ -140,8 +151,8 @@ static bool notify(struct req *r, const char *clinic, const char *kind, const ch
 
 enum book_result booking_insert(struct req *r, const struct schedule *s, const struct slot *sl,
                                 const struct patient *p, const char *notes,
-                                const char *series_id, const char *token_hash,
-                                const char *created_by, char *id_out)
+                                const char *series_id, const char *token,
+                                const char *token_hash, const char *created_by, char *id_out)
 {
     struct interval b = slots_blocked(sl->start, sl->end, s->buffer_before_min, s->buffer_after_min);
     char t0[24], t1[24], b0[24], b1[24];
@@ -172,10 +183,35 @@ enum book_result booking_insert(struct req *r, const struct schedule *s, const s
     snprintf(dedupe, sizeof(dedupe), "booking_confirmed:%s", id_out);
     if (series_id)
         return BOOK_OK; /* a series sends one confirmation for all its dates */
-    if (!notify(r, s->clinic_id, "booking_confirmed", id_out, NULL, NULL, p->email,
-                json_pack("{s:s}", "start", start), dedupe))
+    json_t *payload = json_pack("{s:s}", "start", start);
+    char sealed[256];
+    if (token && seal_text(token, sealed, sizeof(sealed))) /* mailed as the manage link */
+        json_object_set_new(payload, "manage_token_sealed", json_string(sealed));
+    if (!notify(r, s->clinic_id, "booking_confirmed", id_out, NULL, NULL, p->email, payload,
+                dedupe))
         return BOOK_REPLIED;
     return BOOK_OK;
+}
+
+bool booking_lock(struct req *r, const char *idem_scope, const char *idem_key,
+                  const char *clinic_id, const char *email, const char *practitioner_id)
+{
+    char idem[256], contact[320];
+    bool have_idem = idem_scope && idem_key, have_contact = clinic_id && email;
+    if (have_idem)
+        snprintf(idem, sizeof(idem), "%s:%s", idem_scope, idem_key);
+    if (have_contact) {
+        snprintf(contact, sizeof(contact), "%s:%s", clinic_id, email);
+        for (char *c = contact; *c; c++) /* e-mail addresses compare without case */
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c + 32);
+    }
+    const char *v[] = {have_idem ? idem : NULL, have_contact ? contact : NULL, practitioner_id};
+    PGresult *res = api_query(r, &st_lock, v);
+    if (!res)
+        return false;
+    PQclear(res);
+    return true;
 }
 
 long booking_open_count(struct req *r, const char *clinic_id, const char *email)
@@ -278,11 +314,19 @@ void bookings_create(struct req *r)
             goto reply_input;
         struct slot sl;
         if (!schedule_offers(&s, start, &sl)) {
+            /* taken by a request with this very key that finished meanwhile? */
+            if (idem.active && idem_check(r, "bookings", body, &idem))
+                goto out;
             reply_slot_unavailable(r, "That time is not free: it is taken, outside the practitioner's "
                                       "hours, or not on the slot grid.");
             goto out;
         }
-        if (!api_begin(r))
+        if (!api_begin(r) ||
+            !booking_lock(r, "bookings", idem.active ? idem.key : NULL, s.clinic_id, p.email,
+                          s.practitioner_id))
+            goto out;
+        /* a request with the same key may have finished while this one waited */
+        if (idem.active && idem_check(r, "bookings", body, &idem))
             goto out;
         long open = booking_open_count(r, s.clinic_id, p.email);
         if (open < 0)
@@ -296,11 +340,13 @@ void bookings_create(struct req *r)
         }
         char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1], id[40];
         token_new(token, hash);
-        enum book_result br = booking_insert(r, &s, &sl, &p, notes, NULL, hash, "patient", id);
+        enum book_result br = booking_insert(r, &s, &sl, &p, notes, NULL, token, hash, "patient", id);
         if (br == BOOK_REPLIED)
             goto out;
         if (br == BOOK_TAKEN) {
             api_rollback(r);
+            if (idem.active && idem_check(r, "bookings", body, &idem))
+                goto out;
             reply_slot_unavailable(r, NULL);
             goto out;
         }
@@ -639,7 +685,7 @@ void bookings_reschedule(struct req *r)
     epoch_text(sl.end, t1, sizeof(t1));
     epoch_text(b.start, b0, sizeof(b0));
     epoch_text(b.end, b1, sizeof(b1));
-    if (!api_begin(r))
+    if (!api_begin(r) || !booking_lock(r, NULL, NULL, NULL, NULL, s.practitioner_id))
         goto out;
     /* one statement moves it: the old time is released only if the new one is taken */
     const char *v[] = {id, t0, t1, b0, b1, schedule_location(&s, sl.location)};
@@ -669,7 +715,9 @@ void bookings_reschedule(struct req *r)
     snprintf(dedupe, sizeof(dedupe), "booking_rescheduled:%s:%d", id,
              (int)val_i(res, G_RESCHEDULED) + 1);
     if (!notify(r, s.clinic_id, "booking_rescheduled", id, NULL, NULL, val(res, G_PEMAIL),
-                json_pack("{s:s, s:s}", "from", was, "to", now_s), dedupe) ||
+                json_pack("{s:s, s:s, s:I}", "from", was, "to", now_s, "from_epoch",
+                          (json_int_t)old_start),
+                dedupe) ||
         !offer_freed(r, s.practitioner_id, old_start, val_i(res, G_END), val(res, G_TZ)))
         goto out;
     if (!api_commit(r))

@@ -17,12 +17,21 @@ bool patient_parse(struct input *in, json_t *body, struct patient *p);
 enum book_result { BOOK_OK = 0, BOOK_TAKEN = 1, BOOK_REPLIED = -1 };
 
 /* Inside an open transaction: inserts a booking of slot with the schedule's service,
- * and its confirmation notification.  id_out gets the new id (40 bytes).  BOOK_TAKEN
+ * and its confirmation notification (with the token sealed in it when token is not
+ * NULL and a notification key is set, so the mail can carry the manage link).  id_out gets the new id (40 bytes).  BOOK_TAKEN
  * when the exclusion constraint refused it (someone else was faster). */
 enum book_result booking_insert(struct req *r, const struct schedule *s, const struct slot *sl,
                                 const struct patient *p, const char *notes,
-                                const char *series_id, const char *token_hash,
-                                const char *created_by, char *id_out);
+                                const char *series_id, const char *token,
+                                const char *token_hash, const char *created_by, char *id_out);
+
+/* Inside an open transaction: takes the transaction-scoped locks that serialize
+ * bookings, always in this order: the idempotency key (scope and key, or NULL), the
+ * contact at the clinic (or NULL), the practitioner (or NULL).  Concurrent bookings
+ * of one practitioner then queue instead of deadlocking in the exclusion
+ * constraint, and the per-contact count cannot be raced.  False after replying. */
+bool booking_lock(struct req *r, const char *idem_scope, const char *idem_key,
+                  const char *clinic_id, const char *email, const char *practitioner_id);
 
 /* Inside an open transaction: how many open future bookings the contact holds at the
  * clinic; -1 after replying. */

@@ -49,6 +49,26 @@ void staff_bookings_create(struct req *r);
 void staff_bookings_get(struct req *r);
 void staff_bookings_cancel(struct req *r);
 void staff_bookings_status(struct req *r);
+/* staff_directory.c */
+void staff_locations_list(struct req *r);
+void staff_locations_create(struct req *r);
+void staff_locations_get(struct req *r);
+void staff_locations_patch(struct req *r);
+void staff_locations_delete(struct req *r);
+void staff_services_list(struct req *r);
+void staff_services_create(struct req *r);
+void staff_services_get(struct req *r);
+void staff_services_patch(struct req *r);
+void staff_services_delete(struct req *r);
+void staff_practitioners_list(struct req *r);
+void staff_practitioners_create(struct req *r);
+void staff_practitioners_get(struct req *r);
+void staff_practitioners_patch(struct req *r);
+void staff_practitioners_delete(struct req *r);
+void staff_api_keys_list(struct req *r);
+void staff_api_keys_create(struct req *r);
+void staff_api_keys_delete(struct req *r);
+void staff_imports_create(struct req *r);
 /* waitlist.c */
 void waitlist_create(struct req *r);
 

@@ -1,5 +1,6 @@
 /* The route table: every method and path the service answers, in one place. */
 #include "api/handlers.h"
+#include "api/web.h"
 #include "http/router.h"
 
 const struct route routes[] = {
@@ -43,6 +44,35 @@ const struct route routes[] = {
     {M_GET, "/api/v1/clinics/{clinic_id}/bookings/{id}", staff_bookings_get, 0},
     {M_POST, "/api/v1/clinics/{clinic_id}/bookings/{id}/cancel", staff_bookings_cancel, ROUTE_BODY_JSON},
     {M_POST, "/api/v1/clinics/{clinic_id}/bookings/{id}/status", staff_bookings_status, ROUTE_BODY_JSON},
+    {M_GET, "/api/v1/clinics/{clinic_id}/locations", staff_locations_list, 0},
+    {M_POST, "/api/v1/clinics/{clinic_id}/locations", staff_locations_create, ROUTE_BODY_JSON},
+    {M_GET, "/api/v1/clinics/{clinic_id}/locations/{id}", staff_locations_get, 0},
+    {M_PATCH, "/api/v1/clinics/{clinic_id}/locations/{id}", staff_locations_patch, ROUTE_BODY_JSON},
+    {M_DELETE, "/api/v1/clinics/{clinic_id}/locations/{id}", staff_locations_delete, 0},
+    {M_GET, "/api/v1/clinics/{clinic_id}/services", staff_services_list, 0},
+    {M_POST, "/api/v1/clinics/{clinic_id}/services", staff_services_create, ROUTE_BODY_JSON},
+    {M_GET, "/api/v1/clinics/{clinic_id}/services/{id}", staff_services_get, 0},
+    {M_PATCH, "/api/v1/clinics/{clinic_id}/services/{id}", staff_services_patch, ROUTE_BODY_JSON},
+    {M_DELETE, "/api/v1/clinics/{clinic_id}/services/{id}", staff_services_delete, 0},
+    {M_GET, "/api/v1/clinics/{clinic_id}/practitioners", staff_practitioners_list, 0},
+    {M_POST, "/api/v1/clinics/{clinic_id}/practitioners", staff_practitioners_create, ROUTE_BODY_JSON},
+    {M_GET, "/api/v1/clinics/{clinic_id}/practitioners/{id}", staff_practitioners_get, 0},
+    {M_PATCH, "/api/v1/clinics/{clinic_id}/practitioners/{id}", staff_practitioners_patch, ROUTE_BODY_JSON},
+    {M_DELETE, "/api/v1/clinics/{clinic_id}/practitioners/{id}", staff_practitioners_delete, 0},
+    {M_GET, "/api/v1/clinics/{clinic_id}/api-keys", staff_api_keys_list, 0},
+    {M_POST, "/api/v1/clinics/{clinic_id}/api-keys", staff_api_keys_create, ROUTE_BODY_JSON},
+    {M_DELETE, "/api/v1/clinics/{clinic_id}/api-keys/{id}", staff_api_keys_delete, 0},
+    {M_POST, "/api/v1/clinics/{clinic_id}/imports", staff_imports_create, ROUTE_BODY_CSV},
+
+    /* the web pages (last: the API's paths win) */
+    {M_GET, "/web-config.json", web_config, ROUTE_NO_DB},
+    {M_GET, "/static/{*}", web_static, ROUTE_NO_DB},
+    {M_GET, "/", web_page, ROUTE_NO_DB},
+    {M_GET, "/practitioners/{id}", web_page, ROUTE_NO_DB},
+    {M_GET, "/book", web_page, ROUTE_NO_DB},
+    {M_GET, "/manage", web_page, ROUTE_NO_DB},
+    {M_GET, "/staff", web_page, ROUTE_NO_DB},
+    {M_GET, "/staff/{*}", web_page, ROUTE_NO_DB},
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -11,6 +11,7 @@
 #include "api/bookings.h"
 #include "api/idempotency.h"
 #include "domain/timefmt.h"
+#include "domain/seal.h"
 #include "domain/token.h"
 
 #define MAX_OCCURRENCES 52
@@ -149,7 +150,11 @@ static const struct slot *exact(const struct slot *slots, size_t n, int64_t want
 static json_t *occurrences_json(const struct schedule *s, const struct occurrence *occ, int n,
                                 bool with_alternatives, const struct slot *slots, size_t nslots)
 {
-    static const char *const names[] = {"booked", "moved", "skipped"};
+    /* with alternatives the answer is a refusal: nothing was booked, so say what each
+     * date is rather than what happened to it */
+    static const char *const done[] = {"booked", "moved", "skipped"};
+    static const char *const preview[] = {"free", "moved", "unavailable"};
+    const char *const *names = with_alternatives ? preview : done;
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
         char req[40], st[40], en[40];
@@ -307,7 +312,11 @@ void series_create(struct req *r)
         goto out;
     }
 
-    if (!api_begin(r))
+    if (!api_begin(r) ||
+        !booking_lock(r, "series", idem.active ? idem.key : NULL, s.clinic_id, p.email,
+                      s.practitioner_id))
+        goto out;
+    if (idem.active && idem_check(r, "series", body, &idem))
         goto out;
     long open = booking_open_count(r, s.clinic_id, p.email);
     if (open < 0)
@@ -332,8 +341,8 @@ void series_create(struct req *r)
             continue;
         if (!strict && !api_command(r, "SAVEPOINT occurrence"))
             goto out;
-        enum book_result br = booking_insert(r, &s, &occ[i].slot, &p, notes, series_id, hash,
-                                             "patient", occ[i].booking_id);
+        enum book_result br = booking_insert(r, &s, &occ[i].slot, &p, notes, series_id, NULL,
+                                             hash, "patient", occ[i].booking_id);
         if (br == BOOK_REPLIED)
             goto out;
         if (br == BOOK_TAKEN) {
@@ -350,8 +359,13 @@ void series_create(struct req *r)
         }
     }
     json_t *arr = occurrences_json(&s, occ, n, false, NULL, 0);
-    char *dates = json_dumps(arr, JSON_COMPACT);
-    const char *nv[] = {s.clinic_id, series_id, p.email, dates ? dates : "[]"};
+    json_t *payload = json_pack("{s:O}", "occurrences", arr);
+    char sealed[256];
+    if (seal_text(token, sealed, sizeof(sealed)))
+        json_object_set_new(payload, "manage_token_sealed", json_string(sealed));
+    char *dates = json_dumps(payload, JSON_COMPACT);
+    json_decref(payload);
+    const char *nv[] = {s.clinic_id, series_id, p.email, dates ? dates : "{}"};
     res = api_query(r, &st_series_notify, nv);
     free(dates);
     if (!res) {

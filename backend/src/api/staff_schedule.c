@@ -175,6 +175,9 @@ static bool spans_overlap(const struct rule_in *x, const struct rule_in *y)
 static bool settle_stranded(struct req *r, const struct auth *a, bool cancel, const char *why)
 {
     const char *pid = req_param(r, 1);
+    /* no booking may land while the change is checked */
+    if (!booking_lock(r, NULL, NULL, NULL, NULL, pid))
+        return false;
     const char *v[] = {pid};
     PGresult *res = api_query(r, &st_future_bookings, v);
     if (!res)
@@ -891,9 +894,9 @@ void staff_bookings_create(struct req *r)
     }
     char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1], id[40];
     token_new(token, hash);
-    if (!api_begin(r))
+    if (!api_begin(r) || !booking_lock(r, NULL, NULL, NULL, NULL, pid))
         goto out;
-    enum book_result br = booking_insert(r, &s, &sl, &p, notes, NULL, hash, "staff", id);
+    enum book_result br = booking_insert(r, &s, &sl, &p, notes, NULL, token, hash, "staff", id);
     if (br == BOOK_REPLIED)
         goto out;
     if (br == BOOK_TAKEN) {

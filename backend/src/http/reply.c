@@ -76,6 +76,14 @@ void reply_json(struct req *r, int status, json_t *body)
     reply_json_as(r, status, "application/json", body);
 }
 
+void reply_cache(struct req *r, const char *value)
+{
+    if (!r->response)
+        return;
+    MHD_del_response_header(r->response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r->response, MHD_HTTP_HEADER_CACHE_CONTROL, value);
+}
+
 json_t *problem_error(const char *field, const char *message)
 {
     return json_pack("{s:s, s:s}", "field", field, "message", message);

@@ -29,6 +29,9 @@ void reply_internal(struct req *r);
 /* Adds a header to the reply already set (no-op without one). */
 void reply_header(struct req *r, const char *name, const char *value);
 
+/* Replaces the default Cache-Control: no-store of the reply already set. */
+void reply_cache(struct req *r, const char *value);
+
 /* One {field, message} entry for reply_problem's errors. */
 json_t *problem_error(const char *field, const char *message);
 

@@ -1,0 +1,41 @@
+/* Composing the e-mails patients get: plain words first, an iCalendar attachment
+ * (METHOD:REQUEST, or CANCEL when cancelled; one UID per booking throughout). */
+#ifndef CLINICD_MAIL_H
+#define CLINICD_MAIL_H
+
+#include <stdint.h>
+
+#include "util/buf.h"
+
+struct mail {
+    const char *kind;        /* booking_confirmed, booking_cancelled, booking_rescheduled,
+                                series_confirmed, waitlist_offer, reminder */
+    const char *from;        /* "Clinic <no-reply@...>" */
+    const char *to;
+    const char *message_id;  /* without the angle brackets */
+    const char *patient_name;
+    const char *practitioner_name;
+    const char *service_name;
+    const char *clinic_name;
+    const char *clinic_phone;
+    const char *address;     /* one line */
+    const char *tz;          /* IANA name of the location */
+    int64_t start, end;      /* the session (for a series: the first one) */
+    int64_t previous_start;  /* rescheduled: the old time; else 0 */
+    int cancel_hours;
+    const char *manage_url;  /* NULL when there is none to give */
+    const char *book_url;    /* waitlist offers: where to book */
+    const char *uid;         /* the booking's calendar UID */
+    int sequence;            /* grows with each change of the booking */
+    const char *series_dates; /* series: one line per date, already written out */
+    int64_t now;             /* DTSTAMP and the Date header */
+};
+
+/* Writes the whole RFC 5322 message (headers, a text/plain part and, for a session,
+ * a text/calendar attachment) into out.  Returns 0, or -1 for an unknown kind. */
+int mail_compose(const struct mail *m, struct buf *out);
+/* "Monday 23 November 2026, 9:00" in the zone (out: 64 bytes). */
+void mail_when(int64_t t, const char *tz, char *out, size_t outlen);
+
+#include "util/banned.h"
+#endif
