@@ -31,7 +31,7 @@ stop() {
 }
 trap stop EXIT INT TERM
 
-python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$root/var/mail" &
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$root/var/mail" &
 pids+=($!)
 "$build/clinicd" worker &
 pids+=($!)

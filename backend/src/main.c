@@ -12,10 +12,12 @@
 #include "db/migrate.h"
 #include "db/pool.h"
 #include "domain/password.h"
+#include "domain/seal.h"
 #include "http/server.h"
 #include "import_cli.h"
 #include "seed.h"
 #include "util/log.h"
+#include "worker.h"
 
 static void usage(FILE *f)
 {
@@ -26,6 +28,7 @@ static void usage(FILE *f)
           "                             else database_url)\n"
           "  seed-demo [--practitioners N] [--seed S] [--force]\n"
           "                             load the deterministic demo directory\n"
+          "  worker [--once]            deliver notifications (e-mail) and reminders\n"
           "  admin SUBCOMMAND ...         clinics and staff accounts (clinicd admin help)\n"
           "  import --clinic ID [--dry-run] FILE.csv\n"
           "                             import practitioners from a CSV file (all or nothing)\n"
@@ -63,6 +66,10 @@ static int cmd_serve(struct config *cfg)
         log_warn("%s not found: refusing only a short built-in list of common passwords",
                  cfg->common_passwords_file);
     password_set_slots((int)cfg->password_hash_slots);
+    if (strcmp(cfg->notification_key, "-") != 0 && !seal_set_key_hex(cfg->notification_key)) {
+        log_error("config: notification_key: must be 64 hex digits or -");
+        return 2;
+    }
     app.pool = db_pool_new(cfg->database_url, (int)cfg->db_pool_size,
                            (int)cfg->db_checkout_timeout_ms, (int)cfg->db_connect_timeout_s,
                            (int)cfg->statement_timeout_ms);
@@ -113,6 +120,8 @@ int main(int argc, char **argv)
         if (n >= 0)
             log_info("migrations: %d applied, schema up to date", n);
         rc = n < 0 ? 1 : 0;
+    } else if (strcmp(cmd, "worker") == 0) {
+        rc = worker_cli(sub_argc, sub_argv, &cfg);
     } else if (strcmp(cmd, "admin") == 0) {
         password_load_common(cfg.common_passwords_file);
         rc = admin_cli(sub_argc, sub_argv, cfg.database_url);

@@ -425,7 +425,9 @@ static const struct slots_case slots_cases[] = {
      .zone = BERLIN,
      .rules = {{7, "22:00-02:00", NULL, NULL, 0, NULL}},
      .duration = 60, .step = 30, .from = WEEK_FROM, .to = WEEK_TO,
-     .want = {MON "T00:00+01:00", MON "T00:30+01:00", MON "T01:00+01:00", "2026-02-08T22:00+01:00", "2026-02-08T22:30+01:00", "2026-02-08T23:00+01:00",
+     /* the Sunday before (02-01) runs into Monday; Sunday 02-08 is cut at midnight */
+     .want = {MON "T00:00+01:00", MON "T00:30+01:00", MON "T01:00+01:00",
+              "2026-02-08T22:00+01:00", "2026-02-08T22:30+01:00", "2026-02-08T23:00+01:00",
               "2026-02-08T23:30+01:00"},
      .location = 0},
     {.what = "Sunday 22:00-02:00 of the week before reaches into the window",
@@ -1058,6 +1060,64 @@ static struct interval random_span(int64_t around, int64_t spread, int max_len_m
     return (struct interval){s, s + len};
 }
 
+/* One random query: rules (up to 3), bookings (up to 8) and time off (up to 3) into the
+ * caller's arrays, mostly around a clock change of the rules' zone. */
+struct prop_query {
+    struct slot_query q;
+    struct hours_rule rules[3];
+    const char *zone_names[3];
+    struct interval busy[8], off[3];
+};
+
+static void random_query(struct prop_query *pq)
+{
+    static const int durations[] = {15, 20, 30, 45, 60, 90, 120, 180};
+    static const int steps[] = {5, 10, 15, 20, 30, 60, 90};
+    static const int buffers[] = {0, 0, 5, 10, 15, 30};
+    const struct prop_base *pb = &prop_bases[rnd() % UNIT_ARRAY_LEN(prop_bases)];
+    const char *case_zone = pb->zone;
+    int64_t base = ts(pb->at) + rrange(-86400, 86400) / 900 * 900;
+    struct slot_query *q = &pq->q;
+    memset(q, 0, sizeof(*q));
+    q->from = base - rrange(0, 86400) / 60 * 60;
+    q->to = q->from + rrange(6 * 3600, 4 * 86400) / 60 * 60;
+    q->earliest = rrange(0, 2) ? INT64_MIN : q->from + rrange(-86400, 86400);
+    q->latest = rrange(0, 2) ? INT64_MAX : q->from + rrange(86400, 5 * 86400);
+    q->duration_min = durations[rnd() % UNIT_ARRAY_LEN(durations)];
+    q->step_min = steps[rnd() % UNIT_ARRAY_LEN(steps)];
+    q->buffer_before_min = buffers[rnd() % UNIT_ARRAY_LEN(buffers)];
+    q->buffer_after_min = buffers[rnd() % UNIT_ARRAY_LEN(buffers)];
+
+    q->nrules = (size_t)rrange(1, 3);
+    int64_t day0 = floor_div(q->from, 86400);
+    for (size_t r = 0; r < q->nrules; r++) {
+        struct hours_rule *h = &pq->rules[r];
+        pq->zone_names[r] =
+            rrange(0, 3) ? case_zone : prop_zones[rnd() % UNIT_ARRAY_LEN(prop_zones)];
+        h->tz = zone(pq->zone_names[r]);
+        /* mostly a weekday the window touches */
+        h->weekday = rrange(0, 3) ? weekday_of(day0 + rrange(-1, 3)) : (int)rrange(1, 7);
+        /* often night hours, when clocks change */
+        h->start_min = rrange(0, 1) ? (int)rrange(0, 95) * 15
+                                    : (int)(rrange(-16, 12) * 15 + 1440) % 1440;
+        h->end_min = rrange(0, 4) ? (int)rrange(0, 96) * 15
+                                  : (h->start_min + 60 * (int)rrange(1, 6)) % 1440;
+        h->valid_from = rrange(0, 2) ? DAY_UNBOUNDED_LOW : (int32_t)(day0 + rrange(-3, 4));
+        h->valid_to = rrange(0, 2) ? DAY_UNBOUNDED_HIGH : (int32_t)(day0 + rrange(-1, 6));
+        h->location = (int)r;
+    }
+    q->rules = pq->rules;
+
+    q->nbusy = (size_t)rrange(0, 8);
+    for (size_t i = 0; i < q->nbusy; i++)
+        pq->busy[i] = random_span(q->from + (q->to - q->from) / 2, 2 * 86400, 240);
+    q->noff = (size_t)rrange(0, 3);
+    for (size_t i = 0; i < q->noff; i++)
+        pq->off[i] = random_span(q->from + (q->to - q->from) / 2, 2 * 86400, 24 * 60);
+    q->busy = pq->busy;
+    q->off = pq->off;
+}
+
 static void test_properties(void **state)
 {
     (void)state;
@@ -1066,59 +1126,11 @@ static void test_properties(void **state)
     struct slot *all = malloc(PROP_MAXOUT * sizeof(*all));
     assert_non_null(out);
     assert_non_null(all);
-    static const int durations[] = {15, 20, 30, 45, 60, 90, 120, 180};
-    static const int steps[] = {5, 10, 15, 20, 30, 60, 90};
-    static const int buffers[] = {0, 0, 5, 10, 15, 30};
     struct prop_stats st = {0};
     for (int iter = 0; iter < PROP_ITERATIONS; iter++) {
-        const struct prop_base *pb = &prop_bases[rnd() % UNIT_ARRAY_LEN(prop_bases)];
-        const char *case_zone = pb->zone;
-        int64_t base = ts(pb->at) + rrange(-86400, 86400) / 900 * 900;
-        struct slot_query q;
-        memset(&q, 0, sizeof(q));
-        q.from = base - rrange(0, 86400) / 60 * 60;
-        q.to = q.from + rrange(6 * 3600, 4 * 86400) / 60 * 60;
-        q.earliest = rrange(0, 2) ? INT64_MIN : q.from + rrange(-86400, 86400);
-        q.latest = rrange(0, 2) ? INT64_MAX : q.from + rrange(86400, 5 * 86400);
-        q.duration_min = durations[rnd() % UNIT_ARRAY_LEN(durations)];
-        q.step_min = steps[rnd() % UNIT_ARRAY_LEN(steps)];
-        q.buffer_before_min = buffers[rnd() % UNIT_ARRAY_LEN(buffers)];
-        q.buffer_after_min = buffers[rnd() % UNIT_ARRAY_LEN(buffers)];
-
-        struct hours_rule rules[3];
-        const char *zone_names[3];
-        q.nrules = (size_t)rrange(1, 3);
-        int64_t day0 = floor_div(q.from, 86400);
-        for (size_t r = 0; r < q.nrules; r++) {
-            zone_names[r] = rrange(0, 3) ? case_zone
-                                         : prop_zones[rnd() % UNIT_ARRAY_LEN(prop_zones)];
-            rules[r].tz = zone(zone_names[r]);
-            /* mostly a weekday the window touches */
-            rules[r].weekday = rrange(0, 3) ? weekday_of(day0 + rrange(-1, 3)) : (int)rrange(1, 7);
-            /* often night hours, when clocks change */
-            rules[r].start_min = rrange(0, 1) ? (int)rrange(0, 95) * 15
-                                              : (int)(rrange(-16, 12) * 15 + 1440) % 1440;
-            rules[r].end_min = rrange(0, 4) ? (int)rrange(0, 96) * 15
-                                            : (rules[r].start_min + 60 * (int)rrange(1, 6)) % 1440;
-            rules[r].valid_from =
-                rrange(0, 2) ? DAY_UNBOUNDED_LOW : (int32_t)(day0 + rrange(-3, 4));
-            rules[r].valid_to =
-                rrange(0, 2) ? DAY_UNBOUNDED_HIGH : (int32_t)(day0 + rrange(-1, 6));
-            rules[r].location = (int)r;
-        }
-        q.rules = rules;
-
-        struct interval busy[8], off[3];
-        q.nbusy = (size_t)rrange(0, 8);
-        for (size_t i = 0; i < q.nbusy; i++)
-            busy[i] = random_span(q.from + (q.to - q.from) / 2, 2 * 86400, 240);
-        q.noff = (size_t)rrange(0, 3);
-        for (size_t i = 0; i < q.noff; i++)
-            off[i] = random_span(q.from + (q.to - q.from) / 2, 2 * 86400, 24 * 60);
-        q.busy = busy;
-        q.off = off;
-
-        check_one(&q, zone_names, out, all, &st, iter);
+        struct prop_query pq;
+        random_query(&pq);
+        check_one(&pq.q, pq.zone_names, out, all, &st, iter);
     }
     free(out);
     free(all);
@@ -1132,6 +1144,129 @@ static void test_properties(void **state)
     assert_true(st.filtered_away > 1000);
     assert_true(st.completeness_checked > 300);
     assert_true(st.near_change > 2000);
+}
+
+/* ---- slots_within_hours ------------------------------------------------------------- */
+
+struct within_case {
+    const char *what;
+    const char *zone;
+    struct rule_spec rules[MAXRULES];
+    const char *start, *end;
+    bool want;
+};
+
+static const struct within_case within_cases[] = {
+    {"inside", BERLIN, {{1, "09:00-12:00", NULL, NULL, 0, NULL}},
+     MON "T09:00+01:00", MON "T10:00+01:00", true},
+    {"exactly the hours", BERLIN, {{1, "09:00-12:00", NULL, NULL, 0, NULL}},
+     MON "T09:00+01:00", MON "T12:00+01:00", true},
+    {"ending at closing time", BERLIN, {{1, "09:00-12:00", NULL, NULL, 0, NULL}},
+     MON "T11:00+01:00", MON "T12:00+01:00", true},
+    {"running past closing time", BERLIN, {{1, "09:00-12:00", NULL, NULL, 0, NULL}},
+     MON "T11:30+01:00", MON "T12:30+01:00", false},
+    {"starting before opening", BERLIN, {{1, "09:00-12:00", NULL, NULL, 0, NULL}},
+     MON "T08:59+01:00", MON "T09:30+01:00", false},
+    {"another weekday", BERLIN, {{1, "09:00-12:00", NULL, NULL, 0, NULL}},
+     "2026-02-03T09:00+01:00", "2026-02-03T10:00+01:00", false},
+    {"rule no longer valid", BERLIN, {{1, "09:00-12:00", NULL, "2026-02-01", 0, NULL}},
+     MON "T09:00+01:00", MON "T10:00+01:00", false},
+    {"rule not yet valid", BERLIN, {{1, "09:00-12:00", "2026-02-03", NULL, 0, NULL}},
+     MON "T09:00+01:00", MON "T10:00+01:00", false},
+    {"across two rules that touch", BERLIN,
+     {{1, "09:00-10:00", NULL, NULL, 0, NULL}, {1, "10:00-11:00", NULL, NULL, 0, NULL}},
+     MON "T09:30+01:00", MON "T10:30+01:00", false},
+    {"inside the second rule", BERLIN,
+     {{1, "09:00-10:00", NULL, NULL, 0, NULL}, {1, "10:00-11:00", NULL, NULL, 0, NULL}},
+     MON "T10:00+01:00", MON "T10:30+01:00", true},
+    {"no rules", BERLIN, {{0}}, MON "T09:00+01:00", MON "T10:00+01:00", false},
+    {"past midnight, after midnight", BERLIN, {{5, "22:00-02:00", NULL, NULL, 0, NULL}},
+     "2026-02-07T01:00+01:00", "2026-02-07T02:00+01:00", true},
+    {"past midnight, across midnight", BERLIN, {{5, "22:00-02:00", NULL, NULL, 0, NULL}},
+     "2026-02-06T23:30+01:00", "2026-02-07T00:30+01:00", true},
+    {"past midnight, past the end", BERLIN, {{5, "22:00-02:00", NULL, NULL, 0, NULL}},
+     "2026-02-07T01:30+01:00", "2026-02-07T02:30+01:00", false},
+    {"another zone's rule", BERLIN, {{1, "09:00-12:00", NULL, NULL, 0, NY}},
+     MON "T09:00+01:00", MON "T10:00+01:00", false},
+    {"another zone's rule, its own 09:00", BERLIN, {{1, "09:00-12:00", NULL, NULL, 0, NY}},
+     MON "T09:00-05:00", MON "T10:00-05:00", true},
+    /* the slots slots_compute offers when the hours open or close inside a gap or a
+     * repeated hour (see the slots_compute cases above) are inside the hours */
+    {"NY hours 02:30-05:00 on 2026-03-08, the offered 03:00-03:30 EDT", NY,
+     {{7, "02:30-05:00", NULL, NULL, 0, NULL}},
+     "2026-03-08T03:00-04:00", "2026-03-08T03:30-04:00", true},
+    {"NY hours 02:30-05:00 on 2026-03-08, the offered 04:30-05:00 EDT", NY,
+     {{7, "02:30-05:00", NULL, NULL, 0, NULL}},
+     "2026-03-08T04:30-04:00", "2026-03-08T05:00-04:00", true},
+    {"NY hours 00:00-02:30 on 2026-03-08, the offered 01:00-01:30 EST", NY,
+     {{7, "00:00-02:30", NULL, NULL, 0, NULL}},
+     "2026-03-08T01:00-05:00", "2026-03-08T01:30-05:00", true},
+    {"NY hours 00:00-01:30 on 2026-11-01, 01:00-01:30 EDT (first pass)", NY,
+     {{7, "00:00-01:30", NULL, NULL, 0, NULL}},
+     "2026-11-01T01:00-04:00", "2026-11-01T01:30-04:00", true},
+    {"Berlin hours 02:30-05:00 on 2026-03-29, the offered 03:00-03:30 CEST", BERLIN,
+     {{7, "02:30-05:00", NULL, NULL, 0, NULL}},
+     "2026-03-29T03:00+02:00", "2026-03-29T03:30+02:00", true},
+    /* ...and a booking before a gap is not inside hours that open after it */
+    {"Berlin hours 02:30-05:00 on 2026-03-29, 01:30-02:00 CET before the gap", BERLIN,
+     {{7, "02:30-05:00", NULL, NULL, 0, NULL}},
+     "2026-03-29T01:30+01:00", "2026-03-29T02:00+01:00", false},
+    {"Sydney hours 02:30-05:00 on 2026-10-04, 01:30-02:00 AEST before the gap",
+     "Australia/Sydney", {{7, "02:30-05:00", NULL, NULL, 0, NULL}},
+     "2026-10-04T01:30+10:00", "2026-10-04T02:00+10:00", false},
+    {"NY hours 02:30-05:00 on 2026-03-08, 01:30-02:00 EST before the gap", NY,
+     {{7, "02:30-05:00", NULL, NULL, 0, NULL}},
+     "2026-03-08T01:30-05:00", "2026-03-08T01:59-05:00", false},
+};
+
+static void test_within_row(void **state)
+{
+    const struct within_case *c = UNIT_ROW(struct within_case, state);
+    struct slots_case sc;
+    memset(&sc, 0, sizeof(sc));
+    sc.zone = c->zone;
+    memcpy(sc.rules, c->rules, sizeof(sc.rules));
+    sc.from = sc.to = c->start; /* unused here */
+    struct hours_rule rules[MAXRULES];
+    struct interval busy[MAXSPANS], off[MAXSPANS];
+    struct slot_query q;
+    build_query(&sc, rules, busy, off, &q);
+    assert_int_equal(slots_within_hours(rules, q.nrules, ts(c->start), ts(c->end)), c->want);
+}
+
+/* Every slot slots_compute offers is inside the hours by slots_within_hours: the
+ * schedule check after a change must not call an offered slot stranded. */
+static void test_within_agrees(void **state)
+{
+    (void)state;
+    rng_state = 0x2545f4914f6cdd1dULL;
+    struct slot *out = malloc(PROP_MAXOUT * sizeof(*out));
+    assert_non_null(out);
+    size_t checked = 0;
+    for (int iter = 0; iter < PROP_ITERATIONS; iter++) {
+        struct prop_query pq;
+        random_query(&pq);
+        size_t n = slots_compute(&pq.q, out, PROP_MAXOUT);
+        if (n > PROP_MAXOUT)
+            n = PROP_MAXOUT;
+        for (size_t i = 0; i < n; i++, checked++) {
+            if (slots_within_hours(pq.q.rules, pq.q.nrules, out[i].start, out[i].end))
+                continue;
+            const struct hours_rule *h = &pq.q.rules[out[i].location];
+            char b1[32], b2[32], why[256];
+            snprintf(why, sizeof(why),
+                     "iteration %d: offered slot %s-%s (rule %d: %s weekday %d %02d:%02d-"
+                     "%02d:%02d) is outside the hours by slots_within_hours",
+                     iter, utc_text(out[i].start, b1, sizeof(b1)),
+                     utc_text(out[i].end, b2, sizeof(b2)), out[i].location,
+                     pq.zone_names[out[i].location], h->weekday, h->start_min / 60,
+                     h->start_min % 60, h->end_min / 60, h->end_min % 60);
+            free(out);
+            fail_msg("%s", why);
+        }
+    }
+    free(out);
+    assert_true(checked > 10000);
 }
 
 int main(void)
@@ -1148,6 +1283,12 @@ int main(void)
         unit_add(&s, test_blocked_row, &blocked_cases[i], "slots_blocked[%zu] -%d +%d", i,
                  blocked_cases[i].before, blocked_cases[i].after);
     unit_add(&s, test_properties, NULL, "slots_compute properties, %d random queries",
+             PROP_ITERATIONS);
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(within_cases); i++)
+        unit_add(&s, test_within_row, &within_cases[i], "slots_within_hours[%zu] %s", i,
+                 within_cases[i].what);
+    unit_add(&s, test_within_agrees, NULL,
+             "slots_within_hours holds for every offered slot, %d random queries",
              PROP_ITERATIONS);
     return unit_run(&s, "slots", NULL, NULL);
 }

@@ -32,7 +32,12 @@
     " AND ($5::int IS NULL OR p.profession_id = $5::int)"                                    \
     " AND ($6::int IS NULL OR EXISTS (SELECT 1 FROM practitioner_conditions x"               \
     "      WHERE x.practitioner_id = p.id AND x.condition_id = $6::int))"                    \
-    " AND ($7::text IS NULL OR f_fold($7::text) <% p.search_doc)"                            \
+    /* free text: the whole phrase is close (an index search), and every word of three  \
+     * letters or more is close on its own, so "Alberta Arts Chiropractic" does not     \
+     * find every chiropractic clinic */                                                \
+    " AND ($7::text IS NULL OR (f_fold($7::text) <% p.search_doc AND NOT EXISTS (SELECT 1" \
+    "      FROM regexp_split_to_table(f_fold($7::text), '[^[:alnum:]]+') AS w(word)"       \
+    "      WHERE length(w.word) >= 3 AND NOT (w.word <% p.search_doc))))"                   \
     " AND ($8::text IS NULL OR p.languages @> ARRAY[$8::text])"                              \
     " AND ($9::bool IS NULL OR p.accepting_new = $9::bool)"                                  \
     " AND ($10::bool IS NULL OR p.home_visits = $10::bool)"                                  \
@@ -72,8 +77,7 @@
     " 'distance_km', round((" dist " / 1000.0)::numeric, 2),"                                \
     " 'price_from', round(pf.price_cents / 100.0, 2), 'currency', pf.currency,"              \
     " 'accepting_new', p.accepting_new, 'home_visits', p.home_visits,"                       \
-    " 'sliding_scale', p.sliding_scale, 'languages', p.languages,"                           \
-    " 'next_available', NULL"
+    " 'sliding_scale', p.sliding_scale, 'languages', p.languages"
 
 DB_STMT(st_search_distance,
         "SELECT json_build_object(" ITEM_FIELDS("h.dist") ")::text, h.dist, p.id"
@@ -90,8 +94,10 @@ DB_STMT(st_search_distance,
         "     WHERE pl2.practitioner_id = p.id AND l2.id <> l.id" LOCATION_FILTERS("l2")
         "     AND (l2.geog <-> " PT ", l2.id) < (l.geog <-> " PT ", l.id))"
         "   AND ($14::float8 IS NULL OR (l.geog <-> " PT ", p.id) > ($14::float8, $15::uuid))"
-        "   ORDER BY l.geog <-> " PT ", p.id"
-        "   LIMIT $16::int) h"
+        /* distance alone, so the GiST index is walked nearest-first and stops early;
+         * WITH TIES keeps every row tied with the last, and the outer ORDER BY breaks
+         * ties by id */
+        "   ORDER BY l.geog <-> " PT " FETCH FIRST ($16::int) ROWS WITH TIES) h"
         " JOIN practitioners p ON p.id = h.pid JOIN locations l ON l.id = h.lid" ITEM_JOINS
         " ORDER BY h.dist, p.id",
         17);
@@ -126,7 +132,7 @@ DB_STMT(st_profile,
         "   WHERE x.practitioner_id = p.id AND s.active), '[]'),"
         " 'locations', coalesce((SELECT json_agg(" LOCATION_JSON("l2") " ORDER BY l2.id)"
         "   FROM practitioner_locations x JOIN locations l2 ON l2.id = x.location_id"
-        "   WHERE x.practitioner_id = p.id AND l2.active), '[]'))::text"
+        "   WHERE x.practitioner_id = p.id AND l2.active), '[]'))::text, NULL, p.id"
         " FROM practitioners p"
         " JOIN LATERAL (SELECT l.* FROM practitioner_locations pl JOIN locations l"
         "   ON l.id = pl.location_id WHERE pl.practitioner_id = p.id AND l.active"
@@ -187,19 +193,26 @@ static bool compute_next(struct req *r, PGresult *res, int n, const char *minute
     return true;
 }
 
-/* The JSON of one item with its next_available filled in. */
+/* The JSON of one item with its next_available added: the database's object minus its
+ * closing brace, then the field (cheaper than parsing and writing every item again). */
 static void append_item(struct buf *b, PGresult *res, const struct item *it)
 {
-    json_t *o = json_loads(PQgetvalue(res, it->row, 0), 0, NULL);
+    const char *text = PQgetvalue(res, it->row, 0);
+    size_t len = (size_t)PQgetlength(res, it->row, 0);
+    while (len > 0 && text[len - 1] != '}')
+        len--;
+    if (len == 0) {
+        buf_puts(b, "null");
+        return;
+    }
+    buf_append(b, text, len - 1);
     if (it->next >= 0 && it->sched) {
         char t[40];
         schedule_format(it->sched, it->next, t, sizeof(t));
-        json_object_set_new(o, "next_available", json_string(t));
+        buf_printf(b, ",\"next_available\":\"%s\"}", t);
+    } else {
+        buf_puts(b, ",\"next_available\":null}");
     }
-    char *text = json_dumps(o, JSON_COMPACT);
-    buf_puts(b, text ? text : "null");
-    free(text);
-    json_decref(o);
 }
 
 static bool make_cursor(char kind, PGresult *res, const struct item *it, char *out, size_t n)
@@ -510,6 +523,25 @@ void practitioners_profile(struct req *r)
     PGresult *res = api_query(r, &st_profile, v);
     if (!res)
         return;
-    reply_db_json(r, res);
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        reply_not_found(r);
+        return;
+    }
+    /* the profile's id column is 2, like the search's: one code path adds next_available */
+    struct item it = {0};
+    struct schedule sched;
+    long nsched = 0;
+    struct buf b;
+    buf_init(&b, 0);
+    if (compute_next(r, res, 1, NULL, &it, &sched, &nsched)) {
+        append_item(&b, res, &it);
+        size_t len;
+        char *data = buf_detach(&b, &len);
+        reply_owned(r, 200, "application/json", data, len);
+    }
+    buf_release(&b);
+    if (nsched > 0)
+        schedule_release(&sched);
     PQclear(res);
 }

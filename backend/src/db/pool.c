@@ -22,7 +22,7 @@ struct db_pool {
     int checkout_timeout_ms;
     char *conninfo;
     char connect_timeout[16];
-    char options[160];
+    char options[320];
     atomic_long checkouts, timeouts, reconnects, failures;
 };
 
@@ -51,7 +51,7 @@ struct db_pool *db_pool_new(const char *conninfo, int size, int checkout_timeout
     snprintf(p->connect_timeout, sizeof(p->connect_timeout), "%d", connect_timeout_s);
     snprintf(p->options, sizeof(p->options),
              "-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d"
-             " -c pg_trgm.word_similarity_threshold=0.5",
+             " -c pg_trgm.word_similarity_threshold=0.5 -c plan_cache_mode=force_generic_plan",
              statement_timeout_ms, statement_timeout_ms * 2);
     return p;
 }

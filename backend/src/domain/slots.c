@@ -148,13 +148,24 @@ size_t slots_compute(const struct slot_query *q, struct slot *out, size_t max)
     return k;
 }
 
-/* The instant a wall-clock time maps to; in a gap, where the clocks say it would be. */
+/* The instant a wall-clock time maps to.  A time in a gap (clocks going forward)
+ * maps to the instant of the change: 02:30 on the spring-forward night opens at 03:00,
+ * as the wall-clock slot grid of slots_compute does. */
 static int64_t wall_to_utc(const struct tz *z, int64_t local)
 {
     int64_t a, b;
     if (tz_local_to_utc(z, local, &a, &b) > 0)
         return a;
-    return local - tz_offset_at(z, local);
+    int32_t before = tz_offset_at(z, local - 86400), after = tz_offset_at(z, local + 86400);
+    int64_t lo = local - after, hi = local - before; /* offset is `before` at lo, not at hi */
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (tz_offset_at(z, mid) == before)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
 }
 
 bool slots_within_hours(const struct hours_rule *rules, size_t nrules, int64_t start,

@@ -348,6 +348,7 @@ int server_run(void)
     if (listen_fd != MHD_INVALID_SOCKET)
         close(listen_fd);
     metrics_free();
+    log_flush();
     log_info("stopped");
     return 0;
 }
