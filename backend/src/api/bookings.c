@@ -10,6 +10,7 @@
 #include "api/handlers.h"
 #include "api/idempotency.h"
 #include "domain/timefmt.h"
+#include "domain/ics.h"
 #include "domain/seal.h"
 #include "domain/token.h"
 #include "util/log.h"
@@ -737,10 +738,8 @@ void bookings_ics(struct req *r)
     if (!res)
         return;
     const char *id = req_param(r, 0);
-    icalcomponent *cal = icalcomponent_vanew(
-        ICAL_VCALENDAR_COMPONENT, icalproperty_new_version("2.0"),
-        icalproperty_new_prodid("-//clinicd//appointments//EN"),
-        icalproperty_new_method(ICAL_METHOD_PUBLISH), (void *)0);
+    const struct tz *z = tz_get(val(res, G_TZ));
+    icalcomponent *cal = ics_calendar("PUBLISH", z);
     icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
     char uid[80], summary[300], location[400], desc[600];
     snprintf(uid, sizeof(uid), "%s@clinicd", id);
@@ -756,12 +755,8 @@ void bookings_ics(struct req *r)
     icalcomponent_add_property(ev, icalproperty_new_uid(uid));
     icalcomponent_add_property(
         ev, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time(NULL), 0, icaltimezone_get_utc_timezone())));
-    icalcomponent_add_property(
-        ev, icalproperty_new_dtstart(icaltime_from_timet_with_zone(
-                (time_t)val_i(res, G_START), 0, icaltimezone_get_utc_timezone())));
-    icalcomponent_add_property(
-        ev, icalproperty_new_dtend(icaltime_from_timet_with_zone((time_t)val_i(res, G_END), 0,
-                                                                 icaltimezone_get_utc_timezone())));
+    icalcomponent_add_property(ev, ics_time(true, val_i(res, G_START), z));
+    icalcomponent_add_property(ev, ics_time(false, val_i(res, G_END), z));
     icalcomponent_add_property(ev, icalproperty_new_summary(summary));
     icalcomponent_add_property(ev, icalproperty_new_location(location));
     icalcomponent_add_property(ev, icalproperty_new_description(desc));

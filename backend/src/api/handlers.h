@@ -69,6 +69,11 @@ void staff_api_keys_list(struct req *r);
 void staff_api_keys_create(struct req *r);
 void staff_api_keys_delete(struct req *r);
 void staff_imports_create(struct req *r);
+/* feeds.c */
+void feeds_create(struct req *r);
+void feeds_list(struct req *r);
+void feeds_revoke(struct req *r);
+void feeds_ics(struct req *r);
 /* waitlist.c */
 void waitlist_create(struct req *r);
 

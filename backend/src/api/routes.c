@@ -15,6 +15,7 @@ const struct route routes[] = {
     {M_GET, "/api/v1/practitioners", practitioners_search, 0},
     {M_GET, "/api/v1/practitioners/{id}", practitioners_profile, 0},
     {M_GET, "/api/v1/practitioners/{id}/availability", availability_get, 0},
+    {M_GET, "/api/v1/practitioners/{id}/calendar.ics", feeds_ics, 0},
 
     {M_POST, "/api/v1/bookings", bookings_create, ROUTE_BODY_JSON},
     {M_GET, "/api/v1/bookings/{id}", bookings_get, 0},
@@ -37,6 +38,9 @@ const struct route routes[] = {
     {M_POST, "/api/v1/clinics/{clinic_id}/practitioners/{id}/hours", staff_hours_create, ROUTE_BODY_JSON},
     {M_PUT, "/api/v1/clinics/{clinic_id}/practitioners/{id}/hours", staff_hours_replace, ROUTE_BODY_JSON},
     {M_DELETE, "/api/v1/clinics/{clinic_id}/practitioners/{id}/hours/{hours_id}", staff_hours_delete, 0},
+    {M_GET, "/api/v1/clinics/{clinic_id}/practitioners/{id}/calendar-feeds", feeds_list, 0},
+    {M_POST, "/api/v1/clinics/{clinic_id}/practitioners/{id}/calendar-feeds", feeds_create, ROUTE_BODY_JSON},
+    {M_DELETE, "/api/v1/clinics/{clinic_id}/practitioners/{id}/calendar-feeds/{feed_id}", feeds_revoke, 0},
     {M_GET, "/api/v1/clinics/{clinic_id}/practitioners/{id}/time-off", staff_time_off_list, 0},
     {M_POST, "/api/v1/clinics/{clinic_id}/practitioners/{id}/time-off", staff_time_off_create, ROUTE_BODY_JSON},
     {M_DELETE, "/api/v1/clinics/{clinic_id}/practitioners/{id}/time-off/{time_off_id}", staff_time_off_delete, 0},

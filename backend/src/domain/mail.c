@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/ics.h"
 #include "domain/tz.h"
 
 static const char *const weekdays[] = {"Monday", "Tuesday", "Wednesday", "Thursday",
@@ -59,10 +60,8 @@ static void subject_of(const struct mail *m, const char *when, char *out, size_t
 
 static char *calendar(const struct mail *m, bool cancel)
 {
-    icalcomponent *cal = icalcomponent_vanew(
-        ICAL_VCALENDAR_COMPONENT, icalproperty_new_version("2.0"),
-        icalproperty_new_prodid("-//clinicd//appointments//EN"),
-        icalproperty_new_method(cancel ? ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST), (void *)0);
+    const struct tz *z = tz_get(m->tz);
+    icalcomponent *cal = ics_calendar(cancel ? "CANCEL" : "REQUEST", z);
     icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
     icaltimezone *utc = icaltimezone_get_utc_timezone();
     char summary[300], organizer[320], attendee[320];
@@ -75,10 +74,8 @@ static char *calendar(const struct mail *m, bool cancel)
     icalcomponent_add_property(ev, icalproperty_new_uid(m->uid));
     icalcomponent_add_property(ev, icalproperty_new_dtstamp(
                                        icaltime_from_timet_with_zone((time_t)m->now, 0, utc)));
-    icalcomponent_add_property(
-        ev, icalproperty_new_dtstart(icaltime_from_timet_with_zone((time_t)m->start, 0, utc)));
-    icalcomponent_add_property(
-        ev, icalproperty_new_dtend(icaltime_from_timet_with_zone((time_t)m->end, 0, utc)));
+    icalcomponent_add_property(ev, ics_time(true, m->start, z));
+    icalcomponent_add_property(ev, ics_time(false, m->end, z));
     icalcomponent_add_property(ev, icalproperty_new_summary(summary));
     icalcomponent_add_property(ev, icalproperty_new_location(m->address));
     icalcomponent_add_property(ev, icalproperty_new_sequence(m->sequence));

@@ -371,3 +371,64 @@ int64_t day_of(int64_t secs)
 {
     return secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
 }
+
+static void fmt_offset(int32_t off, char *out, size_t n)
+{
+    int32_t a = off < 0 ? -off : off;
+    if (a % 60)
+        snprintf(out, n, "%c%02d%02d%02d", off < 0 ? '-' : '+', (int)(a / 3600),
+                 (int)(a % 3600 / 60), (int)(a % 60));
+    else
+        snprintf(out, n, "%c%02d%02d", off < 0 ? '-' : '+', (int)(a / 3600), (int)(a % 3600 / 60));
+}
+
+/* One DAYLIGHT or STANDARD part for rule r (changing from `from` to `to`). */
+static int rule_part(char *out, size_t n, const char *kind, const struct tzrule *r, int32_t from,
+                     int32_t to)
+{
+    static const char *const days[] = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
+    char f[16], t[16];
+    fmt_offset(from, f, sizeof(f));
+    fmt_offset(to, t, sizeof(t));
+    int64_t d = rule_day(r, 1970);
+    int64_t y;
+    unsigned m, dd;
+    civil_from_days(d, &y, &m, &dd);
+    int32_t secs = r->secs < 0 ? 0 : r->secs > 86399 ? 86399 : r->secs;
+    return snprintf(out, n,
+                    "BEGIN:%s\r\nTZOFFSETFROM:%s\r\nTZOFFSETTO:%s\r\n"
+                    "DTSTART:1970%02u%02uT%02d%02d%02d\r\n"
+                    "RRULE:FREQ=YEARLY;BYMONTH=%d;BYDAY=%d%s\r\nEND:%s\r\n",
+                    kind, f, t, m, dd, (int)(secs / 3600), (int)(secs % 3600 / 60),
+                    (int)(secs % 60), r->month, r->week == 5 ? -1 : r->week, days[r->wday], kind);
+}
+
+int tz_vtimezone(const struct tz *z, char *out, size_t outlen)
+{
+    if (!z->has_footer)
+        return -1;
+    size_t len = 0;
+    int w = snprintf(out, outlen, "BEGIN:VTIMEZONE\r\nTZID:%s\r\n", z->name);
+    if (w < 0 || (size_t)w >= outlen)
+        return -1;
+    len = (size_t)w;
+    if (z->has_dst) {
+        w = rule_part(out + len, outlen - len, "DAYLIGHT", &z->to_dst, z->std_off, z->dst_off);
+        if (w < 0 || (size_t)w >= outlen - len)
+            return -1;
+        len += (size_t)w;
+        w = rule_part(out + len, outlen - len, "STANDARD", &z->to_std, z->dst_off, z->std_off);
+    } else {
+        char o[16];
+        fmt_offset(z->std_off, o, sizeof(o));
+        w = snprintf(out + len, outlen - len,
+                     "BEGIN:STANDARD\r\nTZOFFSETFROM:%s\r\nTZOFFSETTO:%s\r\n"
+                     "DTSTART:19700101T000000\r\nEND:STANDARD\r\n",
+                     o, o);
+    }
+    if (w < 0 || (size_t)w >= outlen - len)
+        return -1;
+    len += (size_t)w;
+    w = snprintf(out + len, outlen - len, "END:VTIMEZONE\r\n");
+    return w < 0 || (size_t)w >= outlen - len ? -1 : 0;
+}

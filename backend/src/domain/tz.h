@@ -3,6 +3,7 @@
 #ifndef CLINICD_TZ_H
 #define CLINICD_TZ_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct tz;
@@ -19,6 +20,11 @@ int32_t tz_offset_at(const struct tz *z, int64_t utc);
  * when clocks go forward), 1, or 2 (it repeats, when clocks go back); *first and
  * *second get the earlier and later instant (equal when there is one). */
 int tz_local_to_utc(const struct tz *z, int64_t local, int64_t *first, int64_t *second);
+
+/* Writes an iCalendar VTIMEZONE for the zone's current rules (TZID is the IANA
+ * name; a DAYLIGHT and a STANDARD part with yearly RRULEs, or one STANDARD part for
+ * a zone without summer time).  Returns 0, or -1 when the zone has no rule to tell. */
+int tz_vtimezone(const struct tz *z, char *out, size_t outlen);
 
 /* Calendar helpers on days since 1970-01-01 (proleptic Gregorian). */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
