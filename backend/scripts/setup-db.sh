@@ -29,7 +29,9 @@ if [ "$(psql -qAt "$owner_url" -c 'SELECT count(*) FROM places')" = 0 ]; then
   echo "setup-db: gazetteer loaded ($(psql -qAt "$owner_url" -c 'SELECT count(*) FROM places') places)" >&2
 fi
 
-DATABASE_URL="$app_url" "$bin" seed-demo "$@"
+# the read models (migration 0006) are rebuilt once after the bulk load, not per row
+DATABASE_URL="$app_url" PGOPTIONS="-c clinicd.bulk_load=on" "$bin" seed-demo "$@"
+psql -q -v ON_ERROR_STOP=1 "$owner_url" -c "SELECT refresh_practitioner_cards(NULL)" >/dev/null
 
 # Demo staff accounts (README, "Trying the staff side"): an admin of the first Portland
 # clinic by name, and one of its practitioners.

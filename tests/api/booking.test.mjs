@@ -581,7 +581,7 @@ describe('the holder of a booking', () => {
     assert.equal(Number(bookingRow(held.id).start_ms), at(W(), '10:00', TZ));
   });
 
-  test('calendar.ics: text/calendar with a VEVENT whose UID has the id and DTSTART is the start in UTC', async () => {
+  test('calendar.ics: text/calendar with a VEVENT whose UID has the id and DTSTART is the start in the location\'s zone', async () => {
     const r = await get(`/api/v1/bookings/${held.id}/calendar.ics`, { headers: bearer(held.manage_token) });
     assert.equal(r.status, 200, r.text);
     assert.match(r.headers.get('content-type'), /^text\/calendar/);
@@ -592,9 +592,12 @@ describe('the holder of a booking', () => {
     assert.ok(ev, 'a VEVENT');
     const uid = ev[1].match(/^UID:(.*)$/m);
     assert.ok(uid && uid[1].includes(held.id), `UID ${uid && uid[1]}`);
-    const utc = (iso) => new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-    assert.match(ev[1], new RegExp(`^DTSTART:${utc(held.start)}\\r?$`, 'm'));
-    assert.match(ev[1], new RegExp(`^DTEND:${utc(held.end)}\\r?$`, 'm'));
+    // local wall time with the zone's TZID (the start string carries the local time)
+    const wall = (iso) => iso.slice(0, 19).replace(/[-:]/g, '');
+    const tzid = held.timezone.replace('/', '\\/');
+    assert.match(ev[1], new RegExp(`^DTSTART;TZID=${tzid}:${wall(held.start)}\\r?$`, 'm'));
+    assert.match(ev[1], new RegExp(`^DTEND;TZID=${tzid}:${wall(held.end)}\\r?$`, 'm'));
+    assert.match(text, new RegExp(`^TZID:${tzid}\\r?$`, 'm'), 'the VTIMEZONE of that zone');
   });
 
   test('reschedule to a free slot: 200, same id, new times; the old slot is offered again', async () => {

@@ -454,7 +454,7 @@ json_t *booking_json(PGresult *res, const char *id)
     format_at(res, start - val_i(res, G_NOTICE) * 3600, until, sizeof(until));
     json_t *o = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s*, s:{s:s, s:s}, s:{s:s, s:s, s:I, s:f, s:s},"
-        " s:{s:s, s:s, s:s, s:s, s:s*, s:s}, s:{s:s, s:s, s:s*}, s:s*, s:s, s:i, s:s*}",
+        " s:{s:s, s:s, s:s, s:s, s:s*}, s:s, s:{s:s, s:s, s:s*}, s:s*, s:s, s:i, s:s*}",
         "id", id, "status", val(res, G_STATUS), "start", a, "end", b,
         "timezone", val(res, G_TZ), "series_id", val(res, G_SERIES),
         "practitioner", "id", val(res, G_PRACT), "name", val(res, G_PRACT_NAME),

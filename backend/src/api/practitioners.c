@@ -13,133 +13,105 @@
 #include "api/schedule.h"
 #include "api/vocab.h"
 #include "domain/cursor.h"
+#include "domain/timefmt.h"
 #include "util/parse.h"
 
 /* The search point.  Written out in full (not joined from a CTE) so that the planner
- * can walk the GiST index on locations.geog nearest-first. */
+ * can walk the GiST index nearest-first. */
 #define PT "ST_SetSRID(ST_MakePoint($2::float8, $1::float8), 4326)::geography"
 
-/* Parameters common to both orderings:
- *  $1 lat  $2 lon  $3 radius (m)  $4 technique ids int[] (all required)  $5 profession
+/* The search reads practitioner_cards (migration 0006): one row per active
+ * practitioner and location with everything it filters on and the item's JSON.
+ * Parameters common to both orderings:
+ *  $1 lat  $2 lon  $3 radius (m)  $4 technique ids (all required)  $5 profession
  *  $6 condition  $7 free text  $8 language  $9 accepting_new  $10 home_visits
  *  $11 wheelchair_accessible  $12 max price (cents)  $13 session minutes
  *  $14 cursor key  $15 cursor id  $16 rows to fetch  $17 sliding_scale */
-#define PRACTITIONER_FILTERS                                                                 \
-    " AND p.active"                                                                          \
-    " AND ($4::int[] IS NULL OR (SELECT count(*) FROM practitioner_techniques x"             \
-    "      WHERE x.practitioner_id = p.id AND x.technique_id = ANY ($4::int[]))"             \
-    "      = cardinality($4::int[]))"                                                        \
-    " AND ($5::int IS NULL OR p.profession_id = $5::int)"                                    \
-    " AND ($6::int IS NULL OR EXISTS (SELECT 1 FROM practitioner_conditions x"               \
-    "      WHERE x.practitioner_id = p.id AND x.condition_id = $6::int))"                    \
+#define CARD_FILTERS                                                                         \
+    " AND ($4::smallint[] IS NULL OR pc.technique_ids @> $4::smallint[])"                   \
+    " AND ($5::int IS NULL OR pc.profession_id = $5::int)"                                   \
+    " AND ($6::int IS NULL OR pc.condition_ids @> ARRAY[$6::smallint])"                      \
     /* free text: the whole phrase is close (an index search), and every word of three  \
      * letters or more is close on its own, so "Alberta Arts Chiropractic" does not     \
      * find every chiropractic clinic */                                                \
-    " AND ($7::text IS NULL OR (f_fold($7::text) <% p.search_doc AND NOT EXISTS (SELECT 1" \
+    " AND ($7::text IS NULL OR (f_fold($7::text) <% pc.search_doc AND NOT EXISTS (SELECT 1" \
     "      FROM regexp_split_to_table(f_fold($7::text), '[^[:alnum:]]+') AS w(word)"       \
-    "      WHERE length(w.word) >= 3 AND NOT (w.word <% p.search_doc))))"                   \
-    " AND ($8::text IS NULL OR p.languages @> ARRAY[$8::text])"                              \
-    " AND ($9::bool IS NULL OR p.accepting_new = $9::bool)"                                  \
-    " AND ($10::bool IS NULL OR p.home_visits = $10::bool)"                                  \
-    " AND ($17::bool IS NULL OR p.sliding_scale = $17::bool)"                                \
+    "      WHERE length(w.word) >= 3 AND NOT (w.word <% pc.search_doc))))"                  \
+    " AND ($8::text IS NULL OR pc.languages @> ARRAY[$8::text])"                             \
+    " AND ($9::bool IS NULL OR pc.accepting_new = $9::bool)"                                 \
+    " AND ($10::bool IS NULL OR pc.home_visits = $10::bool)"                                 \
+    " AND ($11::bool IS NULL OR pc.wheelchair_accessible = $11::bool)"                       \
+    " AND ($17::bool IS NULL OR pc.sliding_scale = $17::bool)"                               \
     " AND (($12::int IS NULL AND $13::int IS NULL) OR EXISTS (SELECT 1"                      \
     "      FROM practitioner_services x JOIN services s ON s.id = x.service_id"              \
-    "      WHERE x.practitioner_id = p.id AND s.active"                                      \
+    "      WHERE x.practitioner_id = pc.practitioner_id AND s.active"                        \
     "      AND ($12::int IS NULL OR s.price_cents <= $12::int)"                              \
     "      AND ($13::int IS NULL OR s.duration_minutes = $13::int)))"
 
-#define LOCATION_FILTERS(l) \
-    " AND " l ".active AND ($11::bool IS NULL OR " l ".wheelchair_accessible = $11::bool)"
-
-/* Joins that every item needs: clinic, profession and the cheapest service. */
-#define ITEM_JOINS                                                                           \
-    " JOIN clinics c ON c.id = p.clinic_id JOIN professions pr ON pr.id = p.profession_id"   \
-    " LEFT JOIN LATERAL (SELECT s.price_cents, s.currency FROM practitioner_services x"      \
-    "   JOIN services s ON s.id = x.service_id WHERE x.practitioner_id = p.id AND s.active" \
-    "   ORDER BY s.price_cents, s.id LIMIT 1) pf ON true"
-
-#define LOCATION_JSON(l)                                                                     \
-    "json_build_object('id', " l ".id, 'name', " l ".name, 'address', " l ".address,"        \
-    " 'city', " l ".city, 'region', " l ".region, 'postcode', " l ".postcode, 'country', "   \
-    l ".country, 'lat', round(ST_Y(" l ".geog::geometry)::numeric, 6), 'lon',"               \
-    " round(ST_X(" l ".geog::geometry)::numeric, 6), 'timezone', " l ".timezone,"            \
-    " 'wheelchair_accessible', " l ".wheelchair_accessible)"
-
-/* The fields of a search item; dist is metres or NULL. */
-#define ITEM_FIELDS(dist)                                                                    \
-    "'id', p.id, 'name', p.name,"                                                            \
-    " 'profession', json_build_object('slug', pr.slug, 'name', pr.name),"                    \
-    " 'techniques', coalesce((SELECT json_agg(t.slug ORDER BY t.sort_order, t.slug)"         \
-    "   FROM practitioner_techniques x JOIN techniques t ON t.id = x.technique_id"           \
-    "   WHERE x.practitioner_id = p.id), '[]'),"                                             \
-    " 'clinic', json_build_object('id', c.id, 'name', c.name),"                              \
-    " 'location', " LOCATION_JSON("l") ","                                                   \
-    " 'distance_km', round((" dist " / 1000.0)::numeric, 2),"                                \
-    " 'price_from', round(pf.price_cents / 100.0, 2), 'currency', pf.currency,"              \
-    " 'accepting_new', p.accepting_new, 'home_visits', p.home_visits,"                       \
-    " 'sliding_scale', p.sliding_scale, 'languages', p.languages"
+/* Columns of every search row: 0 item JSON (no distance, no next_available), 1 sort
+ * key, 2 practitioner id, 3 distance (m) or NULL, 4 cached next free (epoch) or NULL,
+ * 5 whether the cache answered, 6 the item location's time zone. */
+#define NEXT_FREE_JOIN                                                                       \
+    " LEFT JOIN practitioner_next_free nf ON nf.practitioner_id = c.practitioner_id"         \
+    "   AND nf.minutes = coalesce($13::int, 0) AND nf.valid_until > now()"
+#define ROW_TAIL                                                                             \
+    " extract(epoch FROM nf.next_at)::bigint, nf.practitioner_id IS NOT NULL, c.timezone"
 
 DB_STMT(st_search_distance,
-        "SELECT json_build_object(" ITEM_FIELDS("h.dist") ")::text, h.dist, p.id"
-        " FROM (SELECT p.id AS pid, l.id AS lid, l.geog <-> " PT " AS dist"
-        "   FROM locations l"
-        "   JOIN practitioner_locations pl ON pl.location_id = l.id"
-        "   JOIN practitioners p ON p.id = pl.practitioner_id"
-        "   WHERE ST_DWithin(l.geog, " PT ", $3::float8, false)"
-        LOCATION_FILTERS("l") PRACTITIONER_FILTERS
+        "SELECT c.item, c.dist, c.practitioner_id, c.dist," ROW_TAIL
+        " FROM (SELECT pc.item, pc.practitioner_id, pc.timezone, pc.geog <-> " PT " AS dist"
+        "   FROM practitioner_cards pc"
+        "   WHERE ST_DWithin(pc.geog, " PT ", $3::float8, false)" CARD_FILTERS
         /* one row per practitioner: skip a location when the same practitioner has a
          * nearer one (ties broken by location id) */
-        "   AND NOT EXISTS (SELECT 1 FROM practitioner_locations pl2"
-        "     JOIN locations l2 ON l2.id = pl2.location_id"
-        "     WHERE pl2.practitioner_id = p.id AND l2.id <> l.id" LOCATION_FILTERS("l2")
-        "     AND (l2.geog <-> " PT ", l2.id) < (l.geog <-> " PT ", l.id))"
-        "   AND ($14::float8 IS NULL OR (l.geog <-> " PT ", p.id) > ($14::float8, $15::uuid))"
+        "   AND NOT EXISTS (SELECT 1 FROM practitioner_cards pc2"
+        "     WHERE pc2.practitioner_id = pc.practitioner_id AND pc2.location_id <> pc.location_id"
+        "     AND ($11::bool IS NULL OR pc2.wheelchair_accessible = $11::bool)"
+        "     AND (pc2.geog <-> " PT ", pc2.location_id) < (pc.geog <-> " PT ", pc.location_id))"
+        "   AND ($14::float8 IS NULL OR (pc.geog <-> " PT ", pc.practitioner_id)"
+        "     > ($14::float8, $15::uuid))"
         /* distance alone, so the GiST index is walked nearest-first and stops early;
          * WITH TIES keeps every row tied with the last, and the outer ORDER BY breaks
          * ties by id */
-        "   ORDER BY l.geog <-> " PT " FETCH FIRST ($16::int) ROWS WITH TIES) h"
-        " JOIN practitioners p ON p.id = h.pid JOIN locations l ON l.id = h.lid" ITEM_JOINS
-        " ORDER BY h.dist, p.id",
+        "   ORDER BY pc.geog <-> " PT " FETCH FIRST ($16::int) ROWS WITH TIES) c"
+        NEXT_FREE_JOIN
+        " ORDER BY c.dist, c.practitioner_id",
         17);
 
 DB_STMT(st_search_name,
-        "SELECT json_build_object(" ITEM_FIELDS("l.dist") ")::text, p.name, p.id"
-        " FROM practitioners p"
-        " JOIN LATERAL (SELECT l.*, CASE WHEN $1::float8 IS NULL THEN NULL"
-        "     ELSE l.geog <-> " PT " END AS dist"
-        "   FROM practitioner_locations pl JOIN locations l ON l.id = pl.location_id"
-        "   WHERE pl.practitioner_id = p.id" LOCATION_FILTERS("l")
-        "   ORDER BY dist NULLS LAST, l.id LIMIT 1) l ON true"
-        ITEM_JOINS
-        " WHERE ($1::float8 IS NULL OR l.dist <= $3::float8)" PRACTITIONER_FILTERS
-        " AND ($14::text IS NULL OR (p.name, p.id) > ($14::text, $15::uuid))"
-        " ORDER BY p.name, p.id LIMIT $16::int",
+        "SELECT c.item, c.name, c.practitioner_id, c.dist," ROW_TAIL
+        " FROM (SELECT DISTINCT ON (pc.name, pc.practitioner_id) pc.item, pc.name,"
+        "   pc.practitioner_id, pc.timezone,"
+        "   CASE WHEN $1::float8 IS NULL THEN NULL ELSE pc.geog <-> " PT " END AS dist"
+        "   FROM practitioner_cards pc"
+        "   WHERE ($1::float8 IS NULL OR ST_DWithin(pc.geog, " PT ", $3::float8, false))"
+        CARD_FILTERS
+        "   AND ($14::text IS NULL OR (pc.name, pc.practitioner_id) > ($14::text, $15::uuid))"
+        "   ORDER BY pc.name, pc.practitioner_id, 5 NULLS LAST, pc.location_id"
+        "   LIMIT $16::int) c"
+        NEXT_FREE_JOIN
+        " ORDER BY c.name, c.practitioner_id",
         17);
 
+/* The profile, with the same columns as a search row. */
 DB_STMT(st_profile,
-        "SELECT json_build_object(" ITEM_FIELDS("NULL") ","
-        " 'bio', p.bio, 'credentials', p.credentials,"
-        " 'conditions', coalesce((SELECT json_agg(json_build_object('slug', k.slug, 'name',"
-        "   k.name) ORDER BY k.name) FROM practitioner_conditions x JOIN conditions k"
-        "   ON k.id = x.condition_id WHERE x.practitioner_id = p.id), '[]'),"
-        " 'technique_names', coalesce((SELECT json_agg(json_build_object('slug', t.slug,"
-        "   'name', t.name) ORDER BY t.sort_order) FROM practitioner_techniques x"
-        "   JOIN techniques t ON t.id = x.technique_id WHERE x.practitioner_id = p.id), '[]'),"
-        " 'services', coalesce((SELECT json_agg(json_build_object('id', s.id, 'name', s.name,"
-        "   'duration_minutes', s.duration_minutes, 'price', round(s.price_cents / 100.0, 2),"
-        "   'currency', s.currency) ORDER BY s.duration_minutes, s.price_cents, s.id)"
-        "   FROM practitioner_services x JOIN services s ON s.id = x.service_id"
-        "   WHERE x.practitioner_id = p.id AND s.active), '[]'),"
-        " 'locations', coalesce((SELECT json_agg(" LOCATION_JSON("l2") " ORDER BY l2.id)"
-        "   FROM practitioner_locations x JOIN locations l2 ON l2.id = x.location_id"
-        "   WHERE x.practitioner_id = p.id AND l2.active), '[]'))::text, NULL, p.id"
-        " FROM practitioners p"
-        " JOIN LATERAL (SELECT l.* FROM practitioner_locations pl JOIN locations l"
-        "   ON l.id = pl.location_id WHERE pl.practitioner_id = p.id AND l.active"
-        "   ORDER BY l.id LIMIT 1) l ON true"
-        ITEM_JOINS
-        " WHERE p.id = $1::uuid AND p.active",
+        "SELECT c.doc, NULL, c.practitioner_id, NULL::float8,"
+        " extract(epoch FROM nf.next_at)::bigint, nf.practitioner_id IS NOT NULL, c.timezone"
+        " FROM practitioner_profiles c"
+        " LEFT JOIN practitioner_next_free nf ON nf.practitioner_id = c.practitioner_id"
+        "   AND nf.minutes = 0 AND nf.valid_until > now()"
+        " WHERE c.practitioner_id = $1::uuid",
         1);
+
+/* Remembers computed next free times ($1 ids, $2 minutes, $3 epochs or -1, $4 valid
+ * until epochs). */
+DB_STMT(st_next_free_put,
+        "INSERT INTO practitioner_next_free (practitioner_id, minutes, next_at, valid_until)"
+        " SELECT u.id, $2::int, CASE WHEN u.nx >= 0 THEN to_timestamp(u.nx) END,"
+        " to_timestamp(u.vu) FROM unnest($1::uuid[], $3::bigint[], $4::bigint[]) AS u(id, nx, vu)"
+        " ON CONFLICT (practitioner_id, minutes) DO UPDATE SET next_at = EXCLUDED.next_at,"
+        " valid_until = EXCLUDED.valid_until",
+        4);
 
 #define MAX_TECHNIQUES 10
 /* next_available looks this many days ahead */
@@ -150,7 +122,6 @@ DB_STMT(st_profile,
 struct item {
     int row;
     int64_t next; /* -1: nothing free within NEXT_AVAILABLE_DAYS */
-    const struct schedule *sched;
 };
 
 static int64_t next_key(const struct item *it)
@@ -167,34 +138,77 @@ static int cmp_by_next(const void *a, const void *b, void *res)
     return strcmp(PQgetvalue(res, x->row, 2), PQgetvalue(res, y->row, 2));
 }
 
-/* Computes next_available for rows [0, n) of res into items. False after replying. */
+/* How long a computed next free time may be served from the cache. */
+#define NEXT_FREE_TTL_S 120
+
+/* next_available for rows [0, n) of res: from the cache where it answered, else
+ * computed with the slot code (one batched schedule query) and remembered.  False
+ * after replying. */
 static bool compute_next(struct req *r, PGresult *res, int n, const char *minutes,
-                         struct item *items, struct schedule *scheds, long *nsched)
+                         struct item *items)
 {
-    const char *ids[CANDIDATES];
-    for (int i = 0; i < n; i++)
-        ids[i] = PQgetvalue(res, i, 2);
-    int64_t now = (int64_t)time(NULL);
-    int64_t to = now + (int64_t)NEXT_AVAILABLE_DAYS * 86400;
-    *nsched = n ? schedule_load_many(r, ids, (size_t)n, minutes, now, to, scheds) : 0;
-    if (*nsched < 0)
-        return false;
+    const char *miss[CANDIDATES];
+    int miss_row[CANDIDATES];
+    int nmiss = 0;
     for (int i = 0; i < n; i++) {
         items[i].row = i;
         items[i].next = -1;
-        items[i].sched = NULL;
-        for (long k = 0; k < *nsched; k++)
-            if (strcmp(scheds[k].practitioner_id, ids[i]) == 0) {
-                items[i].sched = &scheds[k];
-                items[i].next = schedule_next_free(&scheds[k], scheds[k].now, to);
-                break;
-            }
+        if (PQgetvalue(res, i, 5)[0] == 't') {
+            if (!PQgetisnull(res, i, 4))
+                items[i].next = strtoll(PQgetvalue(res, i, 4), NULL, 10);
+        } else if (nmiss < CANDIDATES) {
+            miss_row[nmiss] = i;
+            miss[nmiss++] = PQgetvalue(res, i, 2);
+        }
     }
-    return true;
+    if (nmiss == 0)
+        return true;
+    struct schedule *scheds = calloc((size_t)nmiss, sizeof(*scheds));
+    if (!scheds)
+        abort();
+    int64_t now = (int64_t)time(NULL);
+    int64_t to = now + (int64_t)NEXT_AVAILABLE_DAYS * 86400;
+    long nsched = schedule_load_many(r, miss, (size_t)nmiss, minutes, now, to, scheds);
+    bool ok = nsched >= 0;
+    struct buf ids, nexts, until;
+    buf_init(&ids, 0);
+    buf_init(&nexts, 0);
+    buf_init(&until, 0);
+    for (long k = 0; k < nsched; k++) {
+        int64_t next = schedule_next_free(&scheds[k], scheds[k].now, to);
+        for (int m = 0; m < nmiss; m++)
+            if (strcmp(scheds[k].practitioner_id, miss[m]) == 0)
+                items[miss_row[m]].next = next;
+        /* valid until the cache's time to live, or until that time slips inside the
+         * minimum notice, whichever comes first */
+        int64_t valid = scheds[k].now + NEXT_FREE_TTL_S;
+        if (next >= 0 && next - (int64_t)scheds[k].min_notice_min * 60 < valid)
+            valid = next - (int64_t)scheds[k].min_notice_min * 60;
+        buf_printf(&ids, "%s%s", k ? "," : "{", scheds[k].practitioner_id);
+        buf_printf(&nexts, "%s%lld", k ? "," : "{", (long long)next);
+        buf_printf(&until, "%s%lld", k ? "," : "{", (long long)valid);
+    }
+    if (ok && nsched > 0) {
+        buf_putc(&ids, '}');
+        buf_putc(&nexts, '}');
+        buf_putc(&until, '}');
+        const char *v[] = {ids.data, minutes ? minutes : "0", nexts.data, until.data};
+        PGresult *put = api_query(r, &st_next_free_put, v);
+        ok = put != NULL;
+        PQclear(put);
+    }
+    for (long k = 0; k < (nsched > 0 ? nsched : 0); k++)
+        schedule_release(&scheds[k]);
+    free(scheds);
+    buf_release(&ids);
+    buf_release(&nexts);
+    buf_release(&until);
+    return ok;
 }
 
-/* The JSON of one item with its next_available added: the database's object minus its
- * closing brace, then the field (cheaper than parsing and writing every item again). */
+/* The JSON of one item with distance_km and next_available added: the database's
+ * object minus its closing brace, then the fields (cheaper than parsing and writing
+ * every item again). */
 static void append_item(struct buf *b, PGresult *res, const struct item *it)
 {
     const char *text = PQgetvalue(res, it->row, 0);
@@ -206,9 +220,12 @@ static void append_item(struct buf *b, PGresult *res, const struct item *it)
         return;
     }
     buf_append(b, text, len - 1);
-    if (it->next >= 0 && it->sched) {
+    if (!PQgetisnull(res, it->row, 3))
+        buf_printf(b, ",\"distance_km\":%.2f", strtod(PQgetvalue(res, it->row, 3), NULL) / 1000.0);
+    const struct tz *z = tz_get(PQgetvalue(res, it->row, 6));
+    if (it->next >= 0 && z) {
         char t[40];
-        schedule_format(it->sched, it->next, t, sizeof(t));
+        rfc3339_format(it->next, tz_offset_at(z, it->next), t, sizeof(t));
         buf_printf(b, ",\"next_available\":\"%s\"}", t);
     } else {
         buf_puts(b, ",\"next_available\":null}");
@@ -236,11 +253,9 @@ static void page_reply(struct req *r, PGresult *res, char kind, long limit, long
     bool by_availability = kind == 'a' || within > 0;
     int examine = by_availability ? n : (n < limit ? n : (int)limit);
     struct item *items = calloc((size_t)(examine ? examine : 1), sizeof(*items));
-    struct schedule *scheds = calloc((size_t)(examine ? examine : 1), sizeof(*scheds));
-    long nsched = 0;
     struct buf b;
     buf_init(&b, 0);
-    if (!items || !scheds || !compute_next(r, res, examine, minutes, items, scheds, &nsched))
+    if (!items || !compute_next(r, res, examine, minutes, items))
         goto out;
     int64_t deadline = (int64_t)time(NULL) + within * 86400;
     int kept = 0;
@@ -298,9 +313,6 @@ static void page_reply(struct req *r, PGresult *res, char kind, long limit, long
     reply_owned(r, 200, "application/json", data, len);
 out:
     buf_release(&b);
-    for (long k = 0; k < nsched; k++)
-        schedule_release(&scheds[k]);
-    free(scheds);
     free(items);
 }
 
@@ -528,20 +540,15 @@ void practitioners_profile(struct req *r)
         reply_not_found(r);
         return;
     }
-    /* the profile's id column is 2, like the search's: one code path adds next_available */
     struct item it = {0};
-    struct schedule sched;
-    long nsched = 0;
     struct buf b;
     buf_init(&b, 0);
-    if (compute_next(r, res, 1, NULL, &it, &sched, &nsched)) {
+    if (compute_next(r, res, 1, NULL, &it)) {
         append_item(&b, res, &it);
         size_t len;
         char *data = buf_detach(&b, &len);
         reply_owned(r, 200, "application/json", data, len);
     }
     buf_release(&b);
-    if (nsched > 0)
-        schedule_release(&sched);
     PQclear(res);
 }
