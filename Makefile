@@ -31,12 +31,21 @@ PORT ?= 8080
 PG_DIR := $(CURDIR)/var/pg
 PG_PORT ?= 54329
 DB ?= clinicd
-NODE_DIRS := backend/data tests
+NODE_DIRS := backend/data tests web
 
 .PHONY: all build run deps db db-stop db-destroy test unit bench clean
 all: build
 
-build: $(BUILD)/clinicd build/common-passwords.txt
+build: $(BUILD)/clinicd build/common-passwords.txt web/static/vendor/.stamp
+
+# The web pages' pinned front-end files (web/package-lock.json), copied from
+# web/node_modules so that nothing is fetched from a CDN at run time.
+web/static/vendor/.stamp: web/package-lock.json $(wildcard web/node_modules/.clinicd-deps-stamp)
+	@CLINICD_SKIP_APT=1 bash backend/scripts/deps.sh web
+	@rm -rf web/static/vendor && mkdir -p web/static/vendor/leaflet
+	@cp -r web/node_modules/leaflet/dist/leaflet.js web/node_modules/leaflet/dist/leaflet.css \
+	  web/node_modules/leaflet/dist/images web/node_modules/leaflet/LICENSE web/static/vendor/leaflet/
+	@touch $@
 
 build/common-passwords.txt: backend/data/build-passwords.mjs backend/data/package-lock.json
 	@mkdir -p build
@@ -73,9 +82,7 @@ db-destroy:
 	@bash backend/scripts/pg.sh destroy $(PG_DIR)
 
 run: db
-	@echo "clinicd: serving on http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
-	DATABASE_URL=$$(bash backend/scripts/pg.sh url $(PG_DIR) $(PG_PORT) $(DB) clinicd) \
-	  PORT=$(PORT) $(BUILD)/clinicd serve
+	@bash backend/scripts/run.sh $(BUILD) $(PG_DIR) $(PG_PORT) $(DB) $(PORT)
 
 test: deps
 	@$(MAKE) --no-print-directory build $(UNIT_BINS)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite on a throwaway PostgreSQL cluster and free ports: unit tests, then
-# the API tests against a live clinicd.  Tears everything down at the end.
+# the API tests and the browser tests (tests/browser, screenshots in
+# tests/out/screenshots) against a live clinicd.  Tears everything down at the end.
 #
 # Usage: tests/run.sh BUILD_DIR      (make test calls it)
 set -uo pipefail
@@ -75,6 +76,13 @@ count api "$out/api.log"
 # a runner that failed without counting a failure (a crash) still fails the run
 [ "$unit_rc" -eq 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
 [ "$api_rc" -eq 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
+
+echo "== browser tests (chromium, axe-core) against $BASE_URL"
+failed_before=$failed
+node --test --test-concurrency=1 --test-reporter=spec tests/browser/ 2>&1 | tee "$out/browser.log"
+browser_rc=${PIPESTATUS[0]}
+count browser "$out/browser.log"
+[ "$browser_rc" -eq 0 ] || [ "$failed" -gt "$failed_before" ] || failed=$((failed + 1))
 
 echo "== graceful shutdown"
 kill -TERM "$server_pid"

@@ -1,0 +1,434 @@
+// Booking in three steps: (1) the time, chosen on the profile; (2) your details, and
+// optionally a plan of regular sessions; (3) check and confirm. Then the confirmation
+// with the calendar file and the manage link.
+//
+// The plan preview is computed from the practitioner's availability for the plan's
+// dates (the same rule the service applies: a date is free when its exact time is an
+// offered slot, else it would move to the nearest free slot within 3 days, earlier on a
+// tie, else it cannot be had). A trial POST with on_conflict "fail" is no dry run: with
+// no conflict it would book every date, so it is not used to preview.
+import {
+  h, $, fill, api, query, fmtMoney, fmtMinutes, fmtDateTime, fmtTime, fmtDayShort, fmtLongDate,
+  zoneName, ymdIn, wallIn, addDays, zonedMs, setFieldError, clearFieldErrors, showProblemErrors,
+  focusOn, announce, uuid, downloadIcs, manageLink, problemKind, errorNote, sentence,
+} from './lib.js';
+
+const app = $('#app');
+const url = new URLSearchParams(location.search);
+const practitionerId = url.get('practitioner') ?? '';
+const serviceId = url.get('service') ?? '';
+const start = url.get('start') ?? '';
+
+const state = {
+  p: null, service: null, tz: 'UTC', location: null,
+  name: '', email: '', phone: '', notes: '',
+  plan: false, every: 2, count: 6,
+  preview: null, onConflict: 'nearest',
+  key: null, keyBody: null, busy: false,
+};
+
+const profileUrl = () => `/practitioners/${encodeURIComponent(practitionerId)}${query({ service: serviceId })}`;
+
+function steps(current) {
+  const names = ['Choose a time', 'Your details', 'Check and confirm'];
+  return h('ol', { class: 'steps', 'aria-label': 'Booking steps' }, names.map((n, i) => h('li', {
+    class: i < current ? 'done' : null, 'aria-current': i === current ? 'step' : null,
+  }, i < current ? h('span', {}, n, h('span', { class: 'visually-hidden' }, ' (done)')) : n)));
+}
+
+function whenText() {
+  return `${fmtDateTime(start, state.tz)} (${zoneName(state.tz, start)})`;
+}
+
+function placeText() {
+  const l = state.location;
+  if (!l) return state.p.clinic?.name ?? '';
+  return [state.p.clinic?.name, l.address, l.city].filter(Boolean).join(', ');
+}
+
+function sessionSummary() {
+  const s = state.service;
+  return h('dl', { class: 'summary' },
+    h('dt', {}, 'With'), h('dd', {}, `${state.p.name}, ${state.p.profession?.name ?? ''}`.replace(/, $/, '')),
+    h('dt', {}, 'Session'), h('dd', {}, `${s.name}, ${fmtMinutes(s.duration_minutes)}`),
+    h('dt', {}, state.plan ? 'First session' : 'When'), h('dd', {}, whenText()),
+    h('dt', {}, 'Where'), h('dd', {}, placeText()),
+    h('dt', {}, 'Price'), h('dd', {}, `${fmtMoney(s.price, s.currency)}${state.plan ? ' per session' : ''}, paid at the clinic`));
+}
+
+// ---------------------------------------------------------------------------------
+// step 2: your details
+
+function detailsView(problem) {
+  document.title = 'Your details · Book a session · clinicd';
+  const heading = h('h1', { id: 'step-heading' }, 'Your details');
+  const form = h('form', { id: 'details-form', novalidate: true, onsubmit: onDetails },
+    h('div', { class: 'field' },
+      h('label', { for: 'name' }, 'Your name'),
+      h('input', { type: 'text', id: 'name', name: 'name', autocomplete: 'name', required: true, value: state.name })),
+    h('div', { class: 'field' },
+      h('label', { for: 'email' }, 'Your email address'),
+      h('span', { class: 'hint', id: 'email-hint' }, 'Only the clinic sees it. They use it if they need to reach you.'),
+      h('input', { type: 'email', id: 'email', name: 'email', autocomplete: 'email', required: true, 'aria-describedby': 'email-hint', value: state.email })),
+    h('div', { class: 'field' },
+      h('label', { for: 'phone' }, 'Your phone number (if you like)'),
+      h('input', { type: 'tel', id: 'phone', name: 'phone', autocomplete: 'tel', value: state.phone })),
+    h('div', { class: 'field' },
+      h('label', { for: 'notes' }, 'Anything the practitioner should know? (if you like)'),
+      h('span', { class: 'hint', id: 'notes-hint' }, 'For example how you are feeling, or what helps you. Only the clinic sees this.'),
+      h('textarea', { id: 'notes', name: 'notes', rows: 4, maxlength: 2000, 'aria-describedby': 'notes-hint' }, state.notes)),
+    h('fieldset', { id: 'how-often' },
+      h('legend', {}, 'How often?'),
+      h('div', { class: 'choice-card' }, h('label', { class: 'radio' },
+        h('input', { type: 'radio', name: 'plan', value: 'once', checked: !state.plan, onchange: togglePlan }),
+        h('span', {}, h('strong', {}, 'Just this session')))),
+      h('div', { class: 'choice-card' }, h('label', { class: 'radio' },
+        h('input', { type: 'radio', name: 'plan', value: 'plan', id: 'plan-yes', checked: state.plan, onchange: togglePlan }),
+        h('span', {}, h('strong', {}, 'Make it a plan: regular sessions'),
+          h('span', { class: 'muted small' }, 'Regular sessions often help more than one visit. You will see every date before you confirm.')))),
+      h('div', { class: 'grid-fields', id: 'plan-options', hidden: !state.plan },
+        h('div', { class: 'field' },
+          h('label', { for: 'every' }, 'Every'),
+          h('select', { id: 'every', name: 'every' }, [1, 2, 3, 4].map((n) => h('option', { value: n, selected: n === state.every }, n === 1 ? 'week' : `${n} weeks`)))),
+        h('div', { class: 'field' },
+          h('label', { for: 'count' }, 'Number of sessions'),
+          h('span', { class: 'hint', id: 'count-hint' }, 'From 2 to 20, counting this one'),
+          h('input', { type: 'number', id: 'count', name: 'count', min: 2, max: 20, step: 1, inputmode: 'numeric', value: state.count, 'aria-describedby': 'count-hint' })))),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', id: 'continue' }, 'Continue'),
+      h('a', { href: profileUrl(), class: 'button secondary' }, 'Choose another time')));
+  fill(app, steps(1), h('div', { class: 'book-layout' },
+    h('section', { class: 'panel', 'aria-labelledby': 'step-heading' }, heading,
+      h('p', { class: 'muted' }, 'Step 2 of 3. Nothing is booked until you confirm on the next page.'),
+      problem ? h('div', { id: 'details-problem' }) : null, form),
+    h('aside', { class: 'panel', 'aria-labelledby': 'summary-heading' }, h('h2', { id: 'summary-heading' }, 'Your session'), sessionSummary())));
+  focusOn(heading);
+  if (problem) applyServerErrors(problem);
+}
+
+function togglePlan() {
+  state.plan = $('#plan-yes').checked;
+  $('#plan-options').hidden = !state.plan;
+}
+
+const FIELDS = () => ({
+  'patient.name': { control: $('#name'), message: 'Please tell us your name.' },
+  'patient.email': { control: $('#email') },
+  'patient.phone': { control: $('#phone'), message: 'Please check the phone number, or leave it empty.' },
+  patient: { control: $('#name') },
+  notes: { control: $('#notes'), message: 'Please keep the note under 2000 characters.' },
+  rrule: { control: $('#count') },
+});
+
+function applyServerErrors(problem) {
+  const fields = FIELDS();
+  for (const e of problem.errors ?? []) {
+    if (e.field === 'patient.email' && /too many/.test(e.message)) fields['patient.email'].message = 'This email address already has many open bookings at this clinic. Please call the clinic to book more.';
+    else if (e.field === 'patient.email') fields['patient.email'].message = 'Please check your email address. It should look like name@example.com.';
+  }
+  const rest = showProblemErrors(problem, fields);
+  if (rest.length || !(problem.errors ?? []).length) {
+    const box = $('#details-problem');
+    if (box) box.replaceWith(errorNote('Please check your details', problem.detail || rest.map((e) => sentence(e.message)).join(' ')));
+  }
+}
+
+function onDetails(e) {
+  e.preventDefault();
+  const form = e.currentTarget;
+  clearFieldErrors(form);
+  state.name = $('#name').value.trim();
+  state.email = $('#email').value.trim();
+  state.phone = $('#phone').value.trim();
+  state.notes = $('#notes').value.trim();
+  state.plan = $('#plan-yes').checked;
+  state.every = Number($('#every').value);
+  state.count = Number($('#count').value);
+  let first = null;
+  const bad = (control, msg) => { setFieldError(control, msg); first ??= control; };
+  if (!state.name) bad($('#name'), 'Please tell us your name.');
+  if (!state.email) bad($('#email'), 'Please give your email address, so the clinic can reach you.');
+  else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(state.email)) bad($('#email'), 'Please check your email address. It should look like name@example.com.');
+  if (state.phone && !/^[+()\d\s.-]{6,}$/.test(state.phone)) bad($('#phone'), 'Please check the phone number: digits, spaces and + only. Or leave it empty.');
+  if (state.plan && !(Number.isInteger(state.count) && state.count >= 2 && state.count <= 20)) bad($('#count'), 'Please choose from 2 to 20 sessions.');
+  if (first) { first.focus(); return; }
+  history.pushState({ step: 3 }, '', location.href);
+  confirmView();
+}
+
+// ---------------------------------------------------------------------------------
+// the plan preview
+
+async function availability(from, to) {
+  const out = [];
+  for (let d = from; d <= to; d = addDays(d, 62)) {
+    const end = addDays(d, 61) < to ? addDays(d, 61) : to;
+    const r = await api('GET', `/api/v1/practitioners/${encodeURIComponent(practitionerId)}/availability${query({ service: serviceId, from: d, to: end })}`);
+    if (!r.ok) throw r.problem;
+    out.push(...(r.data.slots ?? []));
+  }
+  return out;
+}
+
+/** [{requested (ms), wall, status free|move|none, slot?}] for the plan. */
+async function computePreview() {
+  const tz = state.tz;
+  const firstDay = ymdIn(start, tz);
+  const hhmm = wallIn(start, tz).slice(11);
+  const dates = Array.from({ length: state.count }, (_, k) => addDays(firstDay, 7 * state.every * k));
+  const slots = await availability(firstDay, addDays(dates[dates.length - 1], 3));
+  const byWall = new Map(slots.map((s) => [wallIn(s.start, tz), s]));
+  const taken = [];
+  return dates.map((d) => {
+    const requested = zonedMs(d, hhmm, tz);
+    const exact = byWall.get(`${d}T${hhmm}`);
+    if (exact && !taken.includes(exact.start)) { taken.push(exact.start); return { requested, status: 'free', slot: exact }; }
+    let best = null;
+    for (const s of slots) {
+      const t = Date.parse(s.start);
+      const dist = Math.abs(t - requested);
+      if (dist > 3 * 86400000 || taken.includes(s.start)) continue;
+      if (!best || dist < best.dist || (dist === best.dist && t < Date.parse(best.s.start))) best = { s, dist };
+    }
+    if (best) { taken.push(best.s.start); return { requested, status: 'move', slot: best.s }; }
+    return { requested, status: 'none' };
+  });
+}
+
+/** The same shape from a 409's occurrences (the service's own answer). */
+function previewFromOccurrences(occ) {
+  return occ.map((o) => {
+    const requested = Date.parse(o.requested_start);
+    if (o.status === 'booked') return { requested, status: 'free', slot: { start: o.start, end: o.end } };
+    if (o.nearest_alternative && Math.abs(Date.parse(o.nearest_alternative.start) - requested) <= 3 * 86400000) {
+      return { requested, status: 'move', slot: o.nearest_alternative };
+    }
+    return { requested, status: 'none' };
+  });
+}
+
+function previewTable(preview) {
+  const tz = state.tz;
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'plan-table', id: 'plan-preview' },
+    h('caption', { class: 'visually-hidden' }, 'The dates of your plan'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Session'), h('th', { scope: 'col' }, 'Date asked for'), h('th', { scope: 'col' }, 'What happens'))),
+    h('tbody', {}, preview.map((x, i) => h('tr', { 'data-status': x.status },
+      h('td', {}, `${i + 1}`),
+      h('td', {}, `${fmtDayShort(x.requested, tz)}, ${fmtTime(x.requested, tz)}`),
+      h('td', {},
+        x.status === 'free' ? h('span', { class: 'status free' }, 'Free') : null,
+        x.status === 'move' ? [h('span', { class: 'status move' }, 'Taken'), h('br'),
+          `Nearest free time: ${fmtDayShort(x.slot.start, tz)}, ${fmtTime(x.slot.start, tz)}`] : null,
+        x.status === 'none' ? [h('span', { class: 'status none' }, 'Cannot be booked'), h('br'),
+          'No free time within 3 days'] : null))))));
+}
+
+// ---------------------------------------------------------------------------------
+// step 3: check and confirm
+
+function bookingBody() {
+  const patient = { name: state.name, email: state.email };
+  if (state.phone) patient.phone = state.phone;
+  const body = { practitioner_id: practitionerId, service_id: serviceId, start, patient };
+  if (state.notes) body.notes = state.notes;
+  if (state.plan) {
+    body.rrule = `FREQ=WEEKLY;INTERVAL=${state.every};COUNT=${state.count}`;
+    const conflicts = state.preview?.some((x) => x.status !== 'free');
+    body.on_conflict = conflicts ? state.onConflict : 'fail';
+  }
+  return body;
+}
+
+async function confirmView(fromServer) {
+  document.title = 'Check and confirm · Book a session · clinicd';
+  const heading = h('h1', { id: 'step-heading' }, 'Check and confirm');
+  const planBox = h('div', { id: 'plan-box' });
+  const you = h('dl', { class: 'summary' },
+    h('dt', {}, 'Name'), h('dd', {}, state.name),
+    h('dt', {}, 'Email'), h('dd', {}, state.email),
+    state.phone ? [h('dt', {}, 'Phone'), h('dd', {}, state.phone)] : null,
+    state.notes ? [h('dt', {}, 'Your note'), h('dd', {}, state.notes)] : null);
+  const problemBox = h('div', { id: 'confirm-problem' });
+  const confirm = h('button', { type: 'button', id: 'confirm', onclick: onConfirm }, state.plan ? 'Book these sessions' : 'Book this time');
+  fill(app, steps(2),
+    h('section', { class: 'panel', 'aria-labelledby': 'step-heading' }, heading,
+      h('p', { class: 'muted' }, 'Step 3 of 3. Please check that everything is right.'),
+      h('h2', {}, 'Your session'), sessionSummary(),
+      h('h2', {}, 'Your details'), you,
+      planBox, problemBox,
+      h('div', { class: 'actions' }, confirm,
+        h('button', { type: 'button', class: 'secondary', id: 'back', onclick: () => history.back() }, 'Change my details'))));
+  focusOn(heading);
+  if (!state.plan) return;
+  confirm.disabled = true;
+  fill(planBox, h('h2', {}, 'Your plan'), h('p', { class: 'muted', role: 'status' }, 'Checking the dates…'));
+  try {
+    state.preview = fromServer ?? await computePreview();
+  } catch {
+    fill(planBox, errorNote('We could not check the dates of the plan', 'Please try again in a moment.'));
+    return;
+  }
+  renderPlan(planBox, confirm);
+}
+
+function renderPlan(planBox, confirm) {
+  const pv = state.preview;
+  const free = pv.filter((x) => x.status === 'free').length;
+  const move = pv.filter((x) => x.status === 'move').length;
+  const none = pv.filter((x) => x.status === 'none').length;
+  const every = state.every === 1 ? 'every week' : `every ${state.every} weeks`;
+  const parts = [`${free} of ${pv.length} dates are free`];
+  if (move) parts.push(`${move} ${move === 1 ? 'is' : 'are'} taken but can move to a nearby time`);
+  if (none) parts.push(`${none} cannot be booked`);
+  const choice = move || none ? h('fieldset', { id: 'conflict-choice' },
+    h('legend', {}, 'What should we do with the dates that are taken?'),
+    move ? h('div', { class: 'choice-card' }, h('label', { class: 'radio' },
+      h('input', { type: 'radio', name: 'on_conflict', value: 'nearest', checked: state.onConflict === 'nearest', onchange: () => { state.onConflict = 'nearest'; } }),
+      h('span', {}, h('strong', {}, 'Book the nearest free time instead'), h('span', { class: 'muted small' }, 'As shown above. Dates with no free time nearby are left out.')))) : null,
+    h('div', { class: 'choice-card' }, h('label', { class: 'radio' },
+      h('input', { type: 'radio', name: 'on_conflict', value: 'skip', checked: state.onConflict === 'skip' || !move, onchange: () => { state.onConflict = 'skip'; } }),
+      h('span', {}, h('strong', {}, 'Leave those dates out'), h('span', { class: 'muted small' }, 'Book only the free dates. You can add sessions later.'))))) : null;
+  if (!move) state.onConflict = 'skip';
+  fill(planBox, h('h2', {}, `Your plan: ${pv.length} sessions, ${every}`),
+    h('p', {}, `${parts.join(', ')}.`),
+    previewTable(pv), choice);
+  confirm.disabled = free + move === 0;
+  if (free + move === 0) planBox.append(errorNote('None of these dates can be booked', 'Please choose another time or another interval.'));
+  confirm.textContent = move || none ? 'Book the sessions shown' : `Book these ${pv.length} sessions`;
+  announce(`${parts.join(', ')}.`);
+}
+
+async function onConfirm(e) {
+  if (state.busy) return;
+  const btn = e.currentTarget;
+  const body = bookingBody();
+  const text = JSON.stringify(body);
+  if (state.keyBody !== text) { state.key = uuid(); state.keyBody = text; }
+  state.busy = true;
+  btn.setAttribute('aria-disabled', 'true');
+  btn.textContent = 'Booking…';
+  const r = await api('POST', state.plan ? '/api/v1/booking-series' : '/api/v1/bookings', { body, headers: { 'idempotency-key': state.key } });
+  state.busy = false;
+  btn.removeAttribute('aria-disabled');
+  btn.textContent = state.plan ? 'Book the sessions shown' : 'Book this time';
+  if (r.ok) { doneView(r.data); return; }
+  const kind = problemKind(r.problem);
+  if (r.status === 422 || kind === 'booking-limit') {
+    state.pendingProblem = r.problem; // shown next to the fields of "your details"
+    history.back();
+    return;
+  }
+  if (state.plan && r.status === 409 && Array.isArray(r.problem.occurrences)) {
+    state.preview = previewFromOccurrences(r.problem.occurrences);
+    state.onConflict = 'nearest';
+    const planBox = $('#plan-box');
+    renderPlan(planBox, btn);
+    planBox.prepend(h('div', { class: 'note warn', role: 'alert' }, h('p', {}, 'Some dates were taken while you were deciding. Here is how things stand now. Nothing has been booked yet.')));
+    focusOn(planBox.querySelector('h2'));
+    return;
+  }
+  const box = $('#confirm-problem');
+  if (kind === 'slot-unavailable') {
+    fill(box, h('div', { class: 'note error', role: 'alert' },
+      h('p', {}, h('strong', {}, 'Sorry, this time is no longer free.')),
+      h('p', {}, 'Someone else may have just booked it. Nothing was booked for you.'),
+      h('p', {}, h('a', { href: profileUrl() }, 'Choose another time'))));
+  } else if (kind === 'outside-policy') {
+    fill(box, errorNote('This time cannot be booked online', r.problem.detail || 'It is too soon or too far ahead. Please choose another time.'));
+  } else {
+    fill(box, errorNote('The booking did not go through', r.problem.detail || 'Please try again.'));
+  }
+  focusOn(box.firstElementChild);
+}
+
+// ---------------------------------------------------------------------------------
+// the confirmation
+
+function doneView(res) {
+  const tz = state.tz;
+  const token = res.manage_token;
+  let bookingId = res.id;
+  let planIds = [];
+  let list = null;
+  if (state.plan) {
+    const occ = res.occurrences ?? [];
+    const booked = occ.filter((o) => o.booking_id);
+    bookingId = booked[0]?.booking_id;
+    planIds = booked.map((o) => o.booking_id);
+    list = h('div', {}, h('h2', {}, `${booked.length} sessions booked`),
+      h('ul', { class: 'plain-list', id: 'plan-result' }, occ.map((o) => h('li', { 'data-status': o.status },
+        o.status === 'skipped'
+          ? [h('span', { class: 'status none' }, 'Not booked:'), ` `, `${fmtDayShort(o.requested_start, tz)}, ${fmtTime(o.requested_start, tz)}`]
+          : [h('span', { class: `status ${o.status === 'moved' ? 'move' : 'free'}` }, o.status === 'moved' ? 'Moved:' : 'Booked:'), ' ',
+            `${fmtLongDate(o.start, tz)}, ${fmtTime(o.start, tz)}`,
+            o.status === 'moved' ? h('span', { class: 'muted' }, ` (instead of ${fmtDayShort(o.requested_start, tz)}, ${fmtTime(o.requested_start, tz)})`) : null]))));
+  }
+  const link = bookingId ? manageLink(bookingId, token, planIds) : null;
+  document.title = 'You are booked · clinicd';
+  const heading = h('h1', { id: 'done-heading' }, state.plan ? 'Your plan is booked' : 'You are booked');
+  const linkInput = h('input', { type: 'text', id: 'manage-link', readonly: true, value: link ?? '', 'aria-describedby': 'manage-hint' });
+  const copy = h('button', { type: 'button', class: 'secondary', onclick: async () => {
+    try { await navigator.clipboard.writeText(link); announce('The link is copied.'); copy.textContent = 'Copied'; } catch { linkInput.select(); announce('Select the link and copy it.'); }
+  } }, 'Copy link');
+  fill(app, h('section', { class: 'panel', 'aria-labelledby': 'done-heading' },
+    h('div', { class: 'big-check', 'aria-hidden': 'true' }, '✓'),
+    heading,
+    h('p', { class: 'lead' }, state.plan ? `With ${state.p.name}. The clinic has your details.` : `${state.p.name} expects you on ${fmtDateTime(res.start, tz)}.`),
+    state.plan ? null : sessionSummaryDone(res),
+    list,
+    h('div', { class: 'actions' },
+      bookingId ? h('button', { type: 'button', id: 'ics', onclick: (e) => downloadIcs(state.plan ? planIds : bookingId, token, e.currentTarget) }, state.plan ? 'Add all sessions to my calendar (.ics file)' : 'Add to my calendar (.ics file)') : null,
+      link ? h('a', { class: 'button secondary', href: link, id: 'go-manage' }, 'See or change my booking') : null)),
+  link ? h('section', { class: 'panel', 'aria-labelledby': 'link-heading' },
+    h('h2', { id: 'link-heading' }, 'Keep this link'),
+    h('p', { id: 'manage-hint' }, 'With this link you can see, move or cancel your booking at any time. Bookmark it or save it somewhere safe. Anyone with the link can change the booking, so keep it to yourself.'),
+    h('div', { class: 'field' }, h('label', { for: 'manage-link' }, 'Your booking link'),
+      h('div', { class: 'link-box' }, linkInput, copy))) : null);
+  focusOn(heading);
+  announce(heading.textContent);
+}
+
+function sessionSummaryDone(res) {
+  const s = state.service;
+  return h('dl', { class: 'summary' },
+    h('dt', {}, 'When'), h('dd', {}, `${fmtDateTime(res.start, state.tz)} to ${fmtTime(res.end, state.tz)}`),
+    h('dt', {}, 'Session'), h('dd', {}, `${s.name}, ${fmtMinutes(s.duration_minutes)}`),
+    h('dt', {}, 'Where'), h('dd', {}, placeText()),
+    h('dt', {}, 'Price'), h('dd', {}, `${fmtMoney(s.price, s.currency)}, paid at the clinic`));
+}
+
+// ---------------------------------------------------------------------------------
+// start
+
+window.addEventListener('popstate', () => {
+  if (!state.p) return;
+  if (history.state?.step === 3) confirmView();
+  else {
+    const problem = state.pendingProblem;
+    state.pendingProblem = null;
+    detailsView(problem);
+  }
+});
+
+(async function startPage() {
+  if (!practitionerId || !serviceId || Number.isNaN(Date.parse(start))) {
+    fill(app, h('h1', {}, 'Choose a time first'),
+      h('p', {}, 'To book, find a practitioner and choose one of their free times.'),
+      h('p', {}, h('a', { class: 'button', href: '/' }, 'Find a practitioner')));
+    return;
+  }
+  const r = await api('GET', `/api/v1/practitioners/${encodeURIComponent(practitionerId)}`);
+  const service = r.ok ? (r.data.services ?? []).find((s) => s.id === serviceId) : null;
+  if (!service) {
+    fill(app, h('h1', {}, 'This session cannot be booked'),
+      errorNote('We could not find this practitioner or session.', 'The link may be old. Please search again.'),
+      h('p', {}, h('a', { href: '/' }, 'Find a practitioner')));
+    return;
+  }
+  state.p = r.data;
+  state.service = service;
+  state.tz = r.data.location?.timezone ?? r.data.locations?.[0]?.timezone ?? 'UTC';
+  state.location = r.data.locations?.[0] ?? r.data.location ?? null;
+  if (history.state?.step === 3) history.replaceState(null, '', location.href);
+  detailsView();
+})();

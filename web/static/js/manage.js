@@ -1,0 +1,221 @@
+// A booking seen from its link: /manage#id=<id>&token=<token>[&plan=<id>.<id>...].
+// The token stays in the fragment (never in a request URL): it is sent only in the
+// Authorization header.
+import {
+  h, $, fill, api, fmtDateTime, fmtTime, fmtMinutes, fmtMoney, fmtLongDate, fmtDayShort, zoneName,
+  ymdIn, mondayOf, focusOn, announce, downloadIcs, errorNote, problemKind,
+} from './lib.js';
+import { slotPicker } from './slots.js';
+
+const app = $('#app');
+const frag = new URLSearchParams(location.hash.slice(1));
+const id = frag.get('id') ?? '';
+const token = frag.get('token') ?? '';
+const plan = (frag.get('plan') ?? '').split('.').filter(Boolean);
+let booking = null;
+
+const STATUS = {
+  booked: 'Booked',
+  cancelled: 'Cancelled',
+  completed: 'Completed',
+  no_show: 'Missed',
+};
+
+function noLink() {
+  fill(app, h('h1', {}, 'Your booking'),
+    h('section', { class: 'panel' },
+      h('p', {}, 'To see, move or cancel a booking, open the link you were given when you booked. It starts with this page\'s address and holds a long code.'),
+      h('p', {}, 'If you have lost the link, please call the clinic: they can help you.'),
+      h('p', {}, h('a', { class: 'button', href: '/' }, 'Find a practitioner'))));
+}
+
+async function load() {
+  const r = await api('GET', `/api/v1/bookings/${encodeURIComponent(id)}`, { token });
+  if (!r.ok) {
+    fill(app, h('h1', {}, 'Your booking'),
+      r.status === 404
+        ? errorNote('We could not find this booking', 'Please check that you used the whole link from your confirmation. If it still does not work, please call the clinic.')
+        : errorNote('The booking could not be loaded', r.problem.detail || 'Please try again in a moment.'));
+    return null;
+  }
+  booking = r.data;
+  return booking;
+}
+
+function summary(b) {
+  const tz = b.timezone;
+  return h('dl', { class: 'summary', id: 'booking-summary' },
+    h('dt', {}, 'Status'), h('dd', { id: 'booking-status' }, STATUS[b.status] ?? b.status),
+    h('dt', {}, 'When'), h('dd', { id: 'booking-when' }, `${fmtDateTime(b.start, tz)} to ${fmtTime(b.end, tz)}`, h('br'),
+      h('span', { class: 'muted small' }, zoneName(tz, b.start))),
+    h('dt', {}, 'With'), h('dd', {}, b.practitioner?.name ?? ''),
+    h('dt', {}, 'Session'), h('dd', {}, `${b.service?.name}, ${fmtMinutes(b.service?.duration_minutes ?? 0)}`),
+    h('dt', {}, 'Where'), h('dd', {}, [clinicName(b), b.location?.address, b.location?.city, b.location?.postcode].filter(Boolean).join(', ')),
+    h('dt', {}, 'Price'), h('dd', {}, `${fmtMoney(b.service?.price, b.service?.currency)}, paid at the clinic`),
+    h('dt', {}, 'Your name'), h('dd', {}, b.patient?.name ?? ''));
+}
+
+const clinicName = (b) => b.location?.clinic ?? b.clinic ?? null;
+
+function canChangeOnline(b) {
+  return b.status === 'booked' && Date.now() < Date.parse(b.cancellable_until);
+}
+
+function policyText(b) {
+  const tz = b.timezone;
+  const hours = Math.round((Date.parse(b.start) - Date.parse(b.cancellable_until)) / 3600000);
+  if (b.status !== 'booked') return null;
+  if (canChangeOnline(b)) {
+    return h('p', { id: 'policy', class: 'note' }, `You can move or cancel this session here until ${fmtDateTime(b.cancellable_until, tz)}. That is ${hours} hours before it starts, as ${clinicName(b) ?? 'the clinic'} asks. After that, please call the clinic.`);
+  }
+  return h('p', { id: 'policy', class: 'note warn' }, `It is now less than ${hours} hours before the session, so it cannot be moved or cancelled online. Please call ${clinicName(b) ?? 'the clinic'} if you cannot come.`);
+}
+
+function view(message) {
+  const b = booking;
+  const tz = b.timezone;
+  document.title = `Your booking on ${fmtDayShort(b.start, tz)} · clinicd`;
+  const heading = h('h1', { id: 'manage-heading' }, b.status === 'cancelled' ? 'This booking is cancelled' : 'Your booking');
+  const actions = h('div', { class: 'actions' },
+    b.status === 'booked' ? h('button', { type: 'button', id: 'ics', onclick: (e) => downloadIcs(b.id, token, e.currentTarget) }, 'Add to my calendar (.ics file)') : null,
+    canChangeOnline(b) ? h('button', { type: 'button', class: 'secondary', id: 'reschedule', onclick: rescheduleView }, 'Move to another time') : null,
+    canChangeOnline(b) ? h('button', { type: 'button', class: 'secondary', id: 'cancel', onclick: cancelView }, 'Cancel this session') : null);
+  fill(app,
+    heading,
+    message ?? null,
+    h('section', { class: 'panel', 'aria-labelledby': 'manage-heading' },
+      summary(b),
+      b.cancel_reason && b.status === 'cancelled' ? h('p', { class: 'muted' }, `Reason given: ${b.cancel_reason}`) : null,
+      policyText(b),
+      actions),
+    plan.length || b.series_id ? planSection() : null,
+    h('p', {}, h('a', { href: '/' }, 'Find another practitioner')));
+  return heading;
+}
+
+function planSection() {
+  const ids = plan.length ? plan : [id];
+  const box = h('section', { class: 'panel', 'aria-labelledby': 'plan-heading' },
+    h('h2', { id: 'plan-heading' }, 'Your plan'),
+    h('p', { class: 'muted' }, 'This session is part of a plan of regular sessions.'),
+    h('ul', { class: 'plain-list', id: 'plan-list' }, h('li', { class: 'muted' }, 'Loading the sessions…')));
+  (async () => {
+    const items = await Promise.all(ids.map((x) => (x === id ? { ok: true, data: booking } : api('GET', `/api/v1/bookings/${encodeURIComponent(x)}`, { token }))));
+    const ok = items.filter((r) => r.ok).map((r) => r.data).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+    fill(box.querySelector('#plan-list'), ok.map((b) => {
+      const when = `${fmtLongDate(b.start, b.timezone)}, ${fmtTime(b.start, b.timezone)}`;
+      return h('li', {},
+        b.id === id ? h('strong', {}, `${when} (shown above)`)
+          : h('a', { href: `/manage#${new URLSearchParams({ id: b.id, token, plan: ids.join('.') })}` }, when),
+        ` · ${STATUS[b.status] ?? b.status}`);
+    }));
+    if (!plan.length) box.querySelector('#plan-list').append(h('li', { class: 'muted' }, 'The other sessions each have their own link in your booking confirmation.'));
+  })();
+  return box;
+}
+
+// ---------------------------------------------------------------------------------
+// cancelling
+
+function cancelView() {
+  const b = booking;
+  const heading = h('h2', { id: 'cancel-heading' }, 'Cancel this session?');
+  const form = h('form', { id: 'cancel-form', novalidate: true, onsubmit: onCancel },
+    h('div', { class: 'field' },
+      h('label', { for: 'reason' }, 'Would you like to tell the clinic why? (if you like)'),
+      h('textarea', { id: 'reason', name: 'reason', rows: 3, maxlength: 500 })),
+    b.series_id ? h('fieldset', {},
+      h('legend', {}, 'Which sessions?'),
+      h('div', { class: 'choice-card' }, h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'scope', value: 'occurrence', checked: true }), h('span', {}, h('strong', {}, 'Only this session')))),
+      h('div', { class: 'choice-card' }, h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'scope', value: 'rest_of_series' }), h('span', {}, h('strong', {}, 'This session and all later ones in the plan'))))) : null,
+    h('div', { id: 'cancel-problem' }),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'danger', id: 'confirm-cancel' }, 'Yes, cancel it'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => focusOn(view()) }, 'No, keep it')));
+  const panel = h('section', { class: 'panel', 'aria-labelledby': 'cancel-heading' }, heading,
+    h('p', {}, `${fmtDateTime(b.start, b.timezone)} with ${b.practitioner?.name}. The time becomes free for someone else.`), form);
+  fill(app, h('h1', {}, 'Your booking'), panel);
+  focusOn(heading);
+}
+
+async function onCancel(e) {
+  e.preventDefault();
+  const reason = $('#reason').value.trim();
+  const scope = $('input[name="scope"]:checked')?.value;
+  const body = {};
+  if (reason) body.reason = reason;
+  if (scope) body.scope = scope;
+  const btn = $('#confirm-cancel');
+  btn.setAttribute('aria-disabled', 'true');
+  const r = await api('POST', `/api/v1/bookings/${encodeURIComponent(id)}/cancel`, { token, body });
+  btn.removeAttribute('aria-disabled');
+  if (!r.ok) {
+    const kind = problemKind(r.problem);
+    const box = $('#cancel-problem');
+    fill(box, kind === 'cancellation-policy'
+      ? errorNote('This session can no longer be cancelled online', r.problem.detail)
+      : errorNote('The cancellation did not go through', r.problem.detail || 'Please try again, or call the clinic.'));
+    focusOn(box.firstElementChild);
+    return;
+  }
+  const n = (r.data.cancelled ?? [id]).length;
+  await load();
+  focusOn(view(h('div', { class: 'note ok', role: 'status' }, h('p', {}, n > 1 ? `${n} sessions are cancelled. The clinic has been told.` : 'The session is cancelled. The clinic has been told.'))));
+  announce('The session is cancelled.');
+}
+
+// ---------------------------------------------------------------------------------
+// moving
+
+function rescheduleView() {
+  const b = booking;
+  let chosen = null;
+  const heading = h('h2', { id: 'move-heading' }, 'Choose a new time');
+  const picker = h('div', { id: 'slots' });
+  const problem = h('div', { id: 'move-problem' });
+  const confirmBox = h('div', { id: 'move-confirm', hidden: true });
+  const panel = h('section', { class: 'panel', 'aria-labelledby': 'move-heading' }, heading,
+    h('p', {}, `Now: ${fmtDateTime(b.start, b.timezone)}. Your booking keeps its link; the old time is freed only once the new one is yours.`),
+    picker, confirmBox, problem,
+    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => focusOn(view()) }, 'Keep the current time')));
+  fill(app, h('h1', {}, 'Your booking'), panel);
+  focusOn(heading);
+  slotPicker(picker, {
+    practitionerId: b.practitioner.id, serviceId: b.service.id, tz: b.timezone,
+    week: mondayOf(ymdIn(b.start, b.timezone)),
+    onPick: (s) => {
+      chosen = s;
+      confirmBox.hidden = false;
+      const btn = h('button', { type: 'button', id: 'confirm-move', onclick: doMove }, `Move to ${fmtDayShort(s.start, b.timezone)}, ${fmtTime(s.start, b.timezone)}`);
+      fill(confirmBox, h('div', { class: 'note' }, h('p', {}, `New time: ${fmtDateTime(s.start, b.timezone)}.`), btn));
+      btn.focus();
+    },
+  });
+  async function doMove(e) {
+    const btn = e.currentTarget;
+    btn.setAttribute('aria-disabled', 'true');
+    const r = await api('POST', `/api/v1/bookings/${encodeURIComponent(id)}/reschedule`, { token, body: { start: chosen.start } });
+    btn.removeAttribute('aria-disabled');
+    if (!r.ok) {
+      const kind = problemKind(r.problem);
+      fill(problem, kind === 'slot-unavailable'
+        ? errorNote('That time was just taken', 'Please choose another time. Your booking has not changed.')
+        : errorNote('The booking was not moved', r.problem.detail || 'Please try again, or call the clinic.'));
+      focusOn(problem.firstElementChild);
+      return;
+    }
+    await load();
+    focusOn(view(h('div', { class: 'note ok', role: 'status' }, h('p', {}, `Your booking is moved to ${fmtDateTime(booking.start, booking.timezone)}. The clinic has been told.`))));
+    announce('Your booking is moved.');
+  }
+}
+
+// ---------------------------------------------------------------------------------
+
+window.addEventListener('hashchange', () => location.reload());
+
+(async function start() {
+  if (!id || !token) { noLink(); return; }
+  if (await load()) view();
+})();
+
