@@ -32,6 +32,9 @@ fi
 # the read models (migration 0006) are rebuilt once after the bulk load, not per row
 DATABASE_URL="$app_url" PGOPTIONS="-c clinicd.bulk_load=on" "$bin" seed-demo "$@"
 psql -q -v ON_ERROR_STOP=1 "$owner_url" -c "SELECT refresh_practitioner_cards(NULL)" >/dev/null
+# hours, time off and bookings, so that the directory shows real free times
+DATABASE_URL="$app_url" "$bin" seed-schedule \
+  --bookings-per-practitioner "${SEED_BOOKINGS_PER_PRACTITIONER:-3}"
 
 # Demo staff accounts (README, "Trying the staff side"): an admin of the first Portland
 # clinic by name, and one of its practitioners.

@@ -16,6 +16,7 @@
 #include "http/server.h"
 #include "import_cli.h"
 #include "seed.h"
+#include "seed_schedule.h"
 #include "util/log.h"
 #include "worker.h"
 
@@ -28,6 +29,8 @@ static void usage(FILE *f)
           "                             else database_url)\n"
           "  seed-demo [--practitioners N] [--seed S] [--force]\n"
           "                             load the deterministic demo directory\n"
+          "  seed-schedule [--bookings-per-practitioner N]\n"
+          "                             demo hours, time off and bookings\n"
           "  worker [--once]            deliver notifications (e-mail) and reminders\n"
           "  admin SUBCOMMAND ...         clinics and staff accounts (clinicd admin help)\n"
           "  import --clinic ID [--dry-run] FILE.csv\n"
@@ -120,6 +123,8 @@ int main(int argc, char **argv)
         if (n >= 0)
             log_info("migrations: %d applied, schema up to date", n);
         rc = n < 0 ? 1 : 0;
+    } else if (strcmp(cmd, "seed-schedule") == 0) {
+        rc = seed_schedule_cli(sub_argc, sub_argv, cfg.database_url);
     } else if (strcmp(cmd, "worker") == 0) {
         rc = worker_cli(sub_argc, sub_argv, &cfg);
     } else if (strcmp(cmd, "admin") == 0) {

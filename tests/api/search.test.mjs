@@ -90,7 +90,11 @@ function assertItem(it, { near }) {
   assert.equal(typeof it.accepting_new, 'boolean');
   assert.equal(typeof it.home_visits, 'boolean');
   assert.ok('next_available' in it, 'next_available is present');
-  assert.equal(it.next_available, null, 'no availability is published yet');
+  // an RFC 3339 instant in the future, or null when nothing is free within 62 days
+  if (it.next_available !== null) {
+    assert.match(it.next_available, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)$/);
+    assert.ok(Date.parse(it.next_available) > Date.now(), 'next_available is ahead');
+  }
   const keys = allKeys(it);
   for (const k of PATIENT_KEYS) assert.ok(!keys.has(k), `search item exposes ${k}`);
 }
