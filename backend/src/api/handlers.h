@@ -8,6 +8,8 @@
 void health_live(struct req *r);
 void health_ready(struct req *r);
 void health_metrics(struct req *r);
+/* openapi.c */
+void openapi_get(struct req *r);
 /* directory.c */
 void directory_professions(struct req *r);
 void directory_techniques(struct req *r);
@@ -76,6 +78,23 @@ void feeds_revoke(struct req *r);
 void feeds_ics(struct req *r);
 /* waitlist.c */
 void waitlist_create(struct req *r);
+
+/* fhir_metadata.c, fhir_directory.c, fhir_schedule.c, fhir_appointment.c */
+void fhir_metadata(struct req *r);
+void fhir_unknown(struct req *r);
+void fhir_not_allowed(struct req *r);
+void fhir_practitioner_search(struct req *r);
+void fhir_practitioner_read(struct req *r);
+void fhir_role_search(struct req *r);
+void fhir_role_read(struct req *r);
+void fhir_location_search(struct req *r);
+void fhir_location_read(struct req *r);
+void fhir_schedule_search(struct req *r);
+void fhir_schedule_read(struct req *r);
+void fhir_slot_search(struct req *r);
+void fhir_slot_read(struct req *r);
+void fhir_appointment_search(struct req *r);
+void fhir_appointment_read(struct req *r);
 
 #include "util/banned.h"
 #endif

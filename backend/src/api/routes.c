@@ -8,6 +8,7 @@ const struct route routes[] = {
     {M_GET, "/readyz", health_ready, 0},
     {M_GET, "/metrics", health_metrics, ROUTE_NO_DB},
 
+    {M_GET, "/api/v1/openapi.json", openapi_get, ROUTE_NO_DB},
     {M_GET, "/api/v1/professions", directory_professions, 0},
     {M_GET, "/api/v1/techniques", directory_techniques, 0},
     {M_GET, "/api/v1/conditions", directory_conditions, 0},
@@ -67,6 +68,26 @@ const struct route routes[] = {
     {M_POST, "/api/v1/clinics/{clinic_id}/api-keys", staff_api_keys_create, ROUTE_BODY_JSON},
     {M_DELETE, "/api/v1/clinics/{clinic_id}/api-keys/{id}", staff_api_keys_delete, 0},
     {M_POST, "/api/v1/clinics/{clinic_id}/imports", staff_imports_create, ROUTE_BODY_CSV},
+
+    /* HL7 FHIR R4, read-only (fhir*.c); the catch-alls answer in FHIR's terms */
+    {M_GET, "/fhir/r4/metadata", fhir_metadata, ROUTE_NO_DB},
+    {M_GET, "/fhir/r4/Practitioner", fhir_practitioner_search, 0},
+    {M_GET, "/fhir/r4/Practitioner/{id}", fhir_practitioner_read, 0},
+    {M_GET, "/fhir/r4/PractitionerRole", fhir_role_search, 0},
+    {M_GET, "/fhir/r4/PractitionerRole/{id}", fhir_role_read, 0},
+    {M_GET, "/fhir/r4/Location", fhir_location_search, 0},
+    {M_GET, "/fhir/r4/Location/{id}", fhir_location_read, 0},
+    {M_GET, "/fhir/r4/Schedule", fhir_schedule_search, 0},
+    {M_GET, "/fhir/r4/Schedule/{id}", fhir_schedule_read, 0},
+    {M_GET, "/fhir/r4/Slot", fhir_slot_search, 0},
+    {M_GET, "/fhir/r4/Slot/{id}", fhir_slot_read, 0},
+    {M_GET, "/fhir/r4/Appointment", fhir_appointment_search, 0},
+    {M_GET, "/fhir/r4/Appointment/{id}", fhir_appointment_read, 0},
+    {M_GET, "/fhir/r4/{*}", fhir_unknown, ROUTE_NO_DB},
+    {M_POST, "/fhir/r4/{*}", fhir_not_allowed, ROUTE_NO_DB},
+    {M_PUT, "/fhir/r4/{*}", fhir_not_allowed, ROUTE_NO_DB},
+    {M_PATCH, "/fhir/r4/{*}", fhir_not_allowed, ROUTE_NO_DB},
+    {M_DELETE, "/fhir/r4/{*}", fhir_not_allowed, ROUTE_NO_DB},
 
     /* the web pages (last: the API's paths win) */
     {M_GET, "/web-config.json", web_config, ROUTE_NO_DB},
