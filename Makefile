@@ -86,7 +86,7 @@ run: db
 
 test: deps
 	@$(MAKE) --no-print-directory build $(UNIT_BINS)
-	@bash tests/run.sh $(BUILD)
+	@SANITIZE=$(SANITIZE) bash tests/run.sh $(BUILD)
 
 bench: deps
 	@$(MAKE) --no-print-directory build
