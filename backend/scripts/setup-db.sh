@@ -31,6 +31,9 @@ fi
 
 # the read models (migration 0006) are rebuilt once after the bulk load, not per row
 DATABASE_URL="$app_url" PGOPTIONS="-c clinicd.bulk_load=on" "$bin" seed-demo "$@"
+# (statistics first: the refresh is one big plan, and a plan made for empty tables
+# would be quadratic at 100,000 practitioners)
+PGOPTIONS="-c client_min_messages=error" psql -q "$owner_url" -c ANALYZE
 psql -q -v ON_ERROR_STOP=1 "$owner_url" -c "SELECT refresh_practitioner_cards(NULL)" >/dev/null
 # hours, time off and bookings, so that the directory shows real free times
 DATABASE_URL="$app_url" "$bin" seed-schedule \

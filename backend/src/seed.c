@@ -54,7 +54,7 @@ static const char *const technique_phrase[T_COUNT] = {
     "Swedish massage", "craniosacral therapy", "instrument-assisted soft tissue work",
     "cupping", "dry needling", "spinal manipulation", "therapeutic exercise", "hydrotherapy",
     "heat therapy", "guided stretching", "foam-roller coaching",
-    "gentle movement therapy in the style of tai chi",
+    "tai chi-style movement",
 };
 
 enum condition {
@@ -67,8 +67,8 @@ static const char *const condition_slug[C_COUNT] = {
 };
 static const char *const condition_phrase[C_COUNT] = {
     "fibromyalgia", "chronic fatigue syndrome", "myofascial pain syndrome",
-    "long-standing low back pain", "neck and shoulder pain", "headaches and jaw (TMJ) pain",
-    "sports injuries", "whiplash and injuries from car accidents", "arthritis pain",
+    "chronic low back pain", "neck and shoulder pain", "headaches and TMJ", "sports injuries",
+    "whiplash after car accidents", "arthritis pain",
 };
 
 /* ------------------------------------------------------------------------ */
@@ -120,6 +120,7 @@ struct city {
     const struct hood *hoods;
     size_t nhoods;
     struct strlist stems;  /* local names for clinics */
+    int max_street_no;     /* highest US/CA house number here; 0 elsewhere */
 };
 
 #define LANGS(...) (const struct lang_odds[]){ __VA_ARGS__ }, \
@@ -140,7 +141,7 @@ static const struct city cities[] = {
             { "Multnomah Village", 45.4680, -122.7150, 1000, "97219", { "SW Capitol Hwy", "SW Multnomah Blvd" } },
             { "Montavilla", 45.5190, -122.5800, 1200, "97215", { "SE Stark St", "NE Glisan St" } },
             { "Lloyd District", 45.5320, -122.6560, 600, "97232", { "NE Multnomah St", "NE Broadway" } }),
-      STRS("Cascade", "Rose City", "Willamette", "Mt. Tabor", "Forest Park", "Stumptown", "Columbia River") },
+      STRS("Cascade", "Rose City", "Willamette", "Mt. Tabor", "Forest Park", "Stumptown", "Columbia River"), 4999 },
     { "Seattle", "WA", CO_US, "America/Los_Angeles", "USD", 8, 110, 75054, "(206) 555-01", 2, "en",
       LANGS({ "zh", 50 }, { "vi", 40 }, { "es", 40 }, { "ko", 30 }),
       HOODS({ "Capitol Hill", 47.6253, -122.3222, 900, "98102", { "Broadway E", "E Pike St", "15th Ave E" } },
@@ -151,7 +152,7 @@ static const struct city cities[] = {
             { "Columbia City", 47.5590, -122.2860, 800, "98118", { "Rainier Ave S", "S Edmunds St" } },
             { "Downtown", 47.6100, -122.3340, 500, "98101", { "3rd Ave", "Pine St", "4th Ave" } },
             { "Queen Anne", 47.6370, -122.3570, 700, "98109", { "Queen Anne Ave N", "W Galer St" } }),
-      STRS("Puget Sound", "Emerald City", "Rainier", "Salish Sea", "Evergreen State", "Olympic") },
+      STRS("Puget Sound", "Emerald City", "Rainier", "Salish Sea", "Evergreen State", "Olympic"), 3999 },
     { "San Francisco", "CA", CO_US, "America/Los_Angeles", "USD", 7, 122, 87990, "(415) 555-01", 2, "en",
       LANGS({ "zh", 90 }, { "es", 80 }, { "tl", 30 }, { "ru", 20 }),
       HOODS({ "Mission District", 37.7599, -122.4148, 900, "94110", { "Valencia St", "Mission St", "24th St" } },
@@ -162,7 +163,7 @@ static const struct city cities[] = {
             { "Marina", 37.7990, -122.4370, 400, "94123", { "Chestnut St", "Union St" } },
             { "Bernal Heights", 37.7390, -122.4160, 600, "94110", { "Cortland Ave", "Mission St" } },
             { "Financial District", 37.7930, -122.4010, 400, "94111", { "Montgomery St", "Sansome St" } }),
-      STRS("Golden Gate", "Bay Area", "Presidio", "Twin Peaks", "Fog City", "Dolores") },
+      STRS("Golden Gate", "Bay Area", "Presidio", "Twin Peaks", "Fog City", "Dolores"), 3999 },
     { "Denver", "CO", CO_US, "America/Denver", "USD", 6, 100, 85601, "(303) 555-01", 2, "en",
       LANGS({ "es", 100 }),
       HOODS({ "LoDo", 39.7530, -105.0000, 600, "80202", { "Larimer St", "Blake St", "Wazee St" } },
@@ -172,7 +173,7 @@ static const struct city cities[] = {
             { "Cherry Creek", 39.7170, -104.9530, 700, "80206", { "E 2nd Ave", "Fillmore St" } },
             { "Park Hill", 39.7500, -104.9250, 1000, "80207", { "E 23rd Ave", "Dexter St" } },
             { "Baker", 39.7160, -104.9880, 600, "80223", { "S Broadway", "W Ellsworth Ave" } }),
-      STRS("Front Range", "Mile High", "Red Rocks", "Columbine", "Aspen Leaf", "Platte River") },
+      STRS("Front Range", "Mile High", "Red Rocks", "Columbine", "Aspen Leaf", "Platte River"), 3999 },
     { "Phoenix", "AZ", CO_US, "America/Phoenix", "USD", 5, 92, 92883, "(602) 555-01", 2, "en",
       LANGS({ "es", 140 }),
       HOODS({ "Downtown", 33.4500, -112.0730, 700, "85004", { "N Central Ave", "E Roosevelt St" } },
@@ -181,7 +182,7 @@ static const struct city cities[] = {
             { "Ahwatukee", 33.3420, -111.9840, 1200, "85044", { "E Chandler Blvd", "S 48th St" } },
             { "North Central", 33.5400, -112.0700, 1000, "85020", { "N 7th St", "E Glendale Ave" } },
             { "Maryvale", 33.4950, -112.1700, 1200, "85033", { "W Indian School Rd", "N 75th Ave" } }),
-      STRS("Desert Sage", "Saguaro", "Camelback", "Sonoran", "Palo Verde", "Mesquite") },
+      STRS("Desert Sage", "Saguaro", "Camelback", "Sonoran", "Palo Verde", "Mesquite"), 4999 },
     { "Chicago", "IL", CO_US, "America/Chicago", "USD", 7, 102, 82885, "(312) 555-01", 2, "en",
       LANGS({ "es", 100 }, { "pl", 40 }),
       HOODS({ "The Loop", 41.8810, -87.6300, 500, "60603", { "W Madison St", "S Wabash Ave" } },
@@ -192,7 +193,7 @@ static const struct city cities[] = {
             { "Hyde Park", 41.7943, -87.5960, 700, "60615", { "E 53rd St", "S Harper Ave" } },
             { "Pilsen", 41.8560, -87.6560, 800, "60608", { "W 18th St", "S Blue Island Ave" } },
             { "Andersonville", 41.9800, -87.6680, 700, "60640", { "N Clark St", "W Foster Ave" } }),
-      STRS("Lakeshore", "Windy City", "Prairie", "Great Lakes", "Second City", "Lincoln") },
+      STRS("Lakeshore", "Windy City", "Prairie", "Great Lakes", "Second City", "Lincoln"), 3999 },
     { "Austin", "TX", CO_US, "America/Chicago", "USD", 5, 96, 96145, "(512) 555-01", 2, "en",
       LANGS({ "es", 120 }, { "vi", 20 }),
       HOODS({ "Downtown", 30.2680, -97.7430, 600, "78701", { "Congress Ave", "W 6th St" } },
@@ -202,7 +203,7 @@ static const struct city cities[] = {
             { "Mueller", 30.2980, -97.7050, 700, "78723", { "Aldrich St", "Berkman Dr" } },
             { "Zilker", 30.2600, -97.7700, 700, "78704", { "Barton Springs Rd", "S Lamar Blvd" } },
             { "Crestview", 30.3400, -97.7300, 900, "78757", { "Burnet Rd", "Anderson Ln" } }),
-      STRS("Hill Country", "Lone Star", "Barton Springs", "Live Oak", "Bluebonnet", "Colorado River") },
+      STRS("Hill Country", "Lone Star", "Barton Springs", "Live Oak", "Bluebonnet", "Colorado River"), 4999 },
     { "New York", "NY", CO_US, "America/New_York", "USD", 9, 122, 84379, "(212) 555-01", 2, "en",
       LANGS({ "es", 100 }, { "zh", 50 }, { "ru", 50 }, { "ko", 20 }, { "fr", 20 }),
       HOODS({ "Midtown", 40.7549, -73.9840, 600, "10018", { "W 37th St", "Broadway", "7th Ave" } },
@@ -212,7 +213,7 @@ static const struct city cities[] = {
             { "Greenwich Village", 40.7336, -74.0027, 500, "10014", { "Bleecker St", "Hudson St" } },
             { "Financial District", 40.7075, -74.0090, 300, "10005", { "Wall St", "William St" } },
             { "Harlem", 40.8116, -73.9465, 700, "10027", { "W 125th St", "Malcolm X Blvd" } }),
-      STRS("Hudson", "Empire", "Gotham", "Manhattan", "Knickerbocker", "Liberty") },
+      STRS("Hudson", "Empire", "Gotham", "Manhattan", "Knickerbocker", "Liberty"), 699 },
     { "Boston", "MA", CO_US, "America/New_York", "USD", 5, 112, 82257, "(617) 555-01", 2, "en",
       LANGS({ "pt", 60 }, { "es", 60 }, { "zh", 30 }),
       HOODS({ "Back Bay", 42.3503, -71.0810, 600, "02116", { "Newbury St", "Boylston St" } },
@@ -223,7 +224,7 @@ static const struct city cities[] = {
             { "Brighton", 42.3480, -71.1520, 800, "02135", { "Washington St", "Market St" } },
             { "Charlestown", 42.3782, -71.0602, 400, "02129", { "Main St", "Bunker Hill St" } },
             { "Roslindale", 42.2832, -71.1270, 800, "02131", { "Belgrade Ave", "Washington St" } }),
-      STRS("Charles River", "Bay State", "Commonwealth", "Beacon", "Harborside", "Emerald Necklace") },
+      STRS("Charles River", "Bay State", "Commonwealth", "Beacon", "Harborside", "Emerald Necklace"), 1499 },
     { "Honolulu", "HI", CO_US, "Pacific/Honolulu", "USD", 2, 110, 103711, "(808) 555-01", 2, "en",
       LANGS({ "ja", 80 }, { "tl", 60 }, { "zh", 30 }, { "ko", 20 }),
       HOODS({ "Downtown", 21.3100, -157.8600, 400, "96813", { "Bishop St", "S King St" } },
@@ -233,7 +234,7 @@ static const struct city cities[] = {
             { "Ala Moana", 21.2935, -157.8430, 300, "96814", { "Kapiolani Blvd", "Keeaumoku St" } },
             { "Kalihi", 21.3320, -157.8730, 700, "96817", { "N King St", "Kalihi St" } },
             { "Waikiki", 21.2830, -157.8290, 250, "96815", { "Kuhio Ave", "Kalakaua Ave" } }),
-      STRS("Aloha", "Diamond Head", "Pali", "Island", "Koa", "Makana") },
+      STRS("Aloha", "Diamond Head", "Pali", "Island", "Koa", "Makana"), 2999 },
     { "Toronto", "ON", CO_CA, "America/Toronto", "CAD", 6, 130, 80543, "(416) 555-01", 2, "en",
       LANGS({ "fr", 80 }, { "zh", 60 }, { "pt", 40 }, { "it", 30 }, { "ko", 20 }),
       HOODS({ "Financial District", 43.6510, -79.3830, 500, "M5H", { "Bay St", "King St W" } },
@@ -244,7 +245,7 @@ static const struct city cities[] = {
             { "Yonge and Eglinton", 43.7060, -79.3980, 700, "M4S", { "Yonge St", "Eglinton Ave W" } },
             { "The Danforth", 43.6780, -79.3480, 700, "M4K", { "Danforth Ave", "Pape Ave" } },
             { "North York", 43.7615, -79.4111, 900, "M2N", { "Yonge St", "Sheppard Ave E" } }),
-      STRS("Lakeshore", "Don Valley", "Maple", "Humber", "Ontario", "Beaches") },
+      STRS("Lakeshore", "Don Valley", "Maple", "Humber", "Ontario", "Beaches"), 2999 },
     { "Vancouver", "BC", CO_CA, "America/Vancouver", "CAD", 5, 133, 72617, "(604) 555-01", 2, "en",
       LANGS({ "zh", 120 }, { "pa", 60 }, { "fr", 50 }, { "ko", 30 }),
       HOODS({ "Downtown", 49.2820, -123.1200, 400, "V6E", { "Robson St", "W Georgia St" } },
@@ -255,7 +256,7 @@ static const struct city cities[] = {
             { "Fairview", 49.2620, -123.1300, 500, "V5Z", { "W Broadway", "Oak St" } },
             { "Hastings-Sunrise", 49.2780, -123.0400, 700, "V5K", { "E Hastings St", "Nanaimo St" } },
             { "Yaletown", 49.2750, -123.1210, 300, "V6B", { "Mainland St", "Hamilton St" } }),
-      STRS("Coastal", "Pacific", "Seawall", "Cypress", "North Shore", "Salish") },
+      STRS("Coastal", "Pacific", "Seawall", "Cypress", "North Shore", "Salish"), 3999 },
     { "London", "ENG", CO_GB, "Europe/London", "GBP", 7, 86, 69287, "020 7946 0", 3, "en",
       LANGS({ "fr", 40 }, { "es", 40 }, { "pl", 40 }, { "it", 30 }, { "pt", 20 }),
       HOODS({ "Islington", 51.5380, -0.1030, 800, "N1", { "Upper Street", "Essex Road" } },
@@ -267,7 +268,7 @@ static const struct city cities[] = {
             { "Greenwich", 51.4790, -0.0077, 500, "SE10", { "Trafalgar Road", "Greenwich South Street" } },
             { "Shepherd's Bush", 51.5045, -0.2240, 700, "W12", { "Uxbridge Road", "Goldhawk Road" } },
             { "Stoke Newington", 51.5620, -0.0740, 700, "N16", { "Church Street", "Stoke Newington High Street" } }),
-      STRS("Thames", "Primrose", "Albion", "Kingsway", "Heath", "Regent") },
+      STRS("Thames", "Primrose", "Albion", "Kingsway", "Heath", "Regent"), 0 },
     { "Manchester", "ENG", CO_GB, "Europe/London", "GBP", 3, 70, 66246, "0161 496 0", 3, "en",
       LANGS({ "ur", 60 }, { "pl", 40 }, { "zh", 20 }),
       HOODS({ "City Centre", 53.4800, -2.2400, 600, "M1", { "Portland Street", "Oldham Street" } },
@@ -277,7 +278,7 @@ static const struct city cities[] = {
             { "Levenshulme", 53.4440, -2.1920, 800, "M19", { "Stockport Road", "Albert Road" } },
             { "Fallowfield", 53.4430, -2.2200, 700, "M14", { "Wilmslow Road", "Ladybarn Lane" } },
             { "West Didsbury", 53.4240, -2.2420, 600, "M20", { "Burton Road", "Lapwing Lane" } }),
-      STRS("Northern", "Irwell", "Pennine", "Mancunian", "Red Rose", "Mersey") },
+      STRS("Northern", "Irwell", "Pennine", "Mancunian", "Red Rose", "Mersey"), 0 },
     { "Berlin", "BE", CO_DE, "Europe/Berlin", "EUR", 4, 80, 67736, "030 23125 ", 3, "de",
       LANGS({ "en", 650 }, { "tr", 60 }, { "ru", 40 }, { "pl", 30 }, { "fr", 30 }, { "es", 20 }),
       HOODS({ "Prenzlauer Berg", 52.5390, 13.4240, 900, "10435", { "Kastanienallee", "Schönhauser Allee", "Oderberger Straße" } },
@@ -289,7 +290,7 @@ static const struct city cities[] = {
             { "Mitte", 52.5270, 13.3880, 700, "10115", { "Torstraße", "Invalidenstraße" } },
             { "Steglitz", 52.4560, 13.3220, 800, "12163", { "Schloßstraße", "Albrechtstraße" } }),
       STRS("am Kollwitzplatz", "an der Spree", "am Landwehrkanal", "im Kiez", "Lindenhof",
-           "am Tiergarten", "am Volkspark") },
+           "am Tiergarten", "am Volkspark"), 0 },
     { "Sydney", "NSW", CO_AU, "Australia/Sydney", "AUD", 4, 158, 92431, "(02) 5550 ", 4, "en",
       LANGS({ "zh", 80 }, { "vi", 40 }, { "el", 30 }, { "ko", 20 }, { "it", 20 }),
       HOODS({ "Sydney CBD", -33.8700, 151.2070, 400, "2000", { "George Street", "Pitt Street" } },
@@ -301,7 +302,7 @@ static const struct city cities[] = {
             { "Balmain", -33.8590, 151.1790, 300, "2041", { "Darling Street", "Beattie Street" } },
             { "North Sydney", -33.8390, 151.2070, 400, "2060", { "Miller Street", "Walker Street" } },
             { "Randwick", -33.9140, 151.2410, 700, "2031", { "Belmore Road", "Avoca Street" } }),
-      STRS("Harbourside", "Eucalypt", "Southern Cross", "Waratah", "Coastal", "Blue Gum") },
+      STRS("Harbourside", "Eucalypt", "Southern Cross", "Waratah", "Coastal", "Blue Gum"), 0 },
     { "Melbourne", "VIC", CO_AU, "Australia/Melbourne", "AUD", 3, 150, 87944, "(03) 7010 ", 4, "en",
       LANGS({ "el", 50 }, { "it", 50 }, { "zh", 70 }, { "vi", 30 }),
       HOODS({ "Melbourne CBD", -37.8140, 144.9630, 500, "3000", { "Collins Street", "Swanston Street" } },
@@ -312,7 +313,7 @@ static const struct city cities[] = {
             { "Footscray", -37.8000, 144.9000, 700, "3011", { "Barkly Street", "Hopkins Street" } },
             { "Carlton", -37.8000, 144.9670, 500, "3053", { "Lygon Street", "Rathdowne Street" } },
             { "Camberwell", -37.8260, 145.0580, 800, "3124", { "Burke Road", "Riversdale Road" } }),
-      STRS("Yarra", "Southern Cross", "Wattle", "Bayside", "Dandenong", "Laneway") },
+      STRS("Yarra", "Southern Cross", "Wattle", "Bayside", "Dandenong", "Laneway"), 0 },
 };
 #define NCITIES COUNT(cities)
 
@@ -465,37 +466,37 @@ struct profile {
     unsigned char cond_w[C_COUNT];
 };
 static const struct profile profiles[PR_COUNT] = {
-    [PR_MASSAGE] = { 700, -1, 750,
+    [PR_MASSAGE] = { 650, -1, 750,
         { [T_TRIGGER] = 9, [T_DEEP] = 9, [T_REMEDIAL] = 5, [T_SWEDISH] = 7, [T_CRANIO] = 4,
           [T_CUPPING] = 4, [T_HYDRO] = 2, [T_HEAT] = 4, [T_STRETCH] = 4, [T_FOAM] = 2 },
         { [C_CFS] = 5, [C_MPS] = 7, [C_BACK] = 6, [C_NECK] = 7, [C_HEAD] = 5, [C_SPORTS] = 3,
           [C_WHIPLASH] = 2, [C_ARTHRITIS] = 3 } },
-    [PR_PT] = { 650, T_EXERCISE, 550,
+    [PR_PT] = { 600, T_EXERCISE, 550,
         { [T_TRIGGER] = 5, [T_DRYNEEDLE] = 6, [T_IASTM] = 5, [T_STRETCH] = 5, [T_FOAM] = 4,
           [T_MOVEMENT] = 3, [T_HEAT] = 2, [T_CRANIO] = 1 },
         { [C_CFS] = 2, [C_MPS] = 5, [C_BACK] = 8, [C_NECK] = 6, [C_HEAD] = 2, [C_SPORTS] = 7,
           [C_WHIPLASH] = 4, [C_ARTHRITIS] = 5 } },
-    [PR_CHIRO] = { 450, T_SPINAL, 350,
+    [PR_CHIRO] = { 400, T_SPINAL, 350,
         { [T_IASTM] = 5, [T_EXERCISE] = 4, [T_TRIGGER] = 5, [T_CUPPING] = 3, [T_HEAT] = 3,
           [T_STRETCH] = 3, [T_DEEP] = 1 },
         { [C_CFS] = 1, [C_MPS] = 3, [C_BACK] = 9, [C_NECK] = 8, [C_HEAD] = 6, [C_SPORTS] = 4,
           [C_WHIPLASH] = 7, [C_ARTHRITIS] = 2 } },
-    [PR_OT] = { 600, -1, 850,
+    [PR_OT] = { 550, -1, 850,
         { [T_EXERCISE] = 6, [T_MOVEMENT] = 5, [T_STRETCH] = 5, [T_HEAT] = 3, [T_FOAM] = 3,
           [T_CRANIO] = 3, [T_HYDRO] = 1 },
         { [C_CFS] = 5, [C_MPS] = 3, [C_BACK] = 3, [C_NECK] = 3, [C_HEAD] = 1, [C_SPORTS] = 1,
           [C_WHIPLASH] = 3, [C_ARTHRITIS] = 7 } },
-    [PR_OSTEO] = { 600, -1, 450,
+    [PR_OSTEO] = { 550, -1, 450,
         { [T_CRANIO] = 7, [T_SPINAL] = 5, [T_STRETCH] = 4, [T_EXERCISE] = 3, [T_TRIGGER] = 3,
           [T_HEAT] = 2, [T_MOVEMENT] = 1 },
         { [C_CFS] = 3, [C_MPS] = 4, [C_BACK] = 8, [C_NECK] = 6, [C_HEAD] = 5, [C_SPORTS] = 3,
           [C_WHIPLASH] = 4, [C_ARTHRITIS] = 3 } },
-    [PR_PHYSIO] = { 600, T_EXERCISE, 600,
+    [PR_PHYSIO] = { 550, T_EXERCISE, 600,
         { [T_TRIGGER] = 5, [T_DRYNEEDLE] = 6, [T_IASTM] = 4, [T_STRETCH] = 5, [T_FOAM] = 4,
           [T_MOVEMENT] = 3, [T_HEAT] = 2, [T_HYDRO] = 2, [T_CRANIO] = 1 },
         { [C_CFS] = 2, [C_MPS] = 5, [C_BACK] = 8, [C_NECK] = 6, [C_HEAD] = 2, [C_SPORTS] = 7,
           [C_WHIPLASH] = 4, [C_ARTHRITIS] = 5 } },
-    [PR_MYO] = { 700, -1, 600,
+    [PR_MYO] = { 650, -1, 600,
         { [T_TRIGGER] = 9, [T_DRYNEEDLE] = 8, [T_CUPPING] = 6, [T_REMEDIAL] = 6, [T_DEEP] = 6,
           [T_IASTM] = 4, [T_STRETCH] = 4, [T_FOAM] = 3, [T_HEAT] = 2 },
         { [C_CFS] = 2, [C_MPS] = 8, [C_BACK] = 7, [C_NECK] = 7, [C_HEAD] = 5, [C_SPORTS] = 7,
@@ -575,7 +576,7 @@ static const char *profession_noun(enum profession p, enum country co)
 enum clinic_kind { K_MFR, K_MASSAGE, K_PHYSIO, K_CHIRO, K_INTEGRATIVE, K_OSTEO, K_COUNT };
 
 static const unsigned char kind_weight[CO_COUNT][K_COUNT] = {
-    [CO_US] = { 18, 18, 30, 20, 12, 2 },
+    [CO_US] = { 16, 16, 30, 22, 14, 2 },
     [CO_CA] = { 16, 22, 30, 16, 12, 4 },
     [CO_GB] = { 14, 20, 34, 10, 10, 12 },
     [CO_DE] = { 12, 22, 40, 6, 8, 12 },
@@ -682,30 +683,30 @@ static const char *service_name(enum svc_type t, enum country co)
  * {Y} years, {T1} {T2} techniques, {D1} {D2} conditions, {L} languages.      */
 
 static const struct strlist bio_intro = STRS(
-    "{F} is {P} in {N} with {Y} years of experience helping people with long-term pain.",
-    "{F} has been {P} for {Y} years and sees clients at {K} in {N}, {C}.",
-    "After {Y} years as {P}, {F} now works almost entirely with people living with chronic pain.",
-    "{F} became {P} after years of living with back pain, and has been in practice for {Y} years.",
-    "{F} is {P} at {K}; most of {F}'s clients are people for whom medication alone has not brought lasting relief.",
-    "With {Y} years in practice, {F} works with clients whose pain has lasted months or years.");
+    "{F} is {P} in {N} with {Y} years of experience.",
+    "{F} has been {P} for {Y} years.",
+    "{F} is {P} who works mainly with long-term pain.",
+    "{F} became {P} after years of back pain.",
+    "{F} is {P} at {K}.",
+    "With {Y} years in practice, {F} works mostly with chronic pain.");
 static const struct strlist bio_mfr = STRS(
-    "Sessions use myofascial release: slow, gentle sustained pressure held for several minutes until the fascia softens.",
-    "Trained in the John F. Barnes approach to myofascial release, {F} never forces the tissue and always works at your pace.",
-    "MFR sessions with {F} are quiet and unhurried, combining sustained pressure with long, assisted stretches.",
-    "{F} uses myofascial release to ease tight fascia, often alongside {T1} and {T2}.",
-    "Expect gentle, sustained pressure rather than deep force: myofascial release works with the body, not against it.");
+    "Sessions use myofascial release: slow, gentle sustained pressure.",
+    "{F} trained in the John F. Barnes MFR approach and never forces the tissue.",
+    "MFR sessions are quiet and unhurried, with long assisted stretches.",
+    "{F} pairs myofascial release with {T1}.",
+    "Expect gentle, sustained pressure, never deep force.");
 static const struct strlist bio_other = STRS(
-    "{F} combines {T1} and {T2} with simple exercises you can do at home.",
-    "Treatment usually blends {T1} with {T2}, adjusted to how you feel on the day.",
-    "Most sessions include {T1} and {T2}, with time at the end to plan what to do between visits.");
+    "{F} combines {T1} and {T2}.",
+    "Treatment blends {T1} with {T2}, adjusted to how you feel.",
+    "Most sessions include {T1} and simple home exercises.");
 static const struct strlist bio_conditions = STRS(
-    "Many of {F}'s clients live with {D1} or {D2}.",
+    "Many clients live with {D1} or {D2}.",
     "{F} has a special interest in {D1} and {D2}.",
-    "Clients often come to {F} with {D1}, {D2} or both.");
+    "Clients often come with {D1}.");
 static const struct strlist bio_general = STRS(
-    "Short 30-minute sessions are available for clients who tire easily, and you can pause or stop at any time.",
-    "{F} will help you plan a regular schedule, adjusting the interval to how your body responds after each session.",
-    "Pressure is always adjusted to how you feel that day, and a flare after a session is something you can talk through together.");
+    "Short 30-minute sessions suit those who tire easily.",
+    "Visits are spaced to how your body responds.",
+    "You can pause or stop at any time.");
 
 /* ------------------------------------------------------------------------ */
 /* Deterministic random numbers: splitmix64 seeds xoshiro256**.              */
@@ -798,6 +799,13 @@ static int rng_weighted(struct rng *r, const int *w, int n)
     return -1;
 }
 
+/* lo + an index drawn with the weights: most people list a few things, few many. */
+static int rng_skewed(struct rng *r, int lo, const int *w, int n)
+{
+    int i = rng_weighted(r, w, n);
+    return lo + (i < 0 ? 0 : i);
+}
+
 #define UUID_LEN 37
 
 /* A version-4 UUID from the stream. */
@@ -857,7 +865,7 @@ static void sb_printf(struct sb *b, const char *fmt, ...)
 /* The generated world, one clinic at a time.                                */
 
 #define MAX_LOCS 3
-#define MAX_STAFF 16
+#define MAX_STAFF 14
 #define MAX_SVCS 20
 #define MAX_TECH 6
 #define MAX_COND 6
@@ -926,6 +934,7 @@ struct gen {
     uint64_t seed;
     long target, made, index;
     long city_made[NCITIES];
+    long kind_made[CO_COUNT][K_COUNT];
 };
 
 static void gen_init(struct gen *g, uint64_t seed, long target)
@@ -935,17 +944,17 @@ static void gen_init(struct gen *g, uint64_t seed, long target)
     g->target = target;
 }
 
-/* Clinic sizes: about 30% solo practices, a mean near 5. */
+/* Clinic sizes: about 30% solo practices, a mean between 4 and 5. */
 static int draw_size(struct rng *r)
 {
     int x = (int)rng_below(r, 100);
     if (x < 30)
         return 1;
-    if (x < 60)
+    if (x < 62)
         return rng_range(r, 2, 4);
-    if (x < 85)
+    if (x < 87)
         return rng_range(r, 5, 8);
-    return rng_range(r, 9, MAX_STAFF);
+    return rng_range(r, 9, 14);
 }
 
 /* The city furthest behind its share of practitioners once this clinic is
@@ -965,6 +974,27 @@ static size_t pick_city(const struct gen *g, int size)
         }
     }
     return best;
+}
+
+/* Likewise for the kind of clinic within the country, so that the mix of
+ * professions is right even at the default size. */
+static enum clinic_kind pick_kind(const struct gen *g, enum country co, int size)
+{
+    long long wsum = 0, made = 0, best_score = 0;
+    int best = 0;
+    for (int k = 0; k < K_COUNT; k++) {
+        wsum += kind_weight[co][k];
+        made += g->kind_made[co][k];
+    }
+    for (int k = 0; k < K_COUNT; k++) {
+        long long score = (long long)kind_weight[co][k] * (made + size) -
+                          (long long)g->kind_made[co][k] * wsum;
+        if (k == 0 || score > best_score) {
+            best_score = score;
+            best = k;
+        }
+    }
+    return (enum clinic_kind)best;
 }
 
 static long micro(double deg)
@@ -992,8 +1022,10 @@ static void gen_postcode(struct rng *r, enum country co, const char *base, char 
         snprintf(out, n, "%s", base);
 }
 
-static void gen_address(struct rng *r, enum country co, const struct hood *h, char *out, size_t n)
+static void gen_address(struct rng *r, const struct city *ci, const struct hood *h, char *out, size_t n)
 {
+    enum country co = ci->country;
+    int max_no = ci->max_street_no ? ci->max_street_no : 4999;
     size_t nstreets = 0;
     while (nstreets < COUNT(h->street) && h->street[nstreets])
         nstreets++;
@@ -1003,7 +1035,7 @@ static void gen_address(struct rng *r, enum country co, const struct hood *h, ch
     switch (co) {
     case CO_US:
     case CO_CA:
-        sb_printf(&b, "%d %s", rng_range(r, 1, 49) * 100 + rng_range(r, 0, 99) - (co == CO_CA ? 90 : 0), street);
+        sb_printf(&b, "%d %s", rng_range(r, max_no < 1000 ? 1 : 100, max_no), street);
         if (rng_chance(r, 350))
             sb_printf(&b, ", Suite %d", rng_range(r, 1, 4) * 100 + rng_range(r, 1, 20));
         break;
@@ -1039,7 +1071,7 @@ static void gen_location(struct rng *r, const struct clinic *c, const struct hoo
     const struct city *ci = c->city;
     rng_uuid(r, l->id);
     l->hood = h;
-    gen_address(r, ci->country, h, l->address, sizeof(l->address));
+    gen_address(r, ci, h, l->address, sizeof(l->address));
     gen_postcode(r, ci->country, h->postcode, l->postcode, sizeof(l->postcode));
     long rad = h->radius_m, dx, dy;
     do {
@@ -1138,7 +1170,8 @@ static void gen_techniques(struct rng *r, const struct clinic *c, struct practit
     if (c->city->country == CO_AU && p->prof == PR_MASSAGE)
         w[T_REMEDIAL] += 8;
     w[T_MFR] = 0;
-    int others = rng_range(r, 2, 5);
+    static const int others_w[] = { 45, 30, 17, 8 };    /* 2..5 */
+    int others = rng_skewed(r, 2, others_w, (int)COUNT(others_w));
     if (pf->core >= 0) {
         p->tech[p->ntech++] = pf->core;
         w[pf->core] = 0;
@@ -1157,7 +1190,8 @@ static void gen_conditions(struct rng *r, struct practitioner *p)
 {
     const struct profile *pf = &profiles[p->prof];
     int w[C_COUNT];
-    int want = rng_range(r, 2, MAX_COND);
+    static const int want_w[] = { 30, 32, 20, 11, 7 };   /* 2..6 */
+    int want = rng_skewed(r, 2, want_w, (int)COUNT(want_w));
     p->ncond = 0;
     if (rng_chance(r, has_technique(p, T_MFR) ? 750 : 450))
         p->cond[p->ncond++] = C_FIBRO;
@@ -1396,21 +1430,21 @@ static void gen_bio(struct rng *r, const struct clinic *c, struct practitioner *
     bio_expand(&b, rng_pick(r, &bio_intro), &x);
     sb_puts(&b, " ");
     bio_expand(&b, rng_pick(r, has_technique(p, T_MFR) ? &bio_mfr : &bio_other), &x);
-    if (rng_chance(r, 850)) {
+    if (rng_chance(r, 750)) {
         sb_puts(&b, " ");
         bio_expand(&b, rng_pick(r, &bio_conditions), &x);
     }
-    if (rng_chance(r, 700)) {
+    if (rng_chance(r, 550)) {
         const char *extra[6];
         int ne = 0;
         if (p->home)
-            extra[ne++] = "Home visits are available for clients who find travel difficult.";
+            extra[ne++] = "Home visits are available.";
         if (p->sliding)
-            extra[ne++] = "A sliding-scale fee is available; just ask.";
+            extra[ne++] = "Sliding-scale fees on request.";
         if (!p->accepting)
-            extra[ne++] = "{F} is not taking new clients at the moment but keeps a waiting list.";
+            extra[ne++] = "New clients go on a waiting list.";
         if (p->nlangs > 1)
-            extra[ne++] = "Sessions are available in {L}.";
+            extra[ne++] = "Sessions in {L}.";
         extra[ne++] = rng_pick(r, &bio_general);
         sb_puts(&b, " ");
         bio_expand(&b, extra[rng_below(r, (uint32_t)ne)], &x);
@@ -1546,7 +1580,8 @@ static int pick_service(struct rng *r, const struct clinic *c, const struct prac
 static void gen_offers(struct rng *r, const struct clinic *c, struct practitioner *p)
 {
     bool taken[MAX_SVCS] = { false };
-    int want = rng_range(r, 2, MAX_PSVC);
+    static const int want_w[] = { 30, 35, 25, 10 };      /* 2..5 */
+    int want = rng_skewed(r, 2, want_w, (int)COUNT(want_w));
     p->nsvc = 0;
     offer(p, taken, pick_service(r, c, p, taken, (int)core_service[p->prof]));
     if (rng_chance(r, 850))
@@ -1582,10 +1617,8 @@ static bool gen_next(struct gen *g, struct clinic *c)
     const struct city *ci = &cities[city];
     c->city = ci;
     rng_uuid(&r, c->id);
-    int kw[K_COUNT];
-    for (int i = 0; i < K_COUNT; i++)
-        kw[i] = kind_weight[ci->country][i];
-    c->kind = (enum clinic_kind)rng_weighted(&r, kw, K_COUNT);
+    c->kind = pick_kind(g, ci->country, size);
+    g->kind_made[ci->country][c->kind] += size;
     c->created = EPOCH_START + rng_range(&r, 0, 900) * DAY + rng_range(&r, 8 * 3600, 18 * 3600);
     snprintf(c->phone, sizeof(c->phone), "%s%0*d", ci->phone_prefix, ci->phone_digits,
              (int)rng_below(&r, ci->phone_digits == 2 ? 100 : ci->phone_digits == 3 ? 1000 : 10000));
@@ -1593,7 +1626,7 @@ static bool gen_next(struct gen *g, struct clinic *c)
     int x = (int)rng_below(&r, 100);
     c->nloc = size == 1 ? (x < 95 ? 1 : 2) : (x < 75 ? 1 : x < 93 ? 2 : 3);
     int order[16];
-    int nh = (int)ci->nhoods;
+    int nh = ci->nhoods < COUNT(order) ? (int)ci->nhoods : (int)COUNT(order);
     for (int i = 0; i < nh; i++)
         order[i] = i;
     for (int i = 0; i < c->nloc; i++) {   /* distinct neighbourhoods */
@@ -1733,6 +1766,11 @@ struct refs {
 enum table {
     TB_CLINICS, TB_LOCATIONS, TB_PRACTITIONERS, TB_SERVICES, TB_PLOCATIONS, TB_PTECHNIQUES,
     TB_PCONDITIONS, TB_PSERVICES, TB_COUNT
+};
+
+static const char *const table_name[TB_COUNT] = {
+    "clinics", "locations", "practitioners", "services", "practitioner_locations",
+    "practitioner_techniques", "practitioner_conditions", "practitioner_services",
 };
 
 static const char *const copy_sql[TB_COUNT] = {
@@ -1915,7 +1953,7 @@ static int copy_table(PGconn *conn, struct copy_out *co, struct clinic *c, enum 
     struct gen g;
     PGresult *res = PQexec(conn, copy_sql[t]);
     if (PQresultStatus(res) != PGRES_COPY_IN) {
-        fprintf(stderr, "seed-demo: %s: %s", copy_sql[t], PQerrorMessage(conn));
+        fprintf(stderr, "seed-demo: loading %s: %s", table_name[t], PQerrorMessage(conn));
         goto out;
     }
     PQclear(res);
@@ -1942,7 +1980,7 @@ static int copy_table(PGconn *conn, struct copy_out *co, struct clinic *c, enum 
     while ((res = PQgetResult(conn)) != NULL) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
             if (ok)
-                fprintf(stderr, "seed-demo: %s: %s", copy_sql[t], PQresultErrorMessage(res));
+                fprintf(stderr, "seed-demo: loading %s: %s", table_name[t], PQresultErrorMessage(res));
             ok = false;
         }
         PQclear(res);

@@ -228,7 +228,18 @@ describe('GET /api/v1/practitioners/{id}', () => {
     assert.deepEqual(p.clinic, { id: t.clinic_id, name: t.clinic_name });
     assert.equal(p.accepting_new, t.accepting_new);
     assert.equal(p.home_visits, t.home_visits);
-    assert.equal(p.next_available, null);
+    // the next free time, as the availability endpoint would offer it first
+    assert.ok('next_available' in p);
+    if (p.next_available !== null) {
+      const a = await get(`/api/v1/practitioners/${subject.id}/availability`);
+      assert.equal(a.status, 200);
+      if (a.json.slots.length > 0)
+        assert.equal(Date.parse(p.next_available), Date.parse(a.json.slots[0].start),
+          'next_available is the first offered slot');
+      else
+        assert.ok(Date.parse(p.next_available) > Date.now() + 13 * 86400e3,
+          'nothing in the next two weeks, so the next free time is later');
+    }
 
     const techniques = sql(`SELECT t.slug FROM practitioner_techniques x
       JOIN techniques t ON t.id = x.technique_id WHERE x.practitioner_id = ${lit(subject.id)}`);
