@@ -66,7 +66,14 @@ count() { # count SUITE OUTPUT_FILE: reads "N passed, N failed" from the runner'
   failed=$((failed + ${f:-0}))
 }
 
-echo "== unit tests"
+# The plain pass runs the unit tests under valgrind (no errors, no leaks); the
+# sanitizer pass runs them built with ASan and UBSan instead.
+if [ -z "${SANITIZE:-}" ] && command -v valgrind >/dev/null; then
+  export UNIT_WRAPPER="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 -q"
+  echo "== unit tests (under valgrind)"
+else
+  echo "== unit tests"
+fi
 mapfile -t unit_bins < <(find "$build/tests" -maxdepth 1 -type f -name 'test_*' ! -name '*.*' | sort)
 bash tests/run-unit.sh "${unit_bins[@]}" 2>&1 | tee "$out/unit.log"
 unit_rc=${PIPESTATUS[0]}
