@@ -47,21 +47,31 @@ DB_STMT(st_user_by_email,
         " coalesce(practitioner_id::text, ''), name FROM staff_users"
         " WHERE email = $1 AND active",
         1);
-DB_STMT(st_throttle_get,
-        "SELECT coalesce(max(CASE WHEN key = $1 THEN failures END), 0),"
-        " coalesce(max(CASE WHEN key = $2 THEN failures END), 0),"
-        " coalesce(ceil(extract(epoch FROM max(window_start) + interval '15 minutes' - now())), 0)::int"
-        " FROM login_throttle WHERE key IN ($1, $2) AND window_start > now() - interval '15 minutes'",
+/* Counts an attempt against the account ($1, an e-mail) and the address ($2) before
+ * the password is checked, atomically, so that concurrent guesses cannot slip past the
+ * limit; a success takes its attempt back.  Returns both counts and the seconds left
+ * in the fuller window. */
+DB_STMT(st_throttle_count,
+        "WITH k(key) AS (VALUES ('email:' || lower($1::text)), ('ip:' || $2::text)),"
+        " up AS (INSERT INTO login_throttle (key, window_start, failures)"
+        "   SELECT key, now(), 1 FROM k"
+        "   ON CONFLICT (key) DO UPDATE SET"
+        "   failures = CASE WHEN login_throttle.window_start <= now() - interval '15 minutes'"
+        "     THEN 1 ELSE login_throttle.failures + 1 END,"
+        "   window_start = CASE WHEN login_throttle.window_start <= now() - interval '15 minutes'"
+        "     THEN now() ELSE login_throttle.window_start END"
+        "   RETURNING key, failures, window_start)"
+        " SELECT coalesce(max(failures) FILTER (WHERE key LIKE 'email:%'), 0),"
+        " coalesce(max(failures) FILTER (WHERE key LIKE 'ip:%'), 0),"
+        " coalesce(ceil(extract(epoch FROM max(window_start) + interval '15 minutes' - now())), 60)::int"
+        " FROM up",
         2);
-DB_STMT(st_throttle_fail,
-        "INSERT INTO login_throttle (key, window_start, failures) VALUES ($1, now(), 1)"
-        " ON CONFLICT (key) DO UPDATE SET"
-        " failures = CASE WHEN login_throttle.window_start <= now() - interval '15 minutes'"
-        "   THEN 1 ELSE login_throttle.failures + 1 END,"
-        " window_start = CASE WHEN login_throttle.window_start <= now() - interval '15 minutes'"
-        "   THEN now() ELSE login_throttle.window_start END",
-        1);
-DB_STMT(st_throttle_clear, "DELETE FROM login_throttle WHERE key = $1", 1);
+/* After a successful sign-in: the account starts afresh, the address gets its
+ * attempt back. */
+DB_STMT(st_throttle_success,
+        "WITH a AS (DELETE FROM login_throttle WHERE key = 'email:' || lower($1::text))"
+        " UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = 'ip:' || $2::text",
+        2);
 DB_STMT(st_session_new,
         "INSERT INTO staff_sessions (token_hash, user_id, expires_at)"
         " VALUES ($1::bytea, $2::uuid, now() + interval '12 hours')"
@@ -195,12 +205,21 @@ bool auth_staff(struct req *r, struct auth *a)
     return true;
 }
 
+/* A refused access is recorded too (ASVS 7.2.2): who, what route, why. */
+static void audit_denied(struct req *r, const struct auth *a, const char *why)
+{
+    audit(r, a, NULL, a->clinic_id, "access_denied", "route",
+          r->route ? r->route->pattern : NULL, false, "denied",
+          json_pack("{s:s, s:s}", "method", http_method_name(r->method), "reason", why));
+}
+
 bool auth_clinic(struct req *r, const struct auth *a, const char *clinic_id)
 {
     if (strcmp(a->role, "platform_admin") == 0 && is_uuid(clinic_id))
         return true;
     if (is_uuid(clinic_id) && strcmp(a->clinic_id, clinic_id) == 0)
         return true;
+    audit_denied(r, a, "another clinic");
     reply_not_found(r);
     return false;
 }
@@ -209,6 +228,7 @@ bool auth_admin(struct req *r, const struct auth *a)
 {
     if (strcmp(a->role, "practitioner") != 0)
         return true;
+    audit_denied(r, a, "needs a clinic administrator");
     reply_problem(r, 403, "forbidden", NULL,
                   "This needs a clinic administrator; practitioners manage their own schedule.",
                   NULL);
@@ -219,6 +239,7 @@ bool auth_scope(struct req *r, const struct auth *a, unsigned scope)
 {
     if ((a->scopes & scope) == scope)
         return true;
+    audit_denied(r, a, "API key scope");
     reply_problem(r, 403, "forbidden", NULL, "This API key does not have the scope for this.",
                   NULL);
     return false;
@@ -233,6 +254,7 @@ bool auth_practitioner(struct req *r, const struct auth *a, const char *practiti
     if (strcmp(a->role, "practitioner") == 0) {
         if (strcmp(a->practitioner_id, practitioner_id) == 0)
             return true;
+        audit_denied(r, a, "another practitioner");
         reply_not_found(r);
         return false;
     }
@@ -243,8 +265,10 @@ bool auth_practitioner(struct req *r, const struct auth *a, const char *practiti
     bool ok = PQntuples(res) == 1 && (strcmp(a->role, "platform_admin") == 0 ||
                                       strcmp(PQgetvalue(res, 0, 0), a->clinic_id) == 0);
     PQclear(res);
-    if (!ok)
+    if (!ok) {
+        audit_denied(r, a, "another clinic's practitioner");
         reply_not_found(r);
+    }
     return ok;
 }
 
@@ -279,13 +303,6 @@ bool audit(struct req *r, const struct auth *a, const char *actor_type, const ch
 
 /* --- login, logout, me, password ------------------------------------------------- */
 
-static void throttle_fail(struct req *r, const char *key)
-{
-    const char *v[] = {key};
-    PGresult *res = api_query(r, &st_throttle_fail, v);
-    PQclear(res);
-}
-
 static void set_session_cookie(struct req *r, const char *token, long max_age)
 {
     char cookie[256];
@@ -317,15 +334,10 @@ void auth_login(struct req *r)
         input_reply(&in);
         goto out;
     }
-    char addr[64], key_ip[80], key_email[300];
+    char addr[64];
     client_address(r, addr, sizeof(addr));
-    snprintf(key_ip, sizeof(key_ip), "ip:%s", addr);
-    snprintf(key_email, sizeof(key_email), "email:%s", email);
-    for (char *p = key_email; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p + 32);
-    const char *tv[] = {key_email, key_ip};
-    res = api_query(r, &st_throttle_get, tv);
+    const char *tv[] = {email, addr};
+    res = api_query(r, &st_throttle_count, tv);
     if (!res)
         goto out;
     long by_account = strtol(PQgetvalue(res, 0, 0), NULL, 10);
@@ -333,7 +345,7 @@ void auth_login(struct req *r)
     long wait = strtol(PQgetvalue(res, 0, 2), NULL, 10);
     PQclear(res);
     res = NULL;
-    if (by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS) {
+    if (by_account > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS) {
         char ra[24];
         snprintf(ra, sizeof(ra), "%ld", wait > 0 ? wait : 60);
         audit(r, NULL, "anonymous", NULL, "login", "staff_user", NULL, false, "denied",
@@ -360,8 +372,6 @@ void auth_login(struct req *r)
         goto out;
     }
     if (!ok) {
-        throttle_fail(r, key_email);
-        throttle_fail(r, key_ip);
         audit(r, NULL, "anonymous", NULL, "login", "staff_user", NULL, false, "failure",
               json_pack("{s:s}", "email", email));
         reply_problem(r, 401, "invalid-credentials", "Sign-in failed",
@@ -383,8 +393,7 @@ void auth_login(struct req *r)
     }
     PQclear(res);
     res = NULL;
-    const char *cv[] = {key_email};
-    PQclear(api_query(r, &st_throttle_clear, cv));
+    PQclear(api_query(r, &st_throttle_success, tv));
     char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
     token_new(token, hash); /* a new token at every login */
     const char *sv[] = {hash, a.user_id};

@@ -21,7 +21,7 @@ DB_STMT(st_feed_new,
         "INSERT INTO calendar_feeds (clinic_id, practitioner_id, token_hash, created_by)"
         " SELECT p.clinic_id, p.id, $3::bytea, $4::uuid FROM practitioners p"
         " WHERE p.id = $2::uuid AND p.clinic_id = $1::uuid"
-        " RETURNING id, created_at",
+        " RETURNING id, to_json(created_at) #>> '{}'",
         4);
 DB_STMT(st_feed_list,
         "SELECT json_build_object('items', coalesce(json_agg(json_build_object('id', id,"

@@ -83,7 +83,9 @@ static const char *body_int(struct input *in, json_t *obj, const char *name, lon
     if (!v)
         return NULL;
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-        input_error(in, name, false, "%s must be a whole number from %ld to %ld", name, min, max);
+        char f[80];
+        snprintf(f, sizeof(f), "policy.%s", name);
+        input_error(in, f, false, "%s must be a whole number from %ld to %ld", f, min, max);
         return NULL;
     }
     snprintf(out, n, "%lld", (long long)json_integer_value(v));
@@ -138,7 +140,12 @@ void staff_clinic_patch(struct req *r)
     PGresult *res = api_query(r, &st_clinic_patch, v);
     if (!res)
         goto out;
+    bool found = PQntuples(res) == 1;
     PQclear(res);
+    if (!found) {
+        reply_not_found(r);
+        goto out;
+    }
     if (!audit(r, &a, NULL, staff_clinic(r), "update_clinic", "clinic", staff_clinic(r), false,
                "success", json_incref(body)) ||
         !api_commit(r))

@@ -632,19 +632,21 @@ DB_STMT(st_schedule_list,
 static bool range(struct input *in, int64_t *from, int64_t *to)
 {
     const char *f = q_str(in, "from", 40), *t = q_str(in, "to", 40);
-    int64_t day;
+    int64_t fday = 0, tday = 0;
+    bool fdate = f && date_parse(f, &fday) == 0, tdate = t && date_parse(t, &tday) == 0;
     *from = (int64_t)time(NULL) / 86400 * 86400;
-    if (f && date_parse(f, &day) == 0)
-        *from = day * 86400 - 14 * 3600; /* the earliest zone's midnight */
+    if (fdate)
+        *from = fday * 86400 - 14 * 3600; /* the earliest zone's midnight */
     else if (f && rfc3339_parse(f, from) != 0)
         input_error(in, "from", true, "from must be a date or a date and time with an offset");
     *to = *from + 7 * 86400;
-    if (t && date_parse(t, &day) == 0)
-        *to = (day + 1) * 86400 + 12 * 3600; /* through the latest zone's end of that day */
+    if (tdate)
+        *to = (tday + 1) * 86400 + 12 * 3600; /* through the latest zone's end of that day */
     else if (t && rfc3339_parse(t, to) != 0)
         input_error(in, "to", true, "to must be a date or a date and time with an offset");
-    if (input_ok(in) && *to <= *from)
-        input_error(in, "to", false, "to must be after from");
+    /* dates compare as dates: the widening for time zones must not hide to < from */
+    if (input_ok(in) && ((fdate && tdate && tday < fday) || (!(fdate && tdate) && *to <= *from)))
+        input_error(in, "to", false, "to must not be before from");
     if (input_ok(in) && *to - *from > (SCHEDULE_MAX_DAYS + 2) * 86400LL)
         input_error(in, "to", false, "the range may be at most %d days", SCHEDULE_MAX_DAYS);
     return input_ok(in);
