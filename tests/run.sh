@@ -99,6 +99,17 @@ if [ -z "${SANITIZE:-}" ]; then
   [ "$browser_rc" -eq 0 ] || [ "$failed" -gt "$failed_before" ] || failed=$((failed + 1))
 fi
 
+if [ -z "${SANITIZE:-}" ]; then
+  # faults.test.mjs kills its own cluster and clinicd; hostile.test.mjs goes at the
+  # shared server, last, so that the shutdown check below also shows it survived
+  echo "== fault and hostile-client tests"
+  failed_before=$failed
+  node --test --test-concurrency=1 --test-reporter=spec tests/faults/ 2>&1 | tee "$out/faults.log"
+  faults_rc=${PIPESTATUS[0]}
+  count faults "$out/faults.log"
+  [ "$faults_rc" -eq 0 ] || [ "$failed" -gt "$failed_before" ] || failed=$((failed + 1))
+fi
+
 echo "== graceful shutdown"
 kill -TERM "$server_pid"
 if wait "$server_pid"; then

@@ -40,6 +40,7 @@ DB_STMT(st_audit,
         " resource_type, resource_id, patient_data, request_id, outcome, detail)"
         " VALUES ($1, $2::uuid, $3, $4, $5::uuid, $6, $7, $8, $9::bool, $10, $11, $12::jsonb)",
         12);
+DB_STMT(st_clinic_exists, "SELECT 1 FROM clinics WHERE id = $1::uuid", 1);
 DB_STMT(st_practitioner_clinic,
         "SELECT clinic_id FROM practitioners WHERE id = $1::uuid", 1);
 DB_STMT(st_user_by_email,
@@ -170,7 +171,10 @@ bool auth_staff(struct req *r, struct auth *a)
     char hash[TOKEN_HASH_HEX_LEN + 1];
     token_hash_hex(token, hash);
     const char *v[] = {hash};
-    bool key = strncmp(token, API_KEY_PREFIX, strlen(API_KEY_PREFIX)) == 0;
+    /* keys are "ck_" and 43 characters; a session token is 43 characters, so one that
+     * happens to start with "ck_" is still a session */
+    bool key = strncmp(token, API_KEY_PREFIX, strlen(API_KEY_PREFIX)) == 0 &&
+               strlen(token) == strlen(API_KEY_PREFIX) + TOKEN_TEXT_LEN;
     PGresult *res = api_query(r, key ? &st_api_key : &st_session, v);
     if (!res)
         return false;
@@ -215,8 +219,18 @@ static void audit_denied(struct req *r, const struct auth *a, const char *why)
 
 bool auth_clinic(struct req *r, const struct auth *a, const char *clinic_id)
 {
-    if (strcmp(a->role, "platform_admin") == 0 && is_uuid(clinic_id))
-        return true;
+    if (strcmp(a->role, "platform_admin") == 0 && is_uuid(clinic_id)) {
+        /* every clinic, but only clinics that exist */
+        const char *v[] = {clinic_id};
+        PGresult *res = api_query(r, &st_clinic_exists, v);
+        if (!res)
+            return false;
+        bool found = PQntuples(res) == 1;
+        PQclear(res);
+        if (!found)
+            reply_not_found(r);
+        return found;
+    }
     if (is_uuid(clinic_id) && strcmp(a->clinic_id, clinic_id) == 0)
         return true;
     audit_denied(r, a, "another clinic");

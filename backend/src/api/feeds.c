@@ -50,9 +50,23 @@ DB_STMT(st_feed_events,
         " ORDER BY lower(b.during)",
         2);
 
+DB_STMT(st_feed_practitioner_here,
+        "SELECT 1 FROM practitioners WHERE id = $1::uuid AND clinic_id = $2::uuid", 2);
+
 static bool enter(struct req *r, struct auth *a, enum staff_access access)
 {
-    return staff_enter(r, a, access) && auth_practitioner(r, a, req_param(r, 1));
+    if (!staff_enter(r, a, access) || !auth_practitioner(r, a, req_param(r, 1)))
+        return false;
+    /* the practitioner must belong to the route's clinic (platform admins too) */
+    const char *v[] = {req_param(r, 1), staff_clinic(r)};
+    PGresult *res = api_query(r, &st_feed_practitioner_here, v);
+    if (!res)
+        return false;
+    bool ok = PQntuples(res) == 1;
+    PQclear(res);
+    if (!ok)
+        reply_not_found(r);
+    return ok;
 }
 
 void feeds_create(struct req *r)

@@ -1,6 +1,7 @@
 /* Practitioners in bulk: the CSV parser, the practitioner checks shared by the JSON API
  * and CSV imports, and the statements that load the catalog and insert in chunks. */
 #include "api/imports.h"
+#include "util/buf.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -979,6 +980,14 @@ int import_catalog_load(const struct import_db *db, const char *clinic_id, struc
     return 0;
 }
 
+/* The read models (migration 0006) are rebuilt once per chunk rather than by every
+ * table's trigger in turn: bulk mode for the insert, then one refresh of the chunk. */
+DB_STMT(st_bulk_on, "SELECT set_config('clinicd.bulk_load', 'on', true)", 0);
+DB_STMT(st_refresh_chunk,
+        "SELECT set_config('clinicd.bulk_load', 'off', true),"
+        " refresh_practitioner_cards($1::uuid[])",
+        1);
+
 int import_insert(const struct import_db *db, const char *clinic_id, json_t *rows, size_t from,
                   size_t n, json_t *ids, PGresult **failed)
 {
@@ -990,14 +999,36 @@ int import_insert(const struct import_db *db, const char *clinic_id, json_t *row
     char *text = json_dumps(chunk, JSON_COMPACT);
     *failed = NULL;
     const char *v[] = {clinic_id, text};
+    res = db->exec(db->ctx, &st_bulk_on, NULL);
+    if (!res || !result_ok(res)) {
+        *failed = res;
+        res = NULL;
+        goto out;
+    }
+    PQclear(res);
     res = db->exec(db->ctx, &st_insert, v);
     if (!res || !result_ok(res)) {
         *failed = res;
         res = NULL;
         goto out;
     }
-    for (int i = 0; i < PQntuples(res); i++)
+    struct buf chunk_ids;
+    buf_init(&chunk_ids, 0);
+    buf_putc(&chunk_ids, '{');
+    for (int i = 0; i < PQntuples(res); i++) {
         json_array_append_new(ids, json_string(PQgetvalue(res, i, 0)));
+        buf_printf(&chunk_ids, "%s%s", i ? "," : "", PQgetvalue(res, i, 0));
+    }
+    buf_putc(&chunk_ids, '}');
+    PQclear(res);
+    const char *rv[] = {chunk_ids.data};
+    res = db->exec(db->ctx, &st_refresh_chunk, rv);
+    buf_release(&chunk_ids);
+    if (!res || !result_ok(res)) {
+        *failed = res;
+        res = NULL;
+        goto out;
+    }
     rc = 0;
 out:
     PQclear(res);

@@ -790,7 +790,8 @@ void staff_bookings_status(struct req *r)
     input_init(&in, r);
     json_t *body = NULL;
     PGresult *res = NULL;
-    if (!staff_enter(r, &a, STAFF_SELF_WRITE))
+    /* the answer carries the patient's details */
+    if (!staff_enter(r, &a, STAFF_SELF_WRITE) || !auth_scope(r, &a, SCOPE_PATIENT_DATA))
         return;
     static const char *const allowed[] = {"status", NULL};
     body = staff_body(&in, allowed);

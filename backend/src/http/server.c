@@ -140,6 +140,16 @@ static enum MHD_Result send_reply(struct req *r)
     return MHD_queue_response(r->conn, (unsigned)r->status, r->response);
 }
 
+static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (key && strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        (*(int *)cls)++;
+    return MHD_YES;
+}
+
 static bool has_body(struct req *r)
 {
     const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -175,6 +185,28 @@ static bool precheck(struct req *r, const char *method)
         reply_problem(r, 414, "uri-too-long", NULL, "The URL is longer than 2048 bytes.", NULL);
         return false;
     }
+    /* Ambiguous framing (two Content-Lengths, or one with chunked encoding) is how
+     * requests are smuggled past proxies: refused, and the connection closed. */
+    int lengths = 0;
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_length, &lengths);
+    if (lengths > 1 || (lengths == 1 && req_header(r, MHD_HTTP_HEADER_TRANSFER_ENCODING))) {
+        reply_problem(r, 400, "bad-framing", NULL,
+                      "The request gives its length twice or in two ways.", NULL);
+        reply_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+        return false;
+    }
+    /* a declared body over the cap is refused before it is read, whatever the route */
+    const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (errno != 0 || end == cl || *end != '\0' || n > BODY_MAX_BYTES) {
+            reply_problem(r, 413, "body-too-large", NULL, "The request body is larger than 64 KiB.",
+                          NULL);
+            return false;
+        }
+    }
     switch (target_parse(&r->target, r->raw_uri)) {
     case TARGET_OK:
         break;
@@ -209,17 +241,6 @@ static bool precheck(struct req *r, const char *method)
         return false;
     }
     if (r->route->flags & (ROUTE_BODY_JSON | ROUTE_BODY_CSV)) {
-        const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        char *end = NULL;
-        if (cl) {
-            errno = 0;
-            unsigned long long n = strtoull(cl, &end, 10);
-            if (errno == 0 && end != cl && *end == '\0' && n > BODY_MAX_BYTES) {
-                reply_problem(r, 413, "body-too-large", NULL,
-                              "The request body is larger than 64 KiB.", NULL);
-                return false;
-            }
-        }
         const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
         bool ok = !has_body(r) || is_json_type(ct) || ((r->route->flags & ROUTE_BODY_CSV) && is_csv_type(ct));
         if (!ok) {
@@ -260,7 +281,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return send_reply(r);
     }
     if (*upload_data_size > 0) {
-        buf_append(&r->body, upload_data, *upload_data_size); /* sets toobig past the cap */
+        /* past the cap (a chunked body that never said its length) the connection is
+         * closed at once: libmicrohttpd cannot answer in the middle of an upload, and
+         * reading the rest would let a client make us read without end */
+        if (buf_append(&r->body, upload_data, *upload_data_size) < 0)
+            return MHD_NO;
         *upload_data_size = 0;
         return MHD_YES;
     }

@@ -1,0 +1,303 @@
+// The audit log: a row for every sign-in (success and failure), every write and every
+// read of patient data, with who, role, clinic, action, resource, outcome and the
+// request id the answer carried (X-Request-Id); append-only for the service's own
+// database role; listed newest first with a cursor, to admins only.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { request, sql, lit, assertProblem } from './lib.mjs';
+import { at, fmt, addDays, nextWeekday } from './fixtures.mjs';
+import {
+  RUN, TZ, PASSWORD, bearer, freshEmail, createUser, signedIn, login, clearThrottle, createStaffClinic,
+  retireClinic, expectStatus, slotAllocator, staffBook, moveToPast, locationBody, serviceBody,
+} from './staff-fixtures.mjs';
+
+let C;      // the clinic, its admin
+let OTHER;  // another clinic
+let PRAC;   // p1's account, signed in
+let next;   // free slots of p1
+
+before(async () => {
+  clearThrottle();
+  C = await createStaffClinic('audit', { practitioners: ['p1'] });
+  OTHER = await createStaffClinic('audit-other', { practitioners: [] });
+  PRAC = await signedIn(createUser({ clinic: C.clinicId, role: 'practitioner', practitioner: C.practitioners.p1 }));
+  next = slotAllocator(7);
+});
+
+after(() => {
+  retireClinic(C);
+  retireClinic(OTHER);
+  clearThrottle();
+});
+
+/** The audit rows written for a request (by its X-Request-Id). */
+function rowsOf(r) {
+  const rid = r.headers.get('x-request-id');
+  assert.ok(rid, 'the answer has an X-Request-Id');
+  return sql(`SELECT id, at, actor_type, actor_id, actor_email::text AS actor_email, role, clinic_id, action,
+      resource_type, resource_id, patient_data, request_id, outcome, detail,
+      extract(epoch FROM now() - at) AS age_s
+    FROM audit_log WHERE request_id = ${lit(rid)} ORDER BY id`);
+}
+
+/** Exactly one row for the request, matching want (a subset of its columns). */
+function oneRow(r, want, what = '') {
+  const rows = rowsOf(r);
+  const main = rows.filter((x) => x.action === want.action);
+  assert.equal(main.length, 1, `${what}: one ${want.action} row for request ${r.headers.get('x-request-id')}: ${JSON.stringify(rows)}`);
+  const row = main[0];
+  for (const [k, v] of Object.entries(want)) assert.deepEqual(row[k], v, `${what}: ${k} of ${JSON.stringify(row)}`);
+  assert.equal(row.request_id, r.headers.get('x-request-id'));
+  assert.ok(row.age_s >= 0 && row.age_s < 120, `${what}: at ${row.at}`);
+  assert.match(row.at, /(Z|\+00:00)$/, 'at is written in UTC');
+  return row;
+}
+
+const byAdmin = () => ({ actor_type: 'staff', actor_id: C.admin.id, actor_email: C.admin.email, role: 'clinic_admin',
+  clinic_id: C.clinicId, outcome: 'success' });
+
+describe('sign-ins', () => {
+  test('a successful sign-in writes a login row with the user, role and clinic', async () => {
+    const u = createUser({ clinic: C.clinicId, role: 'clinic_admin', email: freshEmail('audit-login') });
+    const r = await login(u.email, u.password);
+    assert.equal(r.status, 200);
+    oneRow(r, { action: 'login', actor_type: 'staff', actor_id: u.id, actor_email: u.email, role: 'clinic_admin',
+      clinic_id: C.clinicId, outcome: 'success', patient_data: false, resource_id: u.id });
+  });
+
+  test('a failed sign-in writes a failure row naming the address, never the password tried', async () => {
+    const u = createUser({ clinic: C.clinicId, role: 'clinic_admin', email: freshEmail('audit-fail') });
+    const tried = `not-the-password-${RUN}`;
+    const r = await login(u.email, tried);
+    assert.equal(r.status, 401);
+    const row = oneRow(r, { action: 'login', actor_type: 'anonymous', outcome: 'failure', patient_data: false }, 'wrong password');
+    assert.equal(row.detail?.email, u.email);
+    assert.ok(!JSON.stringify(row).includes(tried), 'the tried password is in the audit log');
+    const ghost = freshEmail('audit-ghost');
+    const r2 = await login(ghost, tried);
+    assert.equal(r2.status, 401);
+    assert.equal(oneRow(r2, { action: 'login', outcome: 'failure' }, 'unknown address').detail?.email, ghost);
+    clearThrottle();
+  });
+
+  test('a throttled sign-in is recorded as denied', async () => {
+    clearThrottle();
+    const email = freshEmail('audit-throttle');
+    for (let i = 0; i < 5; i++) await login(email, `wrong-${i}-password`);
+    const r = await login(email, 'wrong-again-password');
+    assert.equal(r.status, 429);
+    oneRow(r, { action: 'login', outcome: 'denied' }, 'throttled');
+    clearThrottle();
+  });
+});
+
+describe('writes', () => {
+  test('every write has a row: who, role, clinic, action, resource, outcome, request id', async () => {
+    const h = C.admin.auth;
+    const b = C.base;
+    const pid = C.practitioners.p1;
+    const checks = [];
+    const w = async (method, path, body, action, extra = {}, opts = {}) => {
+      const r = await request(method, path, { body, headers: { ...h, ...(opts.headers ?? {}) }, raw: opts.raw });
+      assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${r.text.slice(0, 300)}`);
+      checks.push([r, { ...byAdmin(), action, patient_data: false, ...extra }, `${method} ${path}`]);
+      return r;
+    };
+    await w('PATCH', b, { phone: '+1 503 555 0123' }, 'update_clinic', { resource_id: C.clinicId });
+    const loc = (await w('POST', `${b}/locations`, locationBody(`Audit room ${RUN}`), 'create_location')).json.id;
+    await w('PATCH', `${b}/locations/${loc}`, { name: `Audit room 2 ${RUN}` }, 'update_location', { resource_id: loc });
+    await w('DELETE', `${b}/locations/${loc}`, undefined, 'deactivate_location', { resource_id: loc });
+    const svc = (await w('POST', `${b}/services`, serviceBody(`Audit svc ${RUN}`), 'create_service')).json.id;
+    await w('PATCH', `${b}/services/${svc}`, { price: 90 }, 'update_service', { resource_id: svc });
+    await w('DELETE', `${b}/services/${svc}`, undefined, 'deactivate_service', { resource_id: svc });
+    const np = (await w('POST', `${b}/practitioners`, { name: `Audit P ${RUN}`, profession: 'osteopath', location_ids: [C.locationId] },
+      'create_practitioner')).json.id;
+    await w('PATCH', `${b}/practitioners/${np}`, { bio: 'secretive' }, 'update_practitioner', { resource_id: np });
+    await w('DELETE', `${b}/practitioners/${np}`, undefined, 'deactivate_practitioner', { resource_id: np });
+    const hrs = await w('POST', `${b}/practitioners/${pid}/hours`, { weekday: 7, start_time: '10:00', end_time: '11:00', location_id: C.locationId }, 'add_hours');
+    const rule = hrs.json.items.find((x) => x.weekday === 7).id;
+    await w('DELETE', `${b}/practitioners/${pid}/hours/${rule}`, undefined, 'delete_hours', { resource_id: rule });
+    await w('PUT', `${b}/practitioners/${pid}/hours`, { rules: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start_time: '09:00', end_time: '17:00', location_id: C.locationId })) },
+      'replace_hours', { resource_id: pid });
+    const day = addDays(nextWeekday(TZ, 1, 7), 35);
+    const off = (await w('POST', `${b}/practitioners/${pid}/time-off`, { start: fmt(at(day, '09:00', TZ), TZ), end: fmt(at(day, '10:00', TZ), TZ) }, 'add_time_off')).json.id;
+    await w('DELETE', `${b}/practitioners/${pid}/time-off/${off}`, undefined, 'delete_time_off', { resource_id: off });
+    const bk = (await w('POST', `${b}/bookings`, { practitioner_id: pid, service_id: C.serviceId, start: next().start,
+      patient: { name: 'Audit Patient', email: `audit.${RUN}@example.org` } }, 'create_booking', { patient_data: true })).json.id;
+    await w('POST', `${b}/bookings/${bk}/cancel`, { reason: 'audit' }, 'cancel_booking', { patient_data: true, resource_id: bk });
+    const past = (await staffBook(C, h, pid, next())).id;
+    moveToPast(past);
+    await w('POST', `${b}/bookings/${past}/status`, { status: 'no_show' }, 'mark_booking', { patient_data: true, resource_id: past });
+    const key = (await w('POST', `${b}/api-keys`, { name: `audit ${RUN}`, scopes: ['read'] }, 'create_api_key')).json.id;
+    await w('DELETE', `${b}/api-keys/${key}`, undefined, 'revoke_api_key', { resource_id: key });
+    await w('POST', `${b}/imports`, undefined, 'import_practitioners', {},
+      { raw: `name,profession,location_ids\nAudit Import ${RUN},osteopath,${C.locationId}\n`, headers: { 'content-type': 'text/csv' } });
+    const verify = () => {
+      const wrong = [];
+      for (const [r, want, what] of checks.splice(0)) {
+        try { oneRow(r, want, what); } catch (e) { wrong.push(e.message.split('\n')[0]); }
+      }
+      assert.deepEqual(wrong, []);
+    };
+    verify();
+    // last, checked on their own: a calendar feed
+    const feed = (await w('POST', `${b}/practitioners/${pid}/calendar-feeds`, {}, 'create_calendar_feed')).json.id;
+    await w('DELETE', `${b}/practitioners/${pid}/calendar-feeds/${feed}`, undefined, 'revoke_calendar_feed', { resource_id: feed });
+    verify();
+  });
+
+  test('a practitioner\'s and an API key\'s writes name them', async () => {
+    const day = addDays(nextWeekday(TZ, 1, 7), 42);
+    const t = await request('POST', `${C.base}/practitioners/${C.practitioners.p1}/time-off`, { headers: PRAC.auth,
+      body: { start: fmt(at(day, '09:00', TZ), TZ), end: fmt(at(day, '10:00', TZ), TZ) } });
+    assert.equal(t.status, 201, t.text);
+    oneRow(t, { action: 'add_time_off', actor_type: 'staff', actor_id: PRAC.id, role: 'practitioner', clinic_id: C.clinicId });
+    const k = expectStatus(await request('POST', `${C.base}/api-keys`, { headers: C.admin.auth, body: { name: 'audit writer', scopes: ['read', 'write'] } }), 201).json;
+    const r = await request('PATCH', C.base, { headers: bearer(k.key), body: { phone: '+1 503 555 0124' } });
+    assert.equal(r.status, 200, r.text);
+    oneRow(r, { action: 'update_clinic', actor_type: 'api_key', actor_id: k.id, role: 'api_key', clinic_id: C.clinicId, outcome: 'success' });
+  });
+
+  test('signing out and changing a password are recorded', async () => {
+    const u = await signedIn(createUser({ clinic: C.clinicId, role: 'clinic_admin', email: freshEmail('audit-pw') }));
+    const pw = await request('POST', '/api/v1/auth/password', { headers: u.auth, body: { current_password: u.password, new_password: `${PASSWORD}-2` } });
+    assert.equal(pw.status, 204, pw.text);
+    oneRow(pw, { action: 'password_change', actor_id: u.id, clinic_id: C.clinicId, outcome: 'success' });
+    const u2 = await signedIn({ ...u, password: `${PASSWORD}-2` });
+    const out = await request('POST', '/api/v1/auth/logout', { headers: u2.auth, body: {} });
+    assert.equal(out.status, 204);
+    oneRow(out, { action: 'logout', actor_id: u.id, outcome: 'success' });
+  });
+
+  test('refused access is recorded as denied (ASVS 7.2.2: failed access control decisions are logged)', async () => {
+    const bk = await staffBook(C, C.admin.auth, C.practitioners.p1, next());
+    const refused = [
+      await request('PATCH', C.base, { headers: PRAC.auth, body: { name: 'taken over' } }),                 // 403
+      await request('GET', `${C.base}/bookings/${bk.id}`, { headers: OTHER.admin.auth }),                   // 404
+      await request('POST', `${C.base}/bookings/${bk.id}/cancel`, { headers: OTHER.admin.auth, body: {} }), // 404
+    ];
+    const wrong = [];
+    for (const r of refused) {
+      assert.ok([403, 404].includes(r.status), r.text);
+      const rows = rowsOf(r);
+      if (!rows.some((x) => x.outcome === 'denied')) wrong.push(`${r.status} ${r.headers.get('x-request-id')}: no denied row`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  test('a write that fails its checks writes no success row', async () => {
+    const r = await request('POST', `${C.base}/locations`, { headers: C.admin.auth, body: { name: 'no address' } });
+    assert.equal(r.status, 422);
+    assert.equal(rowsOf(r).filter((x) => x.outcome === 'success').length, 0);
+  });
+});
+
+describe('reads of patient data', () => {
+  test('the schedule and a booking: rows with patient_data true', async () => {
+    const bk = await staffBook(C, C.admin.auth, C.practitioners.p1, next());
+    const s = await request('GET', `${C.base}/schedule?from=${bk.start.slice(0, 10)}&to=${bk.start.slice(0, 10)}`, { headers: C.admin.auth });
+    assert.equal(s.status, 200);
+    oneRow(s, { ...byAdmin(), action: 'read_schedule', patient_data: true });
+    const g = await request('GET', `${C.base}/bookings/${bk.id}`, { headers: C.admin.auth });
+    assert.equal(g.status, 200);
+    oneRow(g, { ...byAdmin(), action: 'read_booking', patient_data: true, resource_id: bk.id });
+    const p = await request('GET', `${C.base}/schedule`, { headers: PRAC.auth });
+    assert.equal(p.status, 200);
+    oneRow(p, { action: 'read_schedule', actor_id: PRAC.id, role: 'practitioner', patient_data: true, resource_id: C.practitioners.p1 });
+  });
+
+  test('a patient reading their booking is recorded', async () => {
+    const bk = await staffBook(C, C.admin.auth, C.practitioners.p1, next());
+    const g = await request('GET', `/api/v1/bookings/${bk.id}`, { headers: bearer(bk.manage_token) });
+    assert.equal(g.status, 200, g.text);
+    oneRow(g, { action: 'read_booking', actor_type: 'patient', clinic_id: C.clinicId, patient_data: true });
+  });
+
+  test('a calendar feed being read is recorded', async () => {
+    await staffBook(C, C.admin.auth, C.practitioners.p1, next());
+    const feed = expectStatus(await request('POST', `${C.base}/practitioners/${C.practitioners.p1}/calendar-feeds`, { headers: C.admin.auth, body: {} }), 201).json;
+    const u = new URL(feed.url);
+    const ics = await request('GET', u.pathname + u.search);
+    assert.equal(ics.status, 200);
+    oneRow(ics, { action: 'read_calendar_feed', clinic_id: C.clinicId, patient_data: true });
+  });
+});
+
+describe('append-only', () => {
+  const asService = (statement) => spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', process.env.DATABASE_URL, '-c', statement], { encoding: 'utf8' });
+
+  test('the service\'s role cannot update, delete or truncate audit_log', () => {
+    const id = sql(`SELECT max(id) AS id FROM audit_log WHERE clinic_id = ${lit(C.clinicId)}`)[0].id;
+    const before = sql(`SELECT * FROM audit_log WHERE id = ${id}`);
+    const n0 = sql('SELECT count(*)::int AS n FROM audit_log')[0].n;
+    for (const stmt of [
+      `UPDATE audit_log SET outcome = 'failure' WHERE id = ${id}`,
+      `UPDATE audit_log SET detail = NULL WHERE clinic_id = ${lit(C.clinicId)}`,
+      `DELETE FROM audit_log WHERE id = ${id}`,
+      'DELETE FROM audit_log',
+      'TRUNCATE audit_log',
+    ]) {
+      const r = asService(stmt);
+      assert.notEqual(r.status, 0, `${stmt} succeeded as the service role`);
+      assert.match(r.stderr, /permission denied|append-only/i, r.stderr);
+    }
+    assert.deepEqual(sql(`SELECT * FROM audit_log WHERE id = ${id}`), before);
+    assert.ok(sql('SELECT count(*)::int AS n FROM audit_log')[0].n >= n0);
+  });
+
+  test('the service\'s role may read and append (what the service itself does)', () => {
+    const r = asService(`INSERT INTO audit_log (actor_type, action, outcome, clinic_id) VALUES ('operator', 'audit_test_${RUN}', 'success', ${lit(OTHER.clinicId)})`);
+    assert.equal(r.status, 0, r.stderr);
+    const s = spawnSync('psql', ['-X', '-At', process.env.DATABASE_URL, '-c', `SELECT count(*) FROM audit_log WHERE action = 'audit_test_${RUN}'`], { encoding: 'utf8' });
+    assert.equal(s.stdout.trim(), '1');
+  });
+});
+
+describe('GET audit-log', () => {
+  test('newest first, paged with a cursor, this clinic\'s rows only', async () => {
+    const seen = [];
+    let cursor = null;
+    for (let page = 0; page < 100; page++) {
+      const r = await request('GET', `${C.base}/audit-log?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: C.admin.auth });
+      assert.equal(r.status, 200, r.text);
+      assert.ok(r.json.items.length <= 7);
+      seen.push(...r.json.items);
+      cursor = r.json.next_cursor;
+      if (!cursor) break;
+      assert.equal(r.json.items.length, 7, 'a page before the last is full');
+    }
+    const ids = seen.map((x) => x.id);
+    assert.deepEqual(ids, [...ids].sort((a, b) => b - a), 'newest first');
+    assert.equal(new Set(ids).size, ids.length, 'no row twice');
+    for (let i = 1; i < seen.length; i++) assert.ok(Date.parse(seen[i - 1].at) >= Date.parse(seen[i].at), 'at never increases');
+    const truth = sql(`SELECT id FROM audit_log WHERE clinic_id = ${lit(C.clinicId)} ORDER BY id DESC`).map((x) => Number(x.id));
+    assert.deepEqual(ids.map(Number), truth, 'every row of the clinic, and only those');
+    assert.ok(ids.length > 20, `only ${ids.length} rows`);
+    const first = seen.find((x) => x.action === 'read_schedule');
+    for (const k of ['at', 'actor_type', 'actor_id', 'actor_email', 'role', 'action', 'resource_type', 'resource_id', 'patient_data', 'request_id', 'outcome'])
+      assert.ok(k in first, `${k} missing in ${JSON.stringify(first)}`);
+  });
+
+  test('patient_data=true lists only reads and writes of patient data', async () => {
+    const r = await request('GET', `${C.base}/audit-log?patient_data=true&limit=200`, { headers: C.admin.auth });
+    assert.equal(r.status, 200);
+    assert.ok(r.json.items.length > 0);
+    assert.ok(r.json.items.every((x) => x.patient_data === true));
+  });
+
+  test('admins only: a practitioner gets 403, another clinic\'s admin 404', async () => {
+    assertProblem(await request('GET', `${C.base}/audit-log`, { headers: PRAC.auth }), 403);
+    assertProblem(await request('GET', `${C.base}/audit-log`, { headers: OTHER.admin.auth }), 404);
+    assertProblem(await request('GET', `${C.base}/audit-log`), 401);
+  });
+
+  test('bad parameters', async () => {
+    const get = (q) => request('GET', `${C.base}/audit-log?${q}`, { headers: C.admin.auth });
+    assertProblem(await get('limit=0'), 422, 'limit');
+    assertProblem(await get('limit=201'), 422, 'limit');
+    assertProblem(await get('limit=ten'), 400, 'limit');
+    assertProblem(await get('cursor=abc'), 422, 'cursor');
+    assertProblem(await get('patient_data=maybe'), 400, 'patient_data');
+  });
+});
