@@ -33,7 +33,7 @@ PG_PORT ?= 54329
 DB ?= clinicd
 NODE_DIRS := backend/data tests web
 
-.PHONY: all build run deps db db-stop db-destroy test unit bench clean
+.PHONY: all build run deps db db-stop db-destroy test unit bench fuzz clean
 all: build
 
 build: $(BUILD)/clinicd build/common-passwords.txt web/static/vendor/.stamp
@@ -91,6 +91,12 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory build
 	@bash tests/bench/run.sh $(BUILD)
+
+# libFuzzer harnesses (clang, ASan, UBSan): FUZZ_SECONDS per harness; make test runs
+# them for a few seconds each.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build

@@ -100,6 +100,15 @@ if [ -z "${SANITIZE:-}" ]; then
 fi
 
 if [ -z "${SANITIZE:-}" ]; then
+  echo "== fuzzing (regression cases, then a short run of each harness; make fuzz runs longer)"
+  failed_before=$failed
+  bash tests/fuzz/run.sh "${FUZZ_SECONDS:-5}" 2>&1 | tee "$out/fuzz.log"
+  fuzz_rc=${PIPESTATUS[0]}
+  count fuzz "$out/fuzz.log"
+  [ "$fuzz_rc" -eq 0 ] || [ "$failed" -gt "$failed_before" ] || failed=$((failed + 1))
+fi
+
+if [ -z "${SANITIZE:-}" ]; then
   # faults.test.mjs kills its own cluster and clinicd; hostile.test.mjs goes at the
   # shared server, last, so that the shutdown check below also shows it survived
   echo "== fault and hostile-client tests"

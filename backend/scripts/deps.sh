@@ -9,7 +9,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential pkg-config clang
+  build-essential pkg-config clang libclang-rt-14-dev
   libmicrohttpd-dev libjansson-dev libpq-dev
   postgresql-15 postgresql-15-postgis-3 postgresql-contrib
   libsodium-dev libical-dev libcurl4-openssl-dev libcmocka-dev

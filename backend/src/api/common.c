@@ -140,14 +140,18 @@ void input_init(struct input *in, struct req *r)
 
 void input_error(struct input *in, const char *field, bool malformed, const char *fmt, ...)
 {
-    char msg[300];
+    char msg[300], f[160];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    /* names and values cut by a precision or a buffer may end inside a character */
+    snprintf(f, sizeof(f), "%s", field);
+    utf8_scrub(msg);
+    utf8_scrub(f);
     if (!in->errors)
         in->errors = json_array();
-    json_array_append_new(in->errors, problem_error(field, msg));
+    json_array_append_new(in->errors, problem_error(f, msg));
     in->malformed = in->malformed || malformed;
 }
 

@@ -43,6 +43,12 @@ static int expand(struct input *in, const char *rrule, int64_t start, const stru
                   struct occurrence *occ)
 {
     struct icalrecurrencetype rec = icalrecurrencetype_from_string(rrule);
+    if (rec.rscale) { /* the caller owns it; calendars other than Gregorian are refused */
+        free(rec.rscale);
+        rec.rscale = NULL;
+        input_error(in, "rrule", false, "rrule may not use RSCALE: dates are Gregorian");
+        return -1;
+    }
     if (rec.freq == ICAL_NO_RECURRENCE) {
         icalerror_clear_errno();
         input_error(in, "rrule", false, "rrule is not an RFC 5545 recurrence rule, such as FREQ=WEEKLY;INTERVAL=2;COUNT=10");
@@ -57,6 +63,20 @@ static int expand(struct input *in, const char *rrule, int64_t start, const stru
         rec.by_second[0] != ICAL_RECURRENCE_ARRAY_MAX) {
         input_error(in, "rrule", false, "rrule may not set BYHOUR, BYMINUTE or BYSECOND: the time of day is the start's");
         return -1;
+    }
+    /* Parts a treatment plan does not need, and with which libical may search
+     * centuries for a date that never comes (BYSETPOS=40, BYMONTH=2;BYMONTHDAY=31). */
+    if (rec.by_set_pos[0] != ICAL_RECURRENCE_ARRAY_MAX || rec.by_month[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+        rec.by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX || rec.by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX) {
+        input_error(in, "rrule", false, "rrule may use FREQ, INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY and WKST only");
+        return -1;
+    }
+    for (int i = 0; i < ICAL_BY_DAY_SIZE && rec.by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
+        int pos = icalrecurrencetype_day_position(rec.by_day[i]);
+        if (pos > 5 || pos < -5) {
+            input_error(in, "rrule", false, "a BYDAY position is between -5 and 5 (2MO: the second Monday)");
+            return -1;
+        }
     }
     if (rec.count == 0 && icaltime_is_null_time(rec.until)) {
         input_error(in, "rrule", false, "rrule needs COUNT or UNTIL (at most %d sessions)", MAX_OCCURRENCES);
@@ -96,8 +116,12 @@ static int expand(struct input *in, const char *rrule, int64_t start, const stru
         int64_t lt = days_from_civil(t.year, (unsigned)t.month, (unsigned)t.day) * 86400 +
                      t.hour * 3600 + t.minute * 60 + t.second;
         int64_t a, b;
-        occ[n].exists = tz_local_to_utc(z, lt, &a, &b) > 0;
-        occ[n].requested = occ[n].exists ? a : lt - tz_offset_at(z, lt);
+        bool exists = tz_local_to_utc(z, lt, &a, &b) > 0;
+        int64_t when = exists ? a : lt - tz_offset_at(z, lt);
+        if (n > 0 && when <= occ[n - 1].requested)
+            continue; /* BYDAY=FR,FR: RFC 5545 counts a repeated instance once */
+        occ[n].exists = exists;
+        occ[n].requested = when;
         n++;
     }
     icalrecur_iterator_free(it);

@@ -193,3 +193,20 @@ int parse_latlon(const char *s, double *lat, double *lon)
     *lon = y;
     return 0;
 }
+
+void utf8_scrub(char *s)
+{
+    size_t len = strlen(s), i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3
+                 : (c >= 0xf0 && c <= 0xf4) ? 4 : 0;
+        if (n == 1) {
+            i++;
+        } else if (n > 1 && i + n <= len && is_clean_utf8(s + i, n)) {
+            i += n;
+        } else {
+            s[i++] = '?';
+        }
+    }
+}

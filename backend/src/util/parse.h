@@ -17,6 +17,9 @@ int parse_bool(const char *s, bool *out);
 bool is_uuid(const char *s);
 /* Valid UTF-8 with no NUL bytes and no C0 controls other than tab/newline/CR. */
 bool is_clean_utf8(const char *s, size_t len);
+/* Replaces every byte that is not part of valid UTF-8 with '?', in place, so that a
+ * message cut by a precision or a buffer can still go into JSON. */
+void utf8_scrub(char *s);
 /* Decodes %XX escapes (and '+' as space when plus_is_space) from src[0..len) into a
  * new NUL-terminated string; returns NULL on a bad escape, an encoded NUL or
  * invalid UTF-8.  The caller frees the result. */
