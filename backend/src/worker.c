@@ -211,7 +211,7 @@ static void deliver(PGconn *pg, const struct config *cfg, PGresult *claimed, int
     for (char *p = msgid; *p; p++)
         if (*p == ':')
             *p = '.';
-    const char *prev = json_string_value(json_object_get(payload, "from_epoch"));
+    json_t *prev = json_object_get(payload, "from_epoch"); /* a number: see bookings.c */
     struct mail m = {
         .kind = kind,
         .from = cfg->smtp_from,
@@ -226,7 +226,7 @@ static void deliver(PGconn *pg, const struct config *cfg, PGresult *claimed, int
         .tz = PQgetvalue(d, 0, 6),
         .start = strtoll(PQgetvalue(d, 0, 7), NULL, 10),
         .end = strtoll(PQgetvalue(d, 0, 8), NULL, 10),
-        .previous_start = prev ? strtoll(prev, NULL, 10) : 0,
+        .previous_start = json_is_integer(prev) ? (int64_t)json_integer_value(prev) : 0,
         .cancel_hours = (int)strtol(PQgetvalue(d, 0, 9), NULL, 10),
         .manage_url = have_link ? manage : NULL,
         .book_url = book,

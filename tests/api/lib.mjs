@@ -1,6 +1,7 @@
 // Helpers shared by the API suites: requests against BASE_URL and problem checks.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { checkResponse } from './validate.mjs';
 
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
 
@@ -15,6 +16,7 @@ export async function request(method, path, { body, headers = {}, raw } = {}) {
   }
   const res = await fetch(BASE + path, init);
   const text = await res.text();
+  checkResponse(method, path, res, text); // against backend/openapi.json: throws on drift
   let json = null;
   try { json = JSON.parse(text); } catch { /* not JSON */ }
   return { status: res.status, headers: res.headers, text, json };
