@@ -8,7 +8,8 @@ set -euo pipefail
 build=$1 pgdir=$2 pgport=$3 db=$4 port=$5
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-mkdir -p "$root/var/mail"
+# a Maildir: aiosmtpd writes into tmp/ and moves to new/
+mkdir -p "$root/var/mail/tmp" "$root/var/mail/new" "$root/var/mail/cur"
 
 # a notification key, made once, so that mails can carry the manage link
 keyfile=$root/var/notification.key
