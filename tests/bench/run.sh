@@ -2,29 +2,51 @@
 # make bench: clinicd against PostgreSQL itself, on one throwaway cluster.
 #
 #   1. a fresh PostgreSQL cluster (var/bench-<pid>, free port) seeded with 100k
-#      practitioners by backend/scripts/setup-db.sh, plus pgbench tables (scale 10)
-#   2. pgbench -S -M prepared (the reference: the cheapest read PostgreSQL can serve)
+#      practitioners by backend/scripts/setup-db.sh (hours, time off and 10 bookings
+#      each: 1,000,000 bookings), plus pgbench tables (scale 10)
+#   2. the references: pgbench -S -M prepared (the cheapest read PostgreSQL can serve)
+#      and pgbench -M prepared tpcb-like (a small write transaction: the yardstick for
+#      bookings)
 #   3. for each clinicd configuration: start build/clinicd serve, then with wrk
 #        - the profile, GET /api/v1/practitioners/{id} over 1000 real ids
 #        - the nearby search, 25 km around points near the demo cities, technique=MFR
+#        - the search ordered by next_available (same points, 25 km, limit 20)
+#        - 30-day availability of one practitioner, over 1000 practitioners with hours
+#        - bookings on free slots (found with the availability endpoint by slots.py)
+#          and on 20 contended slots that all 64 connections ask for (book.lua)
+#        - the sustained mixed load, 60 s: 80% reads, 15% bookings, 5% cancellations,
+#          clinicd's RSS sampled every 5 s (mixed.lua)
+#      then 500 slow/idle connections while normal requests are timed (slowclients.py),
 #      and the server's peak RSS (VmHWM)
-#   4. the table (also tests/out/bench.txt) with PASS/FAIL against the targets
+#   4. the SQL self-join that finds overlapping active bookings (must be none)
+#   5. the table (also tests/out/bench.txt) with PASS/FAIL against the targets
 # Everything it started is stopped and removed on exit, whatever happens.
 #
 # Usage: tests/bench/run.sh [BUILD_DIR]      (make bench calls it with build)
 #
 # Environment (defaults in brackets):
 #   BENCH_DURATION [10]       seconds per measured run (wrk and pgbench)
-#   BENCH_WARMUP [2]          seconds of unmeasured load before each wrk run
+#   BENCH_WARMUP [2]          seconds of unmeasured load before each read run
 #   BENCH_CONNECTIONS [64]    HTTP connections / pgbench clients
 #   BENCH_THREADS [2]         wrk / pgbench threads
 #   BENCH_PRACTITIONERS [100000]
+#   BENCH_BOOKINGS_PER_PRACTITIONER [10]  existing bookings seeded per practitioner
 #   BENCH_CONFIGS ["0:8 4:8"] clinicd configurations, each HTTP_THREADS:DB_POOL_SIZE
 #                             (0 = a thread per connection, N = pool of N threads)
+#   BENCH_BOOK_PRACTITIONERS [300]  practitioners whose free slots are booked, per
+#                             configuration (about 100 slots each, 30 days)
+#   BENCH_SUSTAINED [1]       0: leave out the sustained mixed load
+#   BENCH_SUSTAINED_SECONDS [60]
+#   BENCH_SLOW_CONNECTIONS [500]  slow/idle connections (0: leave out that row)
+#   BENCH_SLOW_SECONDS [20]
+#   BENCH_LIGHT_SECONDS [5]   the searches and availability are also timed on 1
+#                             connection for this long (0: not)
 #   BENCH_STRICT [0]          1: exit non-zero when a target is missed, too
+#   BENCH_OUT [tests/out]     where bench.txt and bench-raw/ go
 #
-# Exit status: 0 when every run was valid (all answers 2xx, no socket errors), even if
-# targets are missed (they print FAIL); 1 on invalid runs or set-up errors.
+# Exit status: 0 when every run was valid (no socket errors, no 5xx, and only the
+# answers a row expects: 2xx for reads, 201/409 for bookings), even if targets are
+# missed (they print FAIL); 1 on invalid runs, double bookings or set-up errors.
 #
 # Why db_pool_size 8 (CLINICD_DB_POOL_SIZE): wrk, clinicd and PostgreSQL share the 2
 # CPUs of the bench machine, so database connections beyond a few per core only add
@@ -37,8 +59,10 @@
 #                   (42, 46, 55, 74, 90 ms): more concurrent queries only contend.
 # 8 is the best profile throughput; 16 is as good; 2-4 starve it, 32 hurts p99.  (4 x
 # cores; in thread-pool mode only http_threads requests can hold a connection at once.)
-# The other files here: paths.lua (wrk: rotate over a file of paths), explain.sh
-# (EXPLAIN ANALYZE of the search and profile SQL as clinicd prepares it), stmt-sql.py.
+# The other files here: paths.lua (wrk: rotate over a file of paths), book.lua (wrk:
+# bookings), mixed.lua (wrk: the sustained mix), slots.py (free slots to book),
+# slowclients.py (slowloris-style clients), explain.sh (EXPLAIN ANALYZE of the search
+# and profile SQL as clinicd prepares it), stmt-sql.py.
 set -euo pipefail
 
 PROG=bench
@@ -60,11 +84,22 @@ threads=${BENCH_THREADS:-2}
 npract=${BENCH_PRACTITIONERS:-100000}
 configs=${BENCH_CONFIGS:-"0:8 4:8"}
 strict=${BENCH_STRICT:-0}
+bookings_per=${BENCH_BOOKINGS_PER_PRACTITIONER:-10}
+book_practitioners=${BENCH_BOOK_PRACTITIONERS:-300}
+sustained=${BENCH_SUSTAINED:-1}
+sustained_secs=${BENCH_SUSTAINED_SECONDS:-60}
+slow_conns=${BENCH_SLOW_CONNECTIONS:-500}
+slow_secs=${BENCH_SLOW_SECONDS:-20}
+light_secs=${BENCH_LIGHT_SECONDS:-5}
 
-for v in duration warmup conns threads npract; do
+for v in duration warmup conns threads npract bookings_per book_practitioners sustained \
+         sustained_secs slow_conns slow_secs light_secs; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a whole number (got '${!v}')"
 done
 [ "$duration" -ge 1 ] || die "BENCH_DURATION must be at least 1"
+[ "$book_practitioners" -ge 2 ] || die "BENCH_BOOK_PRACTITIONERS must be at least 2"
+[ "$sustained_secs" -ge 5 ] || die "BENCH_SUSTAINED_SECONDS must be at least 5"
+[ "$slow_secs" -ge 2 ] || die "BENCH_SLOW_SECONDS must be at least 2"
 for c in $configs; do
   [[ $c =~ ^[0-9]+:[1-9][0-9]*$ ]] || die "BENCH_CONFIGS: '$c' is not HTTP_THREADS:DB_POOL_SIZE (e.g. 0:8 4:8)"
 done
@@ -74,18 +109,26 @@ T_PROFILE_X=0.5    # profile req/s >= 0.5 x pgbench -S TPS
 T_SEARCH_X=0.2     # search req/s >= 0.2 x pgbench -S TPS
 T_SEARCH_P99=15    # search p99 <= 15 ms
 T_RSS_MIB=64       # clinicd peak RSS <= 64 MiB
+T_NEXT_P99=25      # search with next_available (sort=next_available): p99 <= 25 ms
+T_AVAIL_P99=5      # 30-day availability of one practitioner: p99 <= 5 ms
+T_BOOK_X=0.6       # bookings/s on free slots >= 0.6 x pgbench tpcb-like TPS
+T_SLOW_MS=1000     # with 500 slow clients connected, normal requests: p99 <= 1 s, all served
+T_RSS_GROWTH=20    # sustained load: RSS after the first 15 s grows by at most 20%
 
 # --- preconditions -----------------------------------------------------------------------
 [ -x "$bin" ] || die "$bin not found or not executable (run 'make build', or make bench)"
 # pgbench of the server's version (the /usr/bin one is a wrapper that may pick another)
 PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 if [ -x "$PG_BINDIR/pgbench" ]; then PGBENCH=$PG_BINDIR/pgbench; else PGBENCH=pgbench; fi
-for tool in wrk "$PGBENCH" psql curl awk top; do
+for tool in wrk "$PGBENCH" psql curl awk top python3 timeout; do
   command -v "$tool" >/dev/null || die "'$tool' is not installed (backend/scripts/deps.sh installs it; wrk: apt-get install wrk)"
 done
-[ -f tests/bench/paths.lua ] || die "tests/bench/paths.lua is missing"
+for f in paths.lua book.lua mixed.lua slots.py slowclients.py; do
+  [ -f "tests/bench/$f" ] || die "tests/bench/$f is missing"
+done
 
-out=$root/tests/out
+out=${BENCH_OUT:-$root/tests/out}
+case $out in /*) ;; *) out=$root/$out ;; esac
 raw=$out/bench-raw
 mkdir -p "$out" "$raw"
 pg="$root/backend/scripts/pg.sh"
@@ -94,6 +137,7 @@ pgdir=$work/pg
 db=clinicd_bench
 server_pid=
 load_pid=
+sampler_pid=
 postmaster_pid=
 
 cleanup() {
@@ -108,6 +152,7 @@ cleanup() {
     kill "$load_pid" 2>/dev/null || true
     wait "$load_pid" 2>/dev/null || true
   fi
+  if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>/dev/null || true; fi
   stop_server || true
   bash "$pg" destroy "$pgdir" >/dev/null 2>&1 || note "could not destroy the cluster in $pgdir"
   rm -rf -- "$work"
@@ -218,7 +263,9 @@ t0=$(now)
 pg_port=$(bash "$pg" freeport)
 note "seeding $npract practitioners into a new cluster on port $pg_port ($pgdir) ..."
 # (each line of the log gets the seconds since the start, to see where the time goes)
-if ! bash backend/scripts/setup-db.sh "$pgdir" "$pg_port" "$db" "$bin" --practitioners "$npract" 2>&1 |
+# ten existing bookings per practitioner: 1,000,000 at 100,000 practitioners
+if ! SEED_BOOKINGS_PER_PRACTITIONER=$bookings_per \
+     bash backend/scripts/setup-db.sh "$pgdir" "$pg_port" "$db" "$bin" --practitioners "$npract" 2>&1 |
      while IFS= read -r line; do printf '%7s  %s\n' "$(since "$t0")" "$line"; done > "$raw/setup.log"; then
   tail -n 30 "$raw/setup.log" >&2
   die "database set-up failed (full log: $raw/setup.log)"
@@ -231,6 +278,9 @@ postmaster_pid=$(head -n 1 "$pgdir/data/postmaster.pid" 2>/dev/null || true)
 [[ $postmaster_pid =~ ^[0-9]+$ ]] || postmaster_pid=
 
 osql() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$owner_url" "$@"; }
+# the cluster's superuser (pg.sh: postgres when run as root), to see every backend's waits
+if [ "$(id -u)" = 0 ]; then su_role=postgres; else su_role=$(id -un); fi
+su_url=$(bash "$pg" url "$pgdir" "$pg_port" "$db" "$su_role")
 
 # request paths for wrk
 osql -c "SELECT '/api/v1/practitioners/' || p.id FROM practitioners p
@@ -250,98 +300,190 @@ osql -c "SELECT setseed(0.42)" \
                        round((lon + (random() - 0.5) * 0.1)::numeric, 4))
            FROM c, n, generate_series(1, n.k)
           ORDER BY random()" | grep '^/' > "$work/search.paths" || true
+# the same points ordered by next_available (no technique filter: everyone within 25 km)
+sed 's/&technique=MFR&/\&sort=next_available\&/' "$work/search.paths" > "$work/search-next.paths"
+# the sustained mix: both kinds of search, in turn
+paste -d '\n' "$work/search.paths" "$work/search-next.paths" > "$work/search-mixed.paths"
+
+# practitioners who can be booked: active, with weekly hours and an active service
+bookable="p.active AND EXISTS (SELECT 1 FROM weekly_hours h WHERE h.practitioner_id = p.id)
+          AND EXISTS (SELECT 1 FROM practitioner_services x JOIN services s ON s.id = x.service_id
+                      WHERE x.practitioner_id = p.id AND s.active)"
+today=$(date -u +%F)
+# 30-day availability (from today to today + 30 days, dates in the practitioner's zone)
+osql -c "SELECT format('/api/v1/practitioners/%s/availability?from=%s&to=%s', p.id,
+                       '$today', ('$today'::date + 30)::text)
+           FROM practitioners p WHERE $bookable
+          ORDER BY md5(p.id::text || 'availability') LIMIT 1000" > "$work/avail.paths"
 n_profile=$(wc -l < "$work/profile.paths")
 n_search=$(wc -l < "$work/search.paths")
+n_avail=$(wc -l < "$work/avail.paths")
 [ "$n_profile" -ge 100 ] || die "only $n_profile practitioners with an active location to ask for"
 [ "$n_search" -ge 17 ] || die "only $n_search search points (no locations?)"
+[ "$n_avail" -ge 100 ] || die "only $n_avail practitioners with weekly hours (did seed-schedule run?)"
 ncities=$(osql -c "SELECT count(DISTINCT (city, country)) FROM locations WHERE active")
-note "$n_profile profile ids, $n_search search points around $ncities cities"
+read -r n_bookings n_hours < <(osql -F ' ' -c "SELECT (SELECT count(*) FROM bookings),
+                                          (SELECT count(DISTINCT practitioner_id) FROM weekly_hours)")
+note "$n_profile profile ids, $n_search search points around $ncities cities, $n_avail practitioners for availability; $n_bookings bookings, $n_hours practitioners with hours"
 
-# --- 2. pgbench -S -----------------------------------------------------------------------
+# Slots to book: free ones at least this far ahead that they can still be cancelled
+# online (the clinics' cancellation notice), 30 days of them; kept apart by at least
+# the largest buffer_before + buffer_after, so that each can be booked on its own.
+read -r max_notice_h book_gap < <(osql -F ' ' -c "SELECT (SELECT coalesce(max(cancellation_notice_hours), 24) FROM clinics),
+                                                 (SELECT coalesce(max(buffer_before_minutes + buffer_after_minutes), 0) FROM services)")
+book_from=$(date -u -d "$today + $(( (max_notice_h + 23) / 24 + 2 )) days" +%F)
+book_to=$(date -u -d "$book_from + 30 days" +%F)
+
+# --- 2. the references: pgbench -S and tpcb-like -----------------------------------------
 note "pgbench -i -s 10 (as clinicd_owner, in $db) ..."
 pgb=(-h 127.0.0.1 -p "$pg_port" -U clinicd_owner)
 if ! "$PGBENCH" "${pgb[@]}" -i -s 10 -q "$db" > "$raw/pgbench-init.log" 2>&1; then
   cat "$raw/pgbench-init.log" >&2
   die "pgbench -i failed"
 fi
-note "pgbench -S -M prepared -c $conns -j $threads -T $duration ..."
-# Latencies come from the per-transaction log (a 10% sample is plenty for p50/p99).
-sleep 1 # the backend of pgbench -i must be gone (and counted) before the CPU clock starts
-pgb_t0=$(pg_ticks)
-read -r pgb_s0 pgb_a0 < <(sys_ticks)
-in_background "$raw/pgbench.txt" "$PGBENCH" "${pgb[@]}" -S -M prepared -c "$conns" -j "$threads" \
-  -T "$duration" -n -l --sampling-rate=0.1 --log-prefix="$work/pgbench" "$db"
-if ! wait "$load_pid"; then
+
+cpu_notes=()
+
+# cpu_note NAME CLINICD_TICKS POSTGRES_TICKS LOADGEN_TICKS SYS_BUSY_TICKS SYS_ALL_TICKS REQ_PER_S [SECONDS]
+# Shares are of the machine's CPU time over the run; "other" is whatever else ran
+# (the kernel's own threads, other users' jobs: a shared machine skews the numbers).
+cpu_note() {
+  awk -v name="$1" -v c="$2" -v p="$3" -v g="$4" -v busy="$5" -v all="$6" -v r="$7" \
+      -v hz="$HZ" -v d="${8:-$duration}" \
+    'BEGIN { if (all <= 0) all = 1
+             o = busy - c - p - g; if (o < 0) o = 0
+             printf "%-22s busy %3.0f%%: clinicd %3.0f%%, postgres %3.0f%%, load generator %3.0f%%, other %3.0f%%;  CPU ms per request: clinicd %.3f, postgres %.3f",
+               name, 100 * busy / all, 100 * c / all, 100 * p / all, 100 * g / all, 100 * o / all,
+               (r > 0 ? 1000 * c / hz / (r * d) : 0), (r > 0 ? 1000 * p / hz / (r * d) : 0) }'
+}
+
+# What this cluster's backends were doing, half-way through a run: 10 samples of
+# pg_stat_activity, 0.1 s apart, as "what: count" (CPU = active, not waiting;
+# idle-in-tx = a transaction waiting for its client: clinicd).  Sets W_WAITS.
+sample_waits() {
+  local name=$1 args=()
+  local q="SELECT CASE WHEN state = 'idle in transaction' THEN 'idle-in-tx'
+                       WHEN wait_event IS NULL THEN 'CPU'
+                       ELSE wait_event_type || ':' || wait_event END
+             FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+              AND state IN ('active', 'idle in transaction')"
+  for _ in 1 2 3 4 5 6 7 8 9 10; do args+=(-c "$q" -c "SELECT pg_sleep(0.1)"); done
+  psql -X -q -A -t "$su_url" "${args[@]}" 2>/dev/null | grep -v '^$' | sort | uniq -c | sort -rn \
+    > "$raw/$name.waits.txt" || true
+  W_WAITS=$(awk '{ printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1 }' "$raw/$name.waits.txt")
+}
+
+# run_pgbench NAME ARGS...: a measured pgbench run (-M prepared, conns, threads,
+# duration) with ARGS; sets B_TPS B_P50 B_P99 and adds the CPU note
+run_pgbench() {
+  local name=$1
+  shift
+  sleep 1 # the backends of the last run must be gone (and counted) before the CPU clock starts
+  local t0 s0 a0 t1 s1 a1
+  t0=$(pg_ticks)
+  read -r s0 a0 < <(sys_ticks)
+  # Latencies come from the per-transaction log (a 10% sample is plenty for p50/p99).
+  in_background "$raw/$name.txt" "$PGBENCH" "${pgb[@]}" "$@" -M prepared -c "$conns" -j "$threads" \
+    -T "$duration" -l --sampling-rate=0.1 --log-prefix="$work/$name" "$db"
+  sleep "$(awk -v d="$duration" 'BEGIN { print d / 2 }')"
+  sample_waits "$name"
+  if ! wait "$load_pid"; then
+    load_pid=
+    cat "$raw/$name.txt" >&2
+    die "pgbench ($name) failed"
+  fi
   load_pid=
-  cat "$raw/pgbench.txt" >&2
-  die "pgbench -S failed"
-fi
-load_pid=
-read -r pgb_s1 pgb_a1 < <(sys_ticks)
-sleep 0.5 # let the postmaster reap the backends, so that their CPU time is counted
-pgb_t1=$(pg_ticks)
-pgb_tps=$(awk '/^tps = / { printf "%.0f", $3 }' "$raw/pgbench.txt")
-[ -n "$pgb_tps" ] && [ "$pgb_tps" -gt 0 ] || { cat "$raw/pgbench.txt" >&2; die "could not read pgbench's tps"; }
-pgb_failed=$(awk '/number of failed transactions:/ { print $5 }' "$raw/pgbench.txt")
-[ "${pgb_failed:-0}" = 0 ] || die "pgbench: $pgb_failed failed transactions (see $raw/pgbench.txt)"
-# log line: client_id transaction_no time(us) script_no epoch epoch_us
-read -r pgb_p50 pgb_p99 < <(cat "$work"/pgbench.* | awk '{ print $3 }' | sort -n |
-  awk '{ v[NR] = $1 } END {
-    if (NR == 0) { print "nan nan"; exit }
-    i50 = int(NR * 0.50); if (i50 < 1) i50 = 1
-    i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
-    printf "%.2f %.2f\n", v[i50] / 1000, v[i99] / 1000 }')
-rm -f "$work"/pgbench.*
+  read -r s1 a1 < <(sys_ticks)
+  sleep 0.5 # let the postmaster reap the backends, so that their CPU time is counted
+  t1=$(pg_ticks)
+  B_TPS=$(awk '/^tps = / { printf "%.0f", $3 }' "$raw/$name.txt")
+  [ -n "$B_TPS" ] && [ "$B_TPS" -gt 0 ] || { cat "$raw/$name.txt" >&2; die "could not read pgbench's tps ($name)"; }
+  local failed
+  failed=$(awk '/number of failed transactions:/ { print $5 }' "$raw/$name.txt")
+  [ "${failed:-0}" = 0 ] || die "pgbench: $failed failed transactions (see $raw/$name.txt)"
+  # log line: client_id transaction_no time(us) script_no epoch epoch_us
+  read -r B_P50 B_P99 < <(cat "$work/$name".* | awk '{ print $3 }' | sort -n |
+    awk '{ v[NR] = $1 } END {
+      if (NR == 0) { print "nan nan"; exit }
+      i50 = int(NR * 0.50); if (i50 < 1) i50 = 1
+      i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
+      printf "%.2f %.2f\n", v[i50] / 1000, v[i99] / 1000 }')
+  rm -f "$work/$name".*
+  cpu_notes+=("$(cpu_note "$name" 0 $((t1 - t0)) "$(cat "$raw/$name.txt.cpu" 2>/dev/null || echo 0)" \
+    $((s1 - s0)) $((a1 - a0)) "$B_TPS")")
+}
+
+note "pgbench -S -M prepared -c $conns -j $threads -T $duration ..."
+run_pgbench pgbench-S -S -n
+pgb_tps=$B_TPS pgb_p50=$B_P50 pgb_p99=$B_P99
+note "pgbench tpcb-like -M prepared -c $conns -j $threads -T $duration ..."
+run_pgbench pgbench-tpcb
+tpcb_tps=$B_TPS tpcb_p50=$B_P50 tpcb_p99=$B_P99
+cpu_notes+=("  (pgbench-tpcb waits: $W_WAITS)")
 
 # --- 3. clinicd --------------------------------------------------------------------------
 invalid=0
 rows=()       # printed table lines
 verdicts=()   # PASS / FAIL for BENCH_STRICT
-cpu_notes=()
 
 fmt_row() { # label rps p50 p99 ratio target verdict
-  printf '%-30s %8s %8s %8s %12s   %-22s %s' "$1" "$2" "$3" "$4" "$5" "${6:-}" "${7:-}"
+  printf '%-30s %8s %8s %8s %10s   %-28s %s' "$1" "$2" "$3" "$4" "$5" "${6:-}" "${7:-}"
 }
+detail() { rows+=("$(printf '    %s' "$*")"); }
 
-# cpu_note NAME CLINICD_TICKS POSTGRES_TICKS LOADGEN_TICKS SYS_BUSY_TICKS SYS_ALL_TICKS REQ_PER_S
-# Shares are of the machine's CPU time over the run; "other" is whatever else ran
-# (the kernel's own threads, other users' jobs: a shared machine skews the numbers).
-cpu_note() {
-  awk -v name="$1" -v c="$2" -v p="$3" -v g="$4" -v busy="$5" -v all="$6" -v r="$7" \
-      -v hz="$HZ" -v d="$duration" \
-    'BEGIN { if (all <= 0) all = 1
-             o = busy - c - p - g; if (o < 0) o = 0
-             printf "%-18s busy %3.0f%%: clinicd %3.0f%%, postgres %3.0f%%, load generator %3.0f%%, other %3.0f%%;  CPU ms per request: clinicd %.3f, postgres %.3f",
-               name, 100 * busy / all, 100 * c / all, 100 * p / all, 100 * g / all, 100 * o / all,
-               (r > 0 ? 1000 * c / hz / (r * d) : 0), (r > 0 ? 1000 * p / hz / (r * d) : 0) }'
-}
-
-ratio() { awk -v a="$1" -v b="$pgb_tps" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$pgb_tps" 'BEGIN { printf "%.2f -S", a / b }'; }
+ratio_tpcb() { awk -v a="$1" -v b="$tpcb_tps" 'BEGIN { printf "%.2f tpcb", a / b }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a + 0 <= b + 0) }'; }
+verdict() { verdicts+=("$1"); }
 
-# run_wrk NAME PATHS_FILE: warm-up, measured run, checks; sets W_* (see parse_wrk)
+# rss_sampler FILE: clinicd's VmRSS (KiB) every 5 s, "seconds KiB" per line, until killed
+rss_sampler() {
+  local start=$SECONDS
+  while kill -0 "$server_pid" 2>/dev/null; do
+    printf '%s %s\n' $((SECONDS - start)) "$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status" 2>/dev/null)"
+    sleep 5
+  done
+}
+
+# run_wrk NAME SECONDS WARMUP SCRIPT ARGS...: warm-up (if WARMUP > 0), measured run with
+# wrk -s SCRIPT -- ARGS, CPU note; sets W_* (see parse_wrk), W_SECS (the run's length),
+# W_WAITS, and S_* from a "bench-status:" line if the script printed one.  With
+# RSS_LOG set, clinicd's RSS is sampled into it during the measured run.
+RSS_LOG=
 run_wrk() {
-  local name=$1 paths=$2
+  local name=$1 secs=$2 wu=$3 script=$4
+  shift 4
   local file=$raw/$name.txt url=http://127.0.0.1:$http_port
-  if [ "$warmup" -gt 0 ]; then
-    wrk -t "$threads" -c "$conns" -d "${warmup}s" --timeout 10s -s tests/bench/paths.lua \
-      "$url" -- "$paths" > "$raw/$name.warmup.txt" 2>&1 || true
+  if [ "$wu" -gt 0 ]; then
+    wrk -t "$threads" -c "$conns" -d "${wu}s" --timeout 10s -s "$script" \
+      "$url" -- "$@" > "$raw/$name.warmup.txt" 2>&1 || true
   fi
   local c0 p0 s0 a0
   c0=$(cpu_ticks "$server_pid")
   p0=$(pg_ticks)
   read -r s0 a0 < <(sys_ticks)
-  in_background "$file" wrk -t "$threads" -c "$conns" -d "${duration}s" --timeout 10s --latency \
-    -s tests/bench/paths.lua "$url" -- "$paths"
+  in_background "$file" wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 10s --latency \
+    -s "$script" "$url" -- "$@"
+  if [ -n "$RSS_LOG" ]; then
+    rss_sampler > "$RSS_LOG" &
+    sampler_pid=$!
+  fi
   # a snapshot of who uses the CPUs, half-way through
-  sleep "$(awk -v d="$duration" 'BEGIN { print d / 2 }')"
+  sleep "$(awk -v d="$secs" 'BEGIN { print d / 2 }')"
   # (the second of two samples a second apart: top's first one averages since start-up)
   top -b -n 2 -d 1 -w 200 2>/dev/null | awk '/^top -/ { n++ } n == 2' | head -n 25 \
     > "$raw/$name.top.txt" || true
+  sample_waits "$name"
   local rc=0
   wait "$load_pid" || rc=$?
   load_pid=
+  if [ -n "$sampler_pid" ]; then
+    kill "$sampler_pid" 2>/dev/null || true
+    wait "$sampler_pid" 2>/dev/null || true
+    sampler_pid=
+  fi
   server_alive "during $name"
   if [ "$rc" != 0 ]; then
     cat "$file" >&2
@@ -352,12 +494,55 @@ run_wrk() {
   p1=$(pg_ticks)
   read -r s1 a1 < <(sys_ticks)
   parse_wrk "$file"
+  W_SECS=$(awk '/requests in/ { sub(/s,?$/, "", $4); print $4 + 0 }' "$file")
   cpu_notes+=("$(cpu_note "$name" $((c1 - c0)) $((p1 - p0)) "$(cat "$file.cpu" 2>/dev/null || echo 0)" \
-    $((s1 - s0)) $((a1 - a0)) "$W_RPS")")
+    $((s1 - s0)) $((a1 - a0)) "$W_RPS" "$secs")")
+  local st
+  st=$(sed -n 's/^bench-status: //p' "$file" | tail -n 1)
+  S_2XX=0 S_201=0 S_409=0 S_4XX=0 S_5XX=0 S_REUSED=0 S_READS=0 S_BOOKS=0 S_CANCELS=0 S_CANCELLED=0
+  local kv
+  for kv in $st; do
+    case $kv in
+      2xx=*) S_2XX=${kv#*=} ;; 201=*) S_201=${kv#*=} ;; 409=*) S_409=${kv#*=} ;;
+      4xx=*) S_4XX=${kv#*=} ;; 5xx=*) S_5XX=${kv#*=} ;; reused=*) S_REUSED=${kv#*=} ;;
+      reads=*) S_READS=${kv#*=} ;; books=*) S_BOOKS=${kv#*=} ;; cancels=*) S_CANCELS=${kv#*=} ;;
+      cancelled=*) S_CANCELLED=${kv#*=} ;;
+    esac
+  done
+}
+
+# all_2xx NAME: a read run must have had only 2xx answers and no socket errors
+all_2xx() {
   if [ "$W_NON2XX" != 0 ] || [ "$W_ERRORS" != 0 ]; then
     invalid=1
-    note "!!! $name: $W_NON2XX non-2xx responses and $W_ERRORS socket errors out of $W_REQUESTS requests (see $file and $raw/server-*.err)"
+    note "!!! $1: $W_NON2XX non-2xx responses and $W_ERRORS socket errors out of $W_REQUESTS requests (see $raw/$1.txt, $raw/server-*.err, and after the run $raw/statuses-*.txt, unexpected-*.log)"
+    return 1
   fi
+}
+# light_wrk NAME PATHS: the same requests on one connection for a few seconds (no
+# queueing: the service time itself); adds a detail line.  64 closed-loop connections on
+# 2 CPUs make p99 mostly waiting in line (Little's law), this shows what one costs.
+light_wrk() {
+  local file=$raw/$1.c1.txt
+  wrk -t 1 -c 1 -d "${light_secs}s" --timeout 10s --latency -s tests/bench/paths.lua \
+    "http://127.0.0.1:$http_port" -- "$2" > "$file" 2>&1 || { cat "$file" >&2; die "wrk failed for $1 (1 connection)"; }
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$file")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$file")")
+  detail "on 1 connection (${light_secs} s, no queueing): $rps req/s, p50 $p50 ms, p99 $p99 ms"
+}
+
+# expected_only NAME: a booking run may answer 2xx and 409, nothing else
+expected_only() {
+  local bad=0
+  if [ "$S_5XX" != 0 ] || [ "$S_4XX" != 0 ] || [ "$W_ERRORS" != 0 ]; then
+    invalid=1
+    note "!!! $1: $S_5XX 5xx, $S_4XX other 4xx and $W_ERRORS socket errors out of $W_REQUESTS requests (see $raw/$1.txt and $raw/server-*.err)"
+    sed -n 's/^bench-first-/    first /p' "$raw/$1.txt" >&2
+    bad=1
+  fi
+  return $bad
 }
 
 # server_alive WHEN: dies with clinicd's last words if it is gone
@@ -381,11 +566,15 @@ sanity() {
   local items
   items=$(grep -o '"distance_km"' "$work/sanity.json" | wc -l)
   [ "$items" -gt 0 ] || note "warning: the first search point found nothing ($(head -n 1 "$work/search.paths"))"
+  code=$(curl -s -o "$work/sanity.json" -w '%{http_code}' "$url$(head -n 1 "$work/avail.paths")")
+  [ "$code" = 200 ] || { cat "$work/sanity.json" >&2; die "availability answered $code"; }
+  items=$(grep -o '"start"' "$work/sanity.json" | wc -l)
+  note "  the first practitioner has $items slots in 30 days"
 }
 
-rows+=("$(fmt_row "pgbench -S (reference)" "$pgb_tps" "$pgb_p50" "$pgb_p99" "1.00")")
-cpu_notes+=("$(cpu_note pgbench-S 0 $((pgb_t1 - pgb_t0)) "$(cat "$raw/pgbench.txt.cpu" 2>/dev/null || echo 0)" \
-  $((pgb_s1 - pgb_s0)) $((pgb_a1 - pgb_a0)) "$pgb_tps")")
+rows+=("$(fmt_row "pgbench -S (reference)" "$pgb_tps" "$pgb_p50" "$pgb_p99" "1.00 -S")")
+rows+=("$(fmt_row "pgbench tpcb-like (reference)" "$tpcb_tps" "$tpcb_p50" "$tpcb_p99" "1.00 tpcb")")
+ci=0
 for c in $configs; do
   http_threads=${c%%:*}
   pool=${c##*:}
@@ -414,49 +603,197 @@ for c in $configs; do
 
   rows+=("-- clinicd: $mode, db pool $pool")
   note "  profile GET ($((warmup + duration)) s) ..."
-  run_wrk "profile-$tag" "$work/profile.paths"
+  run_wrk "profile-$tag" "$duration" "$warmup" tests/bench/paths.lua "$work/profile.paths"
   r=$(ratio "$W_RPS")
-  if ge "$r" "$T_PROFILE_X"; then v=PASS; else v=FAIL; fi
-  verdicts+=("$v")
-  [ "$W_NON2XX" = 0 ] && [ "$W_ERRORS" = 0 ] || v="$v, $W_NON2XX non-2xx/$W_ERRORS errors!"
-  rows+=("$(fmt_row "profile GET" "$W_RPS" "$W_P50" "$W_P99" "$r" ">= ${T_PROFILE_X}x" "$v")")
+  if ge "${r% *}" "$T_PROFILE_X"; then v=PASS; else v=FAIL; fi
+  verdict "$v"
+  all_2xx "profile-$tag" || v="$v, $W_NON2XX non-2xx/$W_ERRORS errors!"
+  rows+=("$(fmt_row "profile GET" "$W_RPS" "$W_P50" "$W_P99" "$r" ">= ${T_PROFILE_X}x -S" "$v")")
 
   note "  nearby search ($((warmup + duration)) s) ..."
-  run_wrk "search-$tag" "$work/search.paths"
+  run_wrk "search-$tag" "$duration" "$warmup" tests/bench/paths.lua "$work/search.paths"
   r=$(ratio "$W_RPS")
-  if ge "$r" "$T_SEARCH_X" && le "$W_P99" "$T_SEARCH_P99"; then v=PASS; else v=FAIL; fi
-  verdicts+=("$v")
-  [ "$W_NON2XX" = 0 ] && [ "$W_ERRORS" = 0 ] || v="$v, $W_NON2XX non-2xx/$W_ERRORS errors!"
-  rows+=("$(fmt_row "nearby search 25 km MFR" "$W_RPS" "$W_P50" "$W_P99" "$r" "p99 <= ${T_SEARCH_P99} ms, >= ${T_SEARCH_X}x" "$v")")
+  if ge "${r% *}" "$T_SEARCH_X" && le "$W_P99" "$T_SEARCH_P99"; then v=PASS; else v=FAIL; fi
+  verdict "$v"
+  all_2xx "search-$tag" || v="$v, $W_NON2XX non-2xx/$W_ERRORS errors!"
+  rows+=("$(fmt_row "nearby search 25 km MFR" "$W_RPS" "$W_P50" "$W_P99" "$r" "p99 <= ${T_SEARCH_P99} ms, >= ${T_SEARCH_X}x -S" "$v")")
+  [ "$light_secs" = 0 ] || light_wrk "search-$tag" "$work/search.paths"
+
+  note "  search sort=next_available ($((warmup + duration)) s) ..."
+  run_wrk "nextavail-$tag" "$duration" "$warmup" tests/bench/paths.lua "$work/search-next.paths"
+  r=$(ratio "$W_RPS")
+  if le "$W_P99" "$T_NEXT_P99"; then v=PASS; else v=FAIL; fi
+  verdict "$v"
+  all_2xx "nextavail-$tag" || v="$v, $W_NON2XX non-2xx/$W_ERRORS errors!"
+  rows+=("$(fmt_row "search next_available 25 km" "$W_RPS" "$W_P50" "$W_P99" "$r" "p99 <= ${T_NEXT_P99} ms" "$v")")
+  [ "$light_secs" = 0 ] || light_wrk "nextavail-$tag" "$work/search-next.paths"
+
+  note "  30-day availability ($((warmup + duration)) s) ..."
+  run_wrk "avail-$tag" "$duration" "$warmup" tests/bench/paths.lua "$work/avail.paths"
+  r=$(ratio "$W_RPS")
+  if le "$W_P99" "$T_AVAIL_P99"; then v=PASS; else v=FAIL; fi
+  verdict "$v"
+  all_2xx "avail-$tag" || v="$v, $W_NON2XX non-2xx/$W_ERRORS errors!"
+  rows+=("$(fmt_row "availability 30 days" "$W_RPS" "$W_P50" "$W_P99" "$r" "p99 <= ${T_AVAIL_P99} ms" "$v")")
+  detail "$(awk -v b="$(awk '/requests in/ { print $5 }' "$raw/avail-$tag.txt" | tr -d ,)" -v n="$W_REQUESTS" 'BEGIN {
+    u = b; sub(/^[0-9.]+/, "", u); v = b + 0
+    if (u == "KB") v *= 1024; else if (u == "MB") v *= 1048576; else if (u == "GB") v *= 1073741824
+    printf "%.0f KB per answer", v / n / 1024 }') ($(head -n 1 "$work/avail.paths" | sed 's/.*?//'))"
+  [ "$light_secs" = 0 ] || light_wrk "avail-$tag" "$work/avail.paths"
+
+  # free slots of this configuration's own practitioners (the first one: contended)
+  osql -c "SELECT p.id FROM practitioners p WHERE $bookable
+            ORDER BY md5(p.id::text || 'book') OFFSET $((ci * (book_practitioners + 1)))
+            LIMIT $((book_practitioners + 1))" > "$work/book-ids-$tag"
+  note "  free slots of $book_practitioners practitioners, $book_from to $book_to ..."
+  if ! timeout 600 python3 tests/bench/slots.py --port "$http_port" --ids "$work/book-ids-$tag" \
+      --from "$book_from" --to "$book_to" --gap-minutes "$book_gap" --out "$work/free-$tag.slots" \
+      --contended "$work/contended-$tag.slots" --contended-slots 20 --parallel 4 \
+      2> "$raw/slots-$tag.txt"; then
+    cat "$raw/slots-$tag.txt" >&2
+    die "could not find free slots to book"
+  fi
+  note "  $(tail -n 1 "$raw/slots-$tag.txt" | sed 's/^slots.py: //')"
+  n_free=$(wc -l < "$work/free-$tag.slots")
+  n_cont=$(wc -l < "$work/contended-$tag.slots")
+  [ "$n_cont" -ge 1 ] || die "no slot to contend for (practitioner $(head -n 1 "$work/book-ids-$tag"))"
+  # half of them for the free-slot run, the other half for the sustained mix
+  head -n $((n_free / 2)) "$work/free-$tag.slots" > "$work/free-a-$tag.slots"
+  tail -n +$((n_free / 2 + 1)) "$work/free-$tag.slots" > "$work/free-b-$tag.slots"
+
+  note "  bookings on free slots ($duration s) ..."
+  run_wrk "book-free-$tag" "$duration" 0 tests/bench/book.lua "$work/free-a-$tag.slots" free \
+    "$tag-$$" "$threads"
+  bps=$(awk -v n="$S_201" -v s="$W_SECS" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+  r=$(ratio_tpcb "$bps")
+  if ge "${r% *}" "$T_BOOK_X" && [ "$S_5XX" = 0 ]; then v=PASS; else v=FAIL; fi
+  verdict "$v"
+  expected_only "book-free-$tag" || v="$v, $S_5XX 5xx/$S_4XX 4xx/$W_ERRORS errors!"
+  rows+=("$(fmt_row "bookings/s, free slots" "$bps" "$W_P50" "$W_P99" "$r" ">= ${T_BOOK_X}x tpcb" "$v")")
+  detail "$W_REQUESTS attempts: 201 $S_201, 409 $S_409 (of them on slots asked for twice: $S_REUSED), other 4xx $S_4XX, 5xx $S_5XX; $((n_free / 2)) free slots of $book_practitioners practitioners"
+  if [ "$S_409" -gt $((W_REQUESTS / 20)) ]; then
+    note "warning: book-free-$tag: $S_409 of $W_REQUESTS attempts were 409 ($S_REUSED on slots asked for twice: the list of $((n_free / 2)) ran out; raise BENCH_BOOK_PRACTITIONERS)"
+  fi
+  cpu_notes+=("  (book-free-$tag waits: $W_WAITS)")
+
+  note "  bookings on $n_cont contended slots ($duration s) ..."
+  run_wrk "book-contended-$tag" "$duration" 0 tests/bench/book.lua "$work/contended-$tag.slots" \
+    contended "$tag-$$" "$threads"
+  if [ "$S_5XX" = 0 ] && [ "$S_201" = "$n_cont" ]; then v=PASS; else v=FAIL; fi
+  verdict "$v"
+  expected_only "book-contended-$tag" || v="$v, $S_5XX 5xx/$S_4XX 4xx/$W_ERRORS errors!"
+  [ "$S_201" -le "$n_cont" ] || { invalid=1; v="$v, $S_201 201s for $n_cont slots!"; }
+  rows+=("$(fmt_row "bookings, $n_cont contended slots" "$W_RPS" "$W_P50" "$W_P99" "$(ratio_tpcb "$W_RPS")" "1 x 201 per slot, 0 5xx" "$v")")
+  detail "$W_REQUESTS attempts (req/s = attempts): 201 $S_201 (for $n_cont slots), 409 $S_409, other 4xx $S_4XX, 5xx $S_5XX"
+  cpu_notes+=("  (book-contended-$tag waits: $W_WAITS)")
+
+  if [ "$sustained" = 1 ]; then
+    note "  sustained mixed load ($sustained_secs s) ..."
+    RSS_LOG=$raw/mixed-$tag.rss
+    run_wrk "mixed-$tag" "$sustained_secs" 0 tests/bench/mixed.lua "$work/profile.paths" \
+      "$work/search-mixed.paths" "$work/avail.paths" "$work/free-b-$tag.slots" "$tag-$$" "$threads"
+    RSS_LOG=
+    # RSS: first, at 15 s (the end of the warm-up), last, max; growth after 15 s
+    read -r rss_first rss_base rss_last rss_max rss_growth < <(awk '
+      $2 != "" { n++; v[n] = $2; t[n] = $1 }
+      END {
+        if (n == 0) { print "0 0 0 0 0"; exit }
+        b = 0; mx = 0
+        for (i = 1; i <= n; i++) { if (!b && t[i] >= 15) b = v[i]; if (v[i] > mx) mx = v[i] }
+        if (!b) b = v[n]
+        ma = 0; for (i = 1; i <= n; i++) if (t[i] >= 15 && v[i] > ma) ma = v[i]
+        if (!ma) ma = b
+        printf "%.1f %.1f %.1f %.1f %.1f\n", v[1] / 1024, b / 1024, v[n] / 1024, mx / 1024,
+               100 * (ma - b) / b }' "$raw/mixed-$tag.rss")
+    v=PASS
+    [ "$S_5XX" = 0 ] && [ "$W_ERRORS" = 0 ] || v=FAIL
+    if ! le "$rss_growth" "$T_RSS_GROWTH"; then
+      v=FAIL
+      note "!!! mixed-$tag: clinicd's RSS grew by ${rss_growth}% after the first 15 s ($rss_base -> max $rss_max MiB): a leak? (samples: $raw/mixed-$tag.rss)"
+    fi
+    verdict "$v"
+    expected_only "mixed-$tag" || v="$v, $S_5XX 5xx/$S_4XX 4xx/$W_ERRORS errors!"
+    ! le "$rss_growth" "$T_RSS_GROWTH" && v="$v, RSS grew ${rss_growth}%!"
+    rows+=("$(fmt_row "sustained mix ${sustained_secs}s" "$W_RPS" "$W_P50" "$W_P99" "$(ratio "$W_RPS")" "0 5xx, RSS +<=${T_RSS_GROWTH}% after 15s" "$v")")
+    detail "$W_REQUESTS requests ($S_2XX 2xx): $S_READS reads, $S_BOOKS booking attempts (201 $S_201), $S_CANCELS cancellations ($S_CANCELLED done); 409 $S_409, other 4xx $S_4XX, 5xx $S_5XX"
+    detail "clinicd RSS every 5 s: first $rss_first MiB, at 15 s $rss_base, last $rss_last, max $rss_max MiB (after 15 s: ${rss_growth}%)"
+    cpu_notes+=("  (mixed-$tag waits: $W_WAITS)")
+  fi
 
   hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
   pool_line=$(curl -s "http://127.0.0.1:$http_port/metrics" |
     awk '/^clinicd_db_pool_(checkouts|timeouts)_total / { printf "%s=%s ", substr($1, 17), $2 }')
+
+  if [ "$slow_conns" -gt 0 ]; then
+    note "  $slow_conns slow clients ($slow_secs s) ..."
+    in_background "$raw/slow-$tag.txt" timeout $((slow_secs + 60)) python3 tests/bench/slowclients.py \
+      --port "$http_port" --conns "$slow_conns" --seconds "$slow_secs" --probe /healthz \
+      --probe "$(head -n 1 "$work/profile.paths")" --pid "$server_pid"
+    rc=0
+    wait "$load_pid" || rc=$?
+    load_pid=
+    server_alive "during the slow clients"
+    [ "$rc" = 0 ] || { cat "$raw/slow-$tag.txt" >&2; die "slowclients.py failed (status $rc)"; }
+    kv() { sed -n "s/^slowclients: .*\\b$1=\\([^ ]*\\).*/\\1/p" "$raw/slow-$tag.txt" | head -n 1; }
+    sl_opened=$(kv opened) sl_refused=$(kv refused) sl_cidle=$(kv closed_idle)
+    sl_cslow=$(kv closed_slow) sl_open=$(kv open_at_end) sl_first=$(kv first_close_s)
+    sl_probes=$(kv probes) sl_failed=$(kv failed) sl_p50=$(kv p50_ms) sl_p99=$(kv p99_ms)
+    sl_max=$(kv max_ms) sl_threads=$(kv threads) sl_rss=$(kv rss_kib)
+    if [ "${sl_failed:-1}" = 0 ] && [ "${sl_probes:-0}" -gt 0 ] && le "$sl_p99" "$T_SLOW_MS"; then v=PASS; else v=FAIL; fi
+    verdict "$v"
+    rows+=("$(fmt_row "normal GETs, $slow_conns slow clients" "-" "$sl_p50" "$sl_p99" "" "p99 <= ${T_SLOW_MS} ms, all served" "$v")")
+    detail "probes (/healthz and a profile, each on a new connection): $sl_probes, failed $sl_failed, max $sl_max ms"
+    detail "slow clients: $sl_opened connected ($sl_refused refused), closed by clinicd: $sl_cidle idle + $sl_cslow trickling (first after ${sl_first} s), $sl_open still open after $slow_secs s; clinicd had $sl_threads threads, $(awk -v k="${sl_rss:-0}" 'BEGIN { printf "%.1f", k / 1024 }') MiB RSS"
+  fi
   stop_server
+  # every answer of this configuration by route and status, from clinicd's access log
+  grep -o '"route":"[^"]*","status":[0-9]*' "$work/access-$tag.log" | sort | uniq -c | sort -rn \
+    > "$raw/statuses-$tag.txt" || true
+  grep -v '"status":[23][0-9][0-9]' "$work/access-$tag.log" | grep -v '"status":409' | head -n 50 \
+    > "$raw/unexpected-$tag.log" || true
   rss=$(awk -v k="$hwm_kb" 'BEGIN { printf "%.1f", k / 1024 }')
   if le "$rss" "$T_RSS_MIB"; then v=PASS; else v=FAIL; fi
-  verdicts+=("$v")
-  rows+=("$(printf '%-62s   %-22s %s' "clinicd peak RSS: $rss MiB ($conns connections)" "<= $T_RSS_MIB MiB" "$v")")
+  verdict "$v"
+  rows+=("$(printf '%-68s   %-28s %s' "clinicd peak RSS: $rss MiB ($conns connections, before the slow clients)" "<= $T_RSS_MIB MiB" "$v")")
   cpu_notes+=("  ($mode, db pool $pool: ${pool_line% })")
+  ci=$((ci + 1))
 done
 
-# --- 4. the table ------------------------------------------------------------------------
+# --- 4. double bookings ------------------------------------------------------------------
+note "looking for overlapping active bookings ..."
+t_dbl=$(now)
+n_after=$(osql -c "SELECT count(*) FROM bookings")
+double=$(osql -c "SELECT count(*) FROM bookings a JOIN bookings b
+                    ON a.practitioner_id = b.practitioner_id AND a.id < b.id AND a.blocked && b.blocked
+                   WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'")
+if [ "$double" = 0 ]; then v=PASS; else v=FAIL; invalid=1; fi
+verdict "$v"
+rows+=("--")
+rows+=("$(printf '%-68s   %-28s %s' "double bookings (SQL self-join over $n_after bookings): $double" "= 0" "$v")")
+note "  $(since "$t_dbl") s"
+
+# --- 5. the table ------------------------------------------------------------------------
 {
-  printf '%-30s %8s %8s %8s %12s   %-22s %s\n' workload req/s "p50 ms" "p99 ms" "x pgbench -S" target result
+  printf '%-30s %8s %8s %8s %10s   %-28s %s\n' workload req/s "p50 ms" "p99 ms" "x pgbench" target result
   printf '%s\n' "${rows[@]}"
   echo
-  echo "wrk -t$threads -c$conns -d${duration}s (+${warmup}s warm-up) and pgbench -S -M prepared -c$conns -j$threads -T$duration,"
-  echo "on 127.0.0.1, $npract practitioners; $NCPU CPUs shared by load generator, clinicd and PostgreSQL."
+  echo "wrk -t$threads -c$conns -d${duration}s (+${warmup}s warm-up for reads, none for bookings) and pgbench -M prepared -c$conns -j$threads -T$duration"
+  echo "(-S; tpcb-like), on 127.0.0.1, $npract practitioners, $n_bookings bookings before the run; $NCPU CPUs shared by load generator, clinicd"
+  echo "and PostgreSQL.  \"x pgbench\": reads against pgbench -S, bookings against tpcb-like.  Bookings/s on free slots: 201s"
+  echo "per second; on contended slots: attempts per second.  Sustained mix: 30% profile, 30% search (half of them"
+  echo "by next_available), 20% availability, 15% bookings, 5% cancellations, ${sustained_secs}s, no warm-up."
   echo "clinicd: $bin, source $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- backend migrations 2>/dev/null || echo ' + uncommitted changes'); $(date -u '+%Y-%m-%d %H:%M UTC'), load average before: $load_before"
-  echo "Where the CPU went during each measured run (from /proc; 100% = all $NCPU CPUs for the run):"
+  echo "Where the CPU went during each measured run (from /proc; 100% = all $NCPU CPUs for the run), and what"
+  echo "PostgreSQL's backends were doing half-way through (10 samples of pg_stat_activity; CPU = running):"
   printf '  %s\n' "${cpu_notes[@]}"
 } > "$out/bench.txt"
 echo
 cat "$out/bench.txt"
-echo "(also in tests/out/bench.txt; raw wrk/pgbench output in tests/out/bench-raw/)"
+echo "(also in $out/bench.txt; raw wrk/pgbench output in $raw/)"
+note "the whole run took $(since "$t0") s"
 
 if [ "$invalid" != 0 ]; then
-  echo "bench: INVALID: some requests did not get a 2xx answer or failed (marked with '!' above)" >&2
+  echo "bench: INVALID: some requests got answers the row does not expect (5xx, other 4xx), failed, or bookings overlap (marked with '!' above)" >&2
   exit 1
 fi
 nfail=0

@@ -44,21 +44,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                                                \
     } while (0)
 
-/* Backend bugs found and reported but not fixed yet.  FUZZ_KNOWN=tag[,tag...] in the
- * environment lets a long run go on past them; without it (as run.sh replays
- * tests/fuzz/regress/) they fail.
- *   utf8-cut: api/common.c body_only cuts a long member name inside a UTF-8
- *             character, so the problem cannot be put in JSON and is lost. */
-static bool known_bug(const char *tag)
-{
-    const char *e = getenv("FUZZ_KNOWN");
-    size_t n = strlen(tag);
-    for (const char *p = e; p && *p; p += strcspn(p, ","), p += *p == ',')
-        if (strncmp(p, tag, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-            return true;
-    return false;
-}
-
 /* --- a request that never reaches the network ------------------------------------ */
 
 static struct req fake;
@@ -91,7 +76,7 @@ static void finish(struct input *in)
         return;
     }
     CHECK(json_is_array(in->errors));
-    CHECK(json_array_size(in->errors) >= 1 || known_bug("utf8-cut"));
+    CHECK(json_array_size(in->errors) >= 1);
     size_t i;
     json_t *e;
     json_array_foreach(in->errors, i, e) {
@@ -123,7 +108,7 @@ static void only(struct input *in, json_t *obj, const char *prefix, const char *
         unknown += !ok;
     }
     body_only(in, obj, prefix, allowed);
-    CHECK(json_array_size(in->errors) == before + unknown || known_bug("utf8-cut"));
+    CHECK(json_array_size(in->errors) == before + unknown);
 }
 
 /* What body_str promises of a string it returns. */

@@ -71,10 +71,17 @@ static int expand(struct input *in, const char *rrule, int64_t start, const stru
         input_error(in, "rrule", false, "rrule may use FREQ, INTERVAL, COUNT, UNTIL, BYDAY, BYMONTHDAY and WKST only");
         return -1;
     }
+    bool by_day = rec.by_day[0] != ICAL_RECURRENCE_ARRAY_MAX;
+    if (by_day && rec.by_month_day[0] != ICAL_RECURRENCE_ARRAY_MAX) {
+        /* "the fifth Friday that is the 1st" may never come */
+        input_error(in, "rrule", false, "rrule may use BYDAY or BYMONTHDAY, not both");
+        return -1;
+    }
     for (int i = 0; i < ICAL_BY_DAY_SIZE && rec.by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
         int pos = icalrecurrencetype_day_position(rec.by_day[i]);
-        if (pos > 5 || pos < -5) {
-            input_error(in, "rrule", false, "a BYDAY position is between -5 and 5 (2MO: the second Monday)");
+        if (pos > 5 || pos < -5 || (pos != 0 && rec.freq != ICAL_MONTHLY_RECURRENCE)) {
+            input_error(in, "rrule", false,
+                        "a BYDAY position (2MO: the second Monday) goes with FREQ=MONTHLY and is between -5 and 5");
             return -1;
         }
     }
