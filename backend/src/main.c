@@ -14,6 +14,7 @@
 #include "domain/password.h"
 #include "domain/seal.h"
 #include "http/server.h"
+#include "api/dirindex.h"
 #include "import_cli.h"
 #include "seed.h"
 #include "seed_schedule.h"
@@ -76,7 +77,9 @@ static int cmd_serve(struct config *cfg)
     app.pool = db_pool_new(cfg->database_url, (int)cfg->db_pool_size,
                            (int)cfg->db_checkout_timeout_ms, (int)cfg->db_connect_timeout_s,
                            (int)cfg->statement_timeout_ms);
+    dirindex_start();
     int rc = server_run();
+    dirindex_stop();
     db_pool_free(app.pool);
     app.pool = NULL;
     vocab_free();

@@ -61,11 +61,40 @@ export function sql(query) {
   return JSON.parse(out);
 }
 
-/** Runs statements (UPDATE ...) as the schema owner. */
+/** Runs statements (UPDATE ...) as the schema owner, then waits until the server's
+ * directory index has followed them (see indexCaughtUp). */
 export function sqlExec(statements) {
   assert.ok(OWNER_DB, 'OWNER_DATABASE_URL must be set');
   execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', OWNER_DB, '-c', statements],
     { encoding: 'utf8' });
+  indexCaughtUp();
+}
+
+function logReads(base) {
+  try {
+    const text = execFileSync('curl', ['-fsS', '--max-time', '2', `${base}/metrics`], { encoding: 'utf8' });
+    const m = /^clinicd_directory_log_reads_total (\d+)$/m.exec(text);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null; // the server is down (the fault tests stop it on purpose)
+  }
+}
+
+/** Blocks until the server (BASE) has read its change log twice more: the second read
+ * began after every change committed before the call, so searches show them.  Writes
+ * that bypass the API reach the index that way within a poll (100 ms); writes
+ * through the API are visible at once.  Throws when it does not happen in 5 s. */
+export function indexCaughtUp(base = BASE) {
+  const start = logReads(base);
+  if (start === null) return;
+  const deadline = Date.now() + 5000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    const now = logReads(base);
+    if (now !== null && now >= start + 2) return;
+    assert.ok(Date.now() < deadline, 'the directory index did not read its change log within 5 s');
+    Atomics.wait(pause, 0, 0, 20);
+  }
 }
 
 /** Builds a query string from an object (array values repeat the key) or from a list of

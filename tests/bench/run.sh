@@ -589,8 +589,10 @@ for c in $configs; do
     CLINICD_HTTP_THREADS=$http_threads CLINICD_SHUTDOWN_GRACE_S=2 CLINICD_LOG_LEVEL=warn \
     "$bin" serve > "$work/access-$tag.log" 2> "$raw/server-$tag.err" &
   server_pid=$!
+  # ready once the directory index is loaded and every next free time computed
   ready=0
-  for _ in $(seq 1 100); do
+  t_ready=$(date +%s.%N)
+  for _ in $(seq 1 1800); do
     kill -0 "$server_pid" 2>/dev/null || break
     if curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null 2>&1; then ready=1; break; fi
     sleep 0.1
@@ -599,6 +601,7 @@ for c in $configs; do
     cat "$raw/server-$tag.err" >&2
     die "clinicd did not become ready on port $http_port"
   fi
+  note "  ready after $(since "$t_ready") s (index loaded, next free times computed)"
   sanity
 
   rows+=("-- clinicd: $mode, db pool $pool")

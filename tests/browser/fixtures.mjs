@@ -4,6 +4,7 @@
 // Idempotent: running it twice changes nothing more.
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
+import { indexCaughtUp } from '../api/lib.mjs';
 
 export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
 export const OWNER_DB = process.env.OWNER_DATABASE_URL;
@@ -30,6 +31,7 @@ export function sqlExec(statements) {
   assert.ok(OWNER_DB, 'OWNER_DATABASE_URL must be set for the browser suites');
   execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', OWNER_DB, '-c', statements],
     { encoding: 'utf8' });
+  indexCaughtUp(); // searches show the change (tests/api/lib.mjs)
 }
 
 /**

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "api/dirindex.h"
 #include "app.h"
 #include "http/metrics.h"
 #include "http/reply.h"
@@ -22,6 +23,10 @@ void health_ready(struct req *r)
         reply_unavailable(r, NULL);
         return;
     }
+    if (!dirindex_ready()) {
+        reply_unavailable(r, "The directory index is still loading.");
+        return;
+    }
     reply_text(r, 200, "application/json", "{\"status\":\"ready\"}", 18);
 }
 
@@ -30,6 +35,29 @@ void health_metrics(struct req *r)
     struct buf b;
     buf_init(&b, 0);
     metrics_render(&b, app.pool, atomic_load(&app.in_flight), atomic_load(&app.draining));
+    struct dirindex_stats d;
+    dirindex_stats(&d);
+    buf_printf(&b,
+               "# HELP clinicd_directory_index_ready 1 once the index is loaded and every next free time computed.\n"
+               "# TYPE clinicd_directory_index_ready gauge\nclinicd_directory_index_ready %d\n"
+               "# HELP clinicd_directory_index_practitioners Practitioners in the search index.\n"
+               "# TYPE clinicd_directory_index_practitioners gauge\nclinicd_directory_index_practitioners %ld\n"
+               "# HELP clinicd_directory_index_cards Practitioner locations in the search index.\n"
+               "# TYPE clinicd_directory_index_cards gauge\nclinicd_directory_index_cards %ld\n"
+               "# HELP clinicd_directory_next_free_known Practitioners whose next free time is computed and current.\n"
+               "# TYPE clinicd_directory_next_free_known gauge\nclinicd_directory_next_free_known %ld\n"
+               "# HELP clinicd_directory_index_loads_total Full loads of the search index.\n"
+               "# TYPE clinicd_directory_index_loads_total counter\nclinicd_directory_index_loads_total %ld\n"
+               "# HELP clinicd_directory_changes_applied_total Practitioners read again after a change.\n"
+               "# TYPE clinicd_directory_changes_applied_total counter\nclinicd_directory_changes_applied_total %ld\n"
+               "# HELP clinicd_directory_log_reads_total Reads of the change log (migration 0007) finished.\n"
+               "# TYPE clinicd_directory_log_reads_total counter\nclinicd_directory_log_reads_total %lu\n"
+               "# HELP clinicd_directory_items_total Search items served, by where they came from.\n"
+               "# TYPE clinicd_directory_items_total counter\n"
+               "clinicd_directory_items_total{source=\"cache\"} %ld\n"
+               "clinicd_directory_items_total{source=\"database\"} %ld\n",
+               d.ready ? 1 : 0, d.practitioners, d.cards, d.next_known, d.loads,
+               d.changes_applied, d.log_reads, d.item_hits, d.item_misses);
     size_t len;
     char *data = buf_detach(&b, &len);
     reply_owned(r, 200, "text/plain; version=0.0.4; charset=utf-8", data, len);

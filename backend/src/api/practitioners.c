@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/common.h"
+#include "api/dirindex.h"
 #include "api/places.h"
 #include "api/schedule.h"
 #include "api/vocab.h"
@@ -49,16 +50,9 @@
     "      AND ($13::int IS NULL OR s.duration_minutes = $13::int)))"
 
 /* Columns of every search row: 0 item JSON (no distance, no next_available), 1 sort
- * key, 2 practitioner id, 3 distance (m) or NULL, 4 cached next free (epoch) or NULL,
- * 5 whether the cache answered, 6 the item location's time zone. */
-#define NEXT_FREE_JOIN                                                                       \
-    " LEFT JOIN practitioner_next_free nf ON nf.practitioner_id = c.practitioner_id"         \
-    "   AND nf.minutes = coalesce($13::int, 0) AND nf.valid_until > now()"
-#define ROW_TAIL                                                                             \
-    " extract(epoch FROM nf.next_at)::bigint, nf.practitioner_id IS NOT NULL, c.timezone"
-
+ * key, 2 practitioner id, 3 distance (m) or NULL, 4 the item location's time zone. */
 DB_STMT(st_search_distance,
-        "SELECT c.item, c.dist, c.practitioner_id, c.dist," ROW_TAIL
+        "SELECT c.item, c.dist, c.practitioner_id, c.dist, c.timezone"
         " FROM (SELECT pc.item, pc.practitioner_id, pc.timezone, pc.geog <-> " PT " AS dist"
         "   FROM practitioner_cards pc"
         "   WHERE ST_DWithin(pc.geog, " PT ", $3::float8, false)" CARD_FILTERS
@@ -74,12 +68,11 @@ DB_STMT(st_search_distance,
          * WITH TIES keeps every row tied with the last, and the outer ORDER BY breaks
          * ties by id */
         "   ORDER BY pc.geog <-> " PT " FETCH FIRST ($16::int) ROWS WITH TIES) c"
-        NEXT_FREE_JOIN
         " ORDER BY c.dist, c.practitioner_id",
         17);
 
 DB_STMT(st_search_name,
-        "SELECT c.item, c.name, c.practitioner_id, c.dist," ROW_TAIL
+        "SELECT c.item, c.name, c.practitioner_id, c.dist, c.timezone"
         " FROM (SELECT DISTINCT ON (pc.name, pc.practitioner_id) pc.item, pc.name,"
         "   pc.practitioner_id, pc.timezone,"
         "   CASE WHEN $1::float8 IS NULL THEN NULL ELSE pc.geog <-> " PT " END AS dist"
@@ -89,222 +82,175 @@ DB_STMT(st_search_name,
         "   AND ($14::text IS NULL OR (pc.name, pc.practitioner_id) > ($14::text, $15::uuid))"
         "   ORDER BY pc.name, pc.practitioner_id, 5 NULLS LAST, pc.location_id"
         "   LIMIT $16::int) c"
-        NEXT_FREE_JOIN
         " ORDER BY c.name, c.practitioner_id",
         17);
 
 /* The profile, with the same columns as a search row. */
 DB_STMT(st_profile,
-        "SELECT c.doc, NULL, c.practitioner_id, NULL::float8,"
-        " extract(epoch FROM nf.next_at)::bigint, nf.practitioner_id IS NOT NULL, c.timezone"
-        " FROM practitioner_profiles c"
-        " LEFT JOIN practitioner_next_free nf ON nf.practitioner_id = c.practitioner_id"
-        "   AND nf.minutes = 0 AND nf.valid_until > now()"
-        " WHERE c.practitioner_id = $1::uuid",
+        "SELECT c.doc, NULL, c.practitioner_id, NULL::float8, c.timezone"
+        " FROM practitioner_profiles c WHERE c.practitioner_id = $1::uuid",
         1);
 
-/* Remembers computed next free times ($1 ids, $2 minutes, $3 epochs or -1, $4 valid
- * until epochs). */
-DB_STMT(st_next_free_put,
-        "INSERT INTO practitioner_next_free (practitioner_id, minutes, next_at, valid_until)"
-        " SELECT u.id, $2::int, CASE WHEN u.nx >= 0 THEN to_timestamp(u.nx) END,"
-        " to_timestamp(u.vu) FROM unnest($1::uuid[], $3::bigint[], $4::bigint[]) AS u(id, nx, vu)"
-        " ON CONFLICT (practitioner_id, minutes) DO UPDATE SET next_at = EXCLUDED.next_at,"
-        " valid_until = EXCLUDED.valid_until",
-        4);
-
 #define MAX_TECHNIQUES 10
-/* next_available looks this many days ahead */
-#define NEXT_AVAILABLE_DAYS 62
 /* matches examined when filtering or ordering by availability */
 #define CANDIDATES 300
 
-struct item {
-    int row;
-    int64_t next; /* -1: nothing free within NEXT_AVAILABLE_DAYS */
+/* One match, from the database or from the index. */
+struct row {
+    const char *item; /* the JSON object, without distance_km and next_available */
+    size_t item_len;
+    const char *key;  /* the name, when ordered by name */
+    char id[37];
+    double dist;      /* metres, or NAN without a place */
+    const struct tz *tz;
+    int64_t next;     /* -1: nothing free within DIRINDEX_NEXT_DAYS */
 };
 
-static int64_t next_key(const struct item *it)
+static int64_t next_key(const struct row *it)
 {
     return it->next < 0 ? INT64_MAX : it->next;
 }
 
-static int cmp_by_next(const void *a, const void *b, void *res)
+static int cmp_by_next(const void *a, const void *b)
 {
-    const struct item *x = a, *y = b;
+    const struct row *x = a, *y = b;
     int64_t kx = next_key(x), ky = next_key(y);
     if (kx != ky)
         return kx < ky ? -1 : 1;
-    return strcmp(PQgetvalue(res, x->row, 2), PQgetvalue(res, y->row, 2));
+    return strcmp(x->id, y->id);
 }
 
-/* How long a computed next free time may be served from the cache. */
-#define NEXT_FREE_TTL_S 120
-
-/* next_available for rows [0, n) of res: from the cache where it answered, else
- * computed with the slot code (one batched schedule query) and remembered.  False
- * after replying. */
-static bool compute_next(struct req *r, PGresult *res, int n, const char *minutes,
-                         struct item *items)
+/* Rows of a search or profile result (columns as st_search_distance's). */
+static struct row *rows_from_result(PGresult *res)
 {
-    const char *miss[CANDIDATES];
-    int miss_row[CANDIDATES];
-    int nmiss = 0;
-    for (int i = 0; i < n; i++) {
-        items[i].row = i;
-        items[i].next = -1;
-        if (PQgetvalue(res, i, 5)[0] == 't') {
-            if (!PQgetisnull(res, i, 4))
-                items[i].next = strtoll(PQgetvalue(res, i, 4), NULL, 10);
-        } else if (nmiss < CANDIDATES) {
-            miss_row[nmiss] = i;
-            miss[nmiss++] = PQgetvalue(res, i, 2);
-        }
-    }
-    if (nmiss == 0)
-        return true;
-    struct schedule *scheds = calloc((size_t)nmiss, sizeof(*scheds));
-    if (!scheds)
+    int n = PQntuples(res);
+    struct row *rows = calloc((size_t)(n ? n : 1), sizeof(*rows));
+    if (!rows)
         abort();
-    int64_t now = (int64_t)time(NULL);
-    int64_t to = now + (int64_t)NEXT_AVAILABLE_DAYS * 86400;
-    long nsched = schedule_load_many(r, miss, (size_t)nmiss, minutes, now, to, scheds);
-    bool ok = nsched >= 0;
-    struct buf ids, nexts, until;
-    buf_init(&ids, 0);
-    buf_init(&nexts, 0);
-    buf_init(&until, 0);
-    for (long k = 0; k < nsched; k++) {
-        int64_t next = schedule_next_free(&scheds[k], scheds[k].now, to);
-        for (int m = 0; m < nmiss; m++)
-            if (strcmp(scheds[k].practitioner_id, miss[m]) == 0)
-                items[miss_row[m]].next = next;
-        /* valid until the cache's time to live, or until that time slips inside the
-         * minimum notice, whichever comes first */
-        int64_t valid = scheds[k].now + NEXT_FREE_TTL_S;
-        if (next >= 0 && next - (int64_t)scheds[k].min_notice_min * 60 < valid)
-            valid = next - (int64_t)scheds[k].min_notice_min * 60;
-        buf_printf(&ids, "%s%s", k ? "," : "{", scheds[k].practitioner_id);
-        buf_printf(&nexts, "%s%lld", k ? "," : "{", (long long)next);
-        buf_printf(&until, "%s%lld", k ? "," : "{", (long long)valid);
+    for (int i = 0; i < n; i++) {
+        rows[i].item = PQgetvalue(res, i, 0);
+        rows[i].item_len = (size_t)PQgetlength(res, i, 0);
+        rows[i].key = PQgetvalue(res, i, 1);
+        snprintf(rows[i].id, sizeof(rows[i].id), "%s", PQgetvalue(res, i, 2));
+        rows[i].dist = PQgetisnull(res, i, 3) ? NAN : strtod(PQgetvalue(res, i, 3), NULL);
+        rows[i].tz = tz_get(PQgetvalue(res, i, 4));
     }
-    if (ok && nsched > 0) {
-        buf_putc(&ids, '}');
-        buf_putc(&nexts, '}');
-        buf_putc(&until, '}');
-        const char *v[] = {ids.data, minutes ? minutes : "0", nexts.data, until.data};
-        PGresult *put = api_query(r, &st_next_free_put, v);
-        ok = put != NULL;
-        PQclear(put);
-    }
-    for (long k = 0; k < (nsched > 0 ? nsched : 0); k++)
-        schedule_release(&scheds[k]);
-    free(scheds);
-    buf_release(&ids);
-    buf_release(&nexts);
-    buf_release(&until);
+    return rows;
+}
+
+/* next_available of rows [0, n).  False after replying. */
+static bool compute_next(struct req *r, struct row *rows, int n, const char *minutes)
+{
+    if (n <= 0)
+        return true;
+    const char **ids = calloc((size_t)n, sizeof(*ids));
+    int64_t *next = calloc((size_t)n, sizeof(*next));
+    if (!ids || !next)
+        abort();
+    for (int i = 0; i < n; i++)
+        ids[i] = rows[i].id;
+    bool ok = dirindex_next_free(r, ids, (size_t)n, minutes, next);
+    for (int i = 0; ok && i < n; i++)
+        rows[i].next = next[i];
+    free(ids);
+    free(next);
     return ok;
 }
 
-/* The JSON of one item with distance_km and next_available added: the database's
- * object minus its closing brace, then the fields (cheaper than parsing and writing
- * every item again). */
-static void append_item(struct buf *b, PGresult *res, const struct item *it)
+/* The JSON of one item with distance_km and next_available added: the stored object
+ * minus its closing brace, then the fields (cheaper than parsing and writing every
+ * item again). */
+static void append_item(struct buf *b, const struct row *it)
 {
-    const char *text = PQgetvalue(res, it->row, 0);
-    size_t len = (size_t)PQgetlength(res, it->row, 0);
-    while (len > 0 && text[len - 1] != '}')
+    size_t len = it->item_len;
+    while (len > 0 && it->item[len - 1] != '}')
         len--;
     if (len == 0) {
         buf_puts(b, "null");
         return;
     }
-    buf_append(b, text, len - 1);
-    if (!PQgetisnull(res, it->row, 3))
-        buf_printf(b, ",\"distance_km\":%.2f", strtod(PQgetvalue(res, it->row, 3), NULL) / 1000.0);
-    const struct tz *z = tz_get(PQgetvalue(res, it->row, 6));
-    if (it->next >= 0 && z) {
+    buf_append(b, it->item, len - 1);
+    if (!isnan(it->dist))
+        buf_printf(b, ",\"distance_km\":%.2f", it->dist / 1000.0);
+    if (it->next >= 0 && it->tz) {
         char t[40];
-        rfc3339_format(it->next, tz_offset_at(z, it->next), t, sizeof(t));
+        rfc3339_format(it->next, tz_offset_at(it->tz, it->next), t, sizeof(t));
         buf_printf(b, ",\"next_available\":\"%s\"}", t);
     } else {
         buf_puts(b, ",\"next_available\":null}");
     }
 }
 
-static bool make_cursor(char kind, PGresult *res, const struct item *it, char *out, size_t n)
+static bool make_cursor(char kind, const struct row *it, char *out, size_t n)
 {
     struct cursor c = {.kind = kind};
-    snprintf(c.id, sizeof(c.id), "%s", PQgetvalue(res, it->row, 2));
+    snprintf(c.id, sizeof(c.id), "%s", it->id);
     if (kind == 'd') /* full precision so the next page starts exactly after */
-        snprintf(c.key, sizeof(c.key), "%.17g", strtod(PQgetvalue(res, it->row, 1), NULL));
+        snprintf(c.key, sizeof(c.key), "%.17g", it->dist);
     else if (kind == 'a')
         snprintf(c.key, sizeof(c.key), "%lld", (long long)next_key(it));
     else
-        snprintf(c.key, sizeof(c.key), "%s", PQgetvalue(res, it->row, 1));
+        snprintf(c.key, sizeof(c.key), "%s", it->key ? it->key : "");
     return cursor_encode(&c, out, n) == 0;
 }
 
-/* Builds the page from the matches in res (in SQL order) and replies. */
-static void page_reply(struct req *r, PGresult *res, char kind, long limit, long within,
-                       const struct cursor *cur, const char *minutes)
+/* Builds the page from the n matches in rows (in distance or name order) and
+ * replies.  full: n is as many as were asked for, so more may follow the last. */
+static void page_reply(struct req *r, struct row *rows, int n, bool full, char kind, long limit,
+                       long within, const struct cursor *cur, const char *minutes)
 {
-    int n = PQntuples(res);
     bool by_availability = kind == 'a' || within > 0;
     int examine = by_availability ? n : (n < limit ? n : (int)limit);
-    struct item *items = calloc((size_t)(examine ? examine : 1), sizeof(*items));
     struct buf b;
     buf_init(&b, 0);
-    if (!items || !compute_next(r, res, examine, minutes, items))
+    if (!compute_next(r, rows, examine, minutes))
         goto out;
     int64_t deadline = (int64_t)time(NULL) + within * 86400;
     int kept = 0;
+    struct row marker = examine > 0 ? rows[examine - 1] : (struct row){0};
     for (int i = 0; i < examine; i++) /* drop those not free soon enough */
-        if (within <= 0 || (items[i].next >= 0 && items[i].next < deadline))
-            items[kept++] = items[i];
-    const struct item *last = NULL;
-    struct item marker = {0};
+        if (within <= 0 || (rows[i].next >= 0 && rows[i].next < deadline))
+            rows[kept++] = rows[i];
+    const struct row *last = NULL;
     bool more = false;
     if (kind == 'a') {
-        qsort_r(items, (size_t)kept, sizeof(*items), cmp_by_next, res);
+        qsort(rows, (size_t)kept, sizeof(*rows), cmp_by_next);
         int first = 0;
         if (cur) {
             int64_t ck = strtoll(cur->key, NULL, 10);
-            while (first < kept &&
-                   (next_key(&items[first]) < ck ||
-                    (next_key(&items[first]) == ck &&
-                     strcmp(PQgetvalue(res, items[first].row, 2), cur->id) <= 0)))
+            while (first < kept && (next_key(&rows[first]) < ck ||
+                                    (next_key(&rows[first]) == ck &&
+                                     strcmp(rows[first].id, cur->id) <= 0)))
                 first++;
         }
         int end = first + (int)limit < kept ? first + (int)limit : kept;
         more = end < kept;
-        memmove(items, items + first, (size_t)(end - first) * sizeof(*items));
+        memmove(rows, rows + first, (size_t)(end - first) * sizeof(*rows));
         kept = end - first;
-        last = kept ? &items[kept - 1] : NULL;
+        last = kept ? &rows[kept - 1] : NULL;
     } else if (within > 0) {
         if (kept > limit) {
             kept = (int)limit;
             more = true;
-            last = &items[kept - 1];
-        } else if (n == CANDIDATES) {
+            last = &rows[kept - 1];
+        } else if (full) {
             /* more matches may follow the last one examined: go on from there */
-            marker.row = n - 1;
             more = true;
             last = &marker;
         }
     } else {
         more = n > limit;
-        last = kept ? &items[kept - 1] : NULL;
+        last = kept ? &rows[kept - 1] : NULL;
     }
     buf_puts(&b, "{\"items\":[");
     for (int i = 0; i < kept; i++) {
         if (i)
             buf_putc(&b, ',');
-        append_item(&b, res, &items[i]);
+        append_item(&b, &rows[i]);
     }
     buf_puts(&b, "],\"next_cursor\":");
     char next[CURSOR_MAX_TEXT + 1];
-    if (more && last && make_cursor(kind, res, last, next, sizeof(next)))
+    if (more && last && make_cursor(kind, last, next, sizeof(next)))
         buf_printf(&b, "\"%s\"}", next);
     else
         buf_puts(&b, "null}");
@@ -313,7 +259,53 @@ static void page_reply(struct req *r, PGresult *res, char kind, long limit, long
     reply_owned(r, 200, "application/json", data, len);
 out:
     buf_release(&b);
+}
+
+/* The search from the index in memory.  Returns 1 when it replied, 0 when the
+ * database must answer (no index yet, or a card went meanwhile). */
+static int search_index(struct req *r, const struct dir_query *q, const char *language,
+                        size_t want, char kind, long limit, long within,
+                        const struct cursor *cur, const char *minutes)
+{
+    struct dir_snapshot *s = dirindex_acquire();
+    if (!s)
+        return 0;
+    struct dir_query query = *q;
+    if (language)
+        query.language = dir_language(s, language);
+    struct dir_hit *hits = calloc(want, sizeof(*hits));
+    struct row *rows = calloc(want, sizeof(*rows));
+    char **items = calloc(want, sizeof(*items));
+    size_t *lens = calloc(want, sizeof(*lens));
+    if (!hits || !rows || !items || !lens)
+        abort();
+    int rc = 0;
+    long n = dir_search(s, &query, hits, want);
+    if (n < 0)
+        abort();
+    int got = dirindex_items(r, s, hits, (size_t)n, items, lens);
+    if (got < 0) {
+        rc = 1;
+    } else if (got == 1) {
+        for (long i = 0; i < n; i++) {
+            const struct dir_card *c = &s->cards[hits[i].card];
+            rows[i].item = items[i];
+            rows[i].item_len = lens[i];
+            dir_uuid_format(s->practitioners[c->practitioner].id, rows[i].id);
+            rows[i].dist = hits[i].dist_m;
+            rows[i].tz = c->tz;
+        }
+        page_reply(r, rows, (int)n, (size_t)n == want, kind, limit, within, cur, minutes);
+        rc = 1;
+    }
+    for (long i = 0; i < n; i++)
+        free(items[i]);
     free(items);
+    free(lens);
+    free(rows);
+    free(hits);
+    dirindex_release(s);
+    return rc;
 }
 
 static const char *const search_params[] = {
@@ -334,12 +326,16 @@ static void check_known_params(struct input *in)
     }
 }
 
-static void set_bool(struct input *in, const char *key, char *out, const char **slot)
+static void set_bool(struct input *in, const char *key, char *out, const char **slot,
+                     struct dir_query *dq, uint8_t flag)
 {
     bool b;
     if (q_bool(in, key, &b)) {
         snprintf(out, 8, "%s", b ? "true" : "false");
         *slot = out;
+        dq->flags_mask |= flag;
+        if (b)
+            dq->flags_value |= flag;
     }
 }
 
@@ -366,6 +362,10 @@ void practitioners_search(struct req *r)
     char lat_s[32], lon_s[32], radius_s[32], tech_s[128], prof_s[16], cond_s[16];
     char acc_s[8], home_s[8], wheel_s[8], slide_s[8], price_s[24], mins_s[16] = "";
     char key_s[CURSOR_MAX_KEY], id_s[40], limit_s[24];
+    /* the same search for the index; indexable stays true while it can answer */
+    struct dir_query dq = {.profession = -1, .condition = -1, .language = -1,
+                           .max_price_cents = -1, .minutes = -1};
+    bool indexable = true;
 
     /* place */
     const char *near = q_str(&in, "near", 200);
@@ -377,6 +377,8 @@ void practitioners_search(struct req *r)
             goto out;
         if (rc == 1) {
             have_near = true;
+            dq.lat = lat;
+            dq.lon = lon;
             snprintf(lat_s, sizeof(lat_s), "%.7f", lat);
             snprintf(lon_s, sizeof(lon_s), "%.7f", lon);
             v[0] = lat_s;
@@ -387,6 +389,7 @@ void practitioners_search(struct req *r)
     if (q_double(&in, "radius_km", 0.1, 500, &radius_km) && !near)
         input_error(&in, "radius_km", false, "radius_km needs near");
     snprintf(radius_s, sizeof(radius_s), "%.3f", radius_km * 1000.0);
+    dq.radius_m = radius_km * 1000.0;
     v[2] = radius_s;
 
     /* vocabulary */
@@ -408,6 +411,10 @@ void practitioners_search(struct req *r)
                 dup = dup || ids[k] == id;
             if (found && !dup)
                 ids[nids++] = id;
+            if (found && (id < 0 || id >= DIR_MAX_VOCAB_ID))
+                indexable = false;
+            else if (found)
+                dq.techniques |= UINT64_C(1) << id;
         }
         tech_s[len++] = '{';
         for (size_t k = 0; k < nids; k++)
@@ -425,6 +432,7 @@ void practitioners_search(struct req *r)
             goto out;
         snprintf(prof_s, sizeof(prof_s), "%d", id);
         v[4] = found ? prof_s : NULL;
+        dq.profession = id;
     }
     const char *cond = q_str(&in, "condition", 100);
     if (cond) {
@@ -434,6 +442,7 @@ void practitioners_search(struct req *r)
             goto out;
         snprintf(cond_s, sizeof(cond_s), "%d", id);
         v[5] = found ? cond_s : NULL;
+        dq.condition = id;
     }
 
     /* free text and filters */
@@ -449,22 +458,24 @@ void practitioners_search(struct req *r)
         else
             input_error(&in, "language", false, "language must be a two-letter ISO 639-1 code such as en or es");
     }
-    set_bool(&in, "accepting_new", acc_s, &v[8]);
-    set_bool(&in, "home_visits", home_s, &v[9]);
-    set_bool(&in, "wheelchair_accessible", wheel_s, &v[10]);
-    set_bool(&in, "sliding_scale", slide_s, &v[16]);
+    set_bool(&in, "accepting_new", acc_s, &v[8], &dq, DIR_ACCEPTING);
+    set_bool(&in, "home_visits", home_s, &v[9], &dq, DIR_HOME_VISITS);
+    set_bool(&in, "wheelchair_accessible", wheel_s, &v[10], &dq, DIR_WHEELCHAIR);
+    set_bool(&in, "sliding_scale", slide_s, &v[16], &dq, DIR_SLIDING);
     double max_price;
     if (q_double(&in, "max_price", 0, 100000, &max_price)) {
         snprintf(price_s, sizeof(price_s), "%ld", (long)llround(max_price * 100.0));
+        dq.max_price_cents = (int32_t)llround(max_price * 100.0);
         v[11] = price_s;
     }
     long minutes;
     if (q_long(&in, "session_minutes", 5, 480, &minutes)) {
         snprintf(mins_s, sizeof(mins_s), "%ld", minutes);
+        dq.minutes = (int32_t)minutes;
         v[12] = mins_s;
     }
     long within = 0;
-    q_long(&in, "available_within_days", 1, NEXT_AVAILABLE_DAYS, &within);
+    q_long(&in, "available_within_days", 1, DIRINDEX_NEXT_DAYS, &within);
 
     /* order and page */
     const char *sort = q_str(&in, "sort", 20);
@@ -513,12 +524,28 @@ void practitioners_search(struct req *r)
         v[13] = key_s;
         v[14] = id_s;
     }
-    snprintf(limit_s, sizeof(limit_s), "%ld", by_availability ? (long)CANDIDATES : limit + 1);
+    long want = by_availability ? (long)CANDIDATES : limit + 1;
+    const char *minutes_arg = mins_s[0] ? mins_s : NULL;
+    /* Near a place and without free text, the index in memory answers (the database
+     * while it is loading); the same order, filters and cursors either way. */
+    if (have_cursor && kind == 'd') {
+        dq.has_cursor = parse_double(c.key, 0, 1e8, &dq.cursor_dist) == 0 &&
+                        dir_uuid_parse(c.id, dq.cursor_id);
+        indexable = indexable && dq.has_cursor;
+    }
+    if (indexable && have_near && sql_kind == 'd' && !v[6] &&
+        search_index(r, &dq, v[7], (size_t)want, kind, limit, within,
+                     have_cursor ? &c : NULL, minutes_arg))
+        goto out;
+    snprintf(limit_s, sizeof(limit_s), "%ld", want);
     v[15] = limit_s;
     PGresult *res = api_query(r, sql_kind == 'd' ? &st_search_distance : &st_search_name, v);
     if (!res)
         goto out;
-    page_reply(r, res, kind, limit, within, have_cursor ? &c : NULL, mins_s[0] ? mins_s : NULL);
+    struct row *rows = rows_from_result(res);
+    int n = PQntuples(res);
+    page_reply(r, rows, n, n == want, kind, limit, within, have_cursor ? &c : NULL, minutes_arg);
+    free(rows);
     PQclear(res);
 out:
     input_release(&in);
@@ -540,15 +567,16 @@ void practitioners_profile(struct req *r)
         reply_not_found(r);
         return;
     }
-    struct item it = {0};
+    struct row *it = rows_from_result(res);
     struct buf b;
     buf_init(&b, 0);
-    if (compute_next(r, res, 1, NULL, &it)) {
-        append_item(&b, res, &it);
+    if (compute_next(r, it, 1, NULL)) {
+        append_item(&b, it);
         size_t len;
         char *data = buf_detach(&b, &len);
         reply_owned(r, 200, "application/json", data, len);
     }
     buf_release(&b);
+    free(it);
     PQclear(res);
 }

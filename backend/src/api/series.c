@@ -1,6 +1,7 @@
 /* Treatment plans: a series of sessions from an RFC 5545 RRULE, booked in one action,
  * saying for every date whether it was booked, moved to the nearest free time, or
  * skipped, and why. */
+#include "api/dirindex.h"
 #include "api/handlers.h"
 
 #include <libical/ical.h>
@@ -419,7 +420,7 @@ void series_create(struct req *r)
         }
         goto out;
     }
-    if (!api_commit(r)) {
+    if (!dirindex_commit(r)) {
         free(text);
         goto out;
     }

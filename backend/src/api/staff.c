@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/dirindex.h"
 #include "api/handlers.h"
 #include "domain/timefmt.h"
 #include "util/parse.h"
@@ -148,7 +149,7 @@ void staff_clinic_patch(struct req *r)
     }
     if (!audit(r, &a, NULL, staff_clinic(r), "update_clinic", "clinic", staff_clinic(r), false,
                "success", json_incref(body)) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_clinic(r);
 out:

@@ -1,6 +1,7 @@
 /* Clinic staff keep their part of the directory: locations, services, practitioners
  * (create, update, deactivate), API keys for integrations, and CSV imports of
  * practitioners. */
+#include "api/dirindex.h"
 #include "api/handlers.h"
 
 #include <ctype.h>
@@ -458,7 +459,7 @@ void staff_locations_create(struct req *r)
     if (!api_begin(r) || !(res = api_query(r, &st_loc_insert, v)) ||
         !audit(r, &a, NULL, staff_clinic(r), "create_location", "location", PQgetvalue(res, 0, 0),
                false, "success", json_incref(body)) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_one(r, &st_loc_get, PQgetvalue(res, 0, 0), 201);
 out:
@@ -504,7 +505,7 @@ void staff_locations_patch(struct req *r)
     }
     if (!audit(r, &a, NULL, staff_clinic(r), "update_location", "location", id, false, "success",
                json_incref(body)) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_one(r, &st_loc_get, id, 200);
 out:
@@ -545,7 +546,7 @@ void staff_locations_delete(struct req *r)
         PQclear(u);
         if (!audit(r, &a, NULL, staff_clinic(r), "deactivate_location", "location", id, false,
                    "success", NULL) ||
-            !api_commit(r))
+            !dirindex_commit(r))
             goto out;
     }
     reply_no_content(r); /* deactivating twice is fine */
@@ -698,7 +699,7 @@ void staff_services_create(struct req *r)
     if (!api_begin(r) || !(res = api_query(r, &st_svc_insert, v)) ||
         !audit(r, &a, NULL, staff_clinic(r), "create_service", "service", PQgetvalue(res, 0, 0),
                false, "success", json_incref(body)) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_one(r, &st_svc_get, PQgetvalue(res, 0, 0), 201);
 out:
@@ -739,7 +740,7 @@ void staff_services_patch(struct req *r)
     }
     if (!audit(r, &a, NULL, staff_clinic(r), "update_service", "service", id, false, "success",
                json_incref(body)) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_one(r, &st_svc_get, id, 200);
 out:
@@ -767,7 +768,7 @@ void staff_services_delete(struct req *r)
     }
     if (!audit(r, &a, NULL, staff_clinic(r), "deactivate_service", "service", id, false,
                "success", NULL) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_no_content(r);
 out:
@@ -980,7 +981,7 @@ void staff_practitioners_create(struct req *r)
     const char *id = json_string_value(json_array_get(ids, 0));
     if (!audit(r, &a, NULL, staff_clinic(r), "create_practitioner", "practitioner", id, false,
                "success", pract_audit_detail(body)) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_one(r, &st_pract_get, id, 201);
 out:
@@ -1052,7 +1053,7 @@ void staff_practitioners_patch(struct req *r)
     PQclear(u);
     if (!audit(r, &a, NULL, staff_clinic(r), "update_practitioner", "practitioner", id, false,
                "success", pract_audit_detail(body)) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_one(r, &st_pract_get, id, 200);
 out:
@@ -1101,7 +1102,7 @@ void staff_practitioners_delete(struct req *r)
         PQclear(u);
         if (!audit(r, &a, NULL, staff_clinic(r), "deactivate_practitioner", "practitioner", id,
                    false, "success", NULL) ||
-            !api_commit(r))
+            !dirindex_commit(r))
             goto out;
     }
     reply_no_content(r);
@@ -1236,7 +1237,7 @@ void staff_api_keys_create(struct req *r)
     if (!(res = api_query(r, &st_key_insert, v)) ||
         !audit(r, &a, NULL, staff_clinic(r), "create_api_key", "api_key", PQgetvalue(res, 0, 0),
                false, "success", json_pack("{s:s, s:O}", "name", name, "scopes", scopes)) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_json(r, 201,
                json_pack("{s:s, s:s, s:O, s:b, s:s, s:s, s:s}", "id", PQgetvalue(res, 0, 0),
@@ -1271,7 +1272,7 @@ void staff_api_keys_delete(struct req *r)
         !audit(r, &a, NULL, staff_clinic(r), "revoke_api_key", "api_key", id, false, "success",
                NULL))
         goto out;
-    if (!api_commit(r))
+    if (!dirindex_commit(r))
         goto out;
     reply_no_content(r);
 out:
@@ -1356,7 +1357,7 @@ void staff_imports_create(struct req *r)
     if (!audit(r, &a, NULL, staff_clinic(r), "import_practitioners", "clinic", staff_clinic(r),
                false, "success", json_pack("{s:I, s:I}", "rows", (json_int_t)n, "bytes",
                                            (json_int_t)r->body.len)) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_json(r, 201, json_pack("{s:I, s:O}", "imported", (json_int_t)n, "ids", ids));
 out:

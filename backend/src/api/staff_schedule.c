@@ -1,6 +1,7 @@
 /* Running a practitioner's schedule: weekly hours, time off (refusing changes that
  * would strand bookings unless asked to cancel them), the day's schedule with patient
  * details, and bookings made, cancelled or closed by staff. */
+#include "api/dirindex.h"
 #include "api/handlers.h"
 
 #include <stdio.h>
@@ -381,7 +382,7 @@ void staff_hours_create(struct req *r)
         !settle_stranded(r, &a, cancel, "the practitioner's hours changed") ||
         !audit(r, &a, NULL, staff_clinic(r), "add_hours", "weekly_hours", id, false, "success",
                json_incref(body)) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_hours(r, 201);
 out:
@@ -451,7 +452,7 @@ void staff_hours_replace(struct req *r)
     if (!settle_stranded(r, &a, cancel, "the practitioner's hours changed") ||
         !audit(r, &a, NULL, staff_clinic(r), "replace_hours", "practitioner", req_param(r, 1),
                false, "success", json_incref(body)) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_hours(r, 200);
 out:
@@ -493,7 +494,7 @@ void staff_hours_delete(struct req *r)
     if (!settle_stranded(r, &a, cancel, "the practitioner's hours changed") ||
         !audit(r, &a, NULL, staff_clinic(r), "delete_hours", "weekly_hours", req_param(r, 2),
                false, "success", NULL) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_text(r, 204, "application/json", "", 0);
 out:
@@ -569,7 +570,7 @@ void staff_time_off_create(struct req *r)
     if (!res || !settle_stranded(r, &a, cancel, "the practitioner is away") ||
         !audit(r, &a, NULL, staff_clinic(r), "add_time_off", "time_off", PQgetvalue(res, 0, 1),
                false, "success", NULL) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_text(r, 201, "application/json", PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
 out:
@@ -602,7 +603,7 @@ void staff_time_off_delete(struct req *r)
     }
     if (!audit(r, &a, NULL, staff_clinic(r), "delete_time_off", "time_off", req_param(r, 2), false,
                "success", NULL) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     reply_text(r, 204, "application/json", "", 0);
 out:
@@ -824,7 +825,7 @@ void staff_bookings_status(struct req *r)
     }
     if (!audit(r, &a, NULL, staff_clinic(r), "mark_booking", "booking", req_param(r, 1), true,
                "success", json_pack("{s:s}", "status", status)) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     PQclear(res);
     bool found;
@@ -909,7 +910,7 @@ void staff_bookings_create(struct req *r)
     }
     if (!audit(r, &a, NULL, staff_clinic(r), "create_booking", "booking", id, true, "success",
                NULL) ||
-        !api_commit(r))
+        !dirindex_commit(r))
         goto out;
     char st[40], en[40];
     schedule_format(&s, sl.start, st, sizeof(st));

@@ -122,7 +122,7 @@ bool is_clean_utf8(const char *s, size_t len)
     return true;
 }
 
-static int hexval(char c)
+int hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -141,8 +141,8 @@ char *percent_decode(const char *src, size_t len, bool plus_is_space)
         char c = src[i];
         if (c == '%') {
             if (i + 2 < len) {
-                int hi = hexval(src[i + 1]);
-                int lo = hexval(src[i + 2]);
+                int hi = hex_digit(src[i + 1]);
+                int lo = hex_digit(src[i + 2]);
                 if (hi < 0 || lo < 0)
                     goto bad;
                 c = (char)(hi * 16 + lo);

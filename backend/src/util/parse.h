@@ -13,6 +13,8 @@ int parse_double(const char *s, double min, double max, double *out);
 /* true/false/1/0/yes/no, case-insensitive. */
 int parse_bool(const char *s, bool *out);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int hex_digit(char c);
 /* A canonical lower-case UUID text (8-4-4-4-12 hex). */
 bool is_uuid(const char *s);
 /* Valid UTF-8 with no NUL bytes and no C0 controls other than tab/newline/CR. */

@@ -1,0 +1,55 @@
+/* The service's copy of the directory in memory (domain/dirindex.h), kept current from
+ * the change log of migration 0007, and the next free time of every practitioner,
+ * computed ahead in the background.  Searches near a place read it instead of
+ * PostgreSQL; until it is loaded they use the database. */
+#ifndef CLINICD_API_DIRINDEX_H
+#define CLINICD_API_DIRINDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/common.h"
+#include "domain/dirindex.h"
+
+/* Starts the background thread that loads the index, follows the change log and keeps
+ * next free times computed; dirindex_stop() ends it.  Needs app.pool. */
+void dirindex_start(void);
+void dirindex_stop(void);
+/* The index is loaded and every practitioner's next free time was computed once. */
+bool dirindex_ready(void);
+
+/* The current snapshot (NULL while none is loaded), held until released. */
+struct dir_snapshot *dirindex_acquire(void);
+void dirindex_release(struct dir_snapshot *s);
+
+/* COMMIT, then apply the change log at once, so that the writer's next read (and
+ * everyone's) sees what it changed.  False after replying. */
+bool dirindex_commit(struct req *r);
+/* Forgets a practitioner's next free time (after a booking committed). */
+void dirindex_forget_next(const char *practitioner_id);
+
+/* Next free times of n practitioners (ids as text), minutes NULL for their shortest
+ * service: out[i] = epoch seconds, or -1 when nothing is free within
+ * DIRINDEX_NEXT_DAYS.  Known values come from the index; the others are computed in
+ * one query and kept.  False after replying. */
+#define DIRINDEX_NEXT_DAYS 62
+bool dirindex_next_free(struct req *r, const char *const *ids, size_t n, const char *minutes,
+                        int64_t *out);
+
+/* The JSON item of each hit's card (from a bounded cache, the misses in one query).
+ * items[i] and lens[i] are the caller's to free.  Returns 1 when done, 0 when a card
+ * has gone meanwhile (search the database instead), -1 after replying. */
+int dirindex_items(struct req *r, const struct dir_snapshot *s, const struct dir_hit *hits,
+                   size_t n, char **items, size_t *lens);
+
+/* Counters for /metrics. */
+struct dirindex_stats {
+    long practitioners, cards, next_known, loads, changes_applied, item_hits, item_misses;
+    unsigned long log_reads;
+    bool ready;
+};
+void dirindex_stats(struct dirindex_stats *out);
+
+#include "util/banned.h"
+#endif

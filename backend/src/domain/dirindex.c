@@ -1,0 +1,521 @@
+/* The directory's search index in memory (see dirindex.h).
+ *
+ * Nearest-first search: cards are sorted by a grid cell of CELL_DEG degrees, row by
+ * row of latitude, so the cards of one latitude row and a longitude range are one
+ * slice of the array (two binary searches).  A search visits the rows the circle
+ * covers, keeps the matching cards inside it, and pops them from a heap in order of
+ * distance until it has enough practitioners.  Distances compare as chords between
+ * unit vectors (a few multiplications); only the hits get the great-circle distance
+ * on PostGIS's sphere, so that both paths agree on what "within 25 km" means. */
+#include "domain/dirindex.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/parse.h"
+
+#define CELL_DEG 0.1
+#define LON_CELLS 4096u /* > 360 / CELL_DEG */
+
+struct dir_builder {
+    struct dir_snapshot *s;
+    size_t cap_practitioners, cap_cards, cap_services;
+    bool ok;
+};
+
+static double rad(double deg)
+{
+    return deg * (M_PI / 180.0);
+}
+
+/* The grid index of a coordinate: floor((deg + offset) / CELL_DEG), kept within
+ * [0, 2 * offset / CELL_DEG]. */
+static uint32_t grid(double deg, double offset)
+{
+    double i = floor((deg + offset) / CELL_DEG);
+    if (i < 0)
+        i = 0;
+    if (i > 2 * offset / CELL_DEG)
+        i = 2 * offset / CELL_DEG;
+    return (uint32_t)i;
+}
+
+static uint32_t lat_row(double lat)
+{
+    return grid(lat, 90.0);
+}
+
+static uint32_t lon_col(double lon)
+{
+    return grid(lon, 180.0);
+}
+
+struct dir_builder *dir_builder_new(size_t practitioners_hint, size_t cards_hint)
+{
+    struct dir_builder *b = xcalloc(1, sizeof(*b));
+    b->s = xcalloc(1, sizeof(*b->s));
+    b->cap_practitioners = practitioners_hint ? practitioners_hint : 64;
+    b->cap_cards = cards_hint ? cards_hint : 64;
+    b->cap_services = b->cap_practitioners * 3;
+    b->s->practitioners = xcalloc(b->cap_practitioners, sizeof(*b->s->practitioners));
+    b->s->cards = xcalloc(b->cap_cards, sizeof(*b->s->cards));
+    b->s->services = xcalloc(b->cap_services, sizeof(*b->s->services));
+    b->ok = true;
+    return b;
+}
+
+struct dir_builder *dir_builder_from(const struct dir_snapshot *old, size_t practitioners_hint,
+                                     size_t cards_hint)
+{
+    struct dir_builder *b = dir_builder_new(practitioners_hint, cards_hint);
+    if (old) {
+        memcpy(b->s->languages, old->languages, sizeof(old->languages));
+        b->s->nlanguages = old->nlanguages;
+    }
+    return b;
+}
+
+/* Grows *p (of *cap elements of size) to hold need elements. */
+static void reserve(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return;
+    size_t n = *cap * 2;
+    if (n < need)
+        n = need;
+    *p = xrealloc(*p, n * size);
+    memset((char *)*p + *cap * size, 0, (n - *cap) * size);
+    *cap = n;
+}
+
+uint32_t dir_builder_practitioner(struct dir_builder *b, const uint8_t id[16],
+                                  const struct dir_service *services, size_t nservices)
+{
+    struct dir_snapshot *s = b->s;
+    reserve((void **)&s->practitioners, &b->cap_practitioners, s->npractitioners + 1,
+            sizeof(*s->practitioners));
+    reserve((void **)&s->services, &b->cap_services, s->nservices + nservices,
+            sizeof(*s->services));
+    struct dir_practitioner *p = &s->practitioners[s->npractitioners];
+    memcpy(p->id, id, 16);
+    p->first_service = (uint32_t)s->nservices;
+    p->nservices = (uint32_t)nservices;
+    memcpy(&s->services[s->nservices], services, nservices * sizeof(*services));
+    s->nservices += nservices;
+    return (uint32_t)s->npractitioners++;
+}
+
+static bool vocab_mask(const int *ids, size_t n, uint64_t *out)
+{
+    *out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] < 0 || ids[i] >= DIR_MAX_VOCAB_ID)
+            return false;
+        *out |= UINT64_C(1) << ids[i];
+    }
+    return true;
+}
+
+int dir_language(const struct dir_snapshot *s, const char *code)
+{
+    for (size_t i = 0; i < s->nlanguages; i++)
+        if (strcmp(s->languages[i], code) == 0)
+            return (int)i;
+    return -2;
+}
+
+bool dir_builder_card(struct dir_builder *b, const struct dir_card_in *in)
+{
+    struct dir_snapshot *s = b->s;
+    struct dir_card c = {0};
+    if (in->practitioner >= s->npractitioners || in->profession < 0 ||
+        in->profession > UINT16_MAX || !vocab_mask(in->techniques, in->ntechniques, &c.techniques) ||
+        !vocab_mask(in->conditions, in->nconditions, &c.conditions)) {
+        b->ok = false;
+        return false;
+    }
+    for (size_t i = 0; i < in->nlanguages; i++) {
+        int k = dir_language(s, in->languages[i]);
+        if (k < 0) {
+            if (s->nlanguages == DIR_MAX_LANGUAGES || strlen(in->languages[i]) != 2) {
+                b->ok = false;
+                return false;
+            }
+            memcpy(s->languages[s->nlanguages], in->languages[i], 3);
+            k = (int)s->nlanguages++;
+        }
+        c.languages |= UINT64_C(1) << k;
+    }
+    double phi = rad(in->lat), lambda = rad(in->lon);
+    c.x = cos(phi) * cos(lambda);
+    c.y = cos(phi) * sin(lambda);
+    c.z = sin(phi);
+    c.practitioner = in->practitioner;
+    c.cell = lat_row(in->lat) * LON_CELLS + lon_col(in->lon);
+    c.rev = in->rev;
+    c.profession = (uint16_t)in->profession;
+    c.flags = in->flags;
+    memcpy(c.location, in->location, 16);
+    c.tz = in->tz;
+    reserve((void **)&s->cards, &b->cap_cards, s->ncards + 1, sizeof(*s->cards));
+    s->cards[s->ncards++] = c;
+    s->practitioners[in->practitioner].ncards++;
+    return true;
+}
+
+void dir_builder_copy_card(struct dir_builder *b, const struct dir_card *c, uint32_t p)
+{
+    struct dir_snapshot *s = b->s;
+    reserve((void **)&s->cards, &b->cap_cards, s->ncards + 1, sizeof(*s->cards));
+    s->cards[s->ncards] = *c;
+    s->cards[s->ncards++].practitioner = p;
+    s->practitioners[p].ncards++;
+}
+
+static int cmp_card_cell(const void *a, const void *b)
+{
+    const struct dir_card *x = a, *y = b;
+    if (x->cell != y->cell)
+        return x->cell < y->cell ? -1 : 1;
+    /* then by location id: deterministic order within a cell */
+    return memcmp(x->location, y->location, 16);
+}
+
+static uint64_t id_hash(const uint8_t id[16])
+{
+    uint64_t h;
+    memcpy(&h, id + 8, sizeof(h)); /* random bits of a v4 UUID; mixed for others */
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    return h;
+}
+
+struct dir_snapshot *dir_builder_finish(struct dir_builder *b)
+{
+    struct dir_snapshot *s = b->s;
+    bool ok = b->ok;
+    free(b);
+    if (!ok) {
+        dir_snapshot_free(s);
+        return NULL;
+    }
+    qsort(s->cards, s->ncards, sizeof(*s->cards), cmp_card_cell);
+    size_t size = 16;
+    while (size < s->npractitioners * 2)
+        size *= 2;
+    s->by_id = xcalloc(size, sizeof(*s->by_id));
+    s->by_id_mask = size - 1;
+    for (size_t i = 0; i < s->npractitioners; i++) {
+        size_t h = (size_t)id_hash(s->practitioners[i].id) & s->by_id_mask;
+        while (s->by_id[h])
+            h = (h + 1) & s->by_id_mask;
+        s->by_id[h] = (uint32_t)i + 1;
+    }
+    /* the time zone of each practitioner's first location by id, as the profile has it */
+    uint8_t(*first)[16] = xcalloc(s->npractitioners ? s->npractitioners : 1, 16);
+    for (size_t i = 0; i < s->ncards; i++) {
+        const struct dir_card *c = &s->cards[i];
+        struct dir_practitioner *p = &s->practitioners[c->practitioner];
+        if (!p->tz || memcmp(c->location, first[c->practitioner], 16) < 0) {
+            p->tz = c->tz;
+            memcpy(first[c->practitioner], c->location, 16);
+        }
+    }
+    free(first);
+    return s;
+}
+
+void dir_snapshot_free(struct dir_snapshot *s)
+{
+    if (!s)
+        return;
+    free(s->practitioners);
+    free(s->cards);
+    free(s->services);
+    free(s->by_id);
+    free(s);
+}
+
+long dir_find(const struct dir_snapshot *s, const uint8_t id[16])
+{
+    if (!s->by_id)
+        return -1;
+    size_t h = (size_t)id_hash(id) & s->by_id_mask;
+    while (s->by_id[h]) {
+        uint32_t i = s->by_id[h] - 1;
+        if (memcmp(s->practitioners[i].id, id, 16) == 0)
+            return i;
+        h = (h + 1) & s->by_id_mask;
+    }
+    return -1;
+}
+
+static bool card_matches(const struct dir_snapshot *s, const struct dir_card *c,
+                         const struct dir_query *q)
+{
+    if ((c->techniques & q->techniques) != q->techniques)
+        return false;
+    if (q->profession >= 0 && c->profession != q->profession)
+        return false;
+    if (q->condition >= 0 &&
+        (q->condition >= DIR_MAX_VOCAB_ID || !(c->conditions & (UINT64_C(1) << q->condition))))
+        return false;
+    if (q->language == -2 ||
+        (q->language >= 0 && !(c->languages & (UINT64_C(1) << q->language))))
+        return false;
+    if ((c->flags & q->flags_mask) != q->flags_value)
+        return false;
+    if (q->max_price_cents >= 0 || q->minutes >= 0) {
+        const struct dir_practitioner *p = &s->practitioners[c->practitioner];
+        bool any = false;
+        for (uint32_t k = 0; k < p->nservices && !any; k++) {
+            const struct dir_service *sv = &s->services[p->first_service + k];
+            any = (q->max_price_cents < 0 || sv->price_cents <= q->max_price_cents) &&
+                  (q->minutes < 0 || sv->minutes == q->minutes);
+        }
+        if (!any)
+            return false;
+    }
+    return true;
+}
+
+/* Heap entries during a search: chord squared, then practitioner and location ids. */
+struct cand {
+    double chord2;
+    uint32_t card;
+};
+
+static int cand_cmp(const struct dir_snapshot *s, const struct cand *a, const struct cand *b)
+{
+    if (a->chord2 != b->chord2)
+        return a->chord2 < b->chord2 ? -1 : 1;
+    const struct dir_card *x = &s->cards[a->card], *y = &s->cards[b->card];
+    int c = memcmp(s->practitioners[x->practitioner].id, s->practitioners[y->practitioner].id, 16);
+    return c ? c : memcmp(x->location, y->location, 16);
+}
+
+static void sift_down(const struct dir_snapshot *s, struct cand *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && cand_cmp(s, &h[l], &h[m]) < 0)
+            m = l;
+        if (l + 1 < n && cand_cmp(s, &h[l + 1], &h[m]) < 0)
+            m = l + 1;
+        if (m == i)
+            return;
+        struct cand t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static size_t lower_bound(const struct dir_snapshot *s, uint32_t cell)
+{
+    size_t lo = 0, hi = s->ncards;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->cards[mid].cell < cell)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Appends the matching cards of cells [row*LON_CELLS + c0, row*LON_CELLS + c1]. */
+static bool collect(const struct dir_snapshot *s, const struct dir_query *q, uint32_t row,
+                    uint32_t c0, uint32_t c1, const double v[3], double max2, struct cand **h,
+                    size_t *n, size_t *cap)
+{
+    size_t i = lower_bound(s, row * LON_CELLS + c0);
+    uint32_t end = row * LON_CELLS + c1;
+    for (; i < s->ncards && s->cards[i].cell <= end; i++) {
+        const struct dir_card *c = &s->cards[i];
+        double dx = c->x - v[0], dy = c->y - v[1], dz = c->z - v[2];
+        double d2 = dx * dx + dy * dy + dz * dz;
+        if (d2 > max2 || !card_matches(s, c, q))
+            continue;
+        if (*n == *cap) {
+            size_t ncap = *cap ? *cap * 2 : 256;
+            struct cand *nh = realloc(*h, ncap * sizeof(**h));
+            if (!nh)
+                return false;
+            *h = nh;
+            *cap = ncap;
+        }
+        (*h)[(*n)++] = (struct cand){d2, (uint32_t)i};
+    }
+    return true;
+}
+
+static double chord_to_m(double chord2)
+{
+    double half = sqrt(chord2) / 2.0;
+    if (half > 1.0)
+        half = 1.0;
+    return 2.0 * DIR_EARTH_RADIUS_M * asin(half);
+}
+
+/* Practitioners seen so far (only those with more than one card need a check). */
+struct seen {
+    uint32_t *slot;
+    size_t mask, n;
+};
+
+static bool seen_add(struct seen *st, uint32_t p)
+{
+    if ((st->n + 1) * 2 > st->mask + 1) {
+        size_t size = st->slot ? (st->mask + 1) * 2 : 64;
+        uint32_t *ns = calloc(size, sizeof(*ns));
+        if (!ns)
+            return false;
+        for (size_t i = 0; st->slot && i <= st->mask; i++) {
+            if (!st->slot[i])
+                continue;
+            size_t h = (st->slot[i] * 2654435761u) & (size - 1);
+            while (ns[h])
+                h = (h + 1) & (size - 1);
+            ns[h] = st->slot[i];
+        }
+        free(st->slot);
+        st->slot = ns;
+        st->mask = size - 1;
+    }
+    size_t h = ((p + 1) * 2654435761u) & st->mask;
+    while (st->slot[h]) {
+        if (st->slot[h] == p + 1)
+            return false;
+        h = (h + 1) & st->mask;
+    }
+    st->slot[h] = p + 1;
+    st->n++;
+    return true;
+}
+
+long dir_search(const struct dir_snapshot *s, const struct dir_query *q, struct dir_hit *out,
+                size_t max)
+{
+    double theta = q->radius_m / DIR_EARTH_RADIUS_M;
+    double max2 = theta >= M_PI ? 4.0 : 4.0 * sin(theta / 2.0) * sin(theta / 2.0);
+    double phi = rad(q->lat), lambda = rad(q->lon);
+    const double v[3] = {cos(phi) * cos(lambda), cos(phi) * sin(lambda), sin(phi)};
+    double theta_deg = theta * 180.0 / M_PI;
+    double lat0 = q->lat - theta_deg, lat1 = q->lat + theta_deg;
+    /* the longitudes a spherical cap spans: asin(sin theta / cos lat), all of them
+     * when it holds a pole */
+    bool all_lon = lat0 <= -89.9 || lat1 >= 89.9 || sin(theta) >= cos(phi);
+    double dlon = all_lon ? 180.0 : asin(sin(theta) / cos(phi)) * 180.0 / M_PI + CELL_DEG;
+    uint32_t r0 = lat_row(lat0 < -90 ? -90 : lat0), r1 = lat_row(lat1 > 90 ? 90 : lat1);
+    uint32_t spans[2][2];
+    size_t nspans = 0;
+    double lon0 = q->lon - dlon, lon1 = q->lon + dlon;
+    if (all_lon || dlon >= 180.0) {
+        spans[nspans][0] = 0;
+        spans[nspans++][1] = LON_CELLS - 1;
+    } else {
+        if (lon0 < -180.0) { /* wraps west of the antimeridian */
+            spans[nspans][0] = lon_col(lon0 + 360.0);
+            spans[nspans++][1] = LON_CELLS - 1;
+            lon0 = -180.0;
+        }
+        if (lon1 > 180.0) {
+            spans[nspans][0] = 0;
+            spans[nspans++][1] = lon_col(lon1 - 360.0);
+            lon1 = 180.0;
+        }
+        spans[nspans][0] = lon_col(lon0);
+        spans[nspans++][1] = lon_col(lon1);
+    }
+
+    struct cand *h = NULL;
+    size_t n = 0, cap = 0;
+    long found = 0;
+    struct seen seen = {0};
+    for (uint32_t row = r0; row <= r1; row++)
+        for (size_t k = 0; k < nspans; k++)
+            if (!collect(s, q, row, spans[k][0], spans[k][1], v, max2, &h, &n, &cap)) {
+                found = -1;
+                goto out;
+            }
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(s, h, n, i);
+    while (n > 0 && (size_t)found < max) {
+        struct cand top = h[0];
+        h[0] = h[--n];
+        sift_down(s, h, n, 0);
+        const struct dir_card *c = &s->cards[top.card];
+        const struct dir_practitioner *p = &s->practitioners[c->practitioner];
+        if (p->ncards > 1 && !seen_add(&seen, c->practitioner))
+            continue; /* a nearer location of this practitioner came first */
+        double dist = chord_to_m(top.chord2);
+        if (q->has_cursor && (dist < q->cursor_dist ||
+                              (dist == q->cursor_dist && memcmp(p->id, q->cursor_id, 16) <= 0)))
+            continue;
+        out[found++] = (struct dir_hit){top.card, dist};
+    }
+out:
+    free(h);
+    free(seen.slot);
+    return found;
+}
+
+uint64_t dir_next_pack(int64_t next, int64_t valid_until)
+{
+    int64_t valid_min = valid_until / 60;
+    if (valid_min <= 0 || valid_min > UINT32_MAX)
+        return 0;
+    uint64_t hi;
+    if (next < 0)
+        hi = 0;
+    else if (next % 60 != 0 || next / 60 <= 0 || next / 60 > UINT32_MAX)
+        return 0; /* not on a minute: not kept */
+    else
+        hi = (uint64_t)(next / 60);
+    return hi << 32 | (uint64_t)valid_min;
+}
+
+bool dir_next_unpack(uint64_t packed, int64_t now, int64_t *next)
+{
+    int64_t valid_min = (int64_t)(packed & UINT32_MAX);
+    if (valid_min == 0 || now >= valid_min * 60)
+        return false;
+    uint64_t hi = packed >> 32;
+    *next = hi ? (int64_t)hi * 60 : -1;
+    return true;
+}
+
+bool dir_uuid_parse(const char *text, uint8_t out[16])
+{
+    size_t k = 0;
+    for (size_t i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (text[i] != '-')
+                return false;
+            continue;
+        }
+        int hi = hex_digit(text[i]);
+        int lo = hi < 0 ? -1 : hex_digit(text[++i]);
+        if (lo < 0)
+            return false;
+        out[k++] = (uint8_t)(hi << 4 | lo);
+    }
+    return text[36] == '\0';
+}
+
+void dir_uuid_format(const uint8_t id[16], char out[37])
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t k = 0;
+    for (size_t i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[k++] = '-';
+        out[k++] = digits[id[i] >> 4];
+        out[k++] = digits[id[i] & 15];
+    }
+    out[k] = '\0';
+}
