@@ -104,6 +104,13 @@ struct row {
     double dist;      /* metres, or NAN without a place */
     const struct tz *tz;
     int64_t next;     /* -1: nothing free within DIRINDEX_NEXT_DAYS */
+    uint32_t card;    /* from the index: its card, the item read only for the page */
+};
+
+/* Reads the items of the page's rows when they come from the index: 1 done, 0 a
+ * card went meanwhile, -1 replied. */
+struct fill {
+    int (*fn)(struct fill *f, struct req *r, struct row *rows, int n);
 };
 
 static int64_t next_key(const struct row *it)
@@ -195,10 +202,14 @@ static bool make_cursor(char kind, const struct row *it, char *out, size_t n)
 }
 
 /* Builds the page from the n matches in rows (in distance or name order) and
- * replies.  full: n is as many as were asked for, so more may follow the last. */
-static void page_reply(struct req *r, struct row *rows, int n, bool full, char kind, long limit,
-                       long within, const struct cursor *cur, const char *minutes)
+ * replies.  full: n is as many as were asked for, so more may follow the last.
+ * fill (may be NULL) reads the page's items.  Returns 0 when fill found a card gone
+ * (nothing replied: ask the database), else 1. */
+static int page_reply(struct req *r, struct row *rows, int n, bool full, char kind, long limit,
+                      long within, const struct cursor *cur, const char *minutes,
+                      struct fill *fill)
 {
+    int rc = 1;
     bool by_availability = kind == 'a' || within > 0;
     int examine = by_availability ? n : (n < limit ? n : (int)limit);
     struct buf b;
@@ -242,6 +253,10 @@ static void page_reply(struct req *r, struct row *rows, int n, bool full, char k
         more = n > limit;
         last = kept ? &rows[kept - 1] : NULL;
     }
+    if (fill && (rc = fill->fn(fill, r, rows, kept)) != 1) {
+        rc = rc == 0 ? 0 : 1;
+        goto out;
+    }
     buf_puts(&b, "{\"items\":[");
     for (int i = 0; i < kept; i++) {
         if (i)
@@ -259,6 +274,36 @@ static void page_reply(struct req *r, struct row *rows, int n, bool full, char k
     reply_owned(r, 200, "application/json", data, len);
 out:
     buf_release(&b);
+    return rc;
+}
+
+/* The page's items from the index's item cache (or one query). */
+struct index_fill {
+    struct fill base;
+    struct dir_snapshot *s;
+    char **items;
+    int nitems;
+};
+
+static int index_fill_fn(struct fill *f, struct req *r, struct row *rows, int n)
+{
+    struct index_fill *x = (struct index_fill *)f;
+    struct dir_hit *hits = calloc((size_t)(n ? n : 1), sizeof(*hits));
+    size_t *lens = calloc((size_t)(n ? n : 1), sizeof(*lens));
+    x->items = calloc((size_t)(n ? n : 1), sizeof(*x->items));
+    if (!hits || !lens || !x->items)
+        abort();
+    x->nitems = n;
+    for (int i = 0; i < n; i++)
+        hits[i].card = rows[i].card;
+    int rc = dirindex_items(r, x->s, hits, (size_t)n, x->items, lens);
+    for (int i = 0; rc == 1 && i < n; i++) {
+        rows[i].item = x->items[i];
+        rows[i].item_len = lens[i];
+    }
+    free(hits);
+    free(lens);
+    return rc;
 }
 
 /* The search from the index in memory.  Returns 1 when it replied, 0 when the
@@ -275,33 +320,24 @@ static int search_index(struct req *r, const struct dir_query *q, const char *la
         query.language = dir_language(s, language);
     struct dir_hit *hits = calloc(want, sizeof(*hits));
     struct row *rows = calloc(want, sizeof(*rows));
-    char **items = calloc(want, sizeof(*items));
-    size_t *lens = calloc(want, sizeof(*lens));
-    if (!hits || !rows || !items || !lens)
+    if (!hits || !rows)
         abort();
-    int rc = 0;
     long n = dir_search(s, &query, hits, want);
     if (n < 0)
         abort();
-    int got = dirindex_items(r, s, hits, (size_t)n, items, lens);
-    if (got < 0) {
-        rc = 1;
-    } else if (got == 1) {
-        for (long i = 0; i < n; i++) {
-            const struct dir_card *c = &s->cards[hits[i].card];
-            rows[i].item = items[i];
-            rows[i].item_len = lens[i];
-            dir_uuid_format(s->practitioners[c->practitioner].id, rows[i].id);
-            rows[i].dist = hits[i].dist_m;
-            rows[i].tz = c->tz;
-        }
-        page_reply(r, rows, (int)n, (size_t)n == want, kind, limit, within, cur, minutes);
-        rc = 1;
+    for (long i = 0; i < n; i++) {
+        const struct dir_card *c = &s->cards[hits[i].card];
+        dir_uuid_format(s->practitioners[c->practitioner].id, rows[i].id);
+        rows[i].dist = hits[i].dist_m;
+        rows[i].tz = c->tz;
+        rows[i].card = hits[i].card;
     }
-    for (long i = 0; i < n; i++)
-        free(items[i]);
-    free(items);
-    free(lens);
+    struct index_fill fill = {.base = {index_fill_fn}, .s = s};
+    int rc = page_reply(r, rows, (int)n, (size_t)n == want, kind, limit, within, cur, minutes,
+                        &fill.base);
+    for (int i = 0; i < fill.nitems; i++)
+        free(fill.items[i]);
+    free(fill.items);
     free(rows);
     free(hits);
     dirindex_release(s);
@@ -544,7 +580,8 @@ void practitioners_search(struct req *r)
         goto out;
     struct row *rows = rows_from_result(res);
     int n = PQntuples(res);
-    page_reply(r, rows, n, n == want, kind, limit, within, have_cursor ? &c : NULL, minutes_arg);
+    page_reply(r, rows, n, n == want, kind, limit, within, have_cursor ? &c : NULL, minutes_arg,
+               NULL);
     free(rows);
     PQclear(res);
 out:

@@ -107,6 +107,14 @@ uint32_t dir_builder_practitioner(struct dir_builder *b, const uint8_t id[16],
     return (uint32_t)s->npractitioners++;
 }
 
+static uint64_t id_order(const uint8_t id[16])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | id[i];
+    return v;
+}
+
 static bool vocab_mask(const int *ids, size_t n, uint64_t *out)
 {
     *out = 0;
@@ -153,6 +161,7 @@ bool dir_builder_card(struct dir_builder *b, const struct dir_card_in *in)
     c.y = cos(phi) * sin(lambda);
     c.z = sin(phi);
     c.practitioner = in->practitioner;
+    c.order = id_order(s->practitioners[in->practitioner].id);
     c.cell = lat_row(in->lat) * LON_CELLS + lon_col(in->lon);
     c.rev = in->rev;
     c.profession = (uint16_t)in->profession;
@@ -174,13 +183,40 @@ void dir_builder_copy_card(struct dir_builder *b, const struct dir_card *c, uint
     s->practitioners[p].ncards++;
 }
 
-static int cmp_card_cell(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-    const struct dir_card *x = a, *y = b;
-    if (x->cell != y->cell)
-        return x->cell < y->cell ? -1 : 1;
-    /* then by location id: deterministic order within a cell */
-    return memcmp(x->location, y->location, 16);
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Orders the cards by cell (then by their order of arrival) in place: sorts small
+ * (cell, index) keys and follows the permutation's cycles, so that the peak memory
+ * is the cards plus 8 bytes a card, not two copies of them. */
+static void sort_cards(struct dir_snapshot *s)
+{
+    size_t n = s->ncards;
+    uint64_t *key = xmalloc((n ? n : 1) * sizeof(*key));
+    for (size_t i = 0; i < n; i++)
+        key[i] = (uint64_t)s->cards[i].cell << 32 | i;
+    qsort(key, n, sizeof(*key), cmp_u64);
+    /* key[i] names the card that belongs at i; a placed slot is marked UINT64_MAX */
+    for (size_t start = 0; start < n; start++) {
+        if (key[start] == UINT64_MAX)
+            continue;
+        struct dir_card hold = s->cards[start];
+        size_t at = start;
+        for (;;) {
+            size_t from = (size_t)(key[at] & UINT32_MAX);
+            key[at] = UINT64_MAX;
+            if (from == start) {
+                s->cards[at] = hold;
+                break;
+            }
+            s->cards[at] = s->cards[from];
+            at = from;
+        }
+    }
+    free(key);
 }
 
 static uint64_t id_hash(const uint8_t id[16])
@@ -202,7 +238,7 @@ struct dir_snapshot *dir_builder_finish(struct dir_builder *b)
         dir_snapshot_free(s);
         return NULL;
     }
-    qsort(s->cards, s->ncards, sizeof(*s->cards), cmp_card_cell);
+    sort_cards(s);
     size_t size = 16;
     while (size < s->npractitioners * 2)
         size *= 2;
@@ -293,6 +329,8 @@ static int cand_cmp(const struct dir_snapshot *s, const struct cand *a, const st
     if (a->chord2 != b->chord2)
         return a->chord2 < b->chord2 ? -1 : 1;
     const struct dir_card *x = &s->cards[a->card], *y = &s->cards[b->card];
+    if (x->order != y->order) /* the ids' first halves decide almost every tie */
+        return x->order < y->order ? -1 : 1;
     int c = memcmp(s->practitioners[x->practitioner].id, s->practitioners[y->practitioner].id, 16);
     return c ? c : memcmp(x->location, y->location, 16);
 }

@@ -44,6 +44,7 @@ struct dir_card {
     uint32_t practitioner;
     uint32_t cell;        /* grid cell, the order of cards[] */
     uint32_t rev;         /* changes when the card is read again */
+    uint64_t order;       /* the practitioner id's first 8 bytes, big-endian: ties */
     uint16_t profession;
     uint8_t flags;
     uint8_t location[16];
