@@ -23,12 +23,16 @@ CREATE INDEX directory_changes_at_idx ON directory_changes (at);
 -- Appends one row per practitioner; one row for everyone when ids is NULL, holds
 -- more than a thousand, or during a bulk load (each process then reads everything
 -- again).
-CREATE FUNCTION directory_changed(k char, ids uuid[]) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO directory_changes (kind, practitioner_id)
-    SELECT k, u.id FROM unnest(ids) AS u(id)
-    WHERE ids IS NOT NULL AND cardinality(ids) <= 1000 AND NOT bulk_loading()
-    UNION ALL SELECT k, NULL WHERE ids IS NULL OR cardinality(ids) > 1000 OR bulk_loading()
-$$;
+CREATE FUNCTION directory_changed(k char, ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    -- plpgsql keeps this statement's plan; a LANGUAGE sql function would be planned
+    -- again at every booking
+    IF ids IS NULL OR cardinality(ids) > 1000 OR bulk_loading() THEN
+        INSERT INTO directory_changes (kind, practitioner_id) VALUES (k, NULL);
+    ELSE
+        INSERT INTO directory_changes (kind, practitioner_id) SELECT k, u.id FROM unnest(ids) AS u(id);
+    END IF;
+END $$;
 
 -- Cards: whatever writes practitioner_cards (the refresh of migration 0006) logs the
 -- practitioners it touched.
