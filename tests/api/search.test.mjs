@@ -520,6 +520,11 @@ describe('q: free text tolerant of typos and accents', () => {
     assert.ok(page.items.length < active / 4);
   });
 
+  test('a well-formed language nobody speaks is an empty list, with and without q', async () => {
+    assert.deepEqual(await search({ near: 'Portland, OR', language: 'zz', limit: 100 }), { items: [], next_cursor: null });
+    assert.deepEqual(await search({ language: 'zz', limit: 100 }), { items: [], next_cursor: null });
+  });
+
   test('q that matches nothing is an empty list', async () => {
     const page = await search({ q: 'zqxjvkwpf', limit: 100 });
     assert.deepEqual(page, { items: [], next_cursor: null });

@@ -271,6 +271,26 @@ describe('practitioners', () => {
     assert.equal(count(`SELECT 1 FROM practitioners WHERE clinic_id = ${lit(M.clinicId)}`), n0);
   });
 
+  test('a change through the API is in the very next search (the search index follows at once)', async () => {
+    // Zulu: a language no demo practitioner speaks, so it also enters the index's list
+    const near = `near=34.05,-118.25&radius_km=2&language=zu&limit=100`;
+    const found = async (extra) => {
+      const r = await request('GET', `/api/v1/practitioners?${near}${extra}`);
+      assert.equal(r.status, 200, r.text);
+      return r.json.items.map((i) => i.id);
+    };
+    const c = await call('POST', `${M.base}/practitioners`, body({ techniques: ['MFR'], languages: ['zu'] }));
+    assert.equal(c.status, 201, c.text);
+    assert.deepEqual(await found('&technique=MFR'), [c.json.id]);
+    assert.deepEqual(await found('&technique=cupping'), []);
+    expectStatus(await call('PATCH', `${M.base}/practitioners/${c.json.id}`, { techniques: ['cupping'] }), 200);
+    assert.deepEqual(await found('&technique=MFR'), []);
+    assert.deepEqual(await found('&technique=cupping'), [c.json.id]);
+    expectStatus(await call('PATCH', `${M.base}/practitioners/${c.json.id}`, { accepting_new: false }), 200);
+    assert.deepEqual(await found('&accepting_new=true'), []);
+    assert.deepEqual(await found('&accepting_new=false'), [c.json.id]);
+  });
+
   test('create resolves techniques and conditions by alias; the answer is the stored practitioner', async () => {
     const r = await call('POST', `${M.base}/practitioners`, body({ techniques: ['MFR'], conditions: ['fibro'], languages: ['EN', 'es'] }));
     assert.equal(r.status, 201, r.text);

@@ -138,16 +138,20 @@ static void forget_locked(struct dir_practitioner *p)
     atomic_store(&p->next, 0);
 }
 
-void dirindex_forget_next(const char *practitioner_id)
+static void forget_id(const uint8_t id[16])
 {
-    uint8_t id[16];
-    if (!practitioner_id || !dir_uuid_parse(practitioner_id, id))
-        return;
     pthread_mutex_lock(&snap_mu);
     long i = current ? dir_find(current, id) : -1;
     if (i >= 0)
         forget_locked(&current->practitioners[i]);
     pthread_mutex_unlock(&snap_mu);
+}
+
+void dirindex_forget_next(const char *practitioner_id)
+{
+    uint8_t id[16];
+    if (practitioner_id && dir_uuid_parse(practitioner_id, id))
+        forget_id(id);
 }
 
 static void forget_all(void)
@@ -214,8 +218,7 @@ static size_t parse_services(const char *text, struct dir_service *out, size_t m
 }
 
 /* Adds the practitioners and cards of a CARD_COLUMNS result (ordered by practitioner)
- * to b.  ids_out (may be NULL) gets each practitioner's index.  False when a card
- * cannot be indexed. */
+ * to b.  False when a card cannot be indexed. */
 static bool add_rows(struct dir_builder *b, PGresult *res)
 {
     uint8_t last[16] = {0};
@@ -414,7 +417,7 @@ static bool poll_once(struct req *r)
         } else if (cards) {
             memcpy(ids[nids++], id, 16);
         } else {
-            dirindex_forget_next(PQgetvalue(res, i, 2));
+            forget_id(id);
         }
     }
     PQclear(res);
@@ -515,11 +518,12 @@ static bool next_free(struct req *r, const char *const *ids, size_t n, const cha
         uint8_t id[16];
         long p = s && !minutes && dir_uuid_parse(ids[i], id) ? dir_find(s, id) : -1;
         out[i] = -1;
-        if (p >= 0) {
-            gen[nmiss] = atomic_load(&s->practitioners[p].gen);
-            if (dir_next_unpack(atomic_load(&s->practitioners[p].next), now + margin, &out[i]))
-                continue;
-        }
+        /* the generation before the value is read: a change after it voids our result */
+        uint32_t g = p >= 0 ? atomic_load(&s->practitioners[p].gen) : 0;
+        if (p >= 0 &&
+            dir_next_unpack(atomic_load(&s->practitioners[p].next), now + margin, &out[i]))
+            continue;
+        gen[nmiss] = g;
         pidx[nmiss] = p;
         miss_at[nmiss] = i;
         miss[nmiss++] = ids[i];

@@ -1,5 +1,7 @@
-/* Practitioner search (nearest first, every filter in one query, keyset pages) and the
- * public profile.  PostgreSQL writes the JSON of each item; we only join them. */
+/* Practitioner search (nearest first, every filter at once, keyset pages) and the
+ * public profile.  Near a place the index in memory (api/dirindex.c) finds the
+ * matches; otherwise one query does.  PostgreSQL writes the JSON of each item; we
+ * only join them. */
 #include "api/handlers.h"
 
 #include <math.h>
@@ -11,7 +13,6 @@
 #include "api/common.h"
 #include "api/dirindex.h"
 #include "api/places.h"
-#include "api/schedule.h"
 #include "api/vocab.h"
 #include "domain/cursor.h"
 #include "domain/timefmt.h"
