@@ -182,4 +182,25 @@ describe('other rules under concurrency', () => {
     assert.deepEqual(Object.fromEntries(st), { 201: 10 }, `a retry with the same key is answered with the first 201: ${rs.find((r) => r.status !== 201)?.text}`);
     assert.equal(new Set(rs.map((r) => r.text)).size, 1, 'identical answers');
   });
+
+  test('one Idempotency-Key with 10 different bodies at once: one 201 and nine 422s, one booking', async () => {
+    // whoever takes the key's lock first books; the others find its record, under the
+    // lock or before, and it was made for another body
+    const pid = P.practitioners.idem;
+    const start = slotStarts()[7];
+    const who = patient('bodies');
+    const headers = { 'idempotency-key': `race-bodies-${Date.now()}-${Math.random()}` };
+    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) => send('POST', '/api/v1/bookings', {
+      practitioner_id: pid, service_id: P.services.s30, start: fmt(start, TZ), patient: who,
+      notes: `body ${i}` }, headers)));
+    const st = new Map();
+    rs.forEach((r) => tally(st, r.status));
+    assert.deepEqual(Object.fromEntries(st), { 201: 1, 422: 9 }, show(st));
+    for (const r of rs.filter((x) => x.status === 422)) {
+      assert.match(String(r.json?.type), /idempotency-key-reused$/, r.text);
+    }
+    const [{ n }] = sql(`SELECT count(*)::int AS n FROM bookings WHERE practitioner_id = ${lit(pid)}
+      AND lower(during) = ${lit(new Date(start).toISOString())}::timestamptz`);
+    assert.equal(n, 1, 'one booking');
+  });
 });

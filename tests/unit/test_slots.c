@@ -5,10 +5,12 @@
  * is read with the C library's timegm, not with the code under test. */
 #include "unit.h"
 
+#include <jansson.h>
 #include <limits.h>
 #include <time.h>
 
 #include "domain/slots.h"
+#include "domain/timefmt.h"
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
@@ -973,6 +975,16 @@ static void check_one(const struct slot_query *q, const char *const *zone_names,
     st->slots += n;
     st->nonempty += n > 0;
 
+    /* slots_compute_all hands over the same list */
+    struct slot *every = NULL;
+    bool handed = slots_compute_all(q, &every) == n && (n > 0) == (every != NULL);
+    for (size_t i = 0; handed && i < n; i++)
+        handed = every[i].start == out[i].start && every[i].end == out[i].end &&
+                 every[i].location == out[i].location;
+    free(every);
+    if (!handed)
+        fail_msg("iteration %d: slots_compute_all differs from slots_compute", iter);
+
     /* Bookings and time off only remove slots: the answer is exactly the answer without
      * them, less the slots they conflict with. */
     struct slot_query q0 = *q;
@@ -1118,14 +1130,20 @@ static void random_query(struct prop_query *pq)
     q->off = pq->off;
 }
 
+/* Room for PROP_MAXOUT slots (the caller frees it). */
+static struct slot *slot_buffer(void)
+{
+    struct slot *v = malloc(PROP_MAXOUT * sizeof(*v));
+    assert_non_null(v);
+    return v;
+}
+
 static void test_properties(void **state)
 {
     (void)state;
     rng_state = 0x9e3779b97f4a7c15ULL;
-    struct slot *out = malloc(PROP_MAXOUT * sizeof(*out));
-    struct slot *all = malloc(PROP_MAXOUT * sizeof(*all));
-    assert_non_null(out);
-    assert_non_null(all);
+    struct slot *out = slot_buffer();
+    struct slot *all = slot_buffer();
     struct prop_stats st = {0};
     for (int iter = 0; iter < PROP_ITERATIONS; iter++) {
         struct prop_query pq;
@@ -1144,6 +1162,329 @@ static void test_properties(void **state)
     assert_true(st.filtered_away > 1000);
     assert_true(st.completeness_checked > 300);
     assert_true(st.near_change > 2000);
+}
+
+/* ---- the long way, in zones and years of every kind ---------------------------------- */
+
+/* Zones whose history holds what a shortcut could trip on: offsets with seconds (local
+ * mean time), half and three-quarter hours, summer time of half an hour (Lord Howe) or
+ * two hours (Troll), negative summer time (Dublin), a skipped day (Apia 2011,
+ * Kiritimati 1994, Kwajalein 1993), two changes four days apart (Freetown 1939),
+ * Ramadan breaks (Casablanca), changes at midnight (Santiago). */
+static const char *const far_zones[] = {
+    "America/New_York",  "Europe/Berlin",      "Asia/Kolkata",      "America/Phoenix",
+    "Australia/Lord_Howe", "America/St_Johns", "Asia/Kathmandu",    "Pacific/Chatham",
+    "Pacific/Apia",      "Pacific/Kiritimati", "Pacific/Kwajalein", "Africa/Freetown",
+    "Europe/Moscow",     "America/Caracas",    "Africa/Casablanca", "Antarctica/Troll",
+    "Europe/Dublin",     "Asia/Gaza",          "America/Santiago",  "Europe/Amsterdam",
+    "Africa/Monrovia",   "Asia/Tehran",        "America/Sao_Paulo", "UTC",
+};
+
+/* Instants to start near: the rare events above, then random ones. */
+static const struct prop_base far_bases[] = {
+    {"Africa/Freetown", "1939-08-30T00:00Z"},     /* -1:00 to -0:40, back 4 days later */
+    {"Pacific/Apia", "2011-12-29T12:00Z"},        /* December 30 skipped */
+    {"Pacific/Kiritimati", "1994-12-30T12:00Z"},  /* December 31 skipped */
+    {"Pacific/Kwajalein", "1993-08-20T12:00Z"},   /* August 21 skipped */
+    {"Europe/Moscow", "1919-05-31T12:00Z"},       /* +3:31:19 to +4:31:19 */
+    {"America/Caracas", "2016-05-01T06:00Z"},     /* -4:30 to -4:00 */
+    {"America/Caracas", "2007-12-09T06:00Z"},     /* -4:00 to -4:30 */
+    {"Africa/Casablanca", "2025-02-23T01:00Z"},   /* Ramadan: +1 to +0 */
+    {"Antarctica/Troll", "2026-03-29T00:00Z"},    /* +0 to +2 */
+    {"Europe/Dublin", "2026-10-25T00:00Z"},       /* +1 to +0 (negative summer time) */
+    {"Australia/Lord_Howe", "2026-10-03T15:00Z"}, /* half an hour forward */
+    {"Europe/Amsterdam", "1937-06-30T12:00Z"},    /* +1:19:32 to +1:20 */
+    {"Africa/Monrovia", "1972-01-07T00:00Z"},     /* -0:44:30 to +0 */
+    {"Asia/Gaza", "2026-03-27T22:00Z"},           /* +2 to +3 */
+    {"America/New_York", "2040-03-11T07:00Z"},    /* the rule after the listed changes */
+    {"Europe/Berlin", "2045-10-29T01:00Z"},
+};
+
+/* The start of the last whole day, counted from t, before z next changes its offset
+ * (within a year); t when it does not. */
+static int64_t day_before_change(const struct tz *z, int64_t t)
+{
+    int32_t o = tz_offset_at(z, t);
+    for (int64_t d = t; d < t + 366 * 86400; d += 86400)
+        if (tz_offset_at(z, d + 86400) != o)
+            return d;
+    return t;
+}
+
+/* A random query of random_query's kind, moved to start within a day before a far
+ * instant (one of far_bases, or a random one from 1900 to 2045 moved to the day before
+ * the next clock change there), each rule's zone replaced by the far one (or, one time in four,
+ * another) and its weekday drawn again as random_query draws it. */
+static void random_far_query(struct prop_query *pq)
+{
+    random_query(pq);
+    const char *name;
+    int64_t target;
+    if (rrange(0, 2) == 0) {
+        const struct prop_base *b = &far_bases[rnd() % UNIT_ARRAY_LEN(far_bases)];
+        name = b->zone;
+        target = ts(b->at) + rrange(-86400, 86400) / 900 * 900;
+    } else {
+        name = far_zones[rnd() % UNIT_ARRAY_LEN(far_zones)];
+        target = day_before_change(zone(name),
+                                   ts("1900-01-01T00:00Z") + rrange(0, 145LL * 365 * 86400)) +
+                 rrange(0, 86400);
+    }
+    struct slot_query *q = &pq->q;
+    int64_t shift = target - rrange(0, 86400) / 60 * 60 - q->from;
+    int32_t days = (int32_t)floor_div(shift, 86400);
+    q->from += shift;
+    q->to += shift;
+    if (q->earliest != INT64_MIN)
+        q->earliest += shift;
+    if (q->latest != INT64_MAX)
+        q->latest += shift;
+    for (size_t i = 0; i < q->nbusy; i++)
+        pq->busy[i] = (struct interval){pq->busy[i].start + shift, pq->busy[i].end + shift};
+    for (size_t i = 0; i < q->noff; i++)
+        pq->off[i] = (struct interval){pq->off[i].start + shift, pq->off[i].end + shift};
+    int64_t day0 = floor_div(q->from, 86400);
+    for (size_t r = 0; r < q->nrules; r++) {
+        struct hours_rule *h = &pq->rules[r];
+        pq->zone_names[r] = rrange(0, 3) ? name : far_zones[rnd() % UNIT_ARRAY_LEN(far_zones)];
+        h->tz = zone(pq->zone_names[r]);
+        h->weekday = rrange(0, 3) ? weekday_of(day0 + rrange(-1, 3)) : (int)rrange(1, 7);
+        if (h->valid_from != DAY_UNBOUNDED_LOW)
+            h->valid_from += days;
+        if (h->valid_to != DAY_UNBOUNDED_HIGH)
+            h->valid_to += days;
+    }
+}
+
+static int cmp_start_location(const void *a, const void *b)
+{
+    const struct slot *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (x->location > y->location) - (x->location < y->location);
+}
+
+/* The free slots of q by their definition, the long way: each grid time of each rule
+ * on every local day within three of the window, converted one by one with
+ * tz_local_to_utc, checked against every booking and time off one by one.  Sorted by
+ * start, then location; two rules may offer the same start (the caller keeps the
+ * lowest location).  Returns the count, or SIZE_MAX past max. */
+static size_t slots_the_long_way(const struct slot_query *q, struct slot *out, size_t max)
+{
+    int64_t lo = q->from > q->earliest ? q->from : q->earliest;
+    int64_t hi = q->to < q->latest ? q->to : q->latest;
+    if (q->duration_min <= 0 || q->step_min <= 0 || q->from >= q->to || lo >= hi)
+        return 0;
+    int64_t dur = (int64_t)q->duration_min * 60, step = (int64_t)q->step_min * 60;
+    size_t n = 0;
+    for (size_t r = 0; r < q->nrules; r++) {
+        const struct hours_rule *h = &q->rules[r];
+        int64_t open = (int64_t)h->start_min * 60;
+        int64_t length = (int64_t)h->end_min * 60 - open + (h->end_min <= h->start_min ? 86400 : 0);
+        for (int64_t day = floor_div(lo, 86400) - 3; day <= floor_div(hi, 86400) + 3; day++) {
+            bool on = weekday_of(day) == h->weekday && day >= h->valid_from && day <= h->valid_to;
+            for (int64_t k = 0; on && k * step + dur <= length; k++) {
+                int64_t wall = day * 86400 + open + k * step, s, e, other;
+                bool exists = tz_local_to_utc(h->tz, wall, &s, &other) > 0 &&
+                              tz_local_to_utc(h->tz, wall + dur, &e, &other) > 0;
+                if (!exists || e - s != dur || s < lo || s >= hi || hits(s, e, q->off, q->noff) ||
+                    hits(s - (int64_t)q->buffer_before_min * 60,
+                         e + (int64_t)q->buffer_after_min * 60, q->busy, q->nbusy))
+                    continue;
+                if (n == max)
+                    return SIZE_MAX;
+                out[n++] = (struct slot){s, e, h->location};
+            }
+        }
+    }
+    qsort(out, n, sizeof(*out), cmp_start_location);
+    return n;
+}
+
+#define FAR_ITERATIONS 4000
+
+/* slots_compute gives what the long way gives, slot for slot, in zones and years of
+ * every kind (its shortcut for days without a clock change must never show). */
+static void test_far_zones(void **state)
+{
+    (void)state;
+    rng_state = 0xd1b54a32d192ed03ULL;
+    struct slot *out = slot_buffer();
+    struct slot *want = slot_buffer();
+    size_t slots = 0, nonempty = 0, near_change = 0;
+    for (int iter = 0; iter < FAR_ITERATIONS; iter++) {
+        struct prop_query pq;
+        random_far_query(&pq);
+        size_t n = slots_compute(&pq.q, out, PROP_MAXOUT);
+        size_t m = slots_the_long_way(&pq.q, want, PROP_MAXOUT);
+        if (m == SIZE_MAX || n > PROP_MAXOUT)
+            fail_msg("iteration %d: more slots than the test's buffer", iter);
+        /* each start the long way found, at its lowest location, in order */
+        size_t k = 0;
+        for (size_t i = 0; i < m; i++) {
+            if (i > 0 && want[i].start == want[i - 1].start)
+                continue;
+            if (k < n && out[k].start == want[i].start && out[k].end == want[i].end &&
+                out[k].location == want[i].location) {
+                k++;
+                continue;
+            }
+            char b1[32], b2[32];
+            fail_msg("iteration %d (%s, from %s): slot %zu is %s (location %d), the long way "
+                     "finds %s (location %d)",
+                     iter, pq.zone_names[0], utc_text(pq.q.from, b1, sizeof(b1)), k,
+                     k < n ? utc_text(out[k].start, b2, sizeof(b2)) : "none",
+                     k < n ? out[k].location : -1, utc_text(want[i].start, b1, sizeof(b1)),
+                     want[i].location);
+        }
+        if (k != n)
+            fail_msg("iteration %d (%s): %zu slots, the long way finds %zu", iter,
+                     pq.zone_names[0], n, k);
+        slots += n;
+        nonempty += n > 0;
+        for (size_t i = 0; i < n; i++) {
+            const struct tz *z = pq.q.rules[out[i].location].tz;
+            near_change += tz_offset_at(z, out[i].start - 3 * 3600) !=
+                           tz_offset_at(z, out[i].end + 3 * 3600);
+        }
+    }
+    free(out);
+    free(want);
+    print_message("far zones: %zu slots in %zu non-empty answers of %d, %zu within 3 hours "
+                  "of a clock change\n",
+                  slots, nonempty, FAR_ITERATIONS, near_change);
+    assert_true(nonempty > FAR_ITERATIONS / 4);
+    assert_true(near_change > 500);
+}
+
+/* ---- slots_answer_json -------------------------------------------------------------- */
+
+/* The answer as the handler built it before slots_answer_json: jansson objects, each
+ * instant formatted with the zone's offset at it, dumped compact. */
+static char *answer_by_jansson(const struct slots_answer *a, const struct slot *v, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char st[40], en[40];
+        rfc3339_format(v[i].start, tz_offset_at(a->tz, v[i].start), st, sizeof(st));
+        rfc3339_format(v[i].end, tz_offset_at(a->tz, v[i].end), en, sizeof(en));
+        const char *loc = v[i].location >= 0 && (size_t)v[i].location < a->nlocations
+                              ? a->location_ids[v[i].location]
+                              : "";
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "start", st, "end", en,
+                                             "location_id", loc));
+    }
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:o}", "practitioner_id", a->practitioner_id,
+                            "service_id", a->service_id, "timezone", tz_name(a->tz), "slots",
+                            arr);
+    if (!doc)
+        fail_msg("json_pack refused the answer");
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return text;
+}
+
+static void check_answer(const struct slots_answer *a, const struct slot *v, size_t n,
+                         const char *what)
+{
+    char *want = answer_by_jansson(a, v, n);
+    size_t len = 12345;
+    char *got = slots_answer_json(a, v, n, &len);
+    if (len != strlen(want) || strcmp(got, want) != 0) {
+        size_t i = 0;
+        while (got[i] && got[i] == want[i])
+            i++;
+        char msg[256];
+        snprintf(msg, sizeof(msg), "%s: differs from jansson at byte %zu of %zu: \"%.40s\" "
+                 "against \"%.40s\"", what, i, strlen(want), got + i, want + i);
+        free(got);
+        free(want);
+        fail_msg("%s", msg);
+    }
+    assert_int_equal(got[len], '\0');
+    free(got);
+    free(want);
+}
+
+static const char *const answer_ids[] = {
+    "02e05936-34a4-4da3-a086-c4c19af24a3e", "4b995b4a-bb05-4293-a177-7b17774bf5d3",
+    "345690ef-72dc-45cf-a1d7-b0d4d171065f", "0a030625-7a92-4962-a9ec-b00f0c2824c6",
+};
+
+/* The slots of every row of the table above, in the row's zone, with locations 0 to 3
+ * named (some rows use 7: out of range, ""). */
+static void test_answer_rows(void **state)
+{
+    (void)state;
+    for (size_t r = 0; r < UNIT_ARRAY_LEN(slots_cases); r++) {
+        struct hours_rule rules[MAXRULES];
+        struct interval busy[MAXSPANS], off[MAXSPANS];
+        struct slot_query q;
+        build_query(&slots_cases[r], rules, busy, off, &q);
+        struct slot *v = NULL;
+        size_t n = slots_compute_all(&q, &v);
+        struct slots_answer a = {answer_ids[0], answer_ids[1], zone(slots_cases[r].zone),
+                                 answer_ids, UNIT_ARRAY_LEN(answer_ids)};
+        check_answer(&a, v, n, slots_cases[r].what);
+        free(v);
+    }
+}
+
+/* Random slots in every zone of the far list, from 1900 to 2045 and near clock
+ * changes (an end may lie across one), with locations in and out of range. */
+static void test_answer_random(void **state)
+{
+    (void)state;
+    rng_state = 0x94d049bb133111ebULL;
+    enum { N = 400 };
+    struct slot *v = malloc(N * sizeof(*v));
+    assert_non_null(v);
+    for (size_t zi = 0; zi < UNIT_ARRAY_LEN(far_zones); zi++) {
+        const struct tz *z = zone(far_zones[zi]);
+        for (int round = 0; round < 6; round++) {
+            int64_t t = ts("1900-01-01T00:00Z") + rrange(0, 145LL * 365 * 86400);
+            if (round % 2)
+                t = day_before_change(z, t) + rrange(-86400, 86400);
+            t = t / 300 * 300;
+            for (size_t i = 0; i < N; i++) {
+                t += rrange(0, 8) * 900;
+                v[i] = (struct slot){t, t + rrange(1, 32) * 900 - (round == 5 ? 1 : 0),
+                                     (int)rrange(-2, 5)};
+            }
+            struct slots_answer a = {answer_ids[2], answer_ids[3], z, answer_ids,
+                                     (size_t)rrange(0, 4)};
+            check_answer(&a, v, N, far_zones[zi]);
+        }
+    }
+    free(v);
+}
+
+/* Strings that need escaping come out as jansson writes them; an answer without slots
+ * and one without locations too. */
+static void test_answer_strings(void **state)
+{
+    (void)state;
+    static const char *const odd[] = {
+        "",
+        "plain",
+        "quote \" and backslash \\ and slash /",
+        "\b\f\n\r\t",
+        "\x01\x02\x1f controls \x7f",
+        "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+        "\"",
+        "\\",
+        "ends with a control\x1e",
+    };
+    struct slot v[3] = {{1772964000, 1772967600, 0}, {1772967600, 1772971200, 1},
+                        {1772971200, 1772974800, 2}};
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(odd); i++) {
+        const char *ids[3] = {odd[i], odd[(i + 1) % UNIT_ARRAY_LEN(odd)], answer_ids[0]};
+        struct slots_answer a = {odd[i], odd[(i + 2) % UNIT_ARRAY_LEN(odd)], zone(NY), ids, 3};
+        check_answer(&a, v, 3, odd[i]);
+        check_answer(&a, v, 0, "no slots");
+        a.nlocations = 0;
+        check_answer(&a, v, 3, "no locations");
+    }
 }
 
 /* ---- slots_within_hours ------------------------------------------------------------- */
@@ -1240,8 +1581,7 @@ static void test_within_agrees(void **state)
 {
     (void)state;
     rng_state = 0x2545f4914f6cdd1dULL;
-    struct slot *out = malloc(PROP_MAXOUT * sizeof(*out));
-    assert_non_null(out);
+    struct slot *out = slot_buffer();
     size_t checked = 0;
     for (int iter = 0; iter < PROP_ITERATIONS; iter++) {
         struct prop_query pq;
@@ -1284,6 +1624,12 @@ int main(void)
                  blocked_cases[i].before, blocked_cases[i].after);
     unit_add(&s, test_properties, NULL, "slots_compute properties, %d random queries",
              PROP_ITERATIONS);
+    unit_add(&s, test_far_zones, NULL,
+             "slots_compute as the long way in far zones and years, %d random queries",
+             FAR_ITERATIONS);
+    unit_add(&s, test_answer_rows, NULL, "slots_answer_json as jansson, the table's slots");
+    unit_add(&s, test_answer_random, NULL, "slots_answer_json as jansson, random slots");
+    unit_add(&s, test_answer_strings, NULL, "slots_answer_json as jansson, escaped strings");
     for (size_t i = 0; i < UNIT_ARRAY_LEN(within_cases); i++)
         unit_add(&s, test_within_row, &within_cases[i], "slots_within_hours[%zu] %s", i,
                  within_cases[i].what);

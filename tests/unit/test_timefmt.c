@@ -3,6 +3,7 @@
 #include "unit.h"
 
 #include "domain/timefmt.h"
+#include "domain/tz.h"
 
 /* ---- rfc3339_parse: accepted ------------------------------------------------------- */
 
@@ -193,6 +194,159 @@ static void test_format_parse_sweep(void **state)
     }
 }
 
+/* ---- rfc3339_write against the snprintf formatter it replaced ---------------------- */
+
+/* rfc3339_format as it was before rfc3339_write: one snprintf of the calendar fields.
+ * The writer must give these bytes for every instant and offset. */
+static void format_before(int64_t t, int32_t offset, char *out, size_t outlen)
+{
+    int64_t local = t + offset;
+    int64_t day = day_of(local);
+    int64_t secs = local - day * 86400;
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(day, &y, &m, &d);
+    char off[16];
+    if (offset == 0) {
+        snprintf(off, sizeof(off), "Z");
+    } else {
+        int32_t a = offset < 0 ? -offset : offset;
+        snprintf(off, sizeof(off), "%c%02d:%02d", offset < 0 ? '-' : '+', (int)(a / 3600),
+                 (int)(a % 3600 / 60));
+    }
+    snprintf(out, outlen, "%04lld-%02u-%02uT%02d:%02d:%02d%s", (long long)y, m, d,
+             (int)(secs / 3600), (int)(secs % 3600 / 60), (int)(secs % 60), off);
+}
+
+/* Offsets of every kind: whole, half and three-quarter hours both ways, local mean
+ * times with seconds (New York -4:56:02, Amsterdam +0:19:32), a minute or a second
+ * off UTC, a day less a second, and the 100 hours and more no zone has (the form
+ * written for them must not change either). */
+static const int32_t write_offsets[] = {
+    0,      1,      -1,     59,     -59,    60,     -60,    1800,   -1800,  2700,
+    -2700,  3600,   -3600,  7200,   -7200,  12600,  -12600, 16200,  -16200, 18000,
+    -18000, 19800,  -19800, 20700,  -20700, 31500,  -31500, 34200,  -34200, 35100,
+    -35100, 37800,  -37800, 43200,  -43200, 45900,  -45900, 50400,  -50400, -17762,
+    1172,   -36060, 86399,  -86399, 86400,  -86400, 359999, -359999, 360000, -360000,
+    INT32_MAX / 2, -(INT32_MAX / 2),
+};
+
+/* Instants: around the epoch, local midnights and year ends, the years 0 to 9999
+ * that the short form covers, and beyond them both ways. */
+static const int64_t write_instants[] = {
+    0,
+    -1,
+    1,
+    86399,
+    86400,
+    1772964000,         /* 2026-03-08T10:00:00Z */
+    1772928000,         /* 2026-03-08T00:00:00Z */
+    1772927999,
+    1798761599,         /* 2026-12-31T23:59:59Z */
+    1709208000,         /* 2024-02-29T12:00:00Z */
+    951782400,          /* 2000-02-29 */
+    -2208988800,        /* 1900-01-01 */
+    -62167219200,       /* 0000-01-01 */
+    -62167219201,       /* a second before: year -1 */
+    -62135596800,       /* 0001-01-01 */
+    253402300799,       /* 9999-12-31T23:59:59Z */
+    253402300800,       /* 10000-01-01 */
+    -99999999999,
+    999999999999,
+    4102444800,         /* 2100-01-01 */
+};
+
+static void check_write(int64_t t, int32_t offset, struct rfc3339_memo *memo)
+{
+    char want[64], got[RFC3339_MAX + 1], via_memo[RFC3339_MAX + 1], formatted[64];
+    format_before(t, offset, want, sizeof(want));
+    memset(got, 'x', sizeof(got));
+    size_t n = rfc3339_write(t, offset, got);
+    if (n != strlen(want) || memcmp(got, want, n) != 0)
+        fail_msg("rfc3339_write(%lld, %d) wrote \"%.*s\", before it was \"%s\"", (long long)t,
+                 offset, (int)n, got, want);
+    size_t m = rfc3339_write_memo(memo, t, offset, via_memo);
+    if (m != n || memcmp(via_memo, want, m) != 0)
+        fail_msg("rfc3339_write_memo(%lld, %d) after another instant wrote \"%.*s\", not \"%s\"",
+                 (long long)t, offset, (int)m, via_memo, want);
+    rfc3339_format(t, offset, formatted, sizeof(formatted));
+    if (strcmp(formatted, want) != 0)
+        fail_msg("rfc3339_format(%lld, %d) gave \"%s\", before \"%s\"", (long long)t, offset,
+                 formatted, want);
+}
+
+/* Every listed instant, and a second either side, in every listed offset. */
+static void test_write_listed(void **state)
+{
+    (void)state;
+    struct rfc3339_memo memo = RFC3339_MEMO_INIT;
+    for (size_t o = 0; o < UNIT_ARRAY_LEN(write_offsets); o++)
+        for (size_t i = 0; i < UNIT_ARRAY_LEN(write_instants); i++)
+            for (int64_t d = -1; d <= 1; d++)
+                check_write(write_instants[i] + d, write_offsets[o], &memo);
+}
+
+/* From the year 0 to 9999 in steps of about 1014 days and an odd number of seconds
+ * (every time of day and day of the month comes round), in each offset, then three
+ * hours around New York's spring change of 2026 every 7 seconds in a few offsets: one
+ * memo throughout, so that it is reused within a day and renewed across days. */
+static void test_write_sweep(void **state)
+{
+    (void)state;
+    struct rfc3339_memo memo = RFC3339_MEMO_INIT;
+    for (size_t o = 0; o < UNIT_ARRAY_LEN(write_offsets); o++)
+        for (int64_t t = -62167219200 - 86400; t < 253402300799 + 2 * 86400; t += 87654321)
+            check_write(t, write_offsets[o], &memo);
+    static const int32_t near[] = {-18000, -14400, 3600, 7200, 19800, -12600};
+    for (int64_t t = 1772953200; t < 1772953200 + 3 * 3600; t += 7)
+        for (size_t o = 0; o < UNIT_ARRAY_LEN(near); o++)
+            check_write(t, near[o], &memo);
+}
+
+/* The memo's date belongs to a local day: instants that go back and forth between
+ * days, and the same instant in offsets that put it on another date, each get their
+ * own date. */
+static void test_write_memo_jumps(void **state)
+{
+    (void)state;
+    struct rfc3339_memo memo = RFC3339_MEMO_INIT;
+    static const int64_t walk[] = {1772928000, 1772927999, 1772928000, 1772928000 + 86399,
+                                   1772928000 + 86400, 1772928000, 253402300799, 0,
+                                   -62167219201, 1772928000, 1772928000 - 86400 * 366};
+    static const int32_t offs[] = {0, -1, 1, 50400, -43200, 360000, -360000, 19800};
+    for (size_t k = 0; k < 3; k++)
+        for (size_t i = 0; i < UNIT_ARRAY_LEN(walk); i++)
+            for (size_t o = 0; o < UNIT_ARRAY_LEN(offs); o++)
+                check_write(walk[i], offs[(o + k + i) % UNIT_ARRAY_LEN(offs)], &memo);
+}
+
+/* rfc3339_format into every size of buffer: what snprintf made of it, terminated,
+ * and nothing written past the size. */
+static void test_format_every_size(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t t;
+        int32_t offset;
+    } cases[] = {{1772964000, -18000}, {1772964000, 0}, {253402300800, 19800},
+                 {-62167219201, -360000}};
+    for (size_t c = 0; c < UNIT_ARRAY_LEN(cases); c++) {
+        char full[64];
+        format_before(cases[c].t, cases[c].offset, full, sizeof(full));
+        for (size_t size = 0; size <= strlen(full) + 2; size++) {
+            char want[72], got[72];
+            memset(want, 'x', sizeof(want));
+            memset(got, 'x', sizeof(got));
+            format_before(cases[c].t, cases[c].offset, want, size);
+            rfc3339_format(cases[c].t, cases[c].offset, got, size);
+            if (memcmp(got, want, sizeof(got)) != 0)
+                fail_msg("rfc3339_format(%lld, %d) into %zu bytes gave \"%.*s\", before \"%.*s\"",
+                         (long long)cases[c].t, cases[c].offset, size, (int)size, got, (int)size,
+                         want);
+        }
+    }
+}
+
 /* ---- dates ------------------------------------------------------------------------- */
 
 struct date_case {
@@ -292,6 +446,11 @@ int main(void)
                  format_cases[i].want);
     unit_add(&s, test_format_small_buffer, NULL, "rfc3339_format into a small buffer");
     unit_add(&s, test_format_parse_sweep, NULL, "rfc3339_format then parse, many offsets");
+    unit_add(&s, test_write_listed, NULL,
+             "rfc3339_write, _memo and _format as before, listed instants and offsets");
+    unit_add(&s, test_write_sweep, NULL, "rfc3339_write as before, years 0 to 9999, all offsets");
+    unit_add(&s, test_write_memo_jumps, NULL, "rfc3339_write_memo across days back and forth");
+    unit_add(&s, test_format_every_size, NULL, "rfc3339_format into every buffer size as before");
     for (size_t i = 0; i < UNIT_ARRAY_LEN(date_cases); i++)
         unit_add(&s, test_date_row, &date_cases[i], "date round trip[%zu] %s", i,
                  date_cases[i].text);

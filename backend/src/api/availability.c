@@ -105,17 +105,15 @@ void availability_get(struct req *r)
     }
     struct slot_query q;
     schedule_query(&s, from, to, &q);
-    size_t max = (size_t)MAX_RANGE_DAYS * 24 * 12 + 16;
-    struct slot *slots = malloc(max * sizeof(*slots));
-    size_t n = slots ? slots_compute(&q, slots, max) : 0;
-    if (n > max)
-        n = max;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, schedule_slot_json(&s, &slots[i]));
+    struct slot *slots;
+    size_t n = slots_compute_all(&q, &slots);
+    const char *locations[SCHEDULE_MAX_LOCATIONS];
+    for (size_t i = 0; i < s.nlocations; i++)
+        locations[i] = s.location_ids[i];
+    struct slots_answer a = {id, s.service_id, s.tz, locations, s.nlocations};
+    size_t len;
+    char *data = slots_answer_json(&a, slots, n, &len);
     free(slots);
-    reply_json(r, 200,
-               json_pack("{s:s, s:s, s:s, s:o}", "practitioner_id", id, "service_id", s.service_id,
-                         "timezone", tz_name(s.tz), "slots", arr));
+    reply_owned(r, 200, "application/json", data, len);
     schedule_release(&s);
 }

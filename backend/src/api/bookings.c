@@ -3,10 +3,12 @@
 #include "api/bookings.h"
 
 #include <libical/ical.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/dirindex.h"
 #include "api/handlers.h"
 #include "api/idempotency.h"
 #include "domain/timefmt.h"
@@ -16,30 +18,28 @@
 #include "util/log.h"
 #include "util/parse.h"
 
-DB_STMT(st_insert,
-        "INSERT INTO bookings (clinic_id, practitioner_id, service_id, location_id, series_id,"
-        " during, blocked, patient_name, patient_email, patient_phone, notes, manage_token_hash,"
-        " created_by)"
-        " VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid,"
-        " tstzrange(to_timestamp($6::bigint), to_timestamp($7::bigint)),"
-        " tstzrange(to_timestamp($8::bigint), to_timestamp($9::bigint)),"
-        " $10, $11, $12, $13, $14::bytea, $15) RETURNING id",
-        15);
+/* book_slot (migrations/0008_booking_fast_path.sql): the locks, the checks and the
+ * writes of a booking in one statement.  $9 onwards are the booking, in the order of
+ * struct new_booking. */
+DB_STMT(st_book,
+        "SELECT outcome, stored_hash, stored_status, stored_body FROM book_slot($1, $2, $3,"
+        " $4, $5, $6::bytea, $7::bytea, $8::int, $9::uuid, $10::uuid, $11::uuid, $12::uuid,"
+        " $13::uuid, $14::uuid, $15::bigint, $16::bigint, $17::bigint, $18::bigint, $19, $20,"
+        " $21, $22, $23::bytea, $24, $25::jsonb)",
+        25);
 DB_STMT(st_notify,
         "INSERT INTO notifications (clinic_id, kind, booking_id, series_id, waitlist_id,"
         " recipient, payload, dedupe_key)"
         " VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::uuid, $6, $7::jsonb, $8)"
         " ON CONFLICT (dedupe_key) DO NOTHING",
         8);
+/* The keys are those of struct lock_keys; book_slot and booking_move take the same. */
 DB_STMT(st_lock,
-        "SELECT pg_advisory_xact_lock(hashtextextended('idem:' || $1, 0)),"
-        " pg_advisory_xact_lock(hashtextextended('contact:' || $2, 0)),"
-        " pg_advisory_xact_lock(hashtextextended('practitioner:' || $3, 0))",
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)),"
+        " pg_advisory_xact_lock(hashtextextended($2, 0)),"
+        " pg_advisory_xact_lock(hashtextextended($3, 0))",
         3);
-DB_STMT(st_open_count,
-        "SELECT count(*) FROM bookings WHERE clinic_id = $1::uuid AND patient_email = $2"
-        " AND status = 'booked' AND upper(during) > now()",
-        2);
+DB_STMT(st_open_count, "SELECT contact_open_bookings($1::uuid, $2)", 2);
 /* Everything a holder may see of their booking, and what the handlers need. */
 DB_STMT(st_get,
         "SELECT b.manage_token_hash, b.status, extract(epoch FROM lower(b.during))::bigint,"
@@ -54,10 +54,8 @@ DB_STMT(st_get,
         " WHERE b.id = $1::uuid",
         1);
 DB_STMT(st_cancel,
-        "UPDATE bookings SET status = 'cancelled', cancelled_at = now(), cancelled_by = $2,"
-        " cancel_reason = $3, updated_at = now()"
-        " WHERE id = $1::uuid AND status = 'booked' RETURNING id",
-        3);
+        "SELECT booking_cancel($1::uuid, $2, $3, $4::jsonb, $5::uuid, $6::bigint, $7::bigint, $8)",
+        8);
 DB_STMT(st_cancel_rest,
         "UPDATE bookings SET status = 'cancelled', cancelled_at = now(), cancelled_by = $3,"
         " cancel_reason = $4, updated_at = now()"
@@ -65,29 +63,14 @@ DB_STMT(st_cancel_rest,
         " AND lower(during) > to_timestamp($2::bigint) RETURNING id, patient_email,"
         " extract(epoch FROM lower(during))::bigint, extract(epoch FROM upper(during))::bigint",
         4);
+/* Moves a booking, writes its notification and offers the freed time, under the
+ * practitioner's lock: one statement. */
 DB_STMT(st_move,
-        "UPDATE bookings SET during = tstzrange(to_timestamp($2::bigint), to_timestamp($3::bigint)),"
-        " blocked = tstzrange(to_timestamp($4::bigint), to_timestamp($5::bigint)),"
-        " location_id = $6::uuid, reschedule_count = reschedule_count + 1, updated_at = now()"
-        " WHERE id = $1::uuid AND status = 'booked' RETURNING id",
-        6);
-/* The first patient waiting for this practitioner whose window holds the freed time
- * and whose service fits in it is offered the slot. */
-DB_STMT(st_waitlist_offer,
-        "UPDATE waitlist_entries w SET status = 'offered', offered_at = now(),"
-        " offered_start = to_timestamp($2::bigint)"
-        " WHERE w.id = (SELECT w2.id FROM waitlist_entries w2 JOIN services s ON s.id = w2.service_id"
-        "   WHERE w2.practitioner_id = $1::uuid AND w2.status = 'waiting'"
-        "   AND to_timestamp($2::bigint) >= w2.window_start AND to_timestamp($2::bigint) < w2.window_end"
-        "   AND s.duration_minutes * 60 <= $3::bigint"
-        /* the time must really be free now (a move may have kept part of it) */
-        "   AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.practitioner_id = $1::uuid"
-        "     AND b.status <> 'cancelled' AND b.blocked && tstzrange(to_timestamp($2::bigint),"
-        "     to_timestamp($2::bigint) + make_interval(mins => s.duration_minutes"
-        "       + s.buffer_after_minutes)))"
-        "   ORDER BY w2.created_at, w2.id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-        " RETURNING w.id, w.clinic_id, w.patient_email, w.service_id",
-        3);
+        "SELECT booking_move($1, $2::uuid, $3::bigint, $4::bigint, $5::bigint, $6::bigint,"
+        " $7::uuid, $8::jsonb, $9::uuid, $10::bigint, $11::bigint, $12)",
+        12);
+DB_STMT(st_waitlist_offer, "SELECT waitlist_offer_freed($1::uuid, $2::bigint, $3::bigint, $4)",
+        4);
 
 void reply_slot_unavailable(struct req *r, const char *detail)
 {
@@ -150,64 +133,135 @@ static bool notify(struct req *r, const char *clinic, const char *kind, const ch
     return true;
 }
 
+/* A new random (version 4) UUID as text (37 bytes), the kind gen_random_uuid()
+ * makes.  Bookings are named here rather than by the database so that the answer,
+ * which holds the id, can be sealed for Idempotency-Key before the one statement that
+ * writes both. */
+static void uuid_new(char *out, size_t n)
+{
+    unsigned char u[16];
+    randombytes_buf(u, sizeof(u));
+    u[6] = (unsigned char)((u[6] & 0x0f) | 0x40); /* version 4 */
+    u[8] = (unsigned char)((u[8] & 0x3f) | 0x80); /* variant RFC 4122 */
+    snprintf(out, n, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
+             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
+             u[14], u[15]);
+}
+
+/* A booking about to be written: book_slot's parameters from p_id on, as text, in v. */
+struct new_booking {
+    char id[40], start[24], end[24], blocked_start[24], blocked_end[24];
+    char *confirmation; /* the booking_confirmed payload (JSON), or NULL for none */
+    const char *v[17];
+};
+
+/* Fills b for slot sl of s with a new id.  A booking of a series gets no confirmation
+ * of its own (the series sends one for all its dates); any other gets one with the
+ * token sealed in it when token is not NULL and a notification key is set, so that
+ * the mail can carry the manage link.  The strings passed must outlive b. */
+static void new_booking_init(struct new_booking *b, const struct schedule *s,
+                             const struct slot *sl, const struct patient *p, const char *notes,
+                             const char *series_id, const char *token, const char *token_hash,
+                             const char *created_by)
+{
+    struct interval blocked =
+        slots_blocked(sl->start, sl->end, s->buffer_before_min, s->buffer_after_min);
+    uuid_new(b->id, sizeof(b->id));
+    epoch_text(sl->start, b->start, sizeof(b->start));
+    epoch_text(sl->end, b->end, sizeof(b->end));
+    epoch_text(blocked.start, b->blocked_start, sizeof(b->blocked_start));
+    epoch_text(blocked.end, b->blocked_end, sizeof(b->blocked_end));
+    b->confirmation = NULL;
+    if (!series_id) {
+        char start[40], sealed[256];
+        schedule_format(s, sl->start, start, sizeof(start));
+        json_t *payload = json_pack("{s:s}", "start", start);
+        if (token && seal_text(token, sealed, sizeof(sealed)))
+            json_object_set_new(payload, "manage_token_sealed", json_string(sealed));
+        b->confirmation = json_dumps(payload, JSON_COMPACT);
+        json_decref(payload);
+        if (!b->confirmation)
+            abort();
+    }
+    const char *v[] = {b->id, s->clinic_id, s->practitioner_id, s->service_id,
+                       schedule_location(s, sl->location), series_id, b->start, b->end,
+                       b->blocked_start, b->blocked_end, p->name, p->email, p->phone, notes,
+                       token_hash, created_by, b->confirmation};
+    _Static_assert(sizeof(v) == sizeof(b->v), "book_slot takes 17 parameters from p_id on");
+    memcpy(b->v, v, sizeof(v));
+}
+
+static void new_booking_release(struct new_booking *b)
+{
+    free(b->confirmation);
+    b->confirmation = NULL;
+}
+
 enum book_result booking_insert(struct req *r, const struct schedule *s, const struct slot *sl,
                                 const struct patient *p, const char *notes,
                                 const char *series_id, const char *token,
                                 const char *token_hash, const char *created_by, char *id_out)
 {
-    struct interval b = slots_blocked(sl->start, sl->end, s->buffer_before_min, s->buffer_after_min);
-    char t0[24], t1[24], b0[24], b1[24];
-    epoch_text(sl->start, t0, sizeof(t0));
-    epoch_text(sl->end, t1, sizeof(t1));
-    epoch_text(b.start, b0, sizeof(b0));
-    epoch_text(b.end, b1, sizeof(b1));
-    const char *v[] = {s->clinic_id, s->practitioner_id, s->service_id,
-                       schedule_location(s, sl->location), series_id, t0, t1, b0, b1, p->name,
-                       p->email, p->phone, notes, token_hash, created_by};
-    PGresult *res = api_exec(r, &st_insert, v);
+    struct new_booking b;
+    new_booking_init(&b, s, sl, p, notes, series_id, token, token_hash, created_by);
+    /* no locks (the caller holds them), no idempotency key, no per-contact limit */
+    const char *v[8 + 17] = {NULL};
+    memcpy(v + 8, b.v, sizeof(b.v));
+    enum book_result rc = BOOK_REPLIED;
+    PGresult *res = api_exec(r, &st_book, v);
     if (!res)
-        return BOOK_REPLIED;
+        goto out;
     const char *state = api_sqlstate(res);
     if (strcmp(state, "23P01") == 0) {
-        PQclear(res);
-        return BOOK_TAKEN;
-    }
-    if (*state) {
+        rc = BOOK_TAKEN;
+    } else if (*state) {
         api_reply_db_error(r, res);
-        PQclear(res);
-        return BOOK_REPLIED;
+    } else {
+        snprintf(id_out, 40, "%s", b.id);
+        rc = BOOK_OK;
     }
-    snprintf(id_out, 40, "%s", PQgetvalue(res, 0, 0));
+out:
     PQclear(res);
-    char start[40], dedupe[96];
-    schedule_format(s, sl->start, start, sizeof(start));
-    snprintf(dedupe, sizeof(dedupe), "booking_confirmed:%s", id_out);
-    if (series_id)
-        return BOOK_OK; /* a series sends one confirmation for all its dates */
-    json_t *payload = json_pack("{s:s}", "start", start);
-    char sealed[256];
-    if (token && seal_text(token, sealed, sizeof(sealed))) /* mailed as the manage link */
-        json_object_set_new(payload, "manage_token_sealed", json_string(sealed));
-    if (!notify(r, s->clinic_id, "booking_confirmed", id_out, NULL, NULL, p->email, payload,
-                dedupe))
-        return BOOK_REPLIED;
-    return BOOK_OK;
+    new_booking_release(&b);
+    return rc;
+}
+
+/* The keys of the advisory locks that serialize bookings (hashtextextended makes
+ * them numbers), each NULL when that lock is not wanted.  Made only here, so that
+ * booking_lock, book_slot and booking_move lock the same things. */
+struct lock_keys {
+    const char *idem, *contact, *practitioner;
+    char idem_buf[264], contact_buf[320], practitioner_buf[64];
+};
+
+static void lock_keys_init(struct lock_keys *k, const char *idem_scope, const char *idem_key,
+                           const char *clinic_id, const char *email, const char *practitioner_id)
+{
+    k->idem = k->contact = k->practitioner = NULL;
+    if (idem_scope && idem_key) {
+        snprintf(k->idem_buf, sizeof(k->idem_buf), "idem:%s:%s", idem_scope, idem_key);
+        k->idem = k->idem_buf;
+    }
+    if (clinic_id && email) {
+        snprintf(k->contact_buf, sizeof(k->contact_buf), "contact:%s:%s", clinic_id, email);
+        for (char *c = k->contact_buf; *c; c++) /* e-mail addresses compare without case */
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c + 32);
+        k->contact = k->contact_buf;
+    }
+    if (practitioner_id) {
+        snprintf(k->practitioner_buf, sizeof(k->practitioner_buf), "practitioner:%s",
+                 practitioner_id);
+        k->practitioner = k->practitioner_buf;
+    }
 }
 
 bool booking_lock(struct req *r, const char *idem_scope, const char *idem_key,
                   const char *clinic_id, const char *email, const char *practitioner_id)
 {
-    char idem[256], contact[320];
-    bool have_idem = idem_scope && idem_key, have_contact = clinic_id && email;
-    if (have_idem)
-        snprintf(idem, sizeof(idem), "%s:%s", idem_scope, idem_key);
-    if (have_contact) {
-        snprintf(contact, sizeof(contact), "%s:%s", clinic_id, email);
-        for (char *c = contact; *c; c++) /* e-mail addresses compare without case */
-            if (*c >= 'A' && *c <= 'Z')
-                *c = (char)(*c + 32);
-    }
-    const char *v[] = {have_idem ? idem : NULL, have_contact ? contact : NULL, practitioner_id};
+    struct lock_keys k;
+    lock_keys_init(&k, idem_scope, idem_key, clinic_id, email, practitioner_id);
+    const char *v[] = {k.idem, k.contact, k.practitioner};
     PGresult *res = api_query(r, &st_lock, v);
     if (!res)
         return false;
@@ -268,6 +322,73 @@ static json_t *booked_json(const struct schedule *s, const char *id, const struc
     return o;
 }
 
+/* Books slot sl of s for p in one statement (book_slot) and replies: 201 with the
+ * booking; what a request with the same Idempotency-Key that finished meanwhile
+ * answered (422 when its body differed); 409 booking-limit; 409 slot-unavailable.
+ * Returns false without replying when that request's record appeared between
+ * book_slot's check and its write, so nothing was written: the caller starts again. */
+static bool book_and_reply(struct req *r, const struct schedule *s, const struct slot *sl,
+                           const struct patient *p, const char *notes, json_t *body,
+                           struct idem *idem)
+{
+    bool done = true;
+    char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
+    token_new(token, hash);
+    struct new_booking b;
+    new_booking_init(&b, s, sl, p, notes, NULL, token, hash, "patient");
+    /* the answer is made first: with a key it is stored, sealed, by the same statement */
+    json_t *resp = booked_json(s, b.id, sl, token);
+    char *text = json_dumps(resp, JSON_COMPACT);
+    json_decref(resp);
+    struct idem_sealed sealed = {0};
+    if (idem->active)
+        idem_sealed_init(&sealed, idem, text);
+    const char *scope = idem->active ? idem->scope : NULL, *key = idem->active ? idem->key : NULL;
+    struct lock_keys k;
+    lock_keys_init(&k, scope, key, s->clinic_id, p->email, s->practitioner_id);
+    char max_open[16];
+    snprintf(max_open, sizeof(max_open), "%d", s->max_open_per_contact);
+    const char *v[8 + 17] = {k.idem, k.contact, k.practitioner, scope, key,
+                             idem->active ? sealed.hash_hex : NULL, sealed.sealed_hex, max_open};
+    memcpy(v + 8, b.v, sizeof(b.v));
+    /* Without BEGIN: the statement is its own transaction.  (It is never the first of
+     * this checkout, which the pool would run again on a fresh connection.) */
+    PGresult *res = api_exec(r, &st_book, v);
+    if (!res)
+        goto out;
+    const char *state = api_sqlstate(res);
+    const char *outcome = *state ? "" : PQgetvalue(res, 0, 0);
+    if (strcmp(state, "23P01") == 0) {
+        /* taken: by a request with this very key that finished meanwhile? */
+        if (!idem->active || !idem_check(r, "bookings", body, idem))
+            reply_slot_unavailable(r, NULL);
+    } else if (strcmp(state, "40001") == 0 && idem->active) {
+        done = false;
+    } else if (*state) {
+        api_reply_db_error(r, res);
+    } else if (strcmp(outcome, "replay") == 0) {
+        /* a request with the same key finished while this one waited for its lock */
+        idem_answer(r, idem, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+    } else if (strcmp(outcome, "limit") == 0) {
+        reply_problem(r, 409, "booking-limit", "Too many open bookings",
+                      "This contact already holds the most open bookings this clinic allows.",
+                      json_pack("[o]", problem_error("patient.email", "too many open bookings")));
+    } else {
+        dirindex_forget_next(s->practitioner_id);
+        reply_owned(r, 201, "application/json", text, strlen(text));
+        text = NULL;
+        char loc[160];
+        snprintf(loc, sizeof(loc), "/api/v1/bookings/%s", b.id);
+        reply_header(r, "Location", loc);
+    }
+out:
+    PQclear(res);
+    free(text);
+    idem_sealed_release(&sealed);
+    new_booking_release(&b);
+    return done;
+}
+
 void bookings_create(struct req *r)
 {
     struct input in;
@@ -322,60 +443,12 @@ void bookings_create(struct req *r)
                                       "hours, or not on the slot grid.");
             goto out;
         }
-        if (!api_begin(r) ||
-            !booking_lock(r, "bookings", idem.active ? idem.key : NULL, s.clinic_id, p.email,
-                          s.practitioner_id))
+        if (book_and_reply(r, &s, &sl, &p, notes, body, &idem))
             goto out;
-        /* a request with the same key may have finished while this one waited */
-        if (idem.active && idem_check(r, "bookings", body, &idem))
+        /* the same key won a race: answer theirs */
+        schedule_release(&s);
+        if (idem_check(r, "bookings", body, &idem))
             goto out;
-        long open = booking_open_count(r, s.clinic_id, p.email);
-        if (open < 0)
-            goto out;
-        if (open >= s.max_open_per_contact) {
-            api_rollback(r);
-            reply_problem(r, 409, "booking-limit", "Too many open bookings",
-                          "This contact already holds the most open bookings this clinic allows.",
-                          json_pack("[o]", problem_error("patient.email", "too many open bookings")));
-            goto out;
-        }
-        char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1], id[40];
-        token_new(token, hash);
-        enum book_result br = booking_insert(r, &s, &sl, &p, notes, NULL, token, hash, "patient", id);
-        if (br == BOOK_REPLIED)
-            goto out;
-        if (br == BOOK_TAKEN) {
-            api_rollback(r);
-            if (idem.active && idem_check(r, "bookings", body, &idem))
-                goto out;
-            reply_slot_unavailable(r, NULL);
-            goto out;
-        }
-        json_t *resp = booked_json(&s, id, &sl, token);
-        char *text = json_dumps(resp, JSON_COMPACT);
-        json_decref(resp);
-        int rec = idem_record(r, &idem, 201, text);
-        if (rec < 0) {
-            free(text);
-            goto out;
-        }
-        if (rec == 0) { /* the same key won a race: undo ours, answer theirs */
-            free(text);
-            api_rollback(r);
-            schedule_release(&s);
-            if (idem_check(r, "bookings", body, &idem))
-                goto out;
-            continue;
-        }
-        if (!api_commit(r)) {
-            free(text);
-            goto out;
-        }
-        reply_owned(r, 201, "application/json", text, strlen(text));
-        char loc[160];
-        snprintf(loc, sizeof(loc), "/api/v1/bookings/%s", id);
-        reply_header(r, "Location", loc);
-        goto out;
     }
     reply_unavailable(r, "Please try again.");
     goto out;
@@ -487,44 +560,53 @@ void bookings_get(struct req *r)
     reply_json(r, 200, o);
 }
 
-/* After a cancellation or a move frees [start, end): offers it to the waitlist.
- * False after replying. */
-static bool offer_freed(struct req *r, const char *practitioner, int64_t start, int64_t end,
-                        const char *tzname)
+/* waitlist_offer_freed's parameters (after the practitioner) for [start, end) freed
+ * of loaded booking res: the start, the length, and the start in the booking's zone. */
+struct freed {
+    char start[24], length[24], when[40];
+};
+
+static void freed_init(struct freed *f, PGresult *res, int64_t start, int64_t end)
 {
-    char t0[24], len[24];
-    epoch_text(start, t0, sizeof(t0));
-    epoch_text(end - start, len, sizeof(len));
-    const char *v[] = {practitioner, t0, len};
-    PGresult *res = api_query(r, &st_waitlist_offer, v);
-    if (!res)
+    epoch_text(start, f->start, sizeof(f->start));
+    epoch_text(end - start, f->length, sizeof(f->length));
+    format_at(res, start, f->when, sizeof(f->when));
+}
+
+/* After a cancellation frees [start, end) of loaded booking res: offers it to the
+ * waitlist, and tells whom it offers it to.  False after replying. */
+static bool offer_freed(struct req *r, PGresult *res, int64_t start, int64_t end)
+{
+    struct freed f;
+    freed_init(&f, res, start, end);
+    const char *v[] = {val(res, G_PRACT), f.start, f.length, f.when};
+    PGresult *o = api_query(r, &st_waitlist_offer, v);
+    if (!o)
         return false;
-    bool ok = true;
-    if (PQntuples(res) == 1) {
-        char when[40], dedupe[120];
-        const struct tz *z = tz_get(tzname);
-        rfc3339_format(start, z ? tz_offset_at(z, start) : 0, when, sizeof(when));
-        snprintf(dedupe, sizeof(dedupe), "waitlist_offer:%s:%s", PQgetvalue(res, 0, 0), t0);
-        ok = notify(r, PQgetvalue(res, 0, 1), "waitlist_offer", NULL, NULL, PQgetvalue(res, 0, 0),
-                    PQgetvalue(res, 0, 2),
-                    json_pack("{s:s, s:s, s:s}", "start", when, "practitioner_id", practitioner,
-                              "service_id", PQgetvalue(res, 0, 3)),
-                    dedupe);
-    }
-    PQclear(res);
-    return ok;
+    PQclear(o);
+    return true;
 }
 
 void booking_cancel(struct req *r, PGresult *res, const char *id, const char *by,
                     const char *reason, bool rest_of_series, const struct auth *a)
 {
-    if (!api_begin(r))
-        return;
-    const char *v[] = {id, by, reason};
-    PGresult *u = api_query(r, &st_cancel, v);
+    char start_s[40];
+    int64_t start = val_i(res, G_START);
+    format_at(res, start, start_s, sizeof(start_s));
+    json_t *notice = json_pack("{s:s, s:s}", "start", start_s, "by", by);
+    char *notice_text = json_dumps(notice, JSON_COMPACT);
+    json_decref(notice);
+    struct freed f;
+    freed_init(&f, res, start, val_i(res, G_END));
+    /* one statement (booking_cancel) cancels it, writes the notification and offers
+     * the freed time to the waitlist */
+    const char *v[] = {id, by, reason, notice_text ? notice_text : "{}", val(res, G_PRACT),
+                       f.start, f.length, f.when};
+    PGresult *u = api_begin(r) ? api_query(r, &st_cancel, v) : NULL;
+    free(notice_text);
     if (!u)
         return;
-    bool done = PQntuples(u) == 1;
+    bool done = PQgetvalue(u, 0, 0)[0] == 't';
     PQclear(u);
     if (!done) {
         api_rollback(r);
@@ -532,14 +614,6 @@ void booking_cancel(struct req *r, PGresult *res, const char *id, const char *by
                       "This booking is not open any more.", NULL);
         return;
     }
-    char dedupe[96], start_s[40];
-    int64_t start = val_i(res, G_START);
-    format_at(res, start, start_s, sizeof(start_s));
-    snprintf(dedupe, sizeof(dedupe), "booking_cancelled:%s", id);
-    if (!notify(r, val(res, G_CLINIC), "booking_cancelled", id, NULL, NULL, val(res, G_PEMAIL),
-                json_pack("{s:s, s:s}", "start", start_s, "by", by), dedupe) ||
-        !offer_freed(r, val(res, G_PRACT), start, val_i(res, G_END), val(res, G_TZ)))
-        return;
     json_t *cancelled = json_pack("[s]", id);
     if (rest_of_series && val(res, G_SERIES)) {
         char t0[24];
@@ -552,12 +626,13 @@ void booking_cancel(struct req *r, PGresult *res, const char *id, const char *by
         }
         for (int i = 0; i < PQntuples(rest); i++) {
             const char *bid = PQgetvalue(rest, i, 0);
+            char dedupe[96];
             json_array_append_new(cancelled, json_string(bid));
             snprintf(dedupe, sizeof(dedupe), "booking_cancelled:%s", bid);
             if (!notify(r, val(res, G_CLINIC), "booking_cancelled", bid, NULL, NULL,
                         PQgetvalue(rest, i, 1), json_pack("{s:s}", "by", by), dedupe) ||
-                !offer_freed(r, val(res, G_PRACT), strtoll(PQgetvalue(rest, i, 2), NULL, 10),
-                             strtoll(PQgetvalue(rest, i, 3), NULL, 10), val(res, G_TZ))) {
+                !offer_freed(r, res, strtoll(PQgetvalue(rest, i, 2), NULL, 10),
+                             strtoll(PQgetvalue(rest, i, 3), NULL, 10))) {
                 PQclear(rest);
                 json_decref(cancelled);
                 return;
@@ -571,6 +646,7 @@ void booking_cancel(struct req *r, PGresult *res, const char *id, const char *by
         json_decref(cancelled);
         return;
     }
+    dirindex_forget_next(val(res, G_PRACT));
     reply_json(r, 200, json_pack("{s:s, s:s, s:o}", "id", id, "status", "cancelled", "cancelled",
                                  cancelled));
 }
@@ -681,48 +757,44 @@ void bookings_reschedule(struct req *r)
         goto out;
     }
     struct interval b = slots_blocked(sl.start, sl.end, s.buffer_before_min, s.buffer_after_min);
-    char t0[24], t1[24], b0[24], b1[24];
+    char t0[24], t1[24], b0[24], b1[24], was[40], now_s[40];
     epoch_text(sl.start, t0, sizeof(t0));
     epoch_text(sl.end, t1, sizeof(t1));
     epoch_text(b.start, b0, sizeof(b0));
     epoch_text(b.end, b1, sizeof(b1));
-    if (!api_begin(r) || !booking_lock(r, NULL, NULL, NULL, NULL, s.practitioner_id))
-        goto out;
-    /* one statement moves it: the old time is released only if the new one is taken */
-    const char *v[] = {id, t0, t1, b0, b1, schedule_location(&s, sl.location)};
+    schedule_format(&s, old_start, was, sizeof(was));
+    schedule_format(&s, sl.start, now_s, sizeof(now_s));
+    json_t *notice = json_pack("{s:s, s:s, s:I}", "from", was, "to", now_s, "from_epoch",
+                               (json_int_t)old_start);
+    char *notice_text = json_dumps(notice, JSON_COMPACT);
+    json_decref(notice);
+    struct lock_keys k;
+    lock_keys_init(&k, NULL, NULL, NULL, NULL, s.practitioner_id);
+    struct freed f;
+    freed_init(&f, res, old_start, val_i(res, G_END));
+    /* One statement (booking_move) is the transaction: the practitioner's lock, the
+     * move (the old time is released only if the new one is taken), the notification
+     * and the waitlist offer of the time freed. */
+    const char *v[] = {k.practitioner, id, t0, t1, b0, b1, schedule_location(&s, sl.location),
+                       notice_text ? notice_text : "{}", val(res, G_PRACT), f.start, f.length,
+                       f.when};
     PGresult *u = api_exec(r, &st_move, v);
+    free(notice_text);
     if (!u)
         goto out;
     const char *state = api_sqlstate(u);
-    if (strcmp(state, "23P01") == 0) {
-        PQclear(u);
-        api_rollback(r);
+    bool moved = !*state && PQgetvalue(u, 0, 0)[0] == 't';
+    if (strcmp(state, "23P01") == 0)
         reply_slot_unavailable(r, NULL);
-        goto out;
-    }
-    if (*state || PQntuples(u) != 1) {
-        if (*state)
-            api_reply_db_error(r, u);
-        else
-            reply_problem(r, 409, "not-reschedulable", "Not open",
-                          "This booking was cancelled meanwhile.", NULL);
-        PQclear(u);
-        goto out;
-    }
+    else if (*state)
+        api_reply_db_error(r, u);
+    else if (!moved)
+        reply_problem(r, 409, "not-reschedulable", "Not open",
+                      "This booking was cancelled meanwhile.", NULL);
     PQclear(u);
-    char was[40], now_s[40], dedupe[120];
-    schedule_format(&s, old_start, was, sizeof(was));
-    schedule_format(&s, sl.start, now_s, sizeof(now_s));
-    snprintf(dedupe, sizeof(dedupe), "booking_rescheduled:%s:%d", id,
-             (int)val_i(res, G_RESCHEDULED) + 1);
-    if (!notify(r, s.clinic_id, "booking_rescheduled", id, NULL, NULL, val(res, G_PEMAIL),
-                json_pack("{s:s, s:s, s:I}", "from", was, "to", now_s, "from_epoch",
-                          (json_int_t)old_start),
-                dedupe) ||
-        !offer_freed(r, s.practitioner_id, old_start, val_i(res, G_END), val(res, G_TZ)))
+    if (!moved)
         goto out;
-    if (!api_commit(r))
-        goto out;
+    dirindex_forget_next(s.practitioner_id);
     reply_json(r, 200, booked_json(&s, id, &sl, NULL));
 out:
     api_rollback(r);

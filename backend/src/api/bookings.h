@@ -16,10 +16,12 @@ bool patient_parse(struct input *in, json_t *body, struct patient *p);
 
 enum book_result { BOOK_OK = 0, BOOK_TAKEN = 1, BOOK_REPLIED = -1 };
 
-/* Inside an open transaction: inserts a booking of slot with the schedule's service,
- * and its confirmation notification (with the token sealed in it when token is not
- * NULL and a notification key is set, so the mail can carry the manage link).  id_out gets the new id (40 bytes).  BOOK_TAKEN
- * when the exclusion constraint refused it (someone else was faster). */
+/* Inside an open transaction, holding booking_lock's locks: inserts a booking of slot
+ * with the schedule's service and, unless it belongs to a series, its confirmation
+ * notification (with the token sealed in it when token is not NULL and a
+ * notification key is set, so the mail can carry the manage link), in one statement.
+ * id_out gets the new id (40 bytes).  BOOK_TAKEN when the exclusion constraint
+ * refused it (someone else was faster): the transaction is then aborted. */
 enum book_result booking_insert(struct req *r, const struct schedule *s, const struct slot *sl,
                                 const struct patient *p, const char *notes,
                                 const char *series_id, const char *token,
@@ -29,7 +31,9 @@ enum book_result booking_insert(struct req *r, const struct schedule *s, const s
  * bookings, always in this order: the idempotency key (scope and key, or NULL), the
  * contact at the clinic (or NULL), the practitioner (or NULL).  Concurrent bookings
  * of one practitioner then queue instead of deadlocking in the exclusion
- * constraint, and the per-contact count cannot be raced.  False after replying. */
+ * constraint, and the per-contact count cannot be raced.  (A patient's booking and a
+ * move take the same locks, in the same order, inside their one statement: book_slot
+ * and booking_move in migrations/0008_booking_fast_path.sql.)  False after replying. */
 bool booking_lock(struct req *r, const char *idem_scope, const char *idem_key,
                   const char *clinic_id, const char *email, const char *practitioner_id);
 

@@ -9,18 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-DB_STMT(st_idem_get,
-        "SELECT request_hash, status, sealed_body FROM idempotency_keys"
-        " WHERE scope = $1 AND key = $2 AND created_at > now() - interval '24 hours'",
-        2);
-DB_STMT(st_idem_put,
-        "INSERT INTO idempotency_keys (scope, key, request_hash, status, sealed_body)"
-        " VALUES ($1, $2, $3::bytea, $4::int, $5::bytea)"
-        " ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,"
-        "   status = EXCLUDED.status, sealed_body = EXCLUDED.sealed_body, created_at = now()"
-        "   WHERE idempotency_keys.created_at <= now() - interval '24 hours'"
-        " RETURNING 1",
-        5);
+/* The 24-hour rule lives in these functions (migration 0008), which the booking
+ * statement calls too. */
+DB_STMT(st_idem_get, "SELECT request_hash, status, sealed_body FROM idempotency_get($1, $2)", 2);
+DB_STMT(st_idem_put, "SELECT idempotency_put($1, $2, $3::bytea, $4::int, $5::bytea)", 5);
 
 static void seal_key(const struct idem *id, unsigned char k[crypto_secretbox_KEYBYTES])
 {
@@ -92,15 +84,20 @@ bool idem_check(struct req *r, const char *scope, json_t *body, struct idem *id)
     PGresult *res = api_query(r, &st_idem_get, v);
     if (!res)
         return true;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return false;
-    }
-    size_t hn = 0, sn = 0;
-    unsigned char *h = unhex_bytea(PQgetvalue(res, 0, 0), &hn);
-    unsigned char *sealed = unhex_bytea(PQgetvalue(res, 0, 2), &sn);
-    int status = (int)strtol(PQgetvalue(res, 0, 1), NULL, 10);
+    bool found = PQntuples(res) == 1;
+    if (found)
+        idem_answer(r, id, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
     PQclear(res);
+    return found;
+}
+
+void idem_answer(struct req *r, const struct idem *id, const char *hash, const char *status,
+                 const char *sealed_text)
+{
+    size_t hn = 0, sn = 0;
+    unsigned char *h = unhex_bytea(hash, &hn);
+    unsigned char *sealed = unhex_bytea(sealed_text, &sn);
+    int st = (int)strtol(status, NULL, 10);
     bool same = h && hn == 32 && sodium_memcmp(h, id->req_hash, 32) == 0;
     free(h);
     if (!same) {
@@ -109,7 +106,7 @@ bool idem_check(struct req *r, const char *scope, json_t *body, struct idem *id)
                       "This Idempotency-Key was used with a different request body.",
                       json_pack("[o]", problem_error("Idempotency-Key",
                                                      "already used with another body")));
-        return true;
+        return;
     }
     unsigned char k2[crypto_secretbox_KEYBYTES];
     seal_key(id, k2);
@@ -125,19 +122,16 @@ bool idem_check(struct req *r, const char *scope, json_t *body, struct idem *id)
         free(plain);
         free(sealed);
         reply_internal(r);
-        return true;
+        return;
     }
     free(sealed);
     plain[plen] = '\0';
-    reply_owned(r, status, "application/json", plain, plen);
+    reply_owned(r, st, "application/json", plain, plen);
     reply_header(r, "Idempotent-Replayed", "true");
-    return true;
 }
 
-int idem_record(struct req *r, const struct idem *id, int status, const char *response)
+void idem_sealed_init(struct idem_sealed *out, const struct idem *id, const char *response)
 {
-    if (!id->active)
-        return 1;
     size_t plen = strlen(response);
     size_t sn = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plen;
     unsigned char *sealed = malloc(sn);
@@ -148,18 +142,34 @@ int idem_record(struct req *r, const struct idem *id, int status, const char *re
     randombytes_buf(sealed, crypto_secretbox_NONCEBYTES);
     crypto_secretbox_easy(sealed + crypto_secretbox_NONCEBYTES, (const unsigned char *)response,
                           plen, sealed, k);
-    char *sealed_hex = hex_bytea(sealed, sn);
-    char *hash_hex = hex_bytea(id->req_hash, 32);
+    out->sealed_hex = hex_bytea(sealed, sn);
+    free(sealed);
+    out->hash_hex[0] = '\\';
+    out->hash_hex[1] = 'x';
+    sodium_bin2hex(out->hash_hex + 2, sizeof(out->hash_hex) - 2, id->req_hash,
+                   sizeof(id->req_hash));
+}
+
+void idem_sealed_release(struct idem_sealed *s)
+{
+    free(s->sealed_hex);
+    s->sealed_hex = NULL;
+}
+
+int idem_record(struct req *r, const struct idem *id, int status, const char *response)
+{
+    if (!id->active)
+        return 1;
+    struct idem_sealed sealed;
+    idem_sealed_init(&sealed, id, response);
     char st[8];
     snprintf(st, sizeof(st), "%d", status);
-    const char *v[] = {id->scope, id->key, hash_hex, st, sealed_hex};
+    const char *v[] = {id->scope, id->key, sealed.hash_hex, st, sealed.sealed_hex};
     PGresult *res = api_query(r, &st_idem_put, v);
-    free(sealed);
-    free(sealed_hex);
-    free(hash_hex);
+    idem_sealed_release(&sealed);
     if (!res)
         return -1;
-    int rc = PQntuples(res) == 1 ? 1 : 0;
+    int rc = PQgetvalue(res, 0, 0)[0] == 't' ? 1 : 0;
     PQclear(res);
     return rc;
 }

@@ -58,6 +58,26 @@ struct slot {
  * returns how many there are in all (which may exceed max).  busy and off need not
  * be sorted.  Returns 0 for nonsensical input (duration or step not positive). */
 size_t slots_compute(const struct slot_query *q, struct slot *out, size_t max);
+/* The same slots, all of them, in *out (malloc'd, the caller frees it; NULL when
+ * there are none); returns how many.  Spares the caller guessing a maximum. */
+size_t slots_compute_all(const struct slot_query *q, struct slot **out);
+
+/* What an availability answer says besides its slots. */
+struct slots_answer {
+    const char *practitioner_id, *service_id;
+    const struct tz *tz;               /* every instant is written with its offset here */
+    const char *const *location_ids;   /* a slot's location index names one of these */
+    size_t nlocations;
+};
+
+/* The availability answer {"practitioner_id", "service_id", "timezone", "slots":
+ * [{"start", "end", "location_id"}, ...]} for slots v[0..n), written straight into
+ * one allocation: the same bytes as jansson's compact dump of those objects (strings
+ * escaped as jansson does; a location index out of range is ""), without building
+ * them.  Returns the text (malloc'd, NUL-terminated, the caller frees it) and sets
+ * *len to its length. */
+char *slots_answer_json(const struct slots_answer *a, const struct slot *v, size_t n,
+                        size_t *len);
 
 /* True when [start, end) lies inside one window of the weekly rules (a booking that
  * the hours still cover). */

@@ -81,24 +81,88 @@ int rfc3339_parse(const char *s, int64_t *out)
     return 0;
 }
 
-void rfc3339_format(int64_t t, int32_t offset, char *out, size_t outlen)
+/* "00" to "99", so that two digits are one copy */
+static const char two_digits[201] = "00010203040506070809101112131415161718192021222324"
+                                    "25262728293031323334353637383940414243444546474849"
+                                    "50515253545556575859606162636465666768697071727374"
+                                    "75767778798081828384858687888990919293949596979899";
+
+static char *put2(char *p, unsigned v)
+{
+    memcpy(p, two_digits + 2 * v, 2);
+    return p + 2;
+}
+
+/* Years out of 0..9999 and offsets of 100 hours or more: what rfc3339_format always
+ * wrote with "%04lld" and "%02d". */
+static size_t write_unusual(int64_t y, unsigned m, unsigned d, unsigned secs, int32_t offset,
+                            char *out)
+{
+    char off[16] = "Z";
+    int32_t a = offset < 0 ? -offset : offset;
+    if (offset != 0)
+        snprintf(off, sizeof(off), "%c%02d:%02d", offset < 0 ? '-' : '+', (int)(a / 3600),
+                 (int)(a % 3600 / 60));
+    int n = snprintf(out, RFC3339_MAX, "%04lld-%02u-%02uT%02u:%02u:%02u%s", (long long)y, m, d,
+                     secs / 3600, secs % 3600 / 60, secs % 60, off);
+    return n < 0 ? 0 : (size_t)n < RFC3339_MAX ? (size_t)n : RFC3339_MAX - 1;
+}
+
+size_t rfc3339_write_memo(struct rfc3339_memo *memo, int64_t t, int32_t offset, char *out)
 {
     int64_t local = t + offset;
     int64_t day = day_of(local);
-    int64_t secs = local - day * 86400;
-    int64_t y;
-    unsigned m, d;
-    civil_from_days(day, &y, &m, &d);
-    char off[16];
-    if (offset == 0) {
-        snprintf(off, sizeof(off), "Z");
-    } else {
-        int32_t a = offset < 0 ? -offset : offset;
-        snprintf(off, sizeof(off), "%c%02d:%02d", offset < 0 ? '-' : '+', (int)(a / 3600),
-                 (int)(a % 3600 / 60));
+    unsigned secs = (unsigned)(local - day * 86400);
+    int32_t a = offset < 0 ? -offset : offset; /* offsets are far from INT32_MIN */
+    if (day != memo->day || a / 3600 > 99) {
+        int64_t y;
+        unsigned m, d;
+        civil_from_days(day, &y, &m, &d);
+        if (y < 0 || y > 9999 || a / 3600 > 99)
+            return write_unusual(y, m, d, secs, offset, out);
+        char *p = put2(memo->date, (unsigned)(y / 100));
+        p = put2(p, (unsigned)(y % 100));
+        *p++ = '-';
+        p = put2(p, m);
+        *p++ = '-';
+        p = put2(p, d);
+        *p = 'T';
+        memo->day = day;
     }
-    snprintf(out, outlen, "%04lld-%02u-%02uT%02d:%02d:%02d%s", (long long)y, m, d,
-             (int)(secs / 3600), (int)(secs % 3600 / 60), (int)(secs % 60), off);
+    memcpy(out, memo->date, sizeof(memo->date));
+    char *p = out + sizeof(memo->date);
+    p = put2(p, secs / 3600);
+    *p++ = ':';
+    p = put2(p, secs % 3600 / 60);
+    *p++ = ':';
+    p = put2(p, secs % 60);
+    if (offset == 0) {
+        *p++ = 'Z';
+    } else {
+        *p++ = offset < 0 ? '-' : '+';
+        p = put2(p, (unsigned)(a / 3600));
+        *p++ = ':';
+        p = put2(p, (unsigned)(a % 3600 / 60)); /* seconds of an offset are not written */
+    }
+    return (size_t)(p - out);
+}
+
+size_t rfc3339_write(int64_t t, int32_t offset, char *out)
+{
+    struct rfc3339_memo memo = RFC3339_MEMO_INIT;
+    return rfc3339_write_memo(&memo, t, offset, out);
+}
+
+void rfc3339_format(int64_t t, int32_t offset, char *out, size_t outlen)
+{
+    if (outlen == 0)
+        return;
+    char text[RFC3339_MAX];
+    size_t n = rfc3339_write(t, offset, text);
+    if (n > outlen - 1)
+        n = outlen - 1; /* truncated, as snprintf would */
+    memcpy(out, text, n);
+    out[n] = '\0';
 }
 
 void date_format(int64_t days, char *out, size_t outlen)
