@@ -78,7 +78,7 @@ void availability_get(struct req *r)
         return;
     }
     struct schedule s;
-    enum schedule_result sr = schedule_load(r, id, service, rf, rt, NULL, &s);
+    enum schedule_result sr = schedule_load_cached(r, id, service, rf, rt, &s);
     if (sr == SCHEDULE_REPLIED)
         return;
     if (sr == SCHEDULE_NO_PRACTITIONER) {

@@ -81,6 +81,7 @@ DB_STMT(st_items,
 
 static pthread_mutex_t snap_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct dir_snapshot *current;
+static uint32_t installs; /* snapshots made current so far: part of schedule versions */
 static atomic_uint card_rev;
 static atomic_bool ready;
 static atomic_long loads, changes_applied, item_hits, item_misses;
@@ -121,6 +122,7 @@ static void install(struct dir_snapshot *s, const long *carry)
                 atomic_store(&s->practitioners[i].gen, atomic_load(&o->gen) + 1);
             }
     current = s;
+    installs++;
     s->refs = 1; /* current's own reference */
     bool gone = false;
     if (old) {
@@ -152,6 +154,19 @@ void dirindex_forget_next(const char *practitioner_id)
     uint8_t id[16];
     if (practitioner_id && dir_uuid_parse(practitioner_id, id))
         forget_id(id);
+}
+
+bool dirindex_schedule_version(const char *practitioner_id, uint64_t *version)
+{
+    uint8_t id[16];
+    if (!practitioner_id || !dir_uuid_parse(practitioner_id, id))
+        return false;
+    pthread_mutex_lock(&snap_mu);
+    long i = current ? dir_find(current, id) : -1;
+    if (i >= 0) /* a new snapshot starts gens again: its number is part of the version */
+        *version = (uint64_t)installs << 32 | atomic_load(&current->practitioners[i].gen);
+    pthread_mutex_unlock(&snap_mu);
+    return i >= 0;
 }
 
 static void forget_all(void)
@@ -504,10 +519,12 @@ bool dirindex_commit(struct req *r)
 
 /* --- next free times ---------------------------------------------------------------- */
 
+/* held (may be NULL): a snapshot the caller holds, and at[i] the index of ids[i]'s
+ * practitioner in it (saves reading the ids again). */
 static bool next_free(struct req *r, const char *const *ids, size_t n, const char *minutes,
-                      int64_t *out, int64_t margin)
+                      int64_t *out, int64_t margin, struct dir_snapshot *held, const uint32_t *at)
 {
-    struct dir_snapshot *s = dirindex_acquire();
+    struct dir_snapshot *s = held ? held : dirindex_acquire();
     int64_t now = (int64_t)time(NULL);
     const char **miss = xcalloc(n ? n : 1, sizeof(*miss));
     size_t *miss_at = xcalloc(n ? n : 1, sizeof(*miss_at));
@@ -516,7 +533,9 @@ static bool next_free(struct req *r, const char *const *ids, size_t n, const cha
     size_t nmiss = 0;
     for (size_t i = 0; i < n; i++) {
         uint8_t id[16];
-        long p = s && !minutes && dir_uuid_parse(ids[i], id) ? dir_find(s, id) : -1;
+        long p = !s || minutes ? -1
+                 : held        ? (long)at[i]
+                 : dir_uuid_parse(ids[i], id) ? dir_find(s, id) : -1;
         out[i] = -1;
         /* the generation before the value is read: a change after it voids our result */
         uint32_t g = p >= 0 ? atomic_load(&s->practitioners[p].gen) : 0;
@@ -562,14 +581,21 @@ static bool next_free(struct req *r, const char *const *ids, size_t n, const cha
     free(miss_at);
     free(pidx);
     free(gen);
-    dirindex_release(s);
+    if (!held)
+        dirindex_release(s);
     return ok;
 }
 
 bool dirindex_next_free(struct req *r, const char *const *ids, size_t n, const char *minutes,
                         int64_t *out)
 {
-    return next_free(r, ids, n, minutes, out, 0);
+    return next_free(r, ids, n, minutes, out, 0, NULL, NULL);
+}
+
+bool dirindex_next_free_held(struct req *r, struct dir_snapshot *s, const uint32_t *at,
+                             const char *const *ids, size_t n, const char *minutes, int64_t *out)
+{
+    return next_free(r, ids, n, minutes, out, 0, s, at);
 }
 
 /* --- items -------------------------------------------------------------------------- */
@@ -775,7 +801,7 @@ static long warm(struct req *r, size_t *at)
     }
     dirindex_release(s);
     long rc = (long)n;
-    if (n > 0 && !next_free(r, ids, n, NULL, out, NEXT_MARGIN_S))
+    if (n > 0 && !next_free(r, ids, n, NULL, out, NEXT_MARGIN_S, NULL, NULL))
         rc = -1;
     free(text);
     free(ids);

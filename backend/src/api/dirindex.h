@@ -28,6 +28,11 @@ void dirindex_release(struct dir_snapshot *s);
 bool dirindex_commit(struct req *r);
 /* Forgets a practitioner's next free time (after a booking committed). */
 void dirindex_forget_next(const char *practitioner_id);
+/* A number that changes whenever anything the practitioner's schedule is made of may
+ * have changed (bookings, hours, time off, services, policy, locations: as soon as the
+ * change log is read, or at once for changes this process made).  False when the
+ * index does not hold the practitioner (or is not loaded). */
+bool dirindex_schedule_version(const char *practitioner_id, uint64_t *version);
 
 /* Next free times of n practitioners (ids as text), minutes NULL for their shortest
  * service: out[i] = epoch seconds, or -1 when nothing is free within
@@ -36,6 +41,9 @@ void dirindex_forget_next(const char *practitioner_id);
 #define DIRINDEX_NEXT_DAYS 62
 bool dirindex_next_free(struct req *r, const char *const *ids, size_t n, const char *minutes,
                         int64_t *out);
+/* The same for practitioners of a snapshot the caller holds: at[i] is ids[i]'s index. */
+bool dirindex_next_free_held(struct req *r, struct dir_snapshot *s, const uint32_t *at,
+                             const char *const *ids, size_t n, const char *minutes, int64_t *out);
 
 /* The JSON item of each hit's card (from a bounded cache, the misses in one query).
  * items[i] and lens[i] are the caller's to free.  Returns 1 when done, 0 when a card

@@ -16,6 +16,7 @@
 #include "api/vocab.h"
 #include "domain/cursor.h"
 #include "domain/timefmt.h"
+#include "util/alloc.h"
 #include "util/parse.h"
 
 /* The search point.  Written out in full (not joined from a CTE) so that the planner
@@ -112,6 +113,7 @@ struct row {
  * card went meanwhile, -1 replied. */
 struct fill {
     int (*fn)(struct fill *f, struct req *r, struct row *rows, int n);
+    struct dir_snapshot *snapshot; /* the rows' cards are its own */
 };
 
 static int64_t next_key(const struct row *it)
@@ -146,22 +148,28 @@ static struct row *rows_from_result(PGresult *res)
     return rows;
 }
 
-/* next_available of rows [0, n).  False after replying. */
-static bool compute_next(struct req *r, struct row *rows, int n, const char *minutes)
+/* next_available of rows [0, n); s: the snapshot the rows' cards come from, or NULL.
+ * False after replying. */
+static bool compute_next(struct req *r, struct row *rows, int n, const char *minutes,
+                         struct dir_snapshot *s)
 {
     if (n <= 0)
         return true;
-    const char **ids = calloc((size_t)n, sizeof(*ids));
-    int64_t *next = calloc((size_t)n, sizeof(*next));
-    if (!ids || !next)
-        abort();
-    for (int i = 0; i < n; i++)
+    const char **ids = xcalloc((size_t)n, sizeof(*ids));
+    int64_t *next = xcalloc((size_t)n, sizeof(*next));
+    uint32_t *at = s ? xcalloc((size_t)n, sizeof(*at)) : NULL;
+    for (int i = 0; i < n; i++) {
         ids[i] = rows[i].id;
-    bool ok = dirindex_next_free(r, ids, (size_t)n, minutes, next);
+        if (s)
+            at[i] = s->cards[rows[i].card].practitioner;
+    }
+    bool ok = s ? dirindex_next_free_held(r, s, at, ids, (size_t)n, minutes, next)
+                : dirindex_next_free(r, ids, (size_t)n, minutes, next);
     for (int i = 0; ok && i < n; i++)
         rows[i].next = next[i];
     free(ids);
     free(next);
+    free(at);
     return ok;
 }
 
@@ -215,7 +223,7 @@ static int page_reply(struct req *r, struct row *rows, int n, bool full, char ki
     int examine = by_availability ? n : (n < limit ? n : (int)limit);
     struct buf b;
     buf_init(&b, 0);
-    if (!compute_next(r, rows, examine, minutes))
+    if (!compute_next(r, rows, examine, minutes, fill ? fill->snapshot : NULL))
         goto out;
     int64_t deadline = (int64_t)time(NULL) + within * 86400;
     int kept = 0;
@@ -333,7 +341,7 @@ static int search_index(struct req *r, const struct dir_query *q, const char *la
         rows[i].tz = c->tz;
         rows[i].card = hits[i].card;
     }
-    struct index_fill fill = {.base = {index_fill_fn}, .s = s};
+    struct index_fill fill = {.base = {index_fill_fn, s}, .s = s};
     int rc = page_reply(r, rows, (int)n, (size_t)n == want, kind, limit, within, cur, minutes,
                         &fill.base);
     for (int i = 0; i < fill.nitems; i++)
@@ -608,7 +616,7 @@ void practitioners_profile(struct req *r)
     struct row *it = rows_from_result(res);
     struct buf b;
     buf_init(&b, 0);
-    if (compute_next(r, it, 1, NULL)) {
+    if (compute_next(r, it, 1, NULL, NULL)) {
         append_item(&b, it);
         size_t len;
         char *data = buf_detach(&b, &len);

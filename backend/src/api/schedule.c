@@ -2,10 +2,13 @@
  * off, other bookings and the clinic's booking policy. */
 #include "api/schedule.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "api/dirindex.h"
 #include "domain/timefmt.h"
 #include "util/alloc.h"
 #include "util/log.h"
@@ -213,6 +216,139 @@ void schedule_release(struct schedule *s)
     free(s->busy);
     free(s->off);
     memset(s, 0, sizeof(*s));
+}
+
+static void *dup_array(const void *p, size_t n, size_t size)
+{
+    void *d = xmalloc((n ? n : 1) * size);
+    if (n)
+        memcpy(d, p, n * size);
+    return d;
+}
+
+static void schedule_copy(struct schedule *dst, const struct schedule *src)
+{
+    *dst = *src;
+    dst->rules = dup_array(src->rules, src->nrules, sizeof(*src->rules));
+    dst->busy = dup_array(src->busy, src->nbusy, sizeof(*src->busy));
+    dst->off = dup_array(src->off, src->noff, sizeof(*src->off));
+}
+
+/* ---- the cache for availability --------------------------------------------------
+ * Two ways of CACHE_SETS sets, the older way replaced.  An entry holds a schedule
+ * read for [from, to) (hours, time off, bookings), the version it was read at, and
+ * the database clock's lead over ours then.  Schedules with many bookings are not
+ * kept, so that the cache stays within a few MiB. */
+#define CACHE_SETS 1024
+#define CACHE_WAYS 2
+#define CACHE_LOCKS 64
+#define CACHE_TTL_S 60
+#define CACHE_SPAN_DAYS 64 /* read ahead: any range up to 62 days from today is inside */
+#define CACHE_MAX_INTERVALS 512
+
+struct cache_entry {
+    bool used;
+    char key[80]; /* practitioner id, then the service id or nothing */
+    uint64_t version, stamp;
+    int64_t loaded, skew, from, to;
+    struct schedule s;
+};
+
+static struct cache_entry cache[CACHE_SETS][CACHE_WAYS];
+static pthread_mutex_t cache_locks[CACHE_LOCKS];
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static uint64_t cache_clock;
+
+static void cache_init(void)
+{
+    for (size_t i = 0; i < CACHE_LOCKS; i++)
+        pthread_mutex_init(&cache_locks[i], NULL);
+}
+
+static uint32_t key_hash(const char *key)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *key; key++)
+        h = (h ^ (uint8_t)*key) * 16777619u;
+    return h;
+}
+
+/* Copies a fresh entry for key covering [from, to) into s: true when there was one. */
+static bool cache_get(const char *key, uint32_t set, uint64_t version, int64_t from, int64_t to,
+                      struct schedule *s)
+{
+    int64_t now = (int64_t)time(NULL);
+    bool hit = false;
+    pthread_mutex_t *mu = &cache_locks[set % CACHE_LOCKS];
+    pthread_mutex_lock(mu);
+    for (size_t w = 0; w < CACHE_WAYS && !hit; w++) {
+        struct cache_entry *e = &cache[set][w];
+        if (!e->used || e->version != version || strcmp(e->key, key) != 0 ||
+            now - e->loaded >= CACHE_TTL_S || now < e->loaded || from < e->from || to > e->to)
+            continue;
+        schedule_copy(s, &e->s);
+        s->now = now + e->skew;
+        e->stamp = ++cache_clock;
+        hit = true;
+    }
+    pthread_mutex_unlock(mu);
+    return hit;
+}
+
+static void cache_put(const char *key, uint32_t set, uint64_t version, int64_t from, int64_t to,
+                      const struct schedule *s)
+{
+    if (!s->service_found || !s->service_offered ||
+        s->nbusy + s->noff > CACHE_MAX_INTERVALS)
+        return;
+    int64_t now = (int64_t)time(NULL);
+    pthread_mutex_t *mu = &cache_locks[set % CACHE_LOCKS];
+    pthread_mutex_lock(mu);
+    struct cache_entry *e = &cache[set][0];
+    for (size_t w = 0; w < CACHE_WAYS; w++) {
+        struct cache_entry *x = &cache[set][w];
+        if (!x->used || strcmp(x->key, key) == 0) {
+            e = x;
+            break;
+        }
+        if (x->stamp < e->stamp)
+            e = x;
+    }
+    if (e->used)
+        schedule_release(&e->s);
+    e->used = true;
+    snprintf(e->key, sizeof(e->key), "%s", key);
+    e->version = version;
+    e->stamp = ++cache_clock;
+    e->loaded = now;
+    e->skew = s->now - now;
+    e->from = from;
+    e->to = to;
+    schedule_copy(&e->s, s);
+    pthread_mutex_unlock(mu);
+}
+
+enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
+                                          const char *service_id, int64_t from, int64_t to,
+                                          struct schedule *s)
+{
+    uint64_t version;
+    /* (read before the database: a change after it makes the entry stale at once) */
+    if (!dirindex_schedule_version(practitioner_id, &version))
+        return schedule_load(r, practitioner_id, service_id, from, to, NULL, s);
+    pthread_once(&cache_once, cache_init);
+    char key[80];
+    snprintf(key, sizeof(key), "%s/%s", practitioner_id, service_id ? service_id : "");
+    uint32_t set = key_hash(key) % CACHE_SETS;
+    if (cache_get(key, set, version, from, to, s))
+        return SCHEDULE_OK;
+    int64_t now = (int64_t)time(NULL);
+    int64_t lf = from < now - 86400 ? from : now - 86400;
+    int64_t lt = to > now + CACHE_SPAN_DAYS * 86400 ? to : now + CACHE_SPAN_DAYS * 86400;
+    enum schedule_result rc = schedule_load(r, practitioner_id, service_id, lf, lt, NULL, s);
+    if (rc == SCHEDULE_OK)
+        cache_put(key, set, version, lf, lt, s);
+    return rc;
 }
 
 void schedule_query(const struct schedule *s, int64_t from, int64_t to, struct slot_query *q)

@@ -43,6 +43,14 @@ enum schedule_result schedule_load(struct req *r, const char *practitioner_id,
                                    const char *service_id, int64_t from, int64_t to,
                                    const char *exclude_booking, struct schedule *s);
 void schedule_release(struct schedule *s);
+/* schedule_load for reading only (availability): from a bounded cache in memory when
+ * the practitioner's schedule has not changed since it was read (the index's
+ * schedule version), for at most a minute; else from the database, and kept.  What
+ * it answers may miss a change another process made in the last change-log poll
+ * (100 ms): booking checks against the database, never against this. */
+enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
+                                          const char *service_id, int64_t from, int64_t to,
+                                          struct schedule *s);
 /* Loads the schedules of n practitioners at once, each for their shortest service (of
  * minutes length when minutes is not NULL), into out[0..].  Returns how many rows were
  * filled (inactive practitioners are left out, so match by practitioner_id), or -1

@@ -102,7 +102,8 @@ uint32_t dir_builder_practitioner(struct dir_builder *b, const uint8_t id[16],
     memcpy(p->id, id, 16);
     p->first_service = (uint32_t)s->nservices;
     p->nservices = (uint32_t)nservices;
-    memcpy(&s->services[s->nservices], services, nservices * sizeof(*services));
+    if (nservices) /* (services may be NULL then) */
+        memcpy(&s->services[s->nservices], services, nservices * sizeof(*services));
     s->nservices += nservices;
     return (uint32_t)s->npractitioners++;
 }
@@ -239,6 +240,11 @@ struct dir_snapshot *dir_builder_finish(struct dir_builder *b)
         return NULL;
     }
     sort_cards(s);
+    s->cells = xmalloc((s->ncards + 1) * sizeof(*s->cells));
+    for (size_t i = 0; i < s->ncards; i++)
+        if (i == 0 || s->cards[i].cell != s->cards[i - 1].cell)
+            s->cells[s->ncells++] = (struct dir_cell){s->cards[i].cell, (uint32_t)i};
+    s->cells[s->ncells] = (struct dir_cell){UINT32_MAX, (uint32_t)s->ncards}; /* sentinel */
     size_t size = 16;
     while (size < s->npractitioners * 2)
         size *= 2;
@@ -272,6 +278,7 @@ void dir_snapshot_free(struct dir_snapshot *s)
     free(s->cards);
     free(s->services);
     free(s->by_id);
+    free(s->cells);
     free(s);
 }
 
@@ -335,13 +342,14 @@ static int cand_cmp(const struct dir_snapshot *s, const struct cand *a, const st
     return c ? c : memcmp(x->location, y->location, 16);
 }
 
+/* The worst candidate on top (a bounded max-heap of the best ones so far). */
 static void sift_down(const struct dir_snapshot *s, struct cand *h, size_t n, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, m = i;
-        if (l < n && cand_cmp(s, &h[l], &h[m]) < 0)
+        if (l < n && cand_cmp(s, &h[l], &h[m]) > 0)
             m = l;
-        if (l + 1 < n && cand_cmp(s, &h[l + 1], &h[m]) < 0)
+        if (l + 1 < n && cand_cmp(s, &h[l + 1], &h[m]) > 0)
             m = l + 1;
         if (m == i)
             return;
@@ -352,43 +360,31 @@ static void sift_down(const struct dir_snapshot *s, struct cand *h, size_t n, si
     }
 }
 
-static size_t lower_bound(const struct dir_snapshot *s, uint32_t cell)
+static void sift_up(const struct dir_snapshot *s, struct cand *h, size_t i)
 {
-    size_t lo = 0, hi = s->ncards;
+    while (i > 0) {
+        size_t up = (i - 1) / 2;
+        if (cand_cmp(s, &h[i], &h[up]) <= 0)
+            return;
+        struct cand t = h[i];
+        h[i] = h[up];
+        h[up] = t;
+        i = up;
+    }
+}
+
+/* The first of s->cells at or after cell, from lo on. */
+static size_t lower_bound(const struct dir_snapshot *s, size_t lo, uint32_t cell)
+{
+    size_t hi = s->ncells;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (s->cards[mid].cell < cell)
+        if (s->cells[mid].cell < cell)
             lo = mid + 1;
         else
             hi = mid;
     }
     return lo;
-}
-
-/* Appends the matching cards of cells [row*LON_CELLS + c0, row*LON_CELLS + c1]. */
-static bool collect(const struct dir_snapshot *s, const struct dir_query *q, uint32_t row,
-                    uint32_t c0, uint32_t c1, const double v[3], double max2, struct cand **h,
-                    size_t *n, size_t *cap)
-{
-    size_t i = lower_bound(s, row * LON_CELLS + c0);
-    uint32_t end = row * LON_CELLS + c1;
-    for (; i < s->ncards && s->cards[i].cell <= end; i++) {
-        const struct dir_card *c = &s->cards[i];
-        double dx = c->x - v[0], dy = c->y - v[1], dz = c->z - v[2];
-        double d2 = dx * dx + dy * dy + dz * dz;
-        if (d2 > max2 || !card_matches(s, c, q))
-            continue;
-        if (*n == *cap) {
-            size_t ncap = *cap ? *cap * 2 : 256;
-            struct cand *nh = realloc(*h, ncap * sizeof(**h));
-            if (!nh)
-                return false;
-            *h = nh;
-            *cap = ncap;
-        }
-        (*h)[(*n)++] = (struct cand){d2, (uint32_t)i};
-    }
-    return true;
 }
 
 static double chord_to_m(double chord2)
@@ -404,6 +400,19 @@ struct seen {
     uint32_t *slot;
     size_t mask, n;
 };
+
+static bool seen_has(const struct seen *st, uint32_t p)
+{
+    if (!st->slot)
+        return false;
+    size_t h = ((p + 1) * 2654435761u) & st->mask;
+    while (st->slot[h]) {
+        if (st->slot[h] == p + 1)
+            return true;
+        h = (h + 1) & st->mask;
+    }
+    return false;
+}
 
 static bool seen_add(struct seen *st, uint32_t p)
 {
@@ -435,9 +444,152 @@ static bool seen_add(struct seen *st, uint32_t p)
     return true;
 }
 
+/* A part of the grid a search visits: the cards [first, end) of one cell (or of a
+ * whole latitude row's span of columns, when that is wide), and the least chord
+ * squared between the query and any point of its box. */
+struct unit {
+    uint32_t first, end;
+    double bound;
+};
+
+static int unit_cmp(const void *a, const void *b)
+{
+    const struct unit *x = a, *y = b;
+    return x->bound < y->bound ? -1 : x->bound > y->bound;
+}
+
+static double lon_gap(double lon, double to)
+{
+    double d = fmod(fabs(to - lon), 360.0);
+    return d > 180.0 ? 360.0 - d : d;
+}
+
+/* A lower bound of the chord squared from (lat, lon) to any point of the box
+ * [la0, la1] x [lo0, lo1] (degrees, lo0 <= lo1, not across the antimeridian):
+ * chord^2 = 4 (sin^2(dphi/2) + cos phi1 cos phi2 sin^2(dlambda/2)), each term at
+ * its least over the box (cos phi at the largest |latitude| involved). */
+static double box_bound(double lat, double lon, double la0, double la1, double lo0, double lo1)
+{
+    double dlat = lat < la0 ? la0 - lat : lat > la1 ? lat - la1 : 0.0;
+    double dlon = lon >= lo0 && lon <= lo1 ? 0.0 : fmin(lon_gap(lon, lo0), lon_gap(lon, lo1));
+    double top = fmin(90.0, fmax(fabs(lat), fmax(fabs(la0), fabs(la1))));
+    double c = cos(rad(top)), a = sin(rad(dlat) / 2.0), o = sin(rad(dlon) / 2.0);
+    return 4.0 * (a * a + c * c * o * o) * (1.0 - 1e-9); /* a margin for rounding */
+}
+
+/* Cells narrower than this many columns are visited one by one, nearest first. */
+#define UNIT_MAX_COLS 64u
+
+/* Appends the units of row's columns [c0, c1]. */
+static void add_units(const struct dir_snapshot *s, uint32_t row, uint32_t c0, uint32_t c1,
+                      double lat, double lon, struct unit **u, size_t *n, size_t *cap)
+{
+    const double e = 1e-9; /* cards sit in their cell up to rounding */
+    double la0 = row * CELL_DEG - 90.0 - e, la1 = (row + 1) * CELL_DEG - 90.0 + e;
+    uint32_t base = row * LON_CELLS;
+    size_t i = lower_bound(s, 0, base + c0);
+    if (s->cells[i].cell > base + c1)
+        return;
+    bool whole = c1 - c0 + 1 > UNIT_MAX_COLS;
+    size_t j = whole ? lower_bound(s, i, base + c1 + 1) : i + 1;
+    for (; s->cells[i].cell <= base + c1; i = j, j = whole ? j : j + 1) {
+        double lo0, lo1;
+        if (whole) {
+            lo0 = c0 * CELL_DEG - 180.0 - e;
+            lo1 = fmin((c1 + 1) * CELL_DEG - 180.0, 180.0) + e; /* columns past 180: none */
+        } else {
+            uint32_t col = s->cells[i].cell - base;
+            lo0 = col * CELL_DEG - 180.0 - e;
+            lo1 = (col + 1) * CELL_DEG - 180.0 + e;
+        }
+        reserve((void **)u, cap, *n + 1, sizeof(**u));
+        (*u)[(*n)++] = (struct unit){s->cells[i].first, s->cells[j].first,
+                                     box_bound(lat, lon, la0, la1, lo0, lo1)};
+        if (whole)
+            break;
+    }
+}
+
+/* Is a card at chord squared d2 (of practitioner pid) at or before the cursor?
+ * Decided on chords, except within a hair of the cursor, where the distance in
+ * metres (as the cursor holds it) and the id decide, as they did for the last page. */
+static bool before_cursor(const struct dir_query *q, double c2, double d2, const uint8_t *pid)
+{
+    if (d2 < c2 * (1.0 - 1e-9))
+        return true;
+    if (d2 > c2 * (1.0 + 1e-9))
+        return false;
+    double dist = chord_to_m(d2);
+    return dist < q->cursor_dist ||
+           (dist == q->cursor_dist && memcmp(pid, q->cursor_id, 16) <= 0);
+}
+
+/* Visits units in order of their bound and keeps the k best candidates after the
+ * cursor in a bounded heap; stops when no unit left can hold a better one.  Then
+ * takes them in order, one per practitioner.  Returns how many it wrote, or -1 when
+ * k were kept and too few practitioners came out of them (k must grow). */
+static long search_k(const struct dir_snapshot *s, const struct dir_query *q,
+                     const struct unit *units, size_t nunits, const double v[3], double max2,
+                     double c2, size_t k, struct dir_hit *out, size_t max)
+{
+    struct cand *h = xmalloc(k * sizeof(*h));
+    size_t n = 0;
+    struct seen before = {0}, seen = {0};
+    for (size_t u = 0; u < nunits; u++) {
+        if (n == k && units[u].bound > h[0].chord2 && units[u].bound > c2 * (1.0 + 1e-9))
+            break; /* nothing nearer than the worst kept is left, nor before the cursor */
+        for (uint32_t i = units[u].first; i < units[u].end; i++) {
+            const struct dir_card *c = &s->cards[i];
+            double dx = c->x - v[0], dy = c->y - v[1], dz = c->z - v[2];
+            double d2 = dx * dx + dy * dy + dz * dz;
+            if (d2 > max2 || (n == k && d2 > h[0].chord2 && d2 > c2 * (1.0 + 1e-9)) ||
+                !card_matches(s, c, q))
+                continue;
+            const struct dir_practitioner *p = &s->practitioners[c->practitioner];
+            if (q->has_cursor && before_cursor(q, c2, d2, p->id)) {
+                /* shown on an earlier page: none of its other locations is shown */
+                if (p->ncards > 1)
+                    seen_add(&before, c->practitioner);
+                continue;
+            }
+            struct cand x = {d2, i};
+            if (n < k) {
+                h[n++] = x;
+                sift_up(s, h, n - 1);
+            } else if (cand_cmp(s, &x, &h[0]) < 0) {
+                h[0] = x;
+                sift_down(s, h, n, 0);
+            }
+        }
+    }
+    for (size_t m = n; m > 1; m--) { /* in order, nearest first */
+        struct cand t = h[0];
+        h[0] = h[m - 1];
+        h[m - 1] = t;
+        sift_down(s, h, m - 1, 0);
+    }
+    long found = 0;
+    for (size_t i = 0; i < n && (size_t)found < max; i++) {
+        const struct dir_card *c = &s->cards[h[i].card];
+        const struct dir_practitioner *p = &s->practitioners[c->practitioner];
+        if (p->ncards > 1 &&
+            (seen_has(&before, c->practitioner) || !seen_add(&seen, c->practitioner)))
+            continue; /* a nearer location of this practitioner came first */
+        out[found++] = (struct dir_hit){h[i].card, chord_to_m(h[i].chord2)};
+    }
+    if (n == k && (size_t)found < max)
+        found = -1;
+    free(h);
+    free(before.slot);
+    free(seen.slot);
+    return found;
+}
+
 long dir_search(const struct dir_snapshot *s, const struct dir_query *q, struct dir_hit *out,
                 size_t max)
 {
+    if (max == 0 || s->ncards == 0)
+        return 0;
     double theta = q->radius_m / DIR_EARTH_RADIUS_M;
     double max2 = theta >= M_PI ? 4.0 : 4.0 * sin(theta / 2.0) * sin(theta / 2.0);
     double phi = rad(q->lat), lambda = rad(q->lon);
@@ -469,36 +621,27 @@ long dir_search(const struct dir_snapshot *s, const struct dir_query *q, struct 
         spans[nspans][0] = lon_col(lon0);
         spans[nspans++][1] = lon_col(lon1);
     }
-
-    struct cand *h = NULL;
-    size_t n = 0, cap = 0;
-    long found = 0;
-    struct seen seen = {0};
+    struct unit *units = NULL;
+    size_t nunits = 0, cap = 0;
     for (uint32_t row = r0; row <= r1; row++)
-        for (size_t k = 0; k < nspans; k++)
-            if (!collect(s, q, row, spans[k][0], spans[k][1], v, max2, &h, &n, &cap)) {
-                found = -1;
-                goto out;
-            }
-    for (size_t i = n / 2; i-- > 0;)
-        sift_down(s, h, n, i);
-    while (n > 0 && (size_t)found < max) {
-        struct cand top = h[0];
-        h[0] = h[--n];
-        sift_down(s, h, n, 0);
-        const struct dir_card *c = &s->cards[top.card];
-        const struct dir_practitioner *p = &s->practitioners[c->practitioner];
-        if (p->ncards > 1 && !seen_add(&seen, c->practitioner))
-            continue; /* a nearer location of this practitioner came first */
-        double dist = chord_to_m(top.chord2);
-        if (q->has_cursor && (dist < q->cursor_dist ||
-                              (dist == q->cursor_dist && memcmp(p->id, q->cursor_id, 16) <= 0)))
-            continue;
-        out[found++] = (struct dir_hit){top.card, dist};
+        for (size_t i = 0; i < nspans; i++)
+            add_units(s, row, spans[i][0], spans[i][1], q->lat, q->lon, &units, &nunits, &cap);
+    size_t kept = 0;
+    for (size_t i = 0; i < nunits; i++) /* units wholly outside the circle */
+        if (units[i].bound <= max2)
+            units[kept++] = units[i];
+    if (kept > 1)
+        qsort(units, kept, sizeof(*units), unit_cmp);
+    double c2 = 0.0;
+    if (q->has_cursor) {
+        double half = sin(q->cursor_dist / DIR_EARTH_RADIUS_M / 2.0);
+        c2 = 4.0 * half * half;
     }
-out:
-    free(h);
-    free(seen.slot);
+    /* room for practitioners with several locations; more when that was not enough */
+    long found = -1;
+    for (size_t k = max + max / 2 + 16; found < 0; k *= 4)
+        found = search_k(s, q, units, kept, v, max2, c2, k, out, max);
+    free(units);
     return found;
 }
 

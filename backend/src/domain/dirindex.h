@@ -52,6 +52,10 @@ struct dir_card {
     const struct tz *tz;
 };
 
+struct dir_cell {
+    uint32_t cell, first;
+};
+
 struct dir_snapshot {
     struct dir_practitioner *practitioners;
     size_t npractitioners;
@@ -61,6 +65,8 @@ struct dir_snapshot {
     size_t nservices;
     char languages[DIR_MAX_LANGUAGES][3];
     size_t nlanguages;
+    struct dir_cell *cells; /* the non-empty cells in order, and where their cards start */
+    size_t ncells;
     uint32_t *by_id;        /* open addressing: practitioner index + 1, 0 = empty */
     size_t by_id_mask;
     long refs;              /* for the owner (api/dirindex.c) */
