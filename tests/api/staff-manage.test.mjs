@@ -458,6 +458,40 @@ describe('weekly hours', () => {
     assert.equal(bookingStatus(b.id), 'booked');
     expectStatus(await call('PUT', hours(p), { rules: WEEKDAYS_9_TO_17.map((h) => ({ ...h, location_id: M.locationId })) }), 200);
   });
+
+  test('a booking outside the hours already (moved there by hand) neither blocks an unrelated change nor is cancelled by one', async () => {
+    const p = M.practitioners.p2;
+    const fri = addDays(MON, 4);
+    const b = await staffBook(M, A(), p, { start: fmt(at(fri, '10:00', TZ), TZ) });
+    // 10:00 -> 20:00, past Friday's 17:00 close, as an operator's SQL might leave it
+    sqlExec(`UPDATE bookings SET during = tstzrange(lower(during) + interval '10 hours', upper(during) + interval '10 hours'),
+      blocked = tstzrange(lower(blocked) + interval '10 hours', upper(blocked) + interval '10 hours')
+      WHERE id = ${lit(b.id)}`);
+    try {
+      const thursdays = WEEKDAYS_9_TO_17.map((h) => ({ ...h, location_id: M.locationId,
+        ...(h.weekday === 4 ? { start_time: '10:00' } : {}) }));
+      const r = await call('PUT', hours(p), { rules: thursdays });
+      assert.equal(r.status, 200, `a change elsewhere in the week: ${r.status} ${r.text}`);
+      const t = await call('POST', `${M.base}/practitioners/${p}/time-off`, {
+        start: fmt(at(addDays(MON, 2), '09:00', TZ), TZ), end: fmt(at(addDays(MON, 2), '10:00', TZ), TZ),
+        reason: 'errand', cancel_stranded: true });
+      assert.equal(t.status, 201, t.text);
+      assert.equal(bookingStatus(b.id), 'booked', 'not this change\'s doing: not cancelled');
+      assert.equal(notifications(b.id).length, 0);
+      // a change that does reach it (Friday closes at 12:00) still lists only what it strands
+      const fri2 = addDays(fri, 7);
+      const c = await staffBook(M, A(), p, { start: fmt(at(fri2, '14:00', TZ), TZ) });
+      const mornings = WEEKDAYS_9_TO_17.map((h) => ({ ...h, location_id: M.locationId,
+        ...(h.weekday === 5 ? { end_time: '12:00' } : {}) }));
+      const s = await call('PUT', hours(p), { rules: mornings });
+      assertProblem(s, 409);
+      assert.deepEqual(s.json.bookings.map((x) => x.id), [c.id]);
+      sqlExec(`UPDATE bookings SET status = 'cancelled', cancelled_at = now() WHERE id = ${lit(c.id)}`);
+    } finally {
+      sqlExec(`UPDATE bookings SET status = 'cancelled', cancelled_at = now() WHERE id = ${lit(b.id)}`);
+      expectStatus(await call('PUT', hours(p), { rules: WEEKDAYS_9_TO_17.map((h) => ({ ...h, location_id: M.locationId })) }), 200);
+    }
+  });
 });
 
 describe('time off', () => {

@@ -13,6 +13,7 @@
 #include "api/staff.h"
 #include "domain/timefmt.h"
 #include "domain/token.h"
+#include "util/alloc.h"
 #include "util/parse.h"
 
 #define MAX_RULES 50
@@ -170,39 +171,91 @@ static bool spans_overlap(const struct rule_in *x, const struct rule_in *y)
     return false;
 }
 
-/* Checks the bookings against the schedule as it now stands inside the transaction;
- * cancels the stranded ones when asked, else replies 409 listing them.  Returns
- * false after replying. */
-static bool settle_stranded(struct req *r, const struct auth *a, bool cancel, const char *why)
+/* Does the booking [st, en) lie within the schedule's hours and outside its time off? */
+static bool booking_fits(const struct schedule *s, int64_t st, int64_t en)
+{
+    for (size_t k = 0; k < s->noff; k++)
+        if (s->off[k].start < en && st < s->off[k].end)
+            return false;
+    return slots_within_hours(s->rules, s->nrules, st, en);
+}
+
+/* A change's strand check: the practitioner's open future bookings and which of them
+ * the schedule allowed before the change.  Only those the change puts outside it are
+ * the change's to settle: one that was outside already (moved there by hand, say) is
+ * not, and must not block an unrelated change or be cancelled by it. */
+struct strand_check {
+    PGresult *bookings;
+    bool *fitted;
+};
+
+static int64_t booking_at(const struct strand_check *sc, int i, int col)
+{
+    return strtoll(PQgetvalue(sc->bookings, i, col), NULL, 10);
+}
+
+/* Loads the practitioner's schedule over the bookings' span (n > 0); false after
+ * replying. */
+static bool strand_schedule(struct req *r, const struct strand_check *sc, struct schedule *s)
+{
+    int n = PQntuples(sc->bookings);
+    enum schedule_result sr = schedule_load(r, req_param(r, 1), NULL, booking_at(sc, 0, 1),
+                                            booking_at(sc, n - 1, 2), NULL, s);
+    if (sr == SCHEDULE_NO_PRACTITIONER)
+        reply_not_found(r);
+    return sr == SCHEDULE_OK;
+}
+
+/* Before the change, inside its transaction: locks the practitioner against bookings
+ * and notes which bookings fit.  False after replying. */
+static bool strand_check_begin(struct req *r, struct strand_check *sc)
 {
     const char *pid = req_param(r, 1);
-    /* no booking may land while the change is checked */
     if (!booking_lock(r, NULL, NULL, NULL, NULL, pid))
         return false;
     const char *v[] = {pid};
-    PGresult *res = api_query(r, &st_future_bookings, v);
-    if (!res)
+    sc->bookings = api_query(r, &st_future_bookings, v);
+    if (!sc->bookings)
         return false;
-    int n = PQntuples(res);
-    int64_t lo = n ? strtoll(PQgetvalue(res, 0, 1), NULL, 10) : 0;
-    int64_t hi = n ? strtoll(PQgetvalue(res, n - 1, 2), NULL, 10) : 0;
+    int n = PQntuples(sc->bookings);
+    sc->fitted = xcalloc(n ? (size_t)n : 1, sizeof(*sc->fitted));
+    if (n == 0)
+        return true;
+    struct schedule s;
+    if (!strand_schedule(r, sc, &s))
+        return false;
+    for (int i = 0; i < n; i++)
+        sc->fitted[i] = booking_fits(&s, booking_at(sc, i, 1), booking_at(sc, i, 2));
+    schedule_release(&s);
+    return true;
+}
+
+static void strand_check_release(struct strand_check *sc)
+{
+    PQclear(sc->bookings);
+    free(sc->fitted);
+    memset(sc, 0, sizeof(*sc));
+}
+
+/* After the change: the bookings that fitted before and do not now are stranded;
+ * cancels them when asked, else replies 409 listing them.  False after replying. */
+static bool settle_stranded(struct req *r, const struct auth *a, const struct strand_check *sc,
+                            bool cancel, const char *why)
+{
+    const char *pid = req_param(r, 1);
+    PGresult *res = sc->bookings;
+    int n = PQntuples(res), nfitted = 0;
+    for (int i = 0; i < n; i++)
+        nfitted += sc->fitted[i];
     struct schedule s;
     json_t *stranded = json_array();
     bool ok = false;
-    if (n > 0) {
-        enum schedule_result sr = schedule_load(r, pid, NULL, lo, hi, NULL, &s);
-        if (sr != SCHEDULE_OK) {
-            if (sr == SCHEDULE_NO_PRACTITIONER)
-                reply_not_found(r);
+    if (nfitted > 0) {
+        if (!strand_schedule(r, sc, &s))
             goto out;
-        }
         for (int i = 0; i < n; i++) {
-            int64_t st = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-            int64_t en = strtoll(PQgetvalue(res, i, 2), NULL, 10);
-            bool off = false;
-            for (size_t k = 0; k < s.noff && !off; k++)
-                off = s.off[k].start < en && st < s.off[k].end;
-            if (!off && slots_within_hours(s.rules, s.nrules, st, en))
+            int64_t st = booking_at(sc, i, 1), en = booking_at(sc, i, 2);
+            if (!sc->fitted[i] || booking_fits(&s, st, en))
                 continue;
             char a1[40], b1[40];
             schedule_format(&s, st, a1, sizeof(a1));
@@ -248,7 +301,6 @@ static bool settle_stranded(struct req *r, const struct auth *a, bool cancel, co
     ok = true;
 out:
     json_decref(stranded);
-    PQclear(res);
     return ok;
 }
 
@@ -351,6 +403,7 @@ void staff_hours_create(struct req *r)
     struct rule_in ru;
     bool cancel = false;
     json_t *rule = NULL; /* the body without cancel_stranded; ru points into it */
+    struct strand_check sc = {0};
     if (body) {
         rule = json_deep_copy(body);
         json_object_del(rule, "cancel_stranded");
@@ -378,8 +431,8 @@ void staff_hours_create(struct req *r)
         goto out;
     }
     char id[40];
-    if (!api_begin(r) || !insert_rule(r, &ru, id) ||
-        !settle_stranded(r, &a, cancel, "the practitioner's hours changed") ||
+    if (!api_begin(r) || !strand_check_begin(r, &sc) || !insert_rule(r, &ru, id) ||
+        !settle_stranded(r, &a, &sc, cancel, "the practitioner's hours changed") ||
         !audit(r, &a, NULL, staff_clinic(r), "add_hours", "weekly_hours", id, false, "success",
                json_incref(body)) ||
         !dirindex_commit(r))
@@ -387,6 +440,7 @@ void staff_hours_create(struct req *r)
     reply_hours(r, 201);
 out:
     api_rollback(r);
+    strand_check_release(&sc);
     input_release(&in);
     json_decref(rule);
     json_decref(body);
@@ -402,6 +456,7 @@ void staff_hours_replace(struct req *r)
         return;
     static const char *const allowed[] = {"rules", "cancel_stranded", NULL};
     body = staff_body(&in, allowed);
+    struct strand_check sc = {0};
     struct rule_in rules[MAX_RULES];
     size_t n = 0;
     bool cancel = false;
@@ -439,7 +494,7 @@ void staff_hours_replace(struct req *r)
         input_reply(&in);
         goto out;
     }
-    if (!api_begin(r))
+    if (!api_begin(r) || !strand_check_begin(r, &sc))
         goto out;
     const char *v[] = {req_param(r, 1)};
     PGresult *res = api_query(r, &st_hours_delete_all, v);
@@ -449,7 +504,7 @@ void staff_hours_replace(struct req *r)
     for (size_t i = 0; i < n; i++)
         if (!insert_rule(r, &rules[i], NULL))
             goto out;
-    if (!settle_stranded(r, &a, cancel, "the practitioner's hours changed") ||
+    if (!settle_stranded(r, &a, &sc, cancel, "the practitioner's hours changed") ||
         !audit(r, &a, NULL, staff_clinic(r), "replace_hours", "practitioner", req_param(r, 1),
                false, "success", json_incref(body)) ||
         !dirindex_commit(r))
@@ -457,6 +512,7 @@ void staff_hours_replace(struct req *r)
     reply_hours(r, 200);
 out:
     api_rollback(r);
+    strand_check_release(&sc);
     input_release(&in);
     json_decref(body);
 }
@@ -479,7 +535,8 @@ void staff_hours_delete(struct req *r)
         input_reply(&in);
         return;
     }
-    if (!api_begin(r))
+    struct strand_check sc = {0};
+    if (!api_begin(r) || !strand_check_begin(r, &sc))
         goto out;
     const char *v[] = {req_param(r, 2), req_param(r, 1)};
     PGresult *res = api_query(r, &st_hours_delete, v);
@@ -491,7 +548,7 @@ void staff_hours_delete(struct req *r)
         reply_not_found(r);
         goto out;
     }
-    if (!settle_stranded(r, &a, cancel, "the practitioner's hours changed") ||
+    if (!settle_stranded(r, &a, &sc, cancel, "the practitioner's hours changed") ||
         !audit(r, &a, NULL, staff_clinic(r), "delete_hours", "weekly_hours", req_param(r, 2),
                false, "success", NULL) ||
         !dirindex_commit(r))
@@ -499,6 +556,7 @@ void staff_hours_delete(struct req *r)
     reply_text(r, 204, "application/json", "", 0);
 out:
     api_rollback(r);
+    strand_check_release(&sc);
     input_release(&in);
 }
 
@@ -539,6 +597,7 @@ void staff_time_off_create(struct req *r)
     input_init(&in, r);
     json_t *body = NULL;
     PGresult *res = NULL;
+    struct strand_check sc = {0};
     if (!enter_practitioner(r, &a, STAFF_SELF_WRITE) || !practitioner_here(r))
         return;
     static const char *const allowed[] = {"start", "end", "reason", "cancel_stranded", NULL};
@@ -564,10 +623,10 @@ void staff_time_off_create(struct req *r)
     snprintf(s0, sizeof(s0), "%lld", (long long)start);
     snprintf(s1, sizeof(s1), "%lld", (long long)end);
     const char *v[] = {staff_clinic(r), req_param(r, 1), s0, s1, reason ? reason : ""};
-    if (!api_begin(r))
+    if (!api_begin(r) || !strand_check_begin(r, &sc))
         goto out;
     res = api_query(r, &st_off_insert, v);
-    if (!res || !settle_stranded(r, &a, cancel, "the practitioner is away") ||
+    if (!res || !settle_stranded(r, &a, &sc, cancel, "the practitioner is away") ||
         !audit(r, &a, NULL, staff_clinic(r), "add_time_off", "time_off", PQgetvalue(res, 0, 1),
                false, "success", NULL) ||
         !dirindex_commit(r))
@@ -575,6 +634,7 @@ void staff_time_off_create(struct req *r)
     reply_text(r, 201, "application/json", PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
 out:
     api_rollback(r);
+    strand_check_release(&sc);
     PQclear(res);
     input_release(&in);
     json_decref(body);
