@@ -713,6 +713,8 @@ describe('bad input names the parameter', () => {
     { query: `${near}&q=%C3%28`, status: 400, field: 'q' },
     { query: `${near}&q=%ED%A0%80`, status: 400, field: 'q', why: 'a UTF-16 surrogate' },
     { query: `${near}&q=%C0%AF`, status: 400, field: 'q', why: 'an overlong encoding' },
+    { query: `${near}&=MFR`, status: 400, field: 'query', why: 'a parameter without a name' },
+    { query: `${near}&=%zz`, status: 400, field: 'query', why: 'a bad escape in a parameter without a name' },
   ];
   for (const c of cases) {
     test(`?${c.query.slice(0, 80)} is ${c.status} naming ${c.field}${c.why ? ` (${c.why})` : ''}`, async () => {

@@ -351,6 +351,8 @@ describe('weekly hours', () => {
     ];
     const n0 = count(`SELECT 1 FROM weekly_hours WHERE practitioner_id = ${lit(p)}`);
     for (const [patch, field] of cases) problemNaming(await call('POST', hours(p), rule(patch)), 422, field);
+    const unknown = await call('POST', hours(p), rule({ room: 4 }));
+    assert.deepEqual(unknown.json.errors.map((e) => e.field), ['room'], 'an unknown member is named once');
     const missing = await call('POST', hours(p), {});
     for (const f of ['weekday', 'start_time', 'end_time', 'location_id']) assert.ok(missing.json.errors?.some((e) => e.field === f), `${f}: ${missing.text}`);
     assert.equal(count(`SELECT 1 FROM weekly_hours WHERE practitioner_id = ${lit(p)}`), n0, 'nothing stored');

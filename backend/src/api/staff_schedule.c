@@ -114,7 +114,8 @@ static bool parse_rule(struct input *in, json_t *o, const char *prefix, struct r
     }
     static const char *const allowed[] = {"weekday", "start_time", "end_time", "location_id",
                                           "valid_from", "valid_to", NULL};
-    body_only(in, o, prefix, allowed);
+    if (prefix) /* (a whole body is checked by staff_body, against its own list) */
+        body_only(in, o, prefix, allowed);
     char f[64];
     json_t *wd = json_object_get(o, "weekday");
     snprintf(f, sizeof(f), "%s%sweekday", prefix ? prefix : "", prefix ? "." : "");

@@ -210,10 +210,11 @@ static bool precheck(struct req *r, const char *method)
     switch (target_parse(&r->target, r->raw_uri)) {
     case TARGET_OK:
         break;
-    case TARGET_BAD_QUERY:
+    case TARGET_BAD_QUERY: /* (a parameter without a name is named as the query) */
         reply_problem(r, 400, "bad-query", NULL,
                       "The query string has a bad %-escape or is not valid UTF-8.",
-                      json_pack("[o]", problem_error(r->target.bad_param,
+                      json_pack("[o]", problem_error(*r->target.bad_param ? r->target.bad_param
+                                                                           : "query",
                                                      "a bad %-escape or invalid UTF-8")));
         return false;
     case TARGET_TOO_MANY:
@@ -224,6 +225,12 @@ static bool precheck(struct req *r, const char *method)
         reply_problem(r, 400, "bad-path", NULL, "The path is malformed.", NULL);
         return false;
     }
+    for (size_t i = 0; i < r->target.nparams; i++)
+        if (!*r->target.params[i].key) {
+            reply_problem(r, 400, "bad-query", NULL, "A query parameter has no name (as in ?=x).",
+                          json_pack("[o]", problem_error("query", "a parameter without a name")));
+            return false;
+        }
     unsigned allowed = 0;
     r->route = router_match(routes, routes_count, &r->target, r->method, r->params, &r->nparams,
                             &allowed);
