@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "api/dirindex.h"
+#include "api/schedule.h"
 #include "app.h"
 #include "http/metrics.h"
 #include "http/reply.h"
@@ -37,6 +38,8 @@ void health_metrics(struct req *r)
     metrics_render(&b, app.pool, atomic_load(&app.in_flight), atomic_load(&app.draining));
     struct dirindex_stats d;
     dirindex_stats(&d);
+    long sched_hits, sched_misses;
+    schedule_cache_stats(&sched_hits, &sched_misses);
     buf_printf(&b,
                "# HELP clinicd_directory_index_ready 1 once the index is loaded and every next free time computed.\n"
                "# TYPE clinicd_directory_index_ready gauge\nclinicd_directory_index_ready %d\n"
@@ -55,9 +58,14 @@ void health_metrics(struct req *r)
                "# HELP clinicd_directory_items_total Search items served, by where they came from.\n"
                "# TYPE clinicd_directory_items_total counter\n"
                "clinicd_directory_items_total{source=\"cache\"} %ld\n"
-               "clinicd_directory_items_total{source=\"database\"} %ld\n",
+               "clinicd_directory_items_total{source=\"database\"} %ld\n"
+               "# HELP clinicd_schedules_total Schedules read for availability, by where they came from.\n"
+               "# TYPE clinicd_schedules_total counter\n"
+               "clinicd_schedules_total{source=\"cache\"} %ld\n"
+               "clinicd_schedules_total{source=\"database\"} %ld\n",
                d.ready ? 1 : 0, d.practitioners, d.cards, d.next_known, d.loads,
-               d.changes_applied, d.log_reads, d.item_hits, d.item_misses);
+               d.changes_applied, d.log_reads, d.item_hits, d.item_misses, sched_hits,
+               sched_misses);
     size_t len;
     char *data = buf_detach(&b, &len);
     reply_owned(r, 200, "text/plain; version=0.0.4; charset=utf-8", data, len);

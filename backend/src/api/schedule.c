@@ -3,6 +3,7 @@
 #include "api/schedule.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,12 +236,14 @@ static void schedule_copy(struct schedule *dst, const struct schedule *src)
 }
 
 /* ---- the cache for availability --------------------------------------------------
- * Two ways of CACHE_SETS sets, the older way replaced.  An entry holds a schedule
- * read for [from, to) (hours, time off, bookings), the version it was read at, and
- * the database clock's lead over ours then.  Schedules with many bookings are not
- * kept, so that the cache stays within a few MiB. */
-#define CACHE_SETS 1024
-#define CACHE_WAYS 2
+ * CACHE_SETS sets of CACHE_WAYS ways, the least recently used way replaced (with two
+ * ways, a quarter of a thousand keys shared a set with two others and missed every
+ * time).  An entry holds a schedule read for [from, to) (hours, time off, bookings),
+ * the version it was read at, and the database clock's lead over ours then.
+ * Schedules with many bookings are not kept, so that the cache stays within about
+ * 10 MiB. */
+#define CACHE_SETS 2048
+#define CACHE_WAYS 4
 #define CACHE_LOCKS 64
 #define CACHE_TTL_S 60
 #define CACHE_SPAN_DAYS 64 /* read ahead: any range up to 62 days from today is inside */
@@ -258,6 +261,13 @@ static struct cache_entry cache[CACHE_SETS][CACHE_WAYS];
 static pthread_mutex_t cache_locks[CACHE_LOCKS];
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static uint64_t cache_clock;
+static _Atomic long cache_hits, cache_misses;
+
+void schedule_cache_stats(long *hits, long *misses)
+{
+    *hits = atomic_load(&cache_hits);
+    *misses = atomic_load(&cache_misses);
+}
 
 static void cache_init(void)
 {
@@ -340,8 +350,11 @@ enum schedule_result schedule_load_cached(struct req *r, const char *practitione
     char key[80];
     snprintf(key, sizeof(key), "%s/%s", practitioner_id, service_id ? service_id : "");
     uint32_t set = key_hash(key) % CACHE_SETS;
-    if (cache_get(key, set, version, from, to, s))
+    if (cache_get(key, set, version, from, to, s)) {
+        atomic_fetch_add(&cache_hits, 1);
         return SCHEDULE_OK;
+    }
+    atomic_fetch_add(&cache_misses, 1);
     int64_t now = (int64_t)time(NULL);
     int64_t lf = from < now - 86400 ? from : now - 86400;
     int64_t lt = to > now + CACHE_SPAN_DAYS * 86400 ? to : now + CACHE_SPAN_DAYS * 86400;

@@ -48,6 +48,8 @@ void schedule_release(struct schedule *s);
  * schedule version), for at most a minute; else from the database, and kept.  What
  * it answers may miss a change another process made in the last change-log poll
  * (100 ms): booking checks against the database, never against this. */
+/* What schedule_load_cached answered from memory, and from the database. */
+void schedule_cache_stats(long *hits, long *misses);
 enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
                                           const char *service_id, int64_t from, int64_t to,
                                           struct schedule *s);
