@@ -61,12 +61,15 @@ DB_STMT(st_cards_of,
         CARD_COLUMNS " WHERE pc.practitioner_id = ANY ($1::uuid[])"
         " ORDER BY pc.practitioner_id, pc.location_id",
         1);
-/* The oldest transaction still running, and the log rows of transactions from $1 on. */
+/* The oldest transaction still running, and the log rows of transactions from $1 on.
+ * (In txid order, the index's: ordered by seq, a generic plan walked the whole log's
+ * primary key and filtered every row out, 12 ms a poll at 66,000 rows.  The order of
+ * the rows does not matter: more than $2 - 1 of them means reading everything.) */
 DB_STMT(st_changes,
         "SELECT x.xmin::text, c.kind, c.practitioner_id"
         " FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x"
         " LEFT JOIN LATERAL (SELECT d.kind, d.practitioner_id FROM directory_changes d"
-        "   WHERE d.txid >= $1::xid8 ORDER BY d.seq LIMIT $2::int) c ON true",
+        "   WHERE d.txid >= $1::xid8 ORDER BY d.txid LIMIT $2::int) c ON true",
         2);
 DB_STMT(st_xmin, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text", 0);
 DB_STMT(st_changes_trim, "DELETE FROM directory_changes WHERE at < now() - interval '10 minutes'",
@@ -167,6 +170,15 @@ bool dirindex_schedule_version(const char *practitioner_id, uint64_t *version)
         *version = (uint64_t)installs << 32 | atomic_load(&current->practitioners[i].gen);
     pthread_mutex_unlock(&snap_mu);
     return i >= 0;
+}
+
+bool dirindex_cards_version(uint64_t *version)
+{
+    pthread_mutex_lock(&snap_mu);
+    bool loaded = current != NULL;
+    *version = installs;
+    pthread_mutex_unlock(&snap_mu);
+    return loaded;
 }
 
 static void forget_all(void)

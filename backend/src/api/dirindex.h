@@ -33,6 +33,9 @@ void dirindex_forget_next(const char *practitioner_id);
  * change log is read, or at once for changes this process made).  False when the
  * index does not hold the practitioner (or is not loaded). */
 bool dirindex_schedule_version(const char *practitioner_id, uint64_t *version);
+/* A number that changes whenever any practitioner's card or profile may have changed
+ * (a new snapshot); false while none is loaded. */
+bool dirindex_cards_version(uint64_t *version);
 
 /* Next free times of n practitioners (ids as text), minutes NULL for their shortest
  * service: out[i] = epoch seconds, or -1 when nothing is free within

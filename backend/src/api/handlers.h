@@ -19,6 +19,8 @@ void places_search(struct req *r);
 /* practitioners.c */
 void practitioners_search(struct req *r);
 void practitioners_profile(struct req *r);
+/* Profiles answered from memory, and looked up there in vain, so far. */
+void practitioners_profile_counts(long *hits, long *misses);
 /* availability.c */
 void availability_get(struct req *r);
 /* bookings.c */

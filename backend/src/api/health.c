@@ -40,6 +40,8 @@ void health_metrics(struct req *r)
     dirindex_stats(&d);
     long sched_hits, sched_misses;
     schedule_cache_stats(&sched_hits, &sched_misses);
+    long prof_hits, prof_misses;
+    practitioners_profile_counts(&prof_hits, &prof_misses);
     buf_printf(&b,
                "# HELP clinicd_directory_index_ready 1 once the index is loaded and every next free time computed.\n"
                "# TYPE clinicd_directory_index_ready gauge\nclinicd_directory_index_ready %d\n"
@@ -62,10 +64,14 @@ void health_metrics(struct req *r)
                "# HELP clinicd_schedules_total Schedules read for availability, by where they came from.\n"
                "# TYPE clinicd_schedules_total counter\n"
                "clinicd_schedules_total{source=\"cache\"} %ld\n"
-               "clinicd_schedules_total{source=\"database\"} %ld\n",
+               "clinicd_schedules_total{source=\"database\"} %ld\n"
+               "# HELP clinicd_profiles_total Profiles served, by where they came from.\n"
+               "# TYPE clinicd_profiles_total counter\n"
+               "clinicd_profiles_total{source=\"cache\"} %ld\n"
+               "clinicd_profiles_total{source=\"database\"} %ld\n",
                d.ready ? 1 : 0, d.practitioners, d.cards, d.next_known, d.loads,
                d.changes_applied, d.log_reads, d.item_hits, d.item_misses, sched_hits,
-               sched_misses);
+               sched_misses, prof_hits, prof_misses);
     size_t len;
     char *data = buf_detach(&b, &len);
     reply_owned(r, 200, "text/plain; version=0.0.4; charset=utf-8", data, len);

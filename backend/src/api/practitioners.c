@@ -4,7 +4,9 @@
  * only join them. */
 #include "api/handlers.h"
 
+#include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 #include <stdio.h>
@@ -17,6 +19,8 @@
 #include "domain/cursor.h"
 #include "domain/timefmt.h"
 #include "util/alloc.h"
+#include "util/buf.h"
+#include "util/vcache.h"
 #include "util/parse.h"
 
 /* The search point.  Written out in full (not joined from a CTE) so that the planner
@@ -597,32 +601,70 @@ out:
     input_release(&in);
 }
 
+/* Profiles as the database wrote them ("time zone\0document"), valid for one version
+ * of the cards (a profile is rewritten only with its cards: refresh_practitioner_cards). */
+#define PROFILE_SETS 1024
+#define PROFILE_MAX_BYTES 16384
+static struct vcache *profiles;
+static pthread_once_t profiles_once = PTHREAD_ONCE_INIT;
+
+static void profiles_init(void)
+{
+    profiles = vcache_new(PROFILE_SETS, PROFILE_MAX_BYTES);
+}
+
+void practitioners_profile_counts(long *hits, long *misses)
+{
+    pthread_once(&profiles_once, profiles_init);
+    vcache_counts(profiles, hits, misses);
+}
+
 void practitioners_profile(struct req *r)
 {
-    const char *id = req_param(r, 0);
-    if (!is_uuid(id)) {
+    char id[37];
+    if (!is_uuid(req_param(r, 0))) {
         reply_not_found(r);
         return;
     }
-    const char *v[] = {id};
-    PGresult *res = api_query(r, &st_profile, v);
-    if (!res)
-        return;
-    if (PQntuples(res) != 1) {
+    for (size_t i = 0; i < sizeof(id); i++) /* one key per practitioner, whatever the case */
+        id[i] = (char)tolower((unsigned char)req_param(r, 0)[i]);
+    pthread_once(&profiles_once, profiles_init);
+    uint64_t version;
+    bool cacheable = dirindex_cards_version(&version);
+    size_t len = 0;
+    char *blob = cacheable ? vcache_get(profiles, id, version, &len) : NULL;
+    PGresult *res = NULL;
+    if (!blob) {
+        const char *v[] = {id};
+        if (!(res = api_query(r, &st_profile, v)))
+            return;
+        if (PQntuples(res) != 1) {
+            PQclear(res);
+            reply_not_found(r);
+            return;
+        }
+        struct buf k;
+        buf_init(&k, 0);
+        buf_puts(&k, PQgetvalue(res, 0, 4));
+        buf_putc(&k, '\0');
+        buf_append(&k, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+        blob = buf_detach(&k, &len);
+        if (cacheable)
+            vcache_put(profiles, id, version, blob, len);
         PQclear(res);
-        reply_not_found(r);
-        return;
     }
-    struct row *it = rows_from_result(res);
+    size_t tzlen = strlen(blob);
+    struct row it = {.item = blob + tzlen + 1, .item_len = len - tzlen - 1, .dist = NAN,
+                     .tz = tz_get(blob)};
+    memcpy(it.id, id, sizeof(it.id));
     struct buf b;
     buf_init(&b, 0);
-    if (compute_next(r, it, 1, NULL, NULL)) {
-        append_item(&b, it);
-        size_t len;
-        char *data = buf_detach(&b, &len);
-        reply_owned(r, 200, "application/json", data, len);
+    if (compute_next(r, &it, 1, NULL, NULL)) {
+        append_item(&b, &it);
+        size_t n;
+        char *data = buf_detach(&b, &n);
+        reply_owned(r, 200, "application/json", data, n);
     }
     buf_release(&b);
-    free(it);
-    PQclear(res);
+    free(blob);
 }
