@@ -117,6 +117,22 @@ test('search by place name: suggestions, results with distance, price and next f
   });
 });
 
+test('a place typed while the filters are still loading is kept when they arrive', async () => {
+  await withPage(PHONE, async (page) => {
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route('**/api/v1/professions', async (route) => { await held; await route.continue(); });
+    await page.goto('/');
+    await page.locator('#place').fill(F.postcode);
+    await page.locator('#more-filters summary').click();
+    await page.locator('#accepting_new').check();
+    release();
+    await page.locator('#profession option').nth(1).waitFor({ state: 'attached' });
+    assert.equal(await page.locator('#place').inputValue(), F.postcode, 'the place typed is still there');
+    assert.equal(await page.locator('#accepting_new').isChecked(), true, 'the box ticked is still ticked');
+  });
+});
+
 test('search by postcode, filtered by MFR and a condition; the URL can be shared', async () => {
   await withPage(PHONE, async (page) => {
     await page.goto('/');

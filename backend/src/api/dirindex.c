@@ -24,6 +24,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/vcache.h"
 
 #define POLL_MS 100
 #define LOAD_CHUNK "5000"
@@ -37,8 +38,8 @@
 /* the background recomputes values this close to expiring */
 #define NEXT_MARGIN_S 60
 #define WARM_BATCH 500
-#define ITEM_SETS 4096
-#define ITEM_LOCKS 64
+#define ITEM_SETS 2048 /* of VCACHE_WAYS ways */
+#define ITEM_MAX_BYTES 16384
 
 #define CARD_COLUMNS                                                                         \
     "SELECT pc.practitioner_id, pc.location_id, ST_Y(pc.geog::geometry),"                    \
@@ -87,7 +88,7 @@ static struct dir_snapshot *current;
 static uint32_t installs; /* snapshots made current so far: part of schedule versions */
 static atomic_uint card_rev;
 static atomic_bool ready;
-static atomic_long loads, changes_applied, item_hits, item_misses;
+static atomic_long loads, changes_applied;
 
 struct dir_snapshot *dirindex_acquire(void)
 {
@@ -612,78 +613,21 @@ bool dirindex_next_free_held(struct req *r, struct dir_snapshot *s, const uint32
 
 /* --- items -------------------------------------------------------------------------- */
 
-struct item_entry {
-    uint8_t pid[16], lid[16];
-    uint32_t rev, len;
-    char *text;
-    bool recent;
-};
-
-static struct item_entry item_cache[ITEM_SETS][2];
-static pthread_mutex_t item_mu[ITEM_LOCKS];
+/* Items by practitioner and location, each valid for its card's revision: sets of four
+ * ways (two ways made a quarter of the keys share a set with two others). */
+static struct vcache *items_cache;
 static pthread_once_t item_once = PTHREAD_ONCE_INIT;
 
 static void item_init(void)
 {
-    for (size_t i = 0; i < ITEM_LOCKS; i++)
-        pthread_mutex_init(&item_mu[i], NULL);
+    items_cache = vcache_new(ITEM_SETS, ITEM_MAX_BYTES);
 }
 
-static size_t item_set(const uint8_t pid[16], const uint8_t lid[16])
+static void item_key(const uint8_t pid[16], const uint8_t lid[16], char key[74])
 {
-    uint64_t a, b;
-    memcpy(&a, pid + 8, 8);
-    memcpy(&b, lid + 8, 8);
-    uint64_t h = (a ^ (b * UINT64_C(0x9e3779b97f4a7c15))) * UINT64_C(0xff51afd7ed558ccd);
-    return (size_t)(h >> 40) % ITEM_SETS;
-}
-
-/* A copy of the cached item, or NULL. */
-static char *item_get(const uint8_t pid[16], const uint8_t lid[16], uint32_t rev, size_t *len)
-{
-    size_t set = item_set(pid, lid);
-    char *copy = NULL;
-    pthread_mutex_lock(&item_mu[set % ITEM_LOCKS]);
-    for (int w = 0; w < 2; w++) {
-        struct item_entry *e = &item_cache[set][w];
-        if (e->text && e->rev == rev && memcmp(e->pid, pid, 16) == 0 &&
-            memcmp(e->lid, lid, 16) == 0) {
-            copy = xmalloc(e->len + 1);
-            memcpy(copy, e->text, e->len + 1);
-            *len = e->len;
-            e->recent = true;
-            item_cache[set][1 - w].recent = false;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&item_mu[set % ITEM_LOCKS]);
-    return copy;
-}
-
-static void item_put(const uint8_t pid[16], const uint8_t lid[16], uint32_t rev, const char *text,
-                     size_t len)
-{
-    size_t set = item_set(pid, lid);
-    pthread_mutex_lock(&item_mu[set % ITEM_LOCKS]);
-    struct item_entry *e = &item_cache[set][0];
-    for (int w = 0; w < 2; w++) { /* the same card, an empty way, else the older one */
-        struct item_entry *x = &item_cache[set][w];
-        if (!x->text || (memcmp(x->pid, pid, 16) == 0 && memcmp(x->lid, lid, 16) == 0)) {
-            e = x;
-            break;
-        }
-        if (!x->recent)
-            e = x;
-    }
-    free(e->text);
-    e->text = xstrndup(text, len);
-    e->len = (uint32_t)len;
-    e->rev = rev;
-    memcpy(e->pid, pid, 16);
-    memcpy(e->lid, lid, 16);
-    for (int w = 0; w < 2; w++)
-        item_cache[set][w].recent = &item_cache[set][w] == e;
-    pthread_mutex_unlock(&item_mu[set % ITEM_LOCKS]);
+    dir_uuid_format(pid, key);
+    key[36] = '/';
+    dir_uuid_format(lid, key + 37);
 }
 
 int dirindex_items(struct req *r, const struct dir_snapshot *s, const struct dir_hit *hits,
@@ -697,18 +641,16 @@ int dirindex_items(struct req *r, const struct dir_snapshot *s, const struct dir
     for (size_t i = 0; i < n; i++) {
         const struct dir_card *c = &s->cards[hits[i].card];
         const uint8_t *pid = s->practitioners[c->practitioner].id;
-        items[i] = item_get(pid, c->location, c->rev, &lens[i]);
+        char key[74];
+        item_key(pid, c->location, key);
+        items[i] = vcache_get(items_cache, key, c->rev, &lens[i]);
         if (items[i])
             continue;
-        char p[37], l[37];
-        dir_uuid_format(pid, p);
-        dir_uuid_format(c->location, l);
-        buf_printf(&pids, "%s%s", misses ? "," : "{", p);
-        buf_printf(&lids, "%s%s", misses ? "," : "{", l);
+        key[36] = '\0'; /* the practitioner's id, then the location's */
+        buf_printf(&pids, "%s%s", misses ? "," : "{", key);
+        buf_printf(&lids, "%s%s", misses ? "," : "{", key + 37);
         misses++;
     }
-    atomic_fetch_add(&item_hits, (long)(n - misses));
-    atomic_fetch_add(&item_misses, (long)misses);
     int rc = 1;
     if (misses > 0) {
         buf_putc(&pids, '}');
@@ -730,7 +672,9 @@ int dirindex_items(struct req *r, const struct dir_snapshot *s, const struct dir
                         continue;
                     lens[i] = (size_t)PQgetlength(res, k, 2);
                     items[i] = xstrndup(PQgetvalue(res, k, 2), lens[i]);
-                    item_put(pid, lid, c->rev, items[i], lens[i]);
+                    char key[74];
+                    item_key(pid, lid, key);
+                    vcache_put(items_cache, key, c->rev, items[i], lens[i]);
                 }
             }
             PQclear(res);
@@ -885,11 +829,8 @@ void dirindex_stop(void)
     pthread_mutex_unlock(&snap_mu);
     if (gone)
         dir_snapshot_free(s);
-    for (size_t i = 0; i < ITEM_SETS; i++)
-        for (int w = 0; w < 2; w++) {
-            free(item_cache[i][w].text);
-            item_cache[i][w].text = NULL;
-        }
+    vcache_free(items_cache);
+    items_cache = NULL;
 }
 
 bool dirindex_ready(void)
@@ -911,8 +852,9 @@ void dirindex_stats(struct dirindex_stats *out)
     dirindex_release(s);
     out->loads = atomic_load(&loads);
     out->changes_applied = atomic_load(&changes_applied);
-    out->item_hits = atomic_load(&item_hits);
-    out->item_misses = atomic_load(&item_misses);
+    out->item_hits = out->item_misses = 0;
+    if (items_cache)
+        vcache_counts(items_cache, &out->item_hits, &out->item_misses);
     out->ready = atomic_load(&ready);
     pthread_mutex_lock(&sync_mu);
     out->log_reads = polls_done;

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define VCACHE_WAYS 4
-#define VCACHE_KEY_MAX 48
+#define VCACHE_KEY_MAX 80
 
 struct vcache;
 

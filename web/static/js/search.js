@@ -54,6 +54,21 @@ function formFromParams(p) {
     coords = p.near;
     place.value = 'My location';
   } else place.value = p.near ?? '';
+  selectsFromParams(p);
+  $('#radius').value = p.radius_km ?? '25';
+  if (!$('#radius').value) {
+    $('#radius').append(h('option', { value: p.radius_km }, `Up to ${p.radius_km} km`));
+    $('#radius').value = p.radius_km;
+  }
+  $('#max_price').value = p.max_price ?? '';
+  $('#session_minutes').value = p.session_minutes ?? '';
+  for (const id of ['accepting_new', 'home_visits', 'wheelchair_accessible']) $(`#${id}`).checked = p[id] === 'true';
+  const more = ['profession', 'radius_km', 'max_price', 'session_minutes', 'language', 'accepting_new', 'home_visits', 'wheelchair_accessible'];
+  if (more.some((k) => p[k])) $('#more-filters').open = true;
+}
+
+// The selects filled from the vocabulary (their options come after the page).
+function selectsFromParams(p) {
   const hasSearch = Object.keys(p).length > 0;
   $('#technique').value = p.technique ?? (hasSearch ? '' : 'myofascial-release');
   if (p.technique && $('#technique').value !== p.technique) {
@@ -63,17 +78,7 @@ function formFromParams(p) {
   }
   $('#condition').value = p.condition ?? '';
   $('#profession').value = p.profession ?? '';
-  $('#radius').value = p.radius_km ?? '25';
-  if (!$('#radius').value) {
-    $('#radius').append(h('option', { value: p.radius_km }, `Up to ${p.radius_km} km`));
-    $('#radius').value = p.radius_km;
-  }
-  $('#max_price').value = p.max_price ?? '';
-  $('#session_minutes').value = p.session_minutes ?? '';
   $('#language').value = p.language ?? '';
-  for (const id of ['accepting_new', 'home_visits', 'wheelchair_accessible']) $(`#${id}`).checked = p[id] === 'true';
-  const more = ['profession', 'radius_km', 'max_price', 'session_minutes', 'language', 'accepting_new', 'home_visits', 'wheelchair_accessible'];
-  if (more.some((k) => p[k])) $('#more-filters').open = true;
 }
 
 // ---------------------------------------------------------------------------------
@@ -448,6 +453,7 @@ async function drawMap(box, caption) {
   fillSelect($('#profession'), vocab.professions, 'Any kind');
   $('#language').replaceChildren(h('option', { value: '' }, 'Any language'),
     ...LANGS.map((c) => ({ c, n: languageName(c) })).sort((a, b) => a.n.localeCompare(b.n)).map(({ c, n }) => h('option', { value: c }, n)));
-  formFromParams(p);
+  // only the selects: what a visitor typed or ticked while they loaded stays
+  selectsFromParams(p);
   if (p.near) run(p, false);
 })();
