@@ -45,7 +45,7 @@ static void test_least_recently_used_goes(void **state)
 {
     (void)state;
     struct vcache *c = vcache_new(1, 100); /* one set: VCACHE_WAYS entries in all */
-    char key[8];
+    char key[16];
     for (int i = 0; i < VCACHE_WAYS; i++) {
         snprintf(key, sizeof(key), "k%d", i);
         vcache_put(c, key, 7, key, strlen(key));

@@ -342,6 +342,11 @@ static int cand_cmp(const struct dir_snapshot *s, const struct cand *a, const st
     return c ? c : memcmp(x->location, y->location, 16);
 }
 
+static int cand_order(const void *a, const void *b, void *s)
+{
+    return cand_cmp(s, a, b);
+}
+
 /* The worst candidate on top (a bounded max-heap of the best ones so far). */
 static void sift_down(const struct dir_snapshot *s, struct cand *h, size_t n, size_t i)
 {
@@ -562,12 +567,8 @@ static long search_k(const struct dir_snapshot *s, const struct dir_query *q,
             }
         }
     }
-    for (size_t m = n; m > 1; m--) { /* in order, nearest first */
-        struct cand t = h[0];
-        h[0] = h[m - 1];
-        h[m - 1] = t;
-        sift_down(s, h, m - 1, 0);
-    }
+    /* in order, nearest first (a merge sort compares half as often as the heap would) */
+    qsort_r(h, n, sizeof(*h), cand_order, (void *)s);
     long found = 0;
     for (size_t i = 0; i < n && (size_t)found < max; i++) {
         const struct dir_card *c = &s->cards[h[i].card];
