@@ -111,6 +111,7 @@ struct row {
     const struct tz *tz;
     int64_t next;     /* -1: nothing free within DIRINDEX_NEXT_DAYS */
     uint32_t card;    /* from the index: its card, the item read only for the page */
+    uint64_t order;   /* the id's first 8 bytes, big-endian: decides ties without strcmp */
 };
 
 /* Reads the items of the page's rows when they come from the index: 1 done, 0 a
@@ -131,7 +132,21 @@ static int cmp_by_next(const void *a, const void *b)
     int64_t kx = next_key(x), ky = next_key(y);
     if (kx != ky)
         return kx < ky ? -1 : 1;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
     return strcmp(x->id, y->id);
+}
+
+/* struct row's order from the id's text (its first 16 hex digits). */
+static uint64_t order_of(const char *id)
+{
+    uint64_t v = 0;
+    for (const char *c = id; *c && c < id + 18; c++) {
+        int d = *c >= '0' && *c <= '9' ? *c - '0' : *c >= 'a' && *c <= 'f' ? *c - 'a' + 10 : -1;
+        if (d >= 0)
+            v = v << 4 | (uint64_t)d;
+    }
+    return v;
 }
 
 /* Rows of a search or profile result (columns as st_search_distance's). */
@@ -146,6 +161,7 @@ static struct row *rows_from_result(PGresult *res)
         rows[i].item_len = (size_t)PQgetlength(res, i, 0);
         rows[i].key = PQgetvalue(res, i, 1);
         snprintf(rows[i].id, sizeof(rows[i].id), "%s", PQgetvalue(res, i, 2));
+        rows[i].order = order_of(rows[i].id);
         rows[i].dist = PQgetisnull(res, i, 3) ? NAN : strtod(PQgetvalue(res, i, 3), NULL);
         rows[i].tz = tz_get(PQgetvalue(res, i, 4));
     }
@@ -344,6 +360,7 @@ static int search_index(struct req *r, const struct dir_query *q, const char *la
         rows[i].dist = hits[i].dist_m;
         rows[i].tz = c->tz;
         rows[i].card = hits[i].card;
+        rows[i].order = c->order;
     }
     struct index_fill fill = {.base = {index_fill_fn, s}, .s = s};
     int rc = page_reply(r, rows, (int)n, (size_t)n == want, kind, limit, within, cur, minutes,

@@ -342,9 +342,48 @@ static int cand_cmp(const struct dir_snapshot *s, const struct cand *a, const st
     return c ? c : memcmp(x->location, y->location, 16);
 }
 
-static int cand_order(const void *a, const void *b, void *s)
+/* Sorts h[0..n) by cand_cmp: a radix sort on the chord's bits (non-negative doubles
+ * order as their bit patterns do; bytes that every key shares are skipped), then the
+ * runs of equal chords (locations shared by several practitioners) by the ids.
+ * Several times cheaper than a comparison sort for the hundreds a search by
+ * availability keeps.  tmp holds n. */
+static void sort_cands(const struct dir_snapshot *s, struct cand *h, struct cand *tmp, size_t n)
 {
-    return cand_cmp(s, a, b);
+    struct cand *from = h, *to = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k;
+            memcpy(&k, &from[i].chord2, sizeof(k));
+            count[((k >> shift) & 0xff) + 1]++;
+        }
+        bool shared = false;
+        for (size_t d = 1; d <= 256 && !shared; d++)
+            shared = count[d] == n;
+        if (shared)
+            continue;
+        for (size_t d = 1; d <= 256; d++)
+            count[d] += count[d - 1];
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k;
+            memcpy(&k, &from[i].chord2, sizeof(k));
+            to[count[(k >> shift) & 0xff]++] = from[i];
+        }
+        struct cand *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != h)
+        memcpy(h, from, n * sizeof(*h));
+    for (size_t i = 1; i < n; i++) { /* ties: insertion sort within equal chords */
+        struct cand x = h[i];
+        size_t j = i;
+        while (j > 0 && h[j - 1].chord2 == x.chord2 && cand_cmp(s, &h[j - 1], &x) > 0) {
+            h[j] = h[j - 1];
+            j--;
+        }
+        h[j] = x;
+    }
 }
 
 /* The worst candidate on top (a bounded max-heap of the best ones so far). */
@@ -567,8 +606,9 @@ static long search_k(const struct dir_snapshot *s, const struct dir_query *q,
             }
         }
     }
-    /* in order, nearest first (a merge sort compares half as often as the heap would) */
-    qsort_r(h, n, sizeof(*h), cand_order, (void *)s);
+    struct cand *tmp = xmalloc((n ? n : 1) * sizeof(*tmp));
+    sort_cands(s, h, tmp, n); /* in order, nearest first */
+    free(tmp);
     long found = 0;
     for (size_t i = 0; i < n && (size_t)found < max; i++) {
         const struct dir_card *c = &s->cards[h[i].card];
