@@ -430,8 +430,14 @@ COMMIT;
       else holder.kill();
       await holderExit;
     }
-    // released: the same booking now goes through at once
-    const startMs = randomSlot();
+    // released: a booking now goes through at once (a slot the service calls free: the
+    // load above has taken many of the random ones)
+    const day = addDays(firstDay, Math.floor(Math.random() * DAYS));
+    const free = await http(S.base, 'GET', `/api/v1/practitioners/${P.practitioners[0]}/availability?` +
+      new URLSearchParams({ service: P.serviceId, from: day, to: addDays(day, 13) }));
+    assert.equal(free.status, 200, free.text);
+    assert.ok(free.json.slots.length > 0, `no free slot in the two weeks from ${day}`);
+    const startMs = Date.parse(free.json.slots[Math.floor(Math.random() * free.json.slots.length)].start);
     const r = await sendBooking({ key: uuid(), body: bookingBody(P.practitioners[0], startMs) });
     assert.equal(r.status, 201, `after the lock: ${r.status} ${r.text}`);
     assert.ok(r.ms < 1000, `after the lock a booking took ${r.ms} ms`);
