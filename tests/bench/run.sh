@@ -33,7 +33,7 @@
 #   BENCH_BOOKINGS_PER_PRACTITIONER [10]  existing bookings seeded per practitioner
 #   BENCH_CONFIGS ["0:8 4:8"] clinicd configurations, each HTTP_THREADS:DB_POOL_SIZE
 #                             (0 = a thread per connection, N = pool of N threads)
-#   BENCH_BOOK_PRACTITIONERS [300]  practitioners whose free slots are booked, per
+#   BENCH_BOOK_PRACTITIONERS [500]  practitioners whose free slots are booked, per
 #                             configuration (about 100 slots each, 30 days)
 #   BENCH_SUSTAINED [1]       0: leave out the sustained mixed load
 #   BENCH_SUSTAINED_SECONDS [60]
@@ -85,7 +85,7 @@ npract=${BENCH_PRACTITIONERS:-100000}
 configs=${BENCH_CONFIGS:-"0:8 4:8"}
 strict=${BENCH_STRICT:-0}
 bookings_per=${BENCH_BOOKINGS_PER_PRACTITIONER:-10}
-book_practitioners=${BENCH_BOOK_PRACTITIONERS:-300}
+book_practitioners=${BENCH_BOOK_PRACTITIONERS:-500}
 sustained=${BENCH_SUSTAINED:-1}
 sustained_secs=${BENCH_SUSTAINED_SECONDS:-60}
 slow_conns=${BENCH_SLOW_CONNECTIONS:-500}
