@@ -1,12 +1,13 @@
 /* The directory's search index in memory (see dirindex.h).
  *
  * Nearest-first search: cards are sorted by a grid cell of CELL_DEG degrees, row by
- * row of latitude, so the cards of one latitude row and a longitude range are one
- * slice of the array (two binary searches).  A search visits the rows the circle
- * covers, keeps the matching cards inside it, and pops them from a heap in order of
- * distance until it has enough practitioners.  Distances compare as chords between
- * unit vectors (a few multiplications); only the hits get the great-circle distance
- * on PostGIS's sphere, so that both paths agree on what "within 25 km" means. */
+ * row of latitude, and a table of the non-empty cells says where each one's cards
+ * start.  A search visits the cells its circle covers nearest cell first, keeps the
+ * best matching cards (a buffer cut back by quickselect), stops when no cell left can
+ * hold a better one, and takes them in order of distance, one per practitioner, until
+ * it has enough.  Distances compare as chords between unit vectors (a few
+ * multiplications); only the hits get the great-circle distance on PostGIS's sphere,
+ * so that both paths agree on what "within 25 km" means. */
 #include "domain/dirindex.h"
 
 #include <math.h>
@@ -386,37 +387,6 @@ static void sort_cands(const struct dir_snapshot *s, struct cand *h, struct cand
     }
 }
 
-/* The worst candidate on top (a bounded max-heap of the best ones so far). */
-static void sift_down(const struct dir_snapshot *s, struct cand *h, size_t n, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        if (l < n && cand_cmp(s, &h[l], &h[m]) > 0)
-            m = l;
-        if (l + 1 < n && cand_cmp(s, &h[l + 1], &h[m]) > 0)
-            m = l + 1;
-        if (m == i)
-            return;
-        struct cand t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
-
-static void sift_up(const struct dir_snapshot *s, struct cand *h, size_t i)
-{
-    while (i > 0) {
-        size_t up = (i - 1) / 2;
-        if (cand_cmp(s, &h[i], &h[up]) <= 0)
-            return;
-        struct cand t = h[i];
-        h[i] = h[up];
-        h[up] = t;
-        i = up;
-    }
-}
-
 /* The first of s->cells at or after cell, from lo on. */
 static size_t lower_bound(const struct dir_snapshot *s, size_t lo, uint32_t cell)
 {
@@ -568,26 +538,60 @@ static bool before_cursor(const struct dir_query *q, double c2, double d2, const
            (dist == q->cursor_dist && memcmp(pid, q->cursor_id, 16) <= 0);
 }
 
+/* Moves the k best of h[0..n) (k <= n, by cand_cmp, a total order) to h[0..k), in no
+ * order but the k-th best last (a quickselect); returns that one's chord. */
+static double keep_best(const struct dir_snapshot *s, struct cand *h, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n, want = k - 1;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        struct cand t = h[mid];
+        h[mid] = h[hi - 1];
+        h[hi - 1] = t;
+        size_t at = lo;
+        for (size_t i = lo; i < hi - 1; i++)
+            if (cand_cmp(s, &h[i], &h[hi - 1]) < 0) {
+                t = h[i];
+                h[i] = h[at];
+                h[at++] = t;
+            }
+        t = h[at];
+        h[at] = h[hi - 1];
+        h[hi - 1] = t;
+        if (at == want)
+            break;
+        if (at < want)
+            lo = at + 1;
+        else
+            hi = at;
+    }
+    return h[want].chord2; /* (the range left holds want alone, or it was the pivot) */
+}
+
 /* Visits units in order of their bound and keeps the k best candidates after the
- * cursor in a bounded heap; stops when no unit left can hold a better one.  Then
- * takes them in order, one per practitioner.  Returns how many it wrote, or -1 when
- * k were kept and too few practitioners came out of them (k must grow). */
+ * cursor: candidates gather in a buffer of 2k, which a quickselect cuts back to the k
+ * best when full (the k-th then bounds what may enter, and which units are still worth
+ * a visit); stops when no unit left can hold a better one.  Then takes them in order,
+ * one per practitioner.  Returns how many it wrote, or -1 when candidates were dropped
+ * and too few practitioners came out of the k kept (k must grow). */
 static long search_k(const struct dir_snapshot *s, const struct dir_query *q,
                      const struct unit *units, size_t nunits, const double v[3], double max2,
                      double c2, size_t k, struct dir_hit *out, size_t max)
 {
-    struct cand *h = xmalloc(k * sizeof(*h));
-    size_t n = 0;
+    size_t cap = 2 * k, n = 0;
+    struct cand *h = xmalloc(cap * sizeof(*h));
+    bool cut = false;  /* candidates were dropped: h holds the best k and later ones */
+    double worst = 0;  /* after a cut: the k-th best's chord */
+    double past_cursor = c2 * (1.0 + 1e-9);
     struct seen before = {0}, seen = {0};
     for (size_t u = 0; u < nunits; u++) {
-        if (n == k && units[u].bound > h[0].chord2 && units[u].bound > c2 * (1.0 + 1e-9))
-            break; /* nothing nearer than the worst kept is left, nor before the cursor */
+        if (cut && units[u].bound > worst && units[u].bound > past_cursor)
+            break; /* nothing nearer than the k-th is left, nor before the cursor */
         for (uint32_t i = units[u].first; i < units[u].end; i++) {
             const struct dir_card *c = &s->cards[i];
             double dx = c->x - v[0], dy = c->y - v[1], dz = c->z - v[2];
             double d2 = dx * dx + dy * dy + dz * dz;
-            if (d2 > max2 || (n == k && d2 > h[0].chord2 && d2 > c2 * (1.0 + 1e-9)) ||
-                !card_matches(s, c, q))
+            if (d2 > max2 || (cut && d2 > worst && d2 > past_cursor) || !card_matches(s, c, q))
                 continue;
             const struct dir_practitioner *p = &s->practitioners[c->practitioner];
             if (q->has_cursor && before_cursor(q, c2, d2, p->id)) {
@@ -596,16 +600,18 @@ static long search_k(const struct dir_snapshot *s, const struct dir_query *q,
                     seen_add(&before, c->practitioner);
                 continue;
             }
-            struct cand x = {d2, i};
-            if (n < k) {
-                h[n++] = x;
-                sift_up(s, h, n - 1);
-            } else if (cand_cmp(s, &x, &h[0]) < 0) {
-                h[0] = x;
-                sift_down(s, h, n, 0);
+            h[n++] = (struct cand){d2, i};
+            if (n == cap) {
+                worst = keep_best(s, h, n, k);
+                n = k;
+                cut = true;
             }
         }
     }
+    if (cut && n > k)
+        keep_best(s, h, n, k);
+    if (cut)
+        n = k;
     struct cand *tmp = xmalloc((n ? n : 1) * sizeof(*tmp));
     sort_cands(s, h, tmp, n); /* in order, nearest first */
     free(tmp);
@@ -618,7 +624,7 @@ static long search_k(const struct dir_snapshot *s, const struct dir_query *q,
             continue; /* a nearer location of this practitioner came first */
         out[found++] = (struct dir_hit){h[i].card, chord_to_m(h[i].chord2)};
     }
-    if (n == k && (size_t)found < max)
+    if (cut && (size_t)found < max)
         found = -1;
     free(h);
     free(before.slot);
