@@ -111,6 +111,16 @@ void dirindex_release(struct dir_snapshot *s)
         dir_snapshot_free(s);
 }
 
+/* Drops current's reference to s (may be NULL), no longer current: true when that was
+ * the last one, so the caller frees it (after unlocking).  Under snap_mu. */
+static bool retire_locked(struct dir_snapshot *s)
+{
+    if (!s)
+        return false;
+    s->retired = true;
+    return --s->refs == 0;
+}
+
 /* Makes s current.  carry (may be NULL) maps s's practitioners to old ones whose next
  * free times still hold; they are copied under the lock, so that nothing forgotten in
  * the old snapshot meanwhile comes back. */
@@ -128,11 +138,7 @@ static void install(struct dir_snapshot *s, const long *carry)
     current = s;
     installs++;
     s->refs = 1; /* current's own reference */
-    bool gone = false;
-    if (old) {
-        old->retired = true;
-        gone = --old->refs == 0;
-    }
+    bool gone = retire_locked(old);
     pthread_mutex_unlock(&snap_mu);
     if (gone)
         dir_snapshot_free(old);
@@ -821,11 +827,7 @@ void dirindex_stop(void)
     pthread_mutex_lock(&snap_mu);
     struct dir_snapshot *s = current;
     current = NULL;
-    bool gone = false;
-    if (s) {
-        s->retired = true;
-        gone = --s->refs == 0;
-    }
+    bool gone = retire_locked(s);
     pthread_mutex_unlock(&snap_mu);
     if (gone)
         dir_snapshot_free(s);

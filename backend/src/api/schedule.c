@@ -12,7 +12,9 @@
 #include "api/dirindex.h"
 #include "domain/timefmt.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/log.h"
+#include "util/vcache.h"
 
 /* $1 practitioners uuid[] (st_schedule_one: one uuid)  $2 service or NULL (else each
  * one's shortest service, of $6 minutes when given)  $3 from (epoch)  $4 to (epoch)
@@ -230,49 +232,34 @@ void schedule_release(struct schedule *s)
     memset(s, 0, sizeof(*s));
 }
 
-static void *dup_array(const void *p, size_t n, size_t size)
-{
-    void *d = xmalloc((n ? n : 1) * size);
-    if (n)
-        memcpy(d, p, n * size);
-    return d;
-}
-
-static void schedule_copy(struct schedule *dst, const struct schedule *src)
-{
-    *dst = *src;
-    dst->rules = dup_array(src->rules, src->nrules, sizeof(*src->rules));
-    dst->busy = dup_array(src->busy, src->nbusy, sizeof(*src->busy));
-    dst->off = dup_array(src->off, src->noff, sizeof(*src->off));
-}
-
 /* ---- the cache for availability --------------------------------------------------
- * CACHE_SETS sets of CACHE_WAYS ways, the least recently used way replaced (with two
- * ways, a quarter of a thousand keys shared a set with two others and missed every
- * time).  An entry holds a schedule read for [from, to) (hours, time off, bookings),
- * the version it was read at, and the database clock's lead over ours then.
- * Schedules with many bookings are not kept, so that the cache stays within about
- * 10 MiB. */
-#define CACHE_SETS 2048
-#define CACHE_WAYS 4
-#define CACHE_LOCKS 64
+ * A vcache (util/vcache.c) of schedules, each flattened into one value: a head (when
+ * it was read, the database clock's lead over ours then, the instants it covers, the
+ * schedule itself) and then its rules, busy ranges and time off.  Valid for the
+ * practitioner's schedule version, and for at most a minute (the notice moves with
+ * the clock).  Schedules with many bookings are not kept, so that the cache stays
+ * within about 10 MiB. */
+#define CACHE_SETS 2048 /* of VCACHE_WAYS ways: with two, a quarter of a thousand keys
+                           shared a set with two others and missed every time */
 #define CACHE_TTL_S 60
 #define CACHE_SPAN_DAYS 64 /* read ahead: any range up to 62 days from today is inside */
 #define CACHE_MAX_INTERVALS 512
+#define CACHE_MAX_BYTES (sizeof(struct cached) + 64 * sizeof(struct hours_rule) + \
+                         CACHE_MAX_INTERVALS * sizeof(struct interval))
 
-struct cache_entry {
-    bool used;
-    char key[80]; /* practitioner id, then the service id or nothing */
-    uint64_t version, stamp;
+struct cached {
     int64_t loaded, skew, from, to;
-    struct schedule s;
+    struct schedule s; /* its array pointers are meaningless here */
 };
 
-static struct cache_entry cache[CACHE_SETS][CACHE_WAYS];
-static pthread_mutex_t cache_locks[CACHE_LOCKS];
+static struct vcache *schedules;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-static uint64_t cache_clock;
 static _Atomic long cache_hits, cache_misses;
+
+static void cache_init(void)
+{
+    schedules = vcache_new(CACHE_SETS, CACHE_MAX_BYTES);
+}
 
 void schedule_cache_stats(long *hits, long *misses)
 {
@@ -280,73 +267,55 @@ void schedule_cache_stats(long *hits, long *misses)
     *misses = atomic_load(&cache_misses);
 }
 
-static void cache_init(void)
+/* Copies n elements of size from *at into a new array, and moves *at past them. */
+static void *take_array(const char **at, size_t n, size_t size)
 {
-    for (size_t i = 0; i < CACHE_LOCKS; i++)
-        pthread_mutex_init(&cache_locks[i], NULL);
+    void *d = xmalloc((n ? n : 1) * size);
+    memcpy(d, *at, n * size);
+    *at += n * size;
+    return d;
 }
 
-static uint32_t key_hash(const char *key)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *key; key++)
-        h = (h ^ (uint8_t)*key) * 16777619u;
-    return h;
-}
-
-/* Copies a fresh entry for key covering [from, to) into s: true when there was one. */
-static bool cache_get(const char *key, uint32_t set, uint64_t version, int64_t from, int64_t to,
+/* A fresh entry for key covering [from, to), into s: true when there was one. */
+static bool cache_get(const char *key, uint64_t version, int64_t from, int64_t to,
                       struct schedule *s)
 {
+    size_t len;
+    char *blob = vcache_get(schedules, key, version, &len);
+    if (!blob)
+        return false;
+    struct cached c;
+    memcpy(&c, blob, sizeof(c));
     int64_t now = (int64_t)time(NULL);
-    bool hit = false;
-    pthread_mutex_t *mu = &cache_locks[set % CACHE_LOCKS];
-    pthread_mutex_lock(mu);
-    for (size_t w = 0; w < CACHE_WAYS && !hit; w++) {
-        struct cache_entry *e = &cache[set][w];
-        if (!e->used || e->version != version || strcmp(e->key, key) != 0 ||
-            now - e->loaded >= CACHE_TTL_S || now < e->loaded || from < e->from || to > e->to)
-            continue;
-        schedule_copy(s, &e->s);
-        s->now = now + e->skew;
-        e->stamp = ++cache_clock;
-        hit = true;
+    bool fresh = now >= c.loaded && now - c.loaded < CACHE_TTL_S && from >= c.from && to <= c.to;
+    if (fresh) {
+        *s = c.s;
+        const char *at = blob + sizeof(c);
+        s->rules = take_array(&at, s->nrules, sizeof(*s->rules));
+        s->busy = take_array(&at, s->nbusy, sizeof(*s->busy));
+        s->off = take_array(&at, s->noff, sizeof(*s->off));
+        s->now = now + c.skew;
     }
-    pthread_mutex_unlock(mu);
-    return hit;
+    free(blob);
+    return fresh;
 }
 
-static void cache_put(const char *key, uint32_t set, uint64_t version, int64_t from, int64_t to,
+static void cache_put(const char *key, uint64_t version, int64_t from, int64_t to,
                       const struct schedule *s)
 {
     if (!s->service_found || !s->service_offered ||
         s->nbusy + s->noff > CACHE_MAX_INTERVALS)
         return;
     int64_t now = (int64_t)time(NULL);
-    pthread_mutex_t *mu = &cache_locks[set % CACHE_LOCKS];
-    pthread_mutex_lock(mu);
-    struct cache_entry *e = &cache[set][0];
-    for (size_t w = 0; w < CACHE_WAYS; w++) {
-        struct cache_entry *x = &cache[set][w];
-        if (!x->used || strcmp(x->key, key) == 0) {
-            e = x;
-            break;
-        }
-        if (x->stamp < e->stamp)
-            e = x;
-    }
-    if (e->used)
-        schedule_release(&e->s);
-    e->used = true;
-    snprintf(e->key, sizeof(e->key), "%s", key);
-    e->version = version;
-    e->stamp = ++cache_clock;
-    e->loaded = now;
-    e->skew = s->now - now;
-    e->from = from;
-    e->to = to;
-    schedule_copy(&e->s, s);
-    pthread_mutex_unlock(mu);
+    struct cached c = {.loaded = now, .skew = s->now - now, .from = from, .to = to, .s = *s};
+    struct buf b;
+    buf_init(&b, 0);
+    buf_append(&b, (const char *)&c, sizeof(c));
+    buf_append(&b, (const char *)s->rules, s->nrules * sizeof(*s->rules));
+    buf_append(&b, (const char *)s->busy, s->nbusy * sizeof(*s->busy));
+    buf_append(&b, (const char *)s->off, s->noff * sizeof(*s->off));
+    vcache_put(schedules, key, version, b.data, b.len);
+    buf_release(&b);
 }
 
 enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
@@ -358,10 +327,9 @@ enum schedule_result schedule_load_cached(struct req *r, const char *practitione
     if (!dirindex_schedule_version(practitioner_id, &version))
         return schedule_load(r, practitioner_id, service_id, from, to, NULL, s);
     pthread_once(&cache_once, cache_init);
-    char key[80];
+    char key[VCACHE_KEY_MAX];
     snprintf(key, sizeof(key), "%s/%s", practitioner_id, service_id ? service_id : "");
-    uint32_t set = key_hash(key) % CACHE_SETS;
-    if (cache_get(key, set, version, from, to, s)) {
+    if (cache_get(key, version, from, to, s)) {
         atomic_fetch_add(&cache_hits, 1);
         return SCHEDULE_OK;
     }
@@ -371,7 +339,7 @@ enum schedule_result schedule_load_cached(struct req *r, const char *practitione
     int64_t lt = to > now + CACHE_SPAN_DAYS * 86400 ? to : now + CACHE_SPAN_DAYS * 86400;
     enum schedule_result rc = schedule_load(r, practitioner_id, service_id, lf, lt, NULL, s);
     if (rc == SCHEDULE_OK)
-        cache_put(key, set, version, lf, lt, s);
+        cache_put(key, version, lf, lt, s);
     return rc;
 }
 
