@@ -2,7 +2,7 @@
 // profile, checked against the database (read as the schema owner).
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { get, qs, sql, lit, assertProblem, allKeys, PATIENT_KEYS, UUID_RE, sorted } from './lib.mjs';
+import { get, qs, sql, sqlExec, lit, assertProblem, allKeys, PATIENT_KEYS, UUID_RE, sorted } from './lib.mjs';
 
 const SLUG_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -291,6 +291,28 @@ describe('GET /api/v1/practitioners/{id}', () => {
 
     const keys = allKeys(p);
     for (const k of PATIENT_KEYS) assert.ok(!keys.has(k), `profile exposes ${k}`);
+  });
+
+  test('the profile kept in memory: a change shows in the next read; ids only in their canonical form', async () => {
+    const first = await get(`/api/v1/practitioners/${subject.id}`);
+    assert.equal(first.status, 200, first.text);
+    assertProblem(await get(`/api/v1/practitioners/${subject.id.toUpperCase()}`), 404);
+    const [{ bio }] = sql(`SELECT bio FROM practitioners WHERE id = ${lit(subject.id)}`);
+    const marked = `${bio ?? ''} (profile cache check ${Date.now()})`;
+    sqlExec(`UPDATE practitioners SET bio = ${lit(marked)} WHERE id = ${lit(subject.id)}`);
+    try {
+      const after = await get(`/api/v1/practitioners/${subject.id}`);
+      assert.equal(after.json.bio, marked, 'the read after the change shows it');
+    } finally {
+      sqlExec(`UPDATE practitioners SET bio = ${lit(bio)} WHERE id = ${lit(subject.id)}`);
+    }
+    const back = await get(`/api/v1/practitioners/${subject.id}`);
+    assert.equal(back.json.bio, bio);
+    // an unknown id is not remembered as found, nor a known one as missing
+    for (let i = 0; i < 2; i++) {
+      assertProblem(await get('/api/v1/practitioners/00000000-0000-4000-8000-000000000000'), 404);
+      assert.equal((await get(`/api/v1/practitioners/${subject.id}`)).status, 200);
+    }
   });
 
   const missing = [

@@ -4,7 +4,6 @@
  * only join them. */
 #include "api/handlers.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -137,25 +136,18 @@ static int cmp_by_next(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
-/* struct row's order from the id's text (its first 16 hex digits). */
+/* struct row's order from the id's text. */
 static uint64_t order_of(const char *id)
 {
-    uint64_t v = 0;
-    for (const char *c = id; *c && c < id + 18; c++) {
-        int d = *c >= '0' && *c <= '9' ? *c - '0' : *c >= 'a' && *c <= 'f' ? *c - 'a' + 10 : -1;
-        if (d >= 0)
-            v = v << 4 | (uint64_t)d;
-    }
-    return v;
+    uint8_t bytes[16];
+    return dir_uuid_parse(id, bytes) ? dir_id_order(bytes) : 0;
 }
 
 /* Rows of a search or profile result (columns as st_search_distance's). */
 static struct row *rows_from_result(PGresult *res)
 {
     int n = PQntuples(res);
-    struct row *rows = calloc((size_t)(n ? n : 1), sizeof(*rows));
-    if (!rows)
-        abort();
+    struct row *rows = xcalloc((size_t)(n ? n : 1), sizeof(*rows));
     for (int i = 0; i < n; i++) {
         rows[i].item = PQgetvalue(res, i, 0);
         rows[i].item_len = (size_t)PQgetlength(res, i, 0);
@@ -317,11 +309,9 @@ struct index_fill {
 static int index_fill_fn(struct fill *f, struct req *r, struct row *rows, int n)
 {
     struct index_fill *x = (struct index_fill *)f;
-    struct dir_hit *hits = calloc((size_t)(n ? n : 1), sizeof(*hits));
-    size_t *lens = calloc((size_t)(n ? n : 1), sizeof(*lens));
-    x->items = calloc((size_t)(n ? n : 1), sizeof(*x->items));
-    if (!hits || !lens || !x->items)
-        abort();
+    struct dir_hit *hits = xcalloc((size_t)(n ? n : 1), sizeof(*hits));
+    size_t *lens = xcalloc((size_t)(n ? n : 1), sizeof(*lens));
+    x->items = xcalloc((size_t)(n ? n : 1), sizeof(*x->items));
     x->nitems = n;
     for (int i = 0; i < n; i++)
         hits[i].card = rows[i].card;
@@ -347,13 +337,9 @@ static int search_index(struct req *r, const struct dir_query *q, const char *la
     struct dir_query query = *q;
     if (language)
         query.language = dir_language(s, language);
-    struct dir_hit *hits = calloc(want, sizeof(*hits));
-    struct row *rows = calloc(want, sizeof(*rows));
-    if (!hits || !rows)
-        abort();
+    struct dir_hit *hits = xcalloc(want, sizeof(*hits));
+    struct row *rows = xcalloc(want, sizeof(*rows));
     long n = dir_search(s, &query, hits, want);
-    if (n < 0)
-        abort();
     for (long i = 0; i < n; i++) {
         const struct dir_card *c = &s->cards[hits[i].card];
         dir_uuid_format(s->practitioners[c->practitioner].id, rows[i].id);
@@ -638,13 +624,11 @@ void practitioners_profile_counts(long *hits, long *misses)
 
 void practitioners_profile(struct req *r)
 {
-    char id[37];
-    if (!is_uuid(req_param(r, 0))) {
+    const char *id = req_param(r, 0);
+    if (!is_uuid(id)) { /* (canonical: lower case, so one key per practitioner) */
         reply_not_found(r);
         return;
     }
-    for (size_t i = 0; i < sizeof(id); i++) /* one key per practitioner, whatever the case */
-        id[i] = (char)tolower((unsigned char)req_param(r, 0)[i]);
     pthread_once(&profiles_once, profiles_init);
     uint64_t version;
     bool cacheable = dirindex_cards_version(&version);
@@ -673,7 +657,7 @@ void practitioners_profile(struct req *r)
     size_t tzlen = strlen(blob);
     struct row it = {.item = blob + tzlen + 1, .item_len = len - tzlen - 1, .dist = NAN,
                      .tz = tz_get(blob)};
-    memcpy(it.id, id, sizeof(it.id));
+    snprintf(it.id, sizeof(it.id), "%s", id);
     struct buf b;
     buf_init(&b, 0);
     if (compute_next(r, &it, 1, NULL, NULL)) {

@@ -109,7 +109,7 @@ uint32_t dir_builder_practitioner(struct dir_builder *b, const uint8_t id[16],
     return (uint32_t)s->npractitioners++;
 }
 
-static uint64_t id_order(const uint8_t id[16])
+uint64_t dir_id_order(const uint8_t id[16])
 {
     uint64_t v = 0;
     for (int i = 0; i < 8; i++)
@@ -163,7 +163,7 @@ bool dir_builder_card(struct dir_builder *b, const struct dir_card_in *in)
     c.y = cos(phi) * sin(lambda);
     c.z = sin(phi);
     c.practitioner = in->practitioner;
-    c.order = id_order(s->practitioners[in->practitioner].id);
+    c.order = dir_id_order(s->practitioners[in->practitioner].id);
     c.cell = lat_row(in->lat) * LON_CELLS + lon_col(in->lon);
     c.rev = in->rev;
     c.profession = (uint16_t)in->profession;
@@ -432,9 +432,7 @@ static bool seen_add(struct seen *st, uint32_t p)
 {
     if ((st->n + 1) * 2 > st->mask + 1) {
         size_t size = st->slot ? (st->mask + 1) * 2 : 64;
-        uint32_t *ns = calloc(size, sizeof(*ns));
-        if (!ns)
-            return false;
+        uint32_t *ns = xcalloc(size, sizeof(*ns));
         for (size_t i = 0; st->slot && i <= st->mask; i++) {
             if (!st->slot[i])
                 continue;

@@ -128,7 +128,7 @@ struct dir_hit {
 
 /* Fills out with up to max matches in order of distance and then practitioner id,
  * one per practitioner (its nearest matching location, ties by location id), after
- * the cursor.  Returns how many, or -1 when out of memory. */
+ * the cursor.  Returns how many. */
 long dir_search(const struct dir_snapshot *s, const struct dir_query *q, struct dir_hit *out,
                 size_t max);
 /* The language's index, or -2 when no card has it. */
@@ -139,6 +139,8 @@ int dir_language(const struct dir_snapshot *s, const char *code);
 uint64_t dir_next_pack(int64_t next, int64_t valid_until);
 bool dir_next_unpack(uint64_t packed, int64_t now, int64_t *next);
 
+/* An id's first 8 bytes, big-endian: orders ids as their bytes (and their text) do. */
+uint64_t dir_id_order(const uint8_t id[16]);
 /* UUID text <-> 16 bytes; uuid_parse returns false for anything but a UUID. */
 bool dir_uuid_parse(const char *text, uint8_t out[16]);
 void dir_uuid_format(const uint8_t id[16], char out[37]);
