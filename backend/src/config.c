@@ -35,6 +35,7 @@ static const struct key keys[] = {
     {"db_connect_timeout_s", K_LONG, OFF(db_connect_timeout_s), 1, 60, "2", NULL},
     {"statement_timeout_ms", K_LONG, OFF(statement_timeout_ms), 10, 600000, "5000", NULL},
     {"http_threads", K_LONG, OFF(http_threads), 0, 1024, "4", NULL},
+    {"http_workers", K_LONG, OFF(http_workers), 0, 1024, "16", NULL},
     {"http_max_connections", K_LONG, OFF(http_max_connections), 1, 100000, "1024", NULL},
     {"http_max_per_ip", K_LONG, OFF(http_max_per_ip), 0, 100000, "0", NULL},
     {"http_timeout_s", K_LONG, OFF(http_timeout_s), 1, 3600, "15", NULL},

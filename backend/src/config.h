@@ -13,6 +13,7 @@ struct config {
     long db_connect_timeout_s;
     long statement_timeout_ms;   /* bounds every query */
     long http_threads;           /* 0: a thread per connection; N: a pool of N */
+    long http_workers;           /* with a pool: threads that run writes (0: none) */
     long http_max_connections;
     long http_max_per_ip;
     long http_timeout_s;         /* idle connection timeout */

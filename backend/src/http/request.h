@@ -37,6 +37,9 @@ struct req {
     size_t response_bytes;
     /* a pooled connection, taken on first use and returned before the reply is sent */
     struct db_conn *db;
+    /* handed to a worker (http/workers.h): the connection is suspended meanwhile */
+    bool offloaded, handled;
+    struct req *queued_next;
 };
 
 /* A request header, or NULL. */

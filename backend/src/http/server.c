@@ -17,6 +17,7 @@
 #include "http/metrics.h"
 #include "http/reply.h"
 #include "http/request.h"
+#include "http/workers.h"
 #include "util/alloc.h"
 #include "util/log.h"
 
@@ -126,6 +127,37 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->raw_uri);
     free(r);
     atomic_fetch_sub(&app.in_flight, 1);
+}
+
+/* Writes are run by workers while their connection waits, suspended (workers.h);
+ * NULL when every request runs on the thread that read it. */
+static struct workers *writers;
+
+static bool is_write(enum http_method m)
+{
+    return m != M_GET && m != M_HEAD && m != M_OPTIONS;
+}
+
+/* A worker: runs the handler, gives the database connection back, and wakes the
+ * connection, whose next call to on_request queues the reply. */
+static void run_offloaded(struct req *r)
+{
+    r->route->handler(r);
+    release_db(r);
+    if (!r->response) {
+        log_error("handler for %s set no reply", r->route->pattern);
+        reply_internal(r);
+    }
+    r->handled = true;
+    MHD_resume_connection(r->conn);
+}
+
+/* A request still queued when the workers stop: answered without being run. */
+static void refuse_offloaded(struct req *r)
+{
+    reply_unavailable(r, "The service is shutting down; please try again.");
+    r->handled = true;
+    MHD_resume_connection(r->conn);
 }
 
 static enum MHD_Result send_reply(struct req *r)
@@ -283,10 +315,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return send_reply(r);
         return MHD_YES;
     }
-    if (r->response) {
+    if (r->response || r->handled) {
         *upload_data_size = 0;
         return send_reply(r);
     }
+    if (r->offloaded)
+        return MHD_YES; /* (not called while suspended; nothing to do) */
     if (*upload_data_size > 0) {
         /* past the cap (a chunked body that never said its length) the connection is
          * closed at once: libmicrohttpd cannot answer in the middle of an upload, and
@@ -300,6 +334,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         reply_problem(r, 413, "body-too-large", NULL, "The request body is larger than 64 KiB.",
                       NULL);
         return send_reply(r);
+    }
+    if (writers && is_write(r->method)) {
+        r->offloaded = true;
+        MHD_suspend_connection(conn);
+        workers_push(writers, r);
+        return MHD_YES;
     }
     r->route->handler(r);
     return send_reply(r);
@@ -341,6 +381,11 @@ int server_run(void)
     if (cfg->http_threads > 0) {
         flags |= MHD_USE_EPOLL;
         pool_threads = (unsigned)cfg->http_threads;
+        /* (suspending is for event loops: a thread per connection may simply wait) */
+        if (cfg->http_workers > 0) {
+            flags |= MHD_ALLOW_SUSPEND_RESUME;
+            writers = workers_start((int)cfg->http_workers, run_offloaded);
+        }
     } else {
         flags |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
     }
@@ -359,11 +404,16 @@ int server_run(void)
         MHD_OPTION_END);
     if (!d) {
         log_error("cannot listen on %s:%ld: %s", cfg->listen_address, cfg->port, strerror(errno));
+        if (writers)
+            workers_stop(writers, refuse_offloaded);
+        writers = NULL;
         metrics_free();
         return 1;
     }
     log_info("serving on http://%s:%ld (%s)", cfg->listen_address, cfg->port,
-             pool_threads ? "thread pool" : "thread per connection");
+             !pool_threads ? "thread per connection"
+             : writers     ? "thread pool, workers for writes"
+                           : "thread pool");
 
     int sig = 0;
     sigwait(&sigs, &sig);
@@ -376,6 +426,10 @@ int server_run(void)
     long left = atomic_load(&app.in_flight);
     if (left > 0)
         log_warn("stopping with %ld requests still in flight", left);
+    /* every suspended connection must be resumed before the daemon stops */
+    if (writers)
+        workers_stop(writers, refuse_offloaded);
+    writers = NULL;
     MHD_stop_daemon(d);
     if (listen_fd != MHD_INVALID_SOCKET)
         close(listen_fd);

@@ -1,0 +1,109 @@
+/* Workers for requests that wait on PostgreSQL (see workers.h): a FIFO of requests,
+ * linked through the requests themselves, and the threads that take from it. */
+#include "http/workers.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "http/request.h"
+#include "util/alloc.h"
+#include "util/log.h"
+
+struct workers {
+    pthread_mutex_t mu;
+    pthread_cond_t ready;
+    struct req *head, *tail;
+    long busy; /* queued or running */
+    bool stopping;
+    void (*run)(struct req *r);
+    int nthreads;
+    pthread_t *threads;
+};
+
+static void *work(void *arg)
+{
+    struct workers *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->head && !w->stopping)
+            pthread_cond_wait(&w->ready, &w->mu);
+        if (w->stopping)
+            break;
+        struct req *r = w->head;
+        w->head = r->queued_next;
+        if (!w->head)
+            w->tail = NULL;
+        r->queued_next = NULL;
+        pthread_mutex_unlock(&w->mu);
+        w->run(r);
+        pthread_mutex_lock(&w->mu);
+        w->busy--;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+struct workers *workers_start(int n, void (*run)(struct req *r))
+{
+    struct workers *w = xcalloc(1, sizeof(*w));
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->ready, NULL);
+    w->run = run;
+    w->threads = xcalloc((size_t)n, sizeof(*w->threads));
+    for (int i = 0; i < n; i++) {
+        if (pthread_create(&w->threads[w->nthreads], NULL, work, w) != 0) {
+            log_warn("http: started %d of %d workers", w->nthreads, n);
+            break;
+        }
+        w->nthreads++;
+    }
+    if (w->nthreads == 0) {
+        workers_stop(w, NULL);
+        return NULL;
+    }
+    return w;
+}
+
+void workers_push(struct workers *w, struct req *r)
+{
+    r->queued_next = NULL;
+    pthread_mutex_lock(&w->mu);
+    if (w->tail)
+        w->tail->queued_next = r;
+    else
+        w->head = r;
+    w->tail = r;
+    w->busy++;
+    pthread_cond_signal(&w->ready);
+    pthread_mutex_unlock(&w->mu);
+}
+
+long workers_busy(struct workers *w)
+{
+    pthread_mutex_lock(&w->mu);
+    long n = w->busy;
+    pthread_mutex_unlock(&w->mu);
+    return n;
+}
+
+void workers_stop(struct workers *w, void (*left)(struct req *r))
+{
+    pthread_mutex_lock(&w->mu);
+    w->stopping = true;
+    pthread_cond_broadcast(&w->ready);
+    pthread_mutex_unlock(&w->mu);
+    for (int i = 0; i < w->nthreads; i++)
+        pthread_join(w->threads[i], NULL);
+    /* the threads are gone: what is still queued is ours alone */
+    while (w->head) {
+        struct req *r = w->head;
+        w->head = r->queued_next;
+        r->queued_next = NULL;
+        if (left)
+            left(r);
+    }
+    pthread_cond_destroy(&w->ready);
+    pthread_mutex_destroy(&w->mu);
+    free(w->threads);
+    free(w);
+}
