@@ -63,8 +63,8 @@ describe('one booking, one transaction', () => {
     assert.ok(row.same_clinic);
     assert.equal(row.bx, row.nx, 'booking and confirmation come from one transaction');
     const logged = sql(`SELECT d.txid::text FROM directory_changes d
-      WHERE d.seq > ${seq0} AND d.kind = 'n' AND d.practitioner_id = ${lit(pid)}`);
-    assert.ok(logged.length >= 1, 'the change log names the practitioner');
+      WHERE d.seq > ${seq0} AND d.kind = 'b' AND d.practitioner_id = ${lit(pid)}`);
+    assert.ok(logged.length >= 1, 'the change log names the practitioner (a booking: kind b)');
     const [{ x }] = sql(`SELECT xmin::text AS x FROM bookings WHERE id = ${lit(r.json.id)}`);
     assert.ok(logged.some((l) => l.txid === x), 'in the booking\'s own transaction');
   });
@@ -79,7 +79,7 @@ describe('one booking, one transaction', () => {
       WHERE b.practitioner_id = ${lit(pid)}`);
     const [{ seq0 }] = sql(`SELECT coalesce(max(seq), 0)::text AS seq0 FROM directory_changes`);
     // the exclusion constraint itself refuses the second one (the schedule is bypassed)
-    const state = sqlError(`SELECT (book_slot(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    const state = sqlError(`SELECT (book_slot(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
         gen_random_uuid(), b.clinic_id, b.practitioner_id, b.service_id, b.location_id, NULL,
         extract(epoch FROM lower(b.during))::bigint, extract(epoch FROM upper(b.during))::bigint,
         extract(epoch FROM lower(b.blocked))::bigint, extract(epoch FROM upper(b.blocked))::bigint,
@@ -99,7 +99,7 @@ describe('one booking, one transaction', () => {
       WHERE practitioner_id = ${lit(P.practitioners.a)} LIMIT 1`);
     const [other] = sql(`SELECT id FROM services WHERE clinic_id <> ${lit(b.clinic_id)} LIMIT 1`);
     const t = Math.floor(at(D, '15:00', TZ) / 1000);
-    const state = sqlError(`SELECT * FROM book_slot(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    const state = sqlError(`SELECT * FROM book_slot(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
         gen_random_uuid(), ${lit(b.clinic_id)}, ${lit(b.practitioner_id)}, ${lit(other.id)},
         ${lit(b.location_id)}, NULL, ${t}, ${t + 1800}, ${t}, ${t + 1800}, 'Fk', 'fk@example.org',
         NULL, NULL, decode(repeat('00', 32), 'hex'), 'patient', '{"start": "x"}')`);

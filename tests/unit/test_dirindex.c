@@ -387,6 +387,24 @@ static void test_next_pack(void **state)
     assert_false(dir_next_unpack(0, 0, &next)); /* unknown */
 }
 
+static void test_next_after_booking(void **state)
+{
+    (void)state;
+    const int64_t t = 1800000000, until = 1799990000;
+    uint64_t v = dir_next_pack(t, until);
+    /* far enough before or after: the free slot is untouched, whatever its service */
+    assert_true(dir_next_survives_booking(v, t - 86400, t - DIR_REACH_BEFORE_S));
+    assert_true(dir_next_survives_booking(v, t + DIR_REACH_AFTER_S, t + DIR_REACH_AFTER_S + 3600));
+    /* the slot itself, or anything a buffer or a long session could reach: not known */
+    assert_false(dir_next_survives_booking(v, t, t + 3600));
+    assert_false(dir_next_survives_booking(v, t - 7200, t - DIR_REACH_BEFORE_S + 60));
+    assert_false(dir_next_survives_booking(v, t + DIR_REACH_AFTER_S - 60, t + DIR_REACH_AFTER_S + 60));
+    assert_false(dir_next_survives_booking(v, t - 86400, t + 86400));
+    /* nothing free stays nothing free; unknown stays unknown */
+    assert_true(dir_next_survives_booking(dir_next_pack(-1, until), t, t + 3600));
+    assert_false(dir_next_survives_booking(0, t + 86400, t + 90000));
+}
+
 static void test_uuid_text(void **state)
 {
     (void)state;
@@ -415,6 +433,8 @@ int main(void)
     unit_add(&s, test_find_and_copy, NULL, "dir_find, and a copy without one practitioner");
     unit_add(&s, test_builder_refuses, NULL, "the builder refuses a vocabulary id it cannot index");
     unit_add(&s, test_next_pack, NULL, "next free times packed with their expiry");
+    unit_add(&s, test_next_after_booking, NULL,
+             "a next free time outlives a booking only when the booking cannot reach it");
     unit_add(&s, test_uuid_text, NULL, "UUID text to bytes and back");
     return unit_run(&s, "dirindex", NULL, NULL);
 }

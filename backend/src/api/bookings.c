@@ -18,15 +18,15 @@
 #include "util/log.h"
 #include "util/parse.h"
 
-/* book_slot (migrations/0008_booking_fast_path.sql): the locks, the checks and the
- * writes of a booking in one statement.  $9 onwards are the booking, in the order of
- * struct new_booking. */
+/* book_slot (migrations 0008 and 0010): the locks, the checks and the writes of a
+ * booking in one statement.  $10 onwards are the booking, in the order of struct
+ * new_booking. */
 DB_STMT(st_book,
         "SELECT outcome, stored_hash, stored_status, stored_body FROM book_slot($1, $2, $3,"
-        " $4, $5, $6::bytea, $7::bytea, $8::int, $9::uuid, $10::uuid, $11::uuid, $12::uuid,"
-        " $13::uuid, $14::uuid, $15::bigint, $16::bigint, $17::bigint, $18::bigint, $19, $20,"
-        " $21, $22, $23::bytea, $24, $25::jsonb)",
-        25);
+        " $4, $5, $6::bytea, $7::bytea, $8::int, $9::bigint, $10::uuid, $11::uuid, $12::uuid,"
+        " $13::uuid, $14::uuid, $15::uuid, $16::bigint, $17::bigint, $18::bigint, $19::bigint,"
+        " $20, $21, $22, $23, $24::bytea, $25, $26::jsonb)",
+        26);
 DB_STMT(st_notify,
         "INSERT INTO notifications (clinic_id, kind, booking_id, series_id, waitlist_id,"
         " recipient, payload, dedupe_key)"
@@ -204,9 +204,10 @@ enum book_result booking_insert(struct req *r, const struct schedule *s, const s
 {
     struct new_booking b;
     new_booking_init(&b, s, sl, p, notes, series_id, token, token_hash, created_by);
-    /* no locks (the caller holds them), no idempotency key, no per-contact limit */
-    const char *v[8 + 17] = {NULL};
-    memcpy(v + 8, b.v, sizeof(b.v));
+    /* no locks (the caller holds them), no idempotency key, no per-contact limit, and
+     * s was read in this transaction (no revision to compare) */
+    const char *v[9 + 17] = {NULL};
+    memcpy(v + 9, b.v, sizeof(b.v));
     enum book_result rc = BOOK_REPLIED;
     PGresult *res = api_exec(r, &st_book, v);
     if (!res)
@@ -322,16 +323,23 @@ static json_t *booked_json(const struct schedule *s, const char *id, const struc
     return o;
 }
 
+/* What book_and_reply did. */
+enum booked {
+    BOOKED_REPLIED, /* a reply is set */
+    BOOKED_RACED,   /* a request with the same key recorded itself meanwhile: nothing written */
+    BOOKED_STALE,   /* s came from memory and the schedule changed since: nothing written */
+};
+
 /* Books slot sl of s for p in one statement (book_slot) and replies: 201 with the
  * booking; what a request with the same Idempotency-Key that finished meanwhile
  * answered (422 when its body differed); 409 booking-limit; 409 slot-unavailable.
- * Returns false without replying when that request's record appeared between
- * book_slot's check and its write, so nothing was written: the caller starts again. */
-static bool book_and_reply(struct req *r, const struct schedule *s, const struct slot *sl,
-                           const struct patient *p, const char *notes, json_t *body,
-                           struct idem *idem)
+ * When s came from memory (schedule_load_for_booking), book_slot compares its
+ * revision with the database's, and writes nothing when they differ. */
+static enum booked book_and_reply(struct req *r, const struct schedule *s, bool from_memory,
+                                  const struct slot *sl, const struct patient *p,
+                                  const char *notes, json_t *body, struct idem *idem)
 {
-    bool done = true;
+    enum booked done = BOOKED_REPLIED;
     char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
     token_new(token, hash);
     struct new_booking b;
@@ -346,11 +354,13 @@ static bool book_and_reply(struct req *r, const struct schedule *s, const struct
     const char *scope = idem->active ? idem->scope : NULL, *key = idem->active ? idem->key : NULL;
     struct lock_keys k;
     lock_keys_init(&k, scope, key, s->clinic_id, p->email, s->practitioner_id);
-    char max_open[16];
+    char max_open[16], revision[24];
     snprintf(max_open, sizeof(max_open), "%d", s->max_open_per_contact);
-    const char *v[8 + 17] = {k.idem, k.contact, k.practitioner, scope, key,
-                             idem->active ? sealed.hash_hex : NULL, sealed.sealed_hex, max_open};
-    memcpy(v + 8, b.v, sizeof(b.v));
+    epoch_text(s->revision, revision, sizeof(revision));
+    const char *v[9 + 17] = {k.idem, k.contact, k.practitioner, scope, key,
+                             idem->active ? sealed.hash_hex : NULL, sealed.sealed_hex, max_open,
+                             from_memory ? revision : NULL};
+    memcpy(v + 9, b.v, sizeof(b.v));
     /* Without BEGIN: the statement is its own transaction.  (It is never the first of
      * this checkout, which the pool would run again on a fresh connection.) */
     PGresult *res = api_exec(r, &st_book, v);
@@ -363,18 +373,22 @@ static bool book_and_reply(struct req *r, const struct schedule *s, const struct
         if (!idem->active || !idem_check(r, "bookings", body, idem))
             reply_slot_unavailable(r, NULL);
     } else if (strcmp(state, "40001") == 0 && idem->active) {
-        done = false;
+        done = BOOKED_RACED;
     } else if (*state) {
         api_reply_db_error(r, res);
     } else if (strcmp(outcome, "replay") == 0) {
         /* a request with the same key finished while this one waited for its lock */
         idem_answer(r, idem, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+    } else if (strcmp(outcome, "stale") == 0) {
+        done = BOOKED_STALE;
     } else if (strcmp(outcome, "limit") == 0) {
         reply_problem(r, 409, "booking-limit", "Too many open bookings",
                       "This contact already holds the most open bookings this clinic allows.",
                       json_pack("[o]", problem_error("patient.email", "too many open bookings")));
     } else {
-        dirindex_forget_next(s->practitioner_id);
+        struct interval blocked =
+            slots_blocked(sl->start, sl->end, s->buffer_before_min, s->buffer_after_min);
+        dirindex_booked(s->practitioner_id, blocked.start, blocked.end);
         reply_owned(r, 201, "application/json", text, strlen(text));
         text = NULL;
         char loc[160];
@@ -387,6 +401,13 @@ out:
     idem_sealed_release(&sealed);
     new_booking_release(&b);
     return done;
+}
+
+/* Whether start keeps the clinic's notice and horizon (check_start's rules, quietly). */
+static bool start_allowed(const struct schedule *s, int64_t start)
+{
+    return start > s->now && start >= s->now + (int64_t)s->min_notice_min * 60 &&
+           start < s->now + (int64_t)s->horizon_days * 86400;
 }
 
 void bookings_create(struct req *r)
@@ -418,8 +439,15 @@ void bookings_create(struct req *r)
     if (idem_check(r, "bookings", body, &idem))
         goto out;
 
-    for (int attempt = 0; attempt < 2; attempt++) {
-        enum schedule_result sr = schedule_load(r, pid, sid, start - 86400, start + 86400, NULL, &s);
+    /* The schedule comes from memory first.  Only an acceptance is ever decided on it
+     * (and book_slot confirms its revision); a refusal, or a changed revision, reads
+     * the database again and decides on what it says now. */
+    bool fresh = false;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        bool memory = false;
+        schedule_release(&s);
+        enum schedule_result sr = schedule_load_for_booking(r, pid, sid, start - 86400,
+                                                            start + 86400, fresh, &s, &memory);
         if (sr == SCHEDULE_REPLIED)
             goto out;
         if (sr == SCHEDULE_NO_PRACTITIONER) {
@@ -432,9 +460,13 @@ void bookings_create(struct req *r)
                                         : "no such service at this practitioner's clinic");
             goto reply_input;
         }
+        struct slot sl;
+        if (memory && !(start_allowed(&s, start) && schedule_offers(&s, start, &sl))) {
+            fresh = true;
+            continue;
+        }
         if (!check_start(r, &in, &s, start, "start"))
             goto reply_input;
-        struct slot sl;
         if (!schedule_offers(&s, start, &sl)) {
             /* taken by a request with this very key that finished meanwhile? */
             if (idem.active && idem_check(r, "bookings", body, &idem))
@@ -443,10 +475,14 @@ void bookings_create(struct req *r)
                                       "hours, or not on the slot grid.");
             goto out;
         }
-        if (book_and_reply(r, &s, &sl, &p, notes, body, &idem))
+        enum booked done = book_and_reply(r, &s, memory, &sl, &p, notes, body, &idem);
+        if (done == BOOKED_REPLIED)
             goto out;
+        if (done == BOOKED_STALE) {
+            fresh = true;
+            continue;
+        }
         /* the same key won a race: answer theirs */
-        schedule_release(&s);
         if (idem_check(r, "bookings", body, &idem))
             goto out;
     }

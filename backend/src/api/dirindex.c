@@ -67,9 +67,10 @@ DB_STMT(st_cards_of,
  * primary key and filtered every row out, 12 ms a poll at 66,000 rows.  The order of
  * the rows does not matter: more than $2 - 1 of them means reading everything.) */
 DB_STMT(st_changes,
-        "SELECT x.xmin::text, c.kind, c.practitioner_id"
+        "SELECT x.xmin::text, c.kind, c.practitioner_id, c.booked_from, c.booked_to"
         " FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x"
-        " LEFT JOIN LATERAL (SELECT d.kind, d.practitioner_id FROM directory_changes d"
+        " LEFT JOIN LATERAL (SELECT d.kind, d.practitioner_id, d.booked_from, d.booked_to"
+        "   FROM directory_changes d"
         "   WHERE d.txid >= $1::xid8 ORDER BY d.txid LIMIT $2::int) c ON true",
         2);
 DB_STMT(st_xmin, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text", 0);
@@ -157,6 +158,29 @@ static void forget_id(const uint8_t id[16])
     if (i >= 0)
         forget_locked(&current->practitioners[i]);
     pthread_mutex_unlock(&snap_mu);
+}
+
+/* A booking blocks [from, to): the schedule version changes, the next free time
+ * only when the booking can reach it. */
+static void booked_id(const uint8_t id[16], int64_t from, int64_t to)
+{
+    pthread_mutex_lock(&snap_mu);
+    long i = current ? dir_find(current, id) : -1;
+    if (i >= 0) {
+        struct dir_practitioner *p = &current->practitioners[i];
+        /* (gen first: a next free time being computed meanwhile is dropped) */
+        atomic_fetch_add(&p->gen, 1);
+        if (!dir_next_survives_booking(atomic_load(&p->next), from, to))
+            atomic_store(&p->next, 0);
+    }
+    pthread_mutex_unlock(&snap_mu);
+}
+
+void dirindex_booked(const char *practitioner_id, int64_t from, int64_t to)
+{
+    uint8_t id[16];
+    if (practitioner_id && dir_uuid_parse(practitioner_id, id))
+        booked_id(id, from, to);
 }
 
 void dirindex_forget_next(const char *practitioner_id)
@@ -450,6 +474,10 @@ static bool poll_once(struct req *r)
             all_next = true;
         } else if (cards) {
             memcpy(ids[nids++], id, 16);
+        } else if (PQgetvalue(res, i, 1)[0] == 'b' && !PQgetisnull(res, i, 3) &&
+                   !PQgetisnull(res, i, 4)) {
+            booked_id(id, strtoll(PQgetvalue(res, i, 3), NULL, 10),
+                      strtoll(PQgetvalue(res, i, 4), NULL, 10));
         } else {
             forget_id(id);
         }

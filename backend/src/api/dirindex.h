@@ -26,8 +26,12 @@ void dirindex_release(struct dir_snapshot *s);
 /* COMMIT, then apply the change log at once, so that the writer's next read (and
  * everyone's) sees what it changed.  False after replying. */
 bool dirindex_commit(struct req *r);
-/* Forgets a practitioner's next free time (after a booking committed). */
+/* Forgets a practitioner's next free time (after a change committed). */
 void dirindex_forget_next(const char *practitioner_id);
+/* After a booking that blocks [from, to) committed: the schedule version changes; the
+ * next free time is forgotten only if the booking can reach it (what the change log's
+ * 'b' rows tell, at once for this process's own). */
+void dirindex_booked(const char *practitioner_id, int64_t from, int64_t to);
 /* A number that changes whenever anything the practitioner's schedule is made of may
  * have changed (bookings, hours, time off, services, policy, locations: as soon as the
  * change log is read, or at once for changes this process made).  False when the

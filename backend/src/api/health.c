@@ -38,8 +38,8 @@ void health_metrics(struct req *r)
     metrics_render(&b, app.pool, atomic_load(&app.in_flight), atomic_load(&app.draining));
     struct dirindex_stats d;
     dirindex_stats(&d);
-    long sched_hits, sched_misses;
-    schedule_cache_stats(&sched_hits, &sched_misses);
+    struct schedule_cache_stats sc;
+    schedule_cache_stats(&sc);
     long prof_hits, prof_misses;
     practitioners_profile_counts(&prof_hits, &prof_misses);
     buf_printf(&b,
@@ -65,13 +65,17 @@ void health_metrics(struct req *r)
                "# TYPE clinicd_schedules_total counter\n"
                "clinicd_schedules_total{source=\"cache\"} %ld\n"
                "clinicd_schedules_total{source=\"database\"} %ld\n"
+               "# HELP clinicd_booking_schedules_total Schedules a booking was checked against, by where they came from.\n"
+               "# TYPE clinicd_booking_schedules_total counter\n"
+               "clinicd_booking_schedules_total{source=\"cache\"} %ld\n"
+               "clinicd_booking_schedules_total{source=\"database\"} %ld\n"
                "# HELP clinicd_profiles_total Profiles served, by where they came from.\n"
                "# TYPE clinicd_profiles_total counter\n"
                "clinicd_profiles_total{source=\"cache\"} %ld\n"
                "clinicd_profiles_total{source=\"database\"} %ld\n",
                d.ready ? 1 : 0, d.practitioners, d.cards, d.next_known, d.loads,
-               d.changes_applied, d.log_reads, d.item_hits, d.item_misses, sched_hits,
-               sched_misses, prof_hits, prof_misses);
+               d.changes_applied, d.log_reads, d.item_hits, d.item_misses, sc.hits,
+               sc.misses, sc.booking_hits, sc.booking_misses, prof_hits, prof_misses);
     size_t len;
     char *data = buf_detach(&b, &len);
     reply_owned(r, 200, "text/plain; version=0.0.4; charset=utf-8", data, len);

@@ -18,7 +18,8 @@
 
 /* $1 practitioners uuid[] (st_schedule_one: one uuid)  $2 service or NULL (else each
  * one's shortest service, of $6 minutes when given)  $3 from (epoch)  $4 to (epoch)
- * $5 booking to leave out.  One row per active practitioner, in the order of $1. */
+ * $5 booking to leave out.  One row per active practitioner, in the order of $1; its
+ * last column is the schedule's revision (migrations/0010_schedule_revisions.sql). */
 #define SCHEDULE_COLUMNS \
         " SELECT p.clinic_id, svc.id, svc.duration_minutes, svc.buffer_before_minutes," \
         "  svc.buffer_after_minutes, c.min_notice_minutes, c.booking_horizon_days," \
@@ -45,7 +46,8 @@
         "    WHERE b.practitioner_id = p.id AND b.status <> 'cancelled'" \
         "    AND b.blocked && tstzrange(to_timestamp($3::bigint), to_timestamp($4::bigint))" \
         "    AND b.id IS DISTINCT FROM $5::uuid), '[]')::text," \
-        "  p.id" \
+        "  p.id," \
+        "  coalesce((SELECT r.rev FROM schedule_revisions r WHERE r.practitioner_id = p.id), 0)" \
         " FROM p JOIN clinics c ON c.id = p.clinic_id" \
         " LEFT JOIN LATERAL (SELECT s.* FROM services s WHERE s.clinic_id = p.clinic_id AND s.active" \
         "   AND CASE WHEN $2::uuid IS NOT NULL THEN s.id = $2::uuid" \
@@ -107,6 +109,7 @@ static void parse_row(PGresult *res, int i, struct schedule *s)
     s->max_open_per_contact = col_int(res, i, 9);
     s->service_offered = s->service_found && PQgetvalue(res, i, 10)[0] == 't';
     s->now = strtoll(PQgetvalue(res, i, 11), NULL, 10);
+    s->revision = strtoll(PQgetvalue(res, i, 17), NULL, 10);
 
     json_t *locs = json_loads(PQgetvalue(res, i, 12), 0, NULL);
     for (size_t k = 0; k < json_array_size(locs) && s->nlocations < SCHEDULE_MAX_LOCATIONS; k++) {
@@ -232,18 +235,23 @@ void schedule_release(struct schedule *s)
     memset(s, 0, sizeof(*s));
 }
 
-/* ---- the cache for availability --------------------------------------------------
+/* ---- the caches ------------------------------------------------------------------
+ * For availability: 
  * A vcache (util/vcache.c) of schedules, each flattened into one value: a head (when
  * it was read, the database clock's lead over ours then, the instants it covers, the
  * schedule itself) and then its rules, busy ranges and time off.  Valid for the
  * practitioner's schedule version, and for at most a minute (the notice moves with
  * the clock).  Schedules with many bookings are not kept, so that the cache stays
- * within about 10 MiB. */
+ * within about 10 MiB.
+ * For booking: the same, without the bookings (the exclusion constraint settles
+ * those), for a minute whatever the version: book_slot compares the schedule's
+ * revision with the database's, so a stale one is caught where it matters. */
 #define CACHE_SETS 2048 /* of VCACHE_WAYS ways: with two, a quarter of a thousand keys
                            shared a set with two others and missed every time */
 #define CACHE_TTL_S 60
 #define CACHE_SPAN_DAYS 64 /* read ahead: any range up to 62 days from today is inside */
 #define CACHE_MAX_INTERVALS 512
+#define BOOKING_CACHE_SETS 1024
 #define CACHE_MAX_BYTES (sizeof(struct cached) + 64 * sizeof(struct hours_rule) + \
                          CACHE_MAX_INTERVALS * sizeof(struct interval))
 
@@ -252,19 +260,22 @@ struct cached {
     struct schedule s; /* its array pointers are meaningless here */
 };
 
-static struct vcache *schedules;
+static struct vcache *schedules, *for_booking;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-static _Atomic long cache_hits, cache_misses;
+static _Atomic long cache_hits, cache_misses, booking_hits, booking_misses;
 
 static void cache_init(void)
 {
     schedules = vcache_new(CACHE_SETS, CACHE_MAX_BYTES);
+    for_booking = vcache_new(BOOKING_CACHE_SETS, CACHE_MAX_BYTES);
 }
 
-void schedule_cache_stats(long *hits, long *misses)
+void schedule_cache_stats(struct schedule_cache_stats *st)
 {
-    *hits = atomic_load(&cache_hits);
-    *misses = atomic_load(&cache_misses);
+    st->hits = atomic_load(&cache_hits);
+    st->misses = atomic_load(&cache_misses);
+    st->booking_hits = atomic_load(&booking_hits);
+    st->booking_misses = atomic_load(&booking_misses);
 }
 
 /* Copies n elements of size from *at into a new array, and moves *at past them. */
@@ -276,12 +287,12 @@ static void *take_array(const char **at, size_t n, size_t size)
     return d;
 }
 
-/* A fresh entry for key covering [from, to), into s: true when there was one. */
-static bool cache_get(const char *key, uint64_t version, int64_t from, int64_t to,
-                      struct schedule *s)
+/* A fresh entry of cache for key covering [from, to), into s: true when there was one. */
+static bool cache_get(struct vcache *cache, const char *key, uint64_t version, int64_t from,
+                      int64_t to, struct schedule *s)
 {
     size_t len;
-    char *blob = vcache_get(schedules, key, version, &len);
+    char *blob = vcache_get(cache, key, version, &len);
     if (!blob)
         return false;
     struct cached c;
@@ -300,22 +311,32 @@ static bool cache_get(const char *key, uint64_t version, int64_t from, int64_t t
     return fresh;
 }
 
-static void cache_put(const char *key, uint64_t version, int64_t from, int64_t to,
-                      const struct schedule *s)
+/* Keeps s, read for [from, to), in cache; without its bookings unless with_busy. */
+static void cache_put(struct vcache *cache, const char *key, uint64_t version, int64_t from,
+                      int64_t to, const struct schedule *s, bool with_busy)
 {
-    if (!s->service_found || !s->service_offered ||
-        s->nbusy + s->noff > CACHE_MAX_INTERVALS)
+    size_t nbusy = with_busy ? s->nbusy : 0;
+    if (!s->service_found || !s->service_offered || nbusy + s->noff > CACHE_MAX_INTERVALS)
         return;
     int64_t now = (int64_t)time(NULL);
     struct cached c = {.loaded = now, .skew = s->now - now, .from = from, .to = to, .s = *s};
+    c.s.nbusy = nbusy;
     struct buf b;
     buf_init(&b, 0);
     buf_append(&b, (const char *)&c, sizeof(c));
     buf_append(&b, (const char *)s->rules, s->nrules * sizeof(*s->rules));
-    buf_append(&b, (const char *)s->busy, s->nbusy * sizeof(*s->busy));
+    buf_append(&b, (const char *)s->busy, nbusy * sizeof(*s->busy));
     buf_append(&b, (const char *)s->off, s->noff * sizeof(*s->off));
-    vcache_put(schedules, key, version, b.data, b.len);
+    vcache_put(cache, key, version, b.data, b.len);
     buf_release(&b);
+}
+
+/* The range a cache miss reads: [from, to) widened to a day ago .. CACHE_SPAN_DAYS on. */
+static void read_ahead(int64_t from, int64_t to, int64_t *lf, int64_t *lt)
+{
+    int64_t now = (int64_t)time(NULL);
+    *lf = from < now - 86400 ? from : now - 86400;
+    *lt = to > now + CACHE_SPAN_DAYS * 86400 ? to : now + CACHE_SPAN_DAYS * 86400;
 }
 
 enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
@@ -329,17 +350,39 @@ enum schedule_result schedule_load_cached(struct req *r, const char *practitione
     pthread_once(&cache_once, cache_init);
     char key[VCACHE_KEY_MAX];
     snprintf(key, sizeof(key), "%s/%s", practitioner_id, service_id ? service_id : "");
-    if (cache_get(key, version, from, to, s)) {
+    if (cache_get(schedules, key, version, from, to, s)) {
         atomic_fetch_add(&cache_hits, 1);
         return SCHEDULE_OK;
     }
     atomic_fetch_add(&cache_misses, 1);
-    int64_t now = (int64_t)time(NULL);
-    int64_t lf = from < now - 86400 ? from : now - 86400;
-    int64_t lt = to > now + CACHE_SPAN_DAYS * 86400 ? to : now + CACHE_SPAN_DAYS * 86400;
+    int64_t lf, lt;
+    read_ahead(from, to, &lf, &lt);
+    enum schedule_result rc = schedule_load(r, practitioner_id, service_id, lf, lt, NULL, s);
+    if (rc == SCHEDULE_OK) {
+        cache_put(schedules, key, version, lf, lt, s, true);
+        cache_put(for_booking, key, 0, lf, lt, s, false);
+    }
+    return rc;
+}
+
+enum schedule_result schedule_load_for_booking(struct req *r, const char *practitioner_id,
+                                               const char *service_id, int64_t from, int64_t to,
+                                               bool fresh, struct schedule *s, bool *from_memory)
+{
+    pthread_once(&cache_once, cache_init);
+    char key[VCACHE_KEY_MAX];
+    snprintf(key, sizeof(key), "%s/%s", practitioner_id, service_id ? service_id : "");
+    *from_memory = !fresh && cache_get(for_booking, key, 0, from, to, s);
+    if (*from_memory) {
+        atomic_fetch_add(&booking_hits, 1);
+        return SCHEDULE_OK;
+    }
+    atomic_fetch_add(&booking_misses, 1);
+    int64_t lf, lt;
+    read_ahead(from, to, &lf, &lt);
     enum schedule_result rc = schedule_load(r, practitioner_id, service_id, lf, lt, NULL, s);
     if (rc == SCHEDULE_OK)
-        cache_put(key, version, lf, lt, s);
+        cache_put(for_booking, key, 0, lf, lt, s, false);
     return rc;
 }
 

@@ -21,6 +21,7 @@ struct schedule {
     int duration_min, buffer_before_min, buffer_after_min;
     int min_notice_min, horizon_days, step_min, cancel_notice_hours, max_open_per_contact;
     int64_t now;
+    int64_t revision;       /* of everything above and the hours and time off below */
     const struct tz *tz;    /* of the practitioner's first location */
     char location_ids[SCHEDULE_MAX_LOCATIONS][40];
     size_t nlocations;
@@ -48,11 +49,23 @@ void schedule_release(struct schedule *s);
  * schedule version), for at most a minute; else from the database, and kept.  What
  * it answers may miss a change another process made in the last change-log poll
  * (100 ms): booking checks against the database, never against this. */
-/* What schedule_load_cached answered from memory, and from the database. */
-void schedule_cache_stats(long *hits, long *misses);
+/* What schedule_load_cached and schedule_load_for_booking answered from memory, and
+ * from the database. */
+struct schedule_cache_stats {
+    long hits, misses, booking_hits, booking_misses;
+};
+void schedule_cache_stats(struct schedule_cache_stats *st);
 enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
                                           const char *service_id, int64_t from, int64_t to,
                                           struct schedule *s);
+/* schedule_load for checking a booking: unless fresh, from a cache in memory (read
+ * within the last minute, *from_memory then true) that has no bookings (busy is
+ * empty: the exclusion constraint settles overlaps) and may be stale otherwise, so
+ * the booking must pass s->revision to book_slot.  Else from the database (bookings
+ * included), and kept. */
+enum schedule_result schedule_load_for_booking(struct req *r, const char *practitioner_id,
+                                               const char *service_id, int64_t from, int64_t to,
+                                               bool fresh, struct schedule *s, bool *from_memory);
 /* Loads the schedules of n practitioners at once, each for their shortest service (of
  * minutes length when minutes is not NULL), into out[0..].  Returns how many rows were
  * filled (inactive practitioners are left out, so match by practitioner_id), or -1

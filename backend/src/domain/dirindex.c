@@ -715,6 +715,17 @@ bool dir_next_unpack(uint64_t packed, int64_t now, int64_t *next)
     return true;
 }
 
+bool dir_next_survives_booking(uint64_t packed, int64_t from, int64_t to)
+{
+    if (packed == 0)
+        return false;
+    uint64_t hi = packed >> 32;
+    if (hi == 0)
+        return true; /* nothing free stays nothing free */
+    int64_t t = (int64_t)hi * 60;
+    return to <= t - DIR_REACH_BEFORE_S || from >= t + DIR_REACH_AFTER_S;
+}
+
 bool dir_uuid_parse(const char *text, uint8_t out[16])
 {
     size_t k = 0;

@@ -138,6 +138,14 @@ int dir_language(const struct dir_snapshot *s, const char *code);
  * in the window looked at.  Returns false for unknown or expired values. */
 uint64_t dir_next_pack(int64_t next, int64_t valid_until);
 bool dir_next_unpack(uint64_t packed, int64_t now, int64_t *next);
+/* The longest a slot's blocked range reaches before its start and after it: the
+ * services table's limits (buffers up to 240 minutes, sessions up to 480). */
+#define DIR_REACH_BEFORE_S (240 * 60)
+#define DIR_REACH_AFTER_S ((480 + 240) * 60)
+/* Whether a next free time (packed; 0 = unknown) is still right after a booking
+ * that blocks [from, to): a booking only takes time away, so it is unless that
+ * range can reach the free slot's own blocked range, whatever its service. */
+bool dir_next_survives_booking(uint64_t packed, int64_t from, int64_t to);
 
 /* An id's first 8 bytes, big-endian: orders ids as their bytes (and their text) do. */
 uint64_t dir_id_order(const uint8_t id[16]);
