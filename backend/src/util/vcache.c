@@ -48,32 +48,66 @@ void vcache_free(struct vcache *c)
     free(c);
 }
 
-static size_t set_of(const struct vcache *c, const char *key)
+/* The two sets a key may live in, from two independent hashes (FNV-1a and djb2): a
+ * key goes to whichever has room, or has the older entry, so that a few sets that
+ * draw more keys than they have ways do not make those keys miss every time (with
+ * one set per key and about as many keys as sets, 2 % of keys did). */
+static void sets_of(const struct vcache *c, const char *key, size_t set[2])
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *key; key++)
+    uint32_t h = 2166136261u, g = 5381;
+    for (; *key; key++) {
         h = (h ^ (uint8_t)*key) * 16777619u;
-    return h % c->sets;
+        g = g * 33 + (uint8_t)*key;
+    }
+    set[0] = h % c->sets;
+    set[1] = g % c->sets;
+}
+
+static void lock_sets(struct vcache *c, const size_t set[2])
+{
+    size_t a = set[0] % VCACHE_LOCKS, b = set[1] % VCACHE_LOCKS;
+    pthread_mutex_lock(&c->locks[a < b ? a : b]); /* in order: no deadlock */
+    if (a != b)
+        pthread_mutex_lock(&c->locks[a < b ? b : a]);
+}
+
+static void unlock_sets(struct vcache *c, const size_t set[2])
+{
+    size_t a = set[0] % VCACHE_LOCKS, b = set[1] % VCACHE_LOCKS;
+    pthread_mutex_unlock(&c->locks[a]);
+    if (a != b)
+        pthread_mutex_unlock(&c->locks[b]);
+}
+
+/* The way holding key in either set, or NULL. */
+static struct vc_entry *find(struct vcache *c, const size_t set[2], const char *key)
+{
+    for (int k = 0; k < 2; k++) {
+        struct vc_entry *ways = &c->e[set[k] * VCACHE_WAYS];
+        for (size_t w = 0; w < VCACHE_WAYS; w++)
+            if (ways[w].value && strcmp(ways[w].key, key) == 0)
+                return &ways[w];
+        if (set[1] == set[0])
+            break;
+    }
+    return NULL;
 }
 
 char *vcache_get(struct vcache *c, const char *key, uint64_t version, size_t *len)
 {
-    size_t set = set_of(c, key);
-    struct vc_entry *ways = &c->e[set * VCACHE_WAYS];
+    size_t set[2];
+    sets_of(c, key, set);
     char *copy = NULL;
-    pthread_mutex_lock(&c->locks[set % VCACHE_LOCKS]);
-    for (size_t w = 0; w < VCACHE_WAYS; w++) {
-        struct vc_entry *x = &ways[w];
-        if (x->value && x->version == version && strcmp(x->key, key) == 0) {
-            copy = xmalloc(x->len + 1);
-            memcpy(copy, x->value, x->len);
-            copy[x->len] = '\0';
-            *len = x->len;
-            x->stamp = atomic_fetch_add(&c->clock, 1) + 1;
-            break;
-        }
+    lock_sets(c, set);
+    struct vc_entry *x = find(c, set, key);
+    if (x && x->version == version) {
+        copy = xmalloc(x->len + 1);
+        memcpy(copy, x->value, x->len);
+        copy[x->len] = '\0';
+        *len = x->len;
+        x->stamp = atomic_fetch_add(&c->clock, 1) + 1;
     }
-    pthread_mutex_unlock(&c->locks[set % VCACHE_LOCKS]);
+    unlock_sets(c, set);
     atomic_fetch_add(copy ? &c->hits : &c->misses, 1);
     return copy;
 }
@@ -83,20 +117,24 @@ void vcache_put(struct vcache *c, const char *key, uint64_t version, const char 
 {
     if (len > c->max_value || strlen(key) >= VCACHE_KEY_MAX)
         return;
-    size_t set = set_of(c, key);
-    struct vc_entry *ways = &c->e[set * VCACHE_WAYS], *e = &ways[0];
+    size_t set[2];
+    sets_of(c, key, set);
     char *copy = xmalloc(len + 1);
     memcpy(copy, value, len);
     copy[len] = '\0';
-    pthread_mutex_lock(&c->locks[set % VCACHE_LOCKS]);
-    for (size_t w = 0; w < VCACHE_WAYS; w++) { /* the same key, an empty way, else the oldest */
-        struct vc_entry *x = &ways[w];
-        if (!x->value || strcmp(x->key, key) == 0) {
-            e = x;
-            break;
-        }
-        if (x->stamp < e->stamp)
-            e = x;
+    lock_sets(c, set);
+    /* the same key, else an empty way, else the oldest of the two sets */
+    struct vc_entry *e = find(c, set, key);
+    for (int k = 0; !e && k < 2; k++)
+        for (size_t w = 0; !e && w < VCACHE_WAYS; w++)
+            if (!c->e[set[k] * VCACHE_WAYS + w].value)
+                e = &c->e[set[k] * VCACHE_WAYS + w];
+    if (!e) {
+        e = &c->e[set[0] * VCACHE_WAYS];
+        for (int k = 0; k < 2; k++)
+            for (size_t w = 0; w < VCACHE_WAYS; w++)
+                if (c->e[set[k] * VCACHE_WAYS + w].stamp < e->stamp)
+                    e = &c->e[set[k] * VCACHE_WAYS + w];
     }
     char *old = e->value;
     snprintf(e->key, sizeof(e->key), "%s", key);
@@ -104,7 +142,7 @@ void vcache_put(struct vcache *c, const char *key, uint64_t version, const char 
     e->value = copy;
     e->len = len;
     e->stamp = atomic_fetch_add(&c->clock, 1) + 1;
-    pthread_mutex_unlock(&c->locks[set % VCACHE_LOCKS]);
+    unlock_sets(c, set);
     free(old);
 }
 

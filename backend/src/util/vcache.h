@@ -1,8 +1,9 @@
 /* A bounded cache of byte strings under short text keys, each valid for one version:
  * a lookup with another version misses (the caller's version changes whenever what
- * the value was made from may have changed).  Sets of VCACHE_WAYS ways, the least
- * recently used way replaced; values over max_value bytes are not kept.  Thread-safe
- * (striped locks). */
+ * the value was made from may have changed).  Sets of VCACHE_WAYS ways; a key may live
+ * in either of two sets (two hashes), and a new key takes an empty way of the two or
+ * else the least recently used one; values over max_value bytes are not kept.
+ * Thread-safe (striped locks). */
 #ifndef CLINICD_VCACHE_H
 #define CLINICD_VCACHE_H
 
