@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "util/alloc.h"
 #include "util/parse.h"
@@ -34,7 +35,7 @@ static const struct key keys[] = {
     {"db_checkout_timeout_ms", K_LONG, OFF(db_checkout_timeout_ms), 1, 60000, "2000", NULL},
     {"db_connect_timeout_s", K_LONG, OFF(db_connect_timeout_s), 1, 60, "2", NULL},
     {"statement_timeout_ms", K_LONG, OFF(statement_timeout_ms), 10, 600000, "5000", NULL},
-    {"http_threads", K_LONG, OFF(http_threads), 0, 1024, "4", NULL},
+    {"http_threads", K_LONG, OFF(http_threads), 0, 1024, "auto", NULL},
     {"http_workers", K_LONG, OFF(http_workers), 0, 1024, "16", NULL},
     {"http_max_connections", K_LONG, OFF(http_max_connections), 1, 100000, "1024", NULL},
     {"http_max_per_ip", K_LONG, OFF(http_max_per_ip), 0, 100000, "0", NULL},
@@ -70,16 +71,29 @@ static const struct key *find_key(const char *name)
     return NULL;
 }
 
+/* K_LONG keys that also take "auto": one per online CPU. */
+static bool per_cpu(const struct key *k)
+{
+    return strcmp(k->name, "http_threads") == 0;
+}
+
 static int apply(struct config *cfg, const struct key *k, const char *value, const char *origin,
                  char *err, size_t errlen)
 {
     char *base = (char *)cfg;
     if (k->kind == K_LONG) {
         long v;
-        int rc = parse_long(value, k->min, k->max, &v);
+        int rc = -1;
+        if (per_cpu(k) && strcmp(value, "auto") == 0) {
+            v = sysconf(_SC_NPROCESSORS_ONLN);
+            v = v < 1 ? 1 : v > k->max ? k->max : v;
+            rc = 0;
+        } else {
+            rc = parse_long(value, k->min, k->max, &v);
+        }
         if (rc != 0) {
-            snprintf(err, errlen, "%s%s: must be a whole number from %ld to %ld (got '%s')",
-                     origin, k->name, k->min, k->max, value);
+            snprintf(err, errlen, "%s%s: must be a whole number from %ld to %ld%s (got '%s')",
+                     origin, k->name, k->min, k->max, per_cpu(k) ? ", or auto" : "", value);
             return -1;
         }
         *(long *)(base + k->offset) = v;

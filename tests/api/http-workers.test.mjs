@@ -1,6 +1,6 @@
 // Writes run on workers while their connection is suspended (http_workers), so a write
 // that waits on PostgreSQL holds up no read: here a dozen bookings wait for a lock
-// held by another session, more than the four HTTP threads could carry, and reads on
+// held by another session, more than the HTTP threads (one per CPU) could carry, and reads on
 // new connections are still answered.  With the writes run by the HTTP threads, those
 // threads would all be waiting and the reads would time out.
 import { test, before, after } from 'node:test';

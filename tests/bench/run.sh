@@ -31,7 +31,9 @@
 #   BENCH_THREADS [2]         wrk / pgbench threads
 #   BENCH_PRACTITIONERS [100000]
 #   BENCH_BOOKINGS_PER_PRACTITIONER [10]  existing bookings seeded per practitioner
-#   BENCH_CONFIGS ["0:8 4:8"] clinicd configurations, each HTTP_THREADS:DB_POOL_SIZE
+#   BENCH_CONFIGS ["0:8 auto:16"] clinicd configurations, each HTTP_THREADS:DB_POOL_SIZE
+#                             (auto:16 is the shipped default: one epoll thread per
+#                             CPU, 16 connections, 16 workers for writes)
 #                             (0 = a thread per connection, N = pool of N threads)
 #   BENCH_BOOK_PRACTITIONERS [500]  practitioners whose free slots are booked, per
 #                             configuration (about 100 slots each, 30 days)
@@ -82,7 +84,7 @@ warmup=${BENCH_WARMUP:-2}
 conns=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
 npract=${BENCH_PRACTITIONERS:-100000}
-configs=${BENCH_CONFIGS:-"0:8 4:8"}
+configs=${BENCH_CONFIGS:-"0:8 auto:16"}
 strict=${BENCH_STRICT:-0}
 bookings_per=${BENCH_BOOKINGS_PER_PRACTITIONER:-10}
 book_practitioners=${BENCH_BOOK_PRACTITIONERS:-500}
@@ -101,7 +103,7 @@ done
 [ "$sustained_secs" -ge 5 ] || die "BENCH_SUSTAINED_SECONDS must be at least 5"
 [ "$slow_secs" -ge 2 ] || die "BENCH_SLOW_SECONDS must be at least 2"
 for c in $configs; do
-  [[ $c =~ ^[0-9]+:[1-9][0-9]*$ ]] || die "BENCH_CONFIGS: '$c' is not HTTP_THREADS:DB_POOL_SIZE (e.g. 0:8 4:8)"
+  [[ $c =~ ^([0-9]+|auto):[1-9][0-9]*$ ]] || die "BENCH_CONFIGS: '$c' is not HTTP_THREADS:DB_POOL_SIZE (e.g. 0:8 auto:16)"
 done
 
 # Targets
@@ -578,7 +580,9 @@ ci=0
 for c in $configs; do
   http_threads=${c%%:*}
   pool=${c##*:}
-  if [ "$http_threads" = 0 ]; then mode="thread per connection"; tag=tpc; else mode="pool of $http_threads threads (epoll)"; tag=pool$http_threads; fi
+  if [ "$http_threads" = 0 ]; then mode="thread per connection"; tag=tpc
+  elif [ "$http_threads" = auto ]; then mode="pool of $(nproc) threads, one per CPU (epoll)"; tag=pool
+  else mode="pool of $http_threads threads (epoll)"; tag=pool$http_threads; fi
   tag=$tag-db$pool
   http_port=$(bash "$pg" freeport)
   # a no-op, unless migrations/ changed since the set-up (serve refuses a stale schema)
@@ -641,7 +645,7 @@ for c in $configs; do
   detail "$(awk -v b="$(awk '/requests in/ { print $5 }' "$raw/avail-$tag.txt" | tr -d ,)" -v n="$W_REQUESTS" 'BEGIN {
     u = b; sub(/^[0-9.]+/, "", u); v = b + 0
     if (u == "KB") v *= 1024; else if (u == "MB") v *= 1048576; else if (u == "GB") v *= 1073741824
-    printf "%.0f KB per answer", v / n / 1024 }') ($(head -n 1 "$work/avail.paths" | sed 's/.*?//'))"
+    printf "%.1f KB per answer on the wire (gzip accepted, as browsers do)", v / n / 1024 }') ($(head -n 1 "$work/avail.paths" | sed 's/.*?//'))"
   [ "$light_secs" = 0 ] || light_wrk "avail-$tag" "$work/avail.paths"
 
   # free slots of this configuration's own practitioners (the first one: contended)

@@ -132,7 +132,6 @@ static const struct field defaults[] = {
     L(db_checkout_timeout_ms, 2000),
     L(db_connect_timeout_s, 2),
     L(statement_timeout_ms, 5000),
-    L(http_threads, 4),
     L(http_workers, 16),
     L(http_max_connections, 1024),
     L(http_max_per_ip, 0),
@@ -150,6 +149,10 @@ static void test_defaults(void **state)
     load(NULL, 0, err, sizeof(err));
     for (size_t i = 0; i < UNIT_ARRAY_LEN(defaults); i++)
         check_field(&cfg, &defaults[i]);
+    /* http_threads: auto, one per online CPU */
+    assert_int_equal(cfg.http_threads, sysconf(_SC_NPROCESSORS_ONLN));
+    assert_int_equal(config_set(&cfg, "http_threads", "auto", err, sizeof(err)), 0);
+    assert_int_equal(cfg.http_threads, sysconf(_SC_NPROCESSORS_ONLN));
     config_release(&cfg);
     cfg_loaded = false;
     /* release frees the strings and leaves NULLs */
@@ -184,7 +187,9 @@ static const struct set_case set_cases[] = {
     {"db_pool_size", "513", -1, L(db_pool_size, 16), {"db_pool_size"}},
     {"db_pool_size", "0", -1, L(db_pool_size, 16), {"db_pool_size"}},
     {"http_threads", "0", 0, L(http_threads, 0), {0}},
-    {"http_threads", "1025", -1, L(http_threads, 4), {"http_threads"}},
+    {"http_threads", "1025", -1, L(port, 8080), {"http_threads", "or auto"}},
+    {"http_threads", "many", -1, L(port, 8080), {"http_threads", "or auto"}},
+    {"http_threads", "2", 0, L(http_threads, 2), {0}},
     {"http_workers", "0", 0, L(http_workers, 0), {0}},
     {"http_workers", "-1", -1, L(http_workers, 16), {"http_workers"}},
     {"statement_timeout_ms", "10", 0, L(statement_timeout_ms, 10), {0}},
