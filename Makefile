@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 CC ?= gcc
-PKGS := libmicrohttpd jansson libpq libsodium libical libcurl
+PKGS := libmicrohttpd jansson libpq libsodium libical libcurl zlib
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 SANITIZE ?=
 

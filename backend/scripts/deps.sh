@@ -12,7 +12,7 @@ PACKAGES=(
   build-essential pkg-config clang libclang-rt-14-dev
   libmicrohttpd-dev libjansson-dev libpq-dev
   postgresql-15 postgresql-15-postgis-3 postgresql-contrib
-  libsodium-dev libical-dev libcurl4-openssl-dev libcmocka-dev
+  libsodium-dev libical-dev libcurl4-openssl-dev libcmocka-dev zlib1g-dev
   wrk valgrind python3-aiosmtpd
   nodejs npm chromium
 )

@@ -1,6 +1,7 @@
 -- wrk script: GET a different request path each time, rotating over a file of paths
 -- (one per line, starting with /).  Each wrk thread starts at its own offset so that
--- the threads do not ask for the same thing in lock step.
+-- the threads do not ask for the same thing in lock step.  Requests accept gzip, as
+-- browsers' do (the availability answers are then compressed; the others are not).
 --
 --   wrk ... -s tests/bench/paths.lua http://127.0.0.1:PORT -- PATHS_FILE
 
@@ -33,7 +34,9 @@ function init(args)
   i = (k * 7919) % #paths
 end
 
+local headers = { ["Accept-Encoding"] = "gzip" }
+
 function request()
   i = i % #paths + 1
-  return wrk.format("GET", paths[i])
+  return wrk.format("GET", paths[i], headers)
 end

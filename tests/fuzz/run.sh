@@ -35,7 +35,7 @@ fuzz_dir=tests/fuzz
 out=build/fuzz
 cc=${CLANG:-clang}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
-pkgs=(libmicrohttpd jansson libpq libsodium libical libcurl)
+pkgs=(libmicrohttpd jansson libpq libsodium libical libcurl zlib)
 
 die() { printf 'fuzz: error: %s\n' "$*" >&2; echo "fuzz: 0 passed, 1 failed"; exit 1; }
 

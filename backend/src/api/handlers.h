@@ -21,6 +21,8 @@ void practitioners_search(struct req *r);
 void practitioners_profile(struct req *r);
 /* Profiles answered from memory, and looked up there in vain, so far. */
 void practitioners_profile_counts(long *hits, long *misses);
+/* Availability answers sent gzipped: kept and sent as they were, and made. */
+void availability_answer_counts(long *kept, long *made);
 /* availability.c */
 void availability_get(struct req *r);
 /* bookings.c */

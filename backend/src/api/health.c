@@ -42,6 +42,8 @@ void health_metrics(struct req *r)
     schedule_cache_stats(&sc);
     long prof_hits, prof_misses;
     practitioners_profile_counts(&prof_hits, &prof_misses);
+    long answers_kept, answers_made;
+    availability_answer_counts(&answers_kept, &answers_made);
     buf_printf(&b,
                "# HELP clinicd_directory_index_ready 1 once the index is loaded and every next free time computed.\n"
                "# TYPE clinicd_directory_index_ready gauge\nclinicd_directory_index_ready %d\n"
@@ -72,10 +74,15 @@ void health_metrics(struct req *r)
                "# HELP clinicd_profiles_total Profiles served, by where they came from.\n"
                "# TYPE clinicd_profiles_total counter\n"
                "clinicd_profiles_total{source=\"cache\"} %ld\n"
-               "clinicd_profiles_total{source=\"database\"} %ld\n",
+               "clinicd_profiles_total{source=\"database\"} %ld\n"
+               "# HELP clinicd_availability_gzipped_total Availability answers sent gzipped, kept from before or made.\n"
+               "# TYPE clinicd_availability_gzipped_total counter\n"
+               "clinicd_availability_gzipped_total{source=\"kept\"} %ld\n"
+               "clinicd_availability_gzipped_total{source=\"made\"} %ld\n",
                d.ready ? 1 : 0, d.practitioners, d.cards, d.next_known, d.loads,
                d.changes_applied, d.log_reads, d.item_hits, d.item_misses, sc.hits,
-               sc.misses, sc.booking_hits, sc.booking_misses, prof_hits, prof_misses);
+               sc.misses, sc.booking_hits, sc.booking_misses, prof_hits, prof_misses, answers_kept,
+               answers_made);
     size_t len;
     char *data = buf_detach(&b, &len);
     reply_owned(r, 200, "text/plain; version=0.0.4; charset=utf-8", data, len);

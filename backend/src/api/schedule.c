@@ -341,12 +341,14 @@ static void read_ahead(int64_t from, int64_t to, int64_t *lf, int64_t *lt)
 
 enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
                                           const char *service_id, int64_t from, int64_t to,
-                                          struct schedule *s)
+                                          struct schedule *s, uint64_t *version_out)
 {
     uint64_t version;
+    *version_out = 0;
     /* (read before the database: a change after it makes the entry stale at once) */
     if (!dirindex_schedule_version(practitioner_id, &version))
         return schedule_load(r, practitioner_id, service_id, from, to, NULL, s);
+    *version_out = version;
     pthread_once(&cache_once, cache_init);
     char key[VCACHE_KEY_MAX];
     snprintf(key, sizeof(key), "%s/%s", practitioner_id, service_id ? service_id : "");

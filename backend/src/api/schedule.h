@@ -55,9 +55,11 @@ struct schedule_cache_stats {
     long hits, misses, booking_hits, booking_misses;
 };
 void schedule_cache_stats(struct schedule_cache_stats *st);
+/* *version: the schedule version s holds for (0: none, the index does not know the
+ * practitioner). */
 enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
                                           const char *service_id, int64_t from, int64_t to,
-                                          struct schedule *s);
+                                          struct schedule *s, uint64_t *version);
 /* schedule_load for checking a booking: unless fresh, from a cache in memory (read
  * within the last minute, *from_memory then true) that has no bookings (busy is
  * empty: the exclusion constraint settles overlaps) and may be stale otherwise, so

@@ -46,6 +46,8 @@ struct req {
 const char *req_header(struct req *r, const char *name);
 /* The first value of a query parameter, or NULL. */
 const char *req_query(struct req *r, const char *key);
+/* Whether the client takes gzip (Accept-Encoding: gzip, x-gzip or *, not at q=0). */
+bool req_accepts_gzip(struct req *r);
 /* The i-th path parameter of the route ("{id}"). */
 const char *req_param(struct req *r, size_t i);
 

@@ -31,6 +31,48 @@ const char *req_query(struct req *r, const char *key)
     return target_param(&r->target, key);
 }
 
+/* The q of one Accept-Encoding member's parameters (";q=0.5"): 1 when absent. */
+static double coding_q(const char *params, const char *end)
+{
+    for (const char *p = params; p < end; p++) {
+        while (p < end && (*p == ';' || *p == ' ' || *p == '\t'))
+            p++;
+        if (end - p >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+            char num[8] = {0};
+            size_t k = 0;
+            for (p += 2; p < end && k < sizeof(num) - 1 && *p != ';'; p++)
+                num[k++] = *p;
+            return strtod(num, NULL);
+        }
+        while (p < end && *p != ';')
+            p++;
+    }
+    return 1.0;
+}
+
+bool req_accepts_gzip(struct req *r)
+{
+    const char *v = req_header(r, "Accept-Encoding");
+    double gzip = -1, any = -1;
+    while (v && *v) {
+        const char *end = strchr(v, ',');
+        if (!end)
+            end = v + strlen(v);
+        while (v < end && (*v == ' ' || *v == '\t'))
+            v++;
+        size_t n = 0;
+        while (v + n < end && v[n] != ';' && v[n] != ' ' && v[n] != '\t')
+            n++;
+        double q = coding_q(v + n, end);
+        if ((n == 4 && strncasecmp(v, "gzip", 4) == 0) || (n == 6 && strncasecmp(v, "x-gzip", 6) == 0))
+            gzip = q;
+        else if (n == 1 && *v == '*')
+            any = q;
+        v = *end ? end + 1 : end;
+    }
+    return gzip >= 0 ? gzip > 0 : any > 0;
+}
+
 const char *req_param(struct req *r, size_t i)
 {
     return i < r->nparams ? r->params[i] : "";
