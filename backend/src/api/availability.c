@@ -244,7 +244,7 @@ void availability_get(struct req *r)
     }
     struct slot_query q;
     schedule_query(&s, from, to, &q);
-    bool keep = version && req_accepts_gzip(r);
+    bool gz = req_accepts_gzip(r), keep = gz && version;
     struct answer_id aid;
     char key[VCACHE_KEY_MAX];
     if (keep) {
@@ -278,7 +278,7 @@ void availability_get(struct req *r)
     char *data = slots_answer_json(&a, slots, n, &len);
     free(slots);
     size_t zlen;
-    char *z = req_accepts_gzip(r) ? gzip_bytes(data, len, &zlen) : NULL;
+    char *z = gz ? gzip_bytes(data, len, &zlen) : NULL;
     if (z) {
         atomic_fetch_add(&answers_made, 1);
         free(data);

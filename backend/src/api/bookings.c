@@ -281,31 +281,45 @@ long booking_open_count(struct req *r, const char *clinic_id, const char *email)
     return n;
 }
 
+/* What the clinic's policy says of a requested start. */
+enum start_rule { START_OK, START_PAST, START_NOTICE, START_HORIZON };
+
+static enum start_rule start_rule(const struct schedule *s, int64_t start)
+{
+    if (start <= s->now)
+        return START_PAST;
+    if (start < s->now + (int64_t)s->min_notice_min * 60)
+        return START_NOTICE;
+    if (start >= s->now + (int64_t)s->horizon_days * 86400)
+        return START_HORIZON;
+    return START_OK;
+}
+
 /* Policy checks on a requested start; false after recording or replying. */
 static bool check_start(struct req *r, struct input *in, const struct schedule *s, int64_t start,
                         const char *field)
 {
-    if (start <= s->now) {
+    char d[200];
+    switch (start_rule(s, start)) {
+    case START_OK:
+        return true;
+    case START_PAST:
         input_error(in, field, false, "%s is in the past", field);
         return false;
-    }
-    if (start < s->now + (int64_t)s->min_notice_min * 60) {
-        char d[200];
+    case START_NOTICE:
         snprintf(d, sizeof(d),
                  "This clinic takes bookings at least %d minutes ahead; choose a later time.",
                  s->min_notice_min);
         reply_problem(r, 409, "outside-policy", "Too short notice", d,
                       json_pack("[o]", problem_error(field, "inside the minimum notice")));
         return false;
-    }
-    if (start >= s->now + (int64_t)s->horizon_days * 86400) {
-        char d[200];
+    case START_HORIZON:
         snprintf(d, sizeof(d), "This clinic takes bookings up to %d days ahead.", s->horizon_days);
         reply_problem(r, 409, "outside-policy", "Too far ahead", d,
                       json_pack("[o]", problem_error(field, "beyond the booking horizon")));
         return false;
     }
-    return true;
+    return false;
 }
 
 static json_t *booked_json(const struct schedule *s, const char *id, const struct slot *sl,
@@ -403,13 +417,6 @@ out:
     return done;
 }
 
-/* Whether start keeps the clinic's notice and horizon (check_start's rules, quietly). */
-static bool start_allowed(const struct schedule *s, int64_t start)
-{
-    return start > s->now && start >= s->now + (int64_t)s->min_notice_min * 60 &&
-           start < s->now + (int64_t)s->horizon_days * 86400;
-}
-
 void bookings_create(struct req *r)
 {
     struct input in;
@@ -461,7 +468,7 @@ void bookings_create(struct req *r)
             goto reply_input;
         }
         struct slot sl;
-        if (memory && !(start_allowed(&s, start) && schedule_offers(&s, start, &sl))) {
+        if (memory && !(start_rule(&s, start) == START_OK && schedule_offers(&s, start, &sl))) {
             fresh = true;
             continue;
         }

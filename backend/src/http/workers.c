@@ -13,7 +13,6 @@ struct workers {
     pthread_mutex_t mu;
     pthread_cond_t ready;
     struct req *head, *tail;
-    long busy; /* queued or running */
     bool stopping;
     void (*run)(struct req *r);
     int nthreads;
@@ -37,7 +36,6 @@ static void *work(void *arg)
         pthread_mutex_unlock(&w->mu);
         w->run(r);
         pthread_mutex_lock(&w->mu);
-        w->busy--;
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
@@ -73,17 +71,8 @@ void workers_push(struct workers *w, struct req *r)
     else
         w->head = r;
     w->tail = r;
-    w->busy++;
     pthread_cond_signal(&w->ready);
     pthread_mutex_unlock(&w->mu);
-}
-
-long workers_busy(struct workers *w)
-{
-    pthread_mutex_lock(&w->mu);
-    long n = w->busy;
-    pthread_mutex_unlock(&w->mu);
-    return n;
 }
 
 void workers_stop(struct workers *w, void (*left)(struct req *r))

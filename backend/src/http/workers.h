@@ -18,9 +18,6 @@ struct workers *workers_start(int n, void (*run)(struct req *r));
 /* Queues r for a worker. */
 void workers_push(struct workers *w, struct req *r);
 
-/* How many requests are queued or being run. */
-long workers_busy(struct workers *w);
-
 /* Lets the workers finish the request each is running, hands every request still
  * queued to left(r), joins the threads and frees w. */
 void workers_stop(struct workers *w, void (*left)(struct req *r));
