@@ -151,36 +151,38 @@ static void forget_locked(struct dir_practitioner *p)
     atomic_store(&p->next, 0);
 }
 
-static void forget_id(const uint8_t id[16])
-{
-    pthread_mutex_lock(&snap_mu);
-    long i = current ? dir_find(current, id) : -1;
-    if (i >= 0)
-        forget_locked(&current->practitioners[i]);
-    pthread_mutex_unlock(&snap_mu);
-}
-
-/* A booking blocks [from, to): the schedule version changes, the next free time
- * only when the booking can reach it. */
-static void booked_id(const uint8_t id[16], int64_t from, int64_t to)
+/* The schedule of practitioner id changed: its version changes, and its next free
+ * time is dropped, unless the change is a booking (booked: the range it blocks) that
+ * cannot reach it. */
+static void changed_id(const uint8_t id[16], const int64_t *booked)
 {
     pthread_mutex_lock(&snap_mu);
     long i = current ? dir_find(current, id) : -1;
     if (i >= 0) {
         struct dir_practitioner *p = &current->practitioners[i];
-        /* (gen first: a next free time being computed meanwhile is dropped) */
-        atomic_fetch_add(&p->gen, 1);
-        if (!dir_next_survives_booking(atomic_load(&p->next), from, to))
-            atomic_store(&p->next, 0);
+        if (!booked)
+            forget_locked(p);
+        else {
+            /* (gen first: a next free time being computed meanwhile is dropped) */
+            atomic_fetch_add(&p->gen, 1);
+            if (!dir_next_survives_booking(atomic_load(&p->next), booked[0], booked[1]))
+                atomic_store(&p->next, 0);
+        }
     }
     pthread_mutex_unlock(&snap_mu);
+}
+
+static void forget_id(const uint8_t id[16])
+{
+    changed_id(id, NULL);
 }
 
 void dirindex_booked(const char *practitioner_id, int64_t from, int64_t to)
 {
     uint8_t id[16];
+    const int64_t booked[2] = {from, to};
     if (practitioner_id && dir_uuid_parse(practitioner_id, id))
-        booked_id(id, from, to);
+        changed_id(id, booked);
 }
 
 void dirindex_forget_next(const char *practitioner_id)
@@ -476,8 +478,9 @@ static bool poll_once(struct req *r)
             memcpy(ids[nids++], id, 16);
         } else if (PQgetvalue(res, i, 1)[0] == 'b' && !PQgetisnull(res, i, 3) &&
                    !PQgetisnull(res, i, 4)) {
-            booked_id(id, strtoll(PQgetvalue(res, i, 3), NULL, 10),
-                      strtoll(PQgetvalue(res, i, 4), NULL, 10));
+            const int64_t booked[2] = {strtoll(PQgetvalue(res, i, 3), NULL, 10),
+                                       strtoll(PQgetvalue(res, i, 4), NULL, 10)};
+            changed_id(id, booked);
         } else {
             forget_id(id);
         }

@@ -339,32 +339,48 @@ static void read_ahead(int64_t from, int64_t to, int64_t *lf, int64_t *lt)
     *lt = to > now + CACHE_SPAN_DAYS * 86400 ? to : now + CACHE_SPAN_DAYS * 86400;
 }
 
-enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
-                                          const char *service_id, int64_t from, int64_t to,
-                                          struct schedule *s, uint64_t *version_out)
+static void cache_key(char key[VCACHE_KEY_MAX], const char *practitioner_id,
+                      const char *service_id)
 {
-    uint64_t version;
-    *version_out = 0;
+    snprintf(key, VCACHE_KEY_MAX, "%s/%s", practitioner_id, service_id ? service_id : "");
+}
+
+/* A miss of either cache: reads the schedule (read ahead) and keeps it in both, under
+ * the schedule version read before the database (*version: that version, 0 when the
+ * index does not know the practitioner and availability cannot keep it). */
+static enum schedule_result load_and_keep(struct req *r, const char *key,
+                                          const char *practitioner_id, const char *service_id,
+                                          int64_t from, int64_t to, struct schedule *s,
+                                          uint64_t *version)
+{
     /* (read before the database: a change after it makes the entry stale at once) */
-    if (!dirindex_schedule_version(practitioner_id, &version))
-        return schedule_load(r, practitioner_id, service_id, from, to, NULL, s);
-    *version_out = version;
-    pthread_once(&cache_once, cache_init);
-    char key[VCACHE_KEY_MAX];
-    snprintf(key, sizeof(key), "%s/%s", practitioner_id, service_id ? service_id : "");
-    if (cache_get(schedules, key, version, from, to, s)) {
-        atomic_fetch_add(&cache_hits, 1);
-        return SCHEDULE_OK;
-    }
-    atomic_fetch_add(&cache_misses, 1);
+    if (!dirindex_schedule_version(practitioner_id, version))
+        *version = 0;
     int64_t lf, lt;
     read_ahead(from, to, &lf, &lt);
     enum schedule_result rc = schedule_load(r, practitioner_id, service_id, lf, lt, NULL, s);
     if (rc == SCHEDULE_OK) {
-        cache_put(schedules, key, version, lf, lt, s, true);
+        if (*version)
+            cache_put(schedules, key, *version, lf, lt, s, true);
         cache_put(for_booking, key, 0, lf, lt, s, false);
     }
     return rc;
+}
+
+enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
+                                          const char *service_id, int64_t from, int64_t to,
+                                          struct schedule *s, uint64_t *version)
+{
+    pthread_once(&cache_once, cache_init);
+    char key[VCACHE_KEY_MAX];
+    cache_key(key, practitioner_id, service_id);
+    if (dirindex_schedule_version(practitioner_id, version) &&
+        cache_get(schedules, key, *version, from, to, s)) {
+        atomic_fetch_add(&cache_hits, 1);
+        return SCHEDULE_OK;
+    }
+    atomic_fetch_add(&cache_misses, 1);
+    return load_and_keep(r, key, practitioner_id, service_id, from, to, s, version);
 }
 
 enum schedule_result schedule_load_for_booking(struct req *r, const char *practitioner_id,
@@ -373,19 +389,15 @@ enum schedule_result schedule_load_for_booking(struct req *r, const char *practi
 {
     pthread_once(&cache_once, cache_init);
     char key[VCACHE_KEY_MAX];
-    snprintf(key, sizeof(key), "%s/%s", practitioner_id, service_id ? service_id : "");
+    cache_key(key, practitioner_id, service_id);
     *from_memory = !fresh && cache_get(for_booking, key, 0, from, to, s);
     if (*from_memory) {
         atomic_fetch_add(&booking_hits, 1);
         return SCHEDULE_OK;
     }
     atomic_fetch_add(&booking_misses, 1);
-    int64_t lf, lt;
-    read_ahead(from, to, &lf, &lt);
-    enum schedule_result rc = schedule_load(r, practitioner_id, service_id, lf, lt, NULL, s);
-    if (rc == SCHEDULE_OK)
-        cache_put(for_booking, key, 0, lf, lt, s, false);
-    return rc;
+    uint64_t version;
+    return load_and_keep(r, key, practitioner_id, service_id, from, to, s, &version);
 }
 
 void schedule_query(const struct schedule *s, int64_t from, int64_t to, struct slot_query *q)

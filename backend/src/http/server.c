@@ -181,15 +181,11 @@ static bool is_write(enum http_method m)
 }
 
 /* A worker: runs the handler, gives the database connection back, and wakes the
- * connection, whose next call to on_request queues the reply. */
+ * connection, whose next call to on_request sends the reply (send_reply). */
 static void run_offloaded(struct req *r)
 {
     r->route->handler(r);
     release_db(r);
-    if (!r->response) {
-        log_error("handler for %s set no reply", r->route->pattern);
-        reply_internal(r);
-    }
     r->handled = true;
     MHD_resume_connection(r->conn);
 }
