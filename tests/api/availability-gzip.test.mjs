@@ -46,7 +46,8 @@ describe('availability, gzipped', () => {
     assert.equal(plain.headers['content-encoding'], undefined);
     assert.equal(plain.headers.vary, 'Accept-Encoding');
     assert.equal(JSON.parse(plain.body).slots.length, 39, '08:00 to 17:30 every 15 minutes');
-    for (const ae of ['gzip', 'gzip, deflate, br', 'br;q=1.0, gzip;q=0.8', 'x-gzip', '*', 'identity, *;q=0.5']) {
+    for (const ae of ['gzip', 'GZIP', 'gzip, deflate, br', 'br;q=1.0, gzip;q=0.8', 'x-gzip', '*',
+      'identity, *;q=0.5', ' , ,gzip ; q=0.5', `${'x-unknown;q=0.1, '.repeat(200)}gzip`]) {
       for (let i = 0; i < 2; i++) { // made, then kept
         const z = await raw(path(), { 'accept-encoding': ae });
         assert.equal(z.status, 200, ae);
@@ -59,7 +60,9 @@ describe('availability, gzipped', () => {
   });
 
   test('no gzip when refused or not offered', async () => {
-    for (const ae of ['identity', 'gzip;q=0', 'gzip;q=0.000, identity', '*;q=0', 'br', 'deflate', '']) {
+    // (malformed values count as refusals: a q that is not a number is 0)
+    for (const ae of ['identity', 'gzip;q=0', 'gzip;q=0.000, identity', '*;q=0', 'br', 'deflate', '',
+      'gzip;q=abc', 'gzip;q=', 'gzipx', ';;;', ',,,', 'gzip, *;q=0, gzip;q=0']) {
       const r = await raw(path(), ae ? { 'accept-encoding': ae } : {});
       assert.equal(r.status, 200, ae);
       assert.equal(r.headers['content-encoding'], undefined, `${ae}: not compressed`);
