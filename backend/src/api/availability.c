@@ -123,7 +123,7 @@ static void reply_gzipped(struct req *r, char *data, size_t len)
 }
 
 /* Replies with the answer kept under key for version and id if there is one, and
- * either the clock (now) is within its validity, or (when slots is not NULL) it holds
+ * either the clock (now) is within its validity or, when h is not NULL, it holds
  * the same slots as h: true then. */
 static bool reply_kept(struct req *r, const char *key, uint64_t version,
                        const struct answer_id *id, int64_t now, const struct answer_head *h)
