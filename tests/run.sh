@@ -4,6 +4,8 @@
 # tests/out/screenshots) against a live clinicd.  Tears everything down at the end.
 #
 # Usage: tests/run.sh BUILD_DIR      (make test calls it)
+# ONLY="tests/api/notify.test.mjs tests/faults/x.test.mjs" runs the unit tests and just
+# those node suites (make test ONLY=...), for working on one part.
 set -uo pipefail
 build=${1:-build}
 root=$(pwd)
@@ -80,7 +82,12 @@ unit_rc=${PIPESTATUS[0]}
 count unit "$out/unit.log"
 
 echo "== API tests against $BASE_URL"
-node --test --test-concurrency=1 --test-reporter=spec tests/api/ 2>&1 | tee "$out/api.log"
+if [ -n "${ONLY:-}" ]; then
+  # shellcheck disable=SC2086
+  node --test --test-concurrency=1 --test-reporter=spec $ONLY 2>&1 | tee "$out/api.log"
+else
+  node --test --test-concurrency=1 --test-reporter=spec tests/api/ 2>&1 | tee "$out/api.log"
+fi
 api_rc=${PIPESTATUS[0]}
 count api "$out/api.log"
 # a runner that failed without counting a failure (a crash) still fails the run
@@ -90,7 +97,7 @@ count api "$out/api.log"
 # The sanitizer pass (make test SANITIZE=...) runs the unit and API suites against
 # the sanitized server; the browser suite exercises the same API and is left to the
 # plain pass, which keeps the two passes within the time budget.
-if [ -z "${SANITIZE:-}" ]; then
+if [ -z "${SANITIZE:-}" ] && [ -z "${ONLY:-}" ]; then
   echo "== browser tests (chromium, axe-core) against $BASE_URL"
   failed_before=$failed
   node --test --test-concurrency=1 --test-reporter=spec tests/browser/ 2>&1 | tee "$out/browser.log"
@@ -99,7 +106,7 @@ if [ -z "${SANITIZE:-}" ]; then
   [ "$browser_rc" -eq 0 ] || [ "$failed" -gt "$failed_before" ] || failed=$((failed + 1))
 fi
 
-if [ -z "${SANITIZE:-}" ]; then
+if [ -z "${SANITIZE:-}" ] && [ -z "${ONLY:-}" ]; then
   echo "== fuzzing (regression cases, then a short run of each harness; make fuzz runs longer)"
   failed_before=$failed
   bash tests/fuzz/run.sh "${FUZZ_SECONDS:-5}" 2>&1 | tee "$out/fuzz.log"
@@ -108,7 +115,7 @@ if [ -z "${SANITIZE:-}" ]; then
   [ "$fuzz_rc" -eq 0 ] || [ "$failed" -gt "$failed_before" ] || failed=$((failed + 1))
 fi
 
-if [ -z "${SANITIZE:-}" ]; then
+if [ -z "${SANITIZE:-}" ] && [ -z "${ONLY:-}" ]; then
   # faults.test.mjs kills its own cluster and clinicd; hostile.test.mjs goes at the
   # shared server, last, so that the shutdown check below also shows it survived
   echo "== fault and hostile-client tests"
