@@ -46,7 +46,11 @@ export CLINICD_BIN=$root/$build/clinicd
 # are checked by valgrind on the unit tests instead: at exit the server's threads
 # still hold what libmicrohttpd and jansson keep for them, which reads as leaks.
 [ -z "${SANITIZE:-}" ] || export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
-PORT=$http_port "$build/clinicd" serve > "$out/server.log" 2> "$out/server.err" &
+# The shared server runs without the per-address limit on patients' writes: every
+# suite books from 127.0.0.1, hundreds of times.  tests/api/hoarding.test.mjs starts
+# a clinicd of its own with the limit as shipped (config/clinicd.conf) to test it.
+PORT=$http_port CLINICD_PATIENT_WRITES_PER_HOUR=0 "$build/clinicd" serve \
+  > "$out/server.log" 2> "$out/server.err" &
 server_pid=$!
 for _ in $(seq 1 100); do
   curl -fs "$BASE_URL/healthz" >/dev/null 2>&1 && break

@@ -60,6 +60,8 @@ static const struct key keys[] = {
     {"worker_poll_ms", K_LONG, OFF(worker_poll_ms), 50, 60000, "1000", NULL},
     {"map_tile_url", K_STR, OFF(map_tile_url), 0, 0,
      "https://tile.openstreetmap.org/{z}/{x}/{y}.png", NULL},
+    {"patient_writes_per_hour", K_LONG, OFF(patient_writes_per_hour), 0, 3600000, "60", NULL},
+    {"patient_write_burst", K_LONG, OFF(patient_write_burst), 1, 100000, "60", NULL},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

@@ -35,6 +35,8 @@ struct config {
     long reminder_hours;         /* reminders this long before a session */
     long worker_poll_ms;
     char *map_tile_url;          /* map tiles for the web pages, {z}/{x}/{y}; "-" for none */
+    long patient_writes_per_hour; /* refill of each client address's bucket; 0: no limit */
+    long patient_write_burst;     /* what the bucket holds (sessions booked, or actions) */
 };
 
 /* Fills cfg with the defaults, then applies the file at path (if path is NULL, no

@@ -111,17 +111,30 @@ static void only(struct input *in, json_t *obj, const char *prefix, const char *
     CHECK(json_array_size(in->errors) == before + unknown);
 }
 
-/* What body_str promises of a string it returns. */
-static void check_text(const char *s, size_t maxlen)
+/* What body_str (one line) and body_text (several) promise of a string they return. */
+static void check_text_of(const char *s, size_t maxlen, enum text_kind kind)
 {
     if (!s)
         return;
     size_t len = strlen(s), chars = 0;
     CHECK(is_clean_utf8(s, len));
+    CHECK(text_clean(s, len, kind));
+    if (kind == TEXT_LINE)
+        CHECK(strpbrk(s, "\t\r\n\x7f") == NULL);
     for (size_t i = 0; i < len; i++)
         chars += ((unsigned char)s[i] & 0xc0) != 0x80;
     CHECK(chars >= 1 && chars <= maxlen);
     CHECK(strspn(s, " \t\r\n") < len); /* not blank */
+}
+
+static void check_text(const char *s, size_t maxlen)
+{
+    check_text_of(s, maxlen, TEXT_LINE);
+}
+
+static void check_lines(const char *s, size_t maxlen)
+{
+    check_text_of(s, maxlen, TEXT_LINES);
 }
 
 static void check_uuid(const char *s)
@@ -167,12 +180,12 @@ static void v_booking_create(json_t *body)
     bool have_start = body_instant(&in, body, NULL, "start", true, &start);
     struct patient p;
     bool pok = patient_parse(&in, body, &p);
-    const char *notes = body_str(&in, body, NULL, "notes", false, 2000);
+    const char *notes = body_text(&in, body, NULL, "notes", false, 2000);
     check_uuid(pid);
     check_uuid(sid);
     check_instant(have_start, start);
     check_patient(pok, &p);
-    check_text(notes, 2000);
+    check_lines(notes, 2000);
     if (input_ok(&in)) /* the handler goes on to the database with these */
         CHECK(pid && sid && have_start && p.name && p.email);
     finish(&in);
@@ -185,12 +198,12 @@ static void v_booking_cancel(json_t *body)
     input_init(&in, &fake);
     static const char *const allowed[] = {"reason", "scope", NULL};
     only(&in, body, NULL, allowed);
-    const char *reason = body_str(&in, body, NULL, "reason", false, 500);
+    const char *reason = body_text(&in, body, NULL, "reason", false, 500);
     const char *scope = body_str(&in, body, NULL, "scope", false, 20);
     bool rest = scope && strcmp(scope, "rest_of_series") == 0;
     if (scope && !rest && strcmp(scope, "occurrence") != 0)
         input_error(&in, "scope", false, "scope must be occurrence or rest_of_series");
-    check_text(reason, 500);
+    check_lines(reason, 500);
     check_text(scope, 20);
     finish(&in);
 }
@@ -222,7 +235,7 @@ static void v_series_create(json_t *body)
     bool have_start = body_instant(&in, body, NULL, "start", true, &start);
     struct patient p;
     bool pok = patient_parse(&in, body, &p);
-    const char *notes = body_str(&in, body, NULL, "notes", false, 2000);
+    const char *notes = body_text(&in, body, NULL, "notes", false, 2000);
     const char *rrule = body_str(&in, body, NULL, "rrule", true, 500);
     const char *mode = body_str(&in, body, NULL, "on_conflict", false, 10);
     if (!mode)
@@ -233,7 +246,7 @@ static void v_series_create(json_t *body)
     check_uuid(sid);
     check_instant(have_start, start);
     check_patient(pok, &p);
-    check_text(notes, 2000);
+    check_lines(notes, 2000);
     check_text(rrule, 500);
     if (input_ok(&in))
         CHECK(pid && sid && have_start && rrule && p.name && p.email);
@@ -563,6 +576,16 @@ static void v_practitioner(json_t *body, bool create)
         if (name || create)
             CHECK(clean_string(name) && strspn(json_string_value(name), " \t\r\n\v\f") <
                                             json_string_length(name));
+        /* one line: name and credentials; the bio may hold line breaks */
+        if (name)
+            CHECK(text_clean(json_string_value(name), json_string_length(name), TEXT_LINE));
+        json_t *cred = json_object_get(p, "credentials"), *bio = json_object_get(p, "bio");
+        if (cred)
+            CHECK(json_is_string(cred) &&
+                  text_clean(json_string_value(cred), json_string_length(cred), TEXT_LINE));
+        if (bio)
+            CHECK(json_is_string(bio) &&
+                  text_clean(json_string_value(bio), json_string_length(bio), TEXT_LINES));
         json_t *prof = json_object_get(p, "profession_id");
         if (prof || create)
             CHECK(json_is_integer(prof) && (json_integer_value(prof) == 1 ||
@@ -705,7 +728,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     input_init(&in, &fake);
     json_t *body = body_object(&in);
     if (!body) {
-        CHECK(!input_ok(&in) && in.malformed);
+        CHECK(!input_ok(&in));
+        if (!in.malformed) {
+            /* a 422, not a 400: a JSON object whose strings hold a NUL, refused by name */
+            json_t *j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+                                   NULL);
+            CHECK(json_is_object(j));
+            json_decref(j);
+        }
         finish(&in);
     } else {
         CHECK(input_ok(&in) && json_is_object(body));

@@ -315,6 +315,71 @@ static void test_is_clean_utf8_row(void **state)
     assert_int_equal(got, c->ok);
 }
 
+/* ---- text_clean: one line, or several ------------------------------------------------ */
+
+struct text_case {
+    const char *s;
+    size_t len;
+    bool line, lines; /* accepted as TEXT_LINE, as TEXT_LINES */
+    const char *why;
+};
+
+static const struct text_case text_cases[] = {
+    {UNIT_BYTES("Ana Lima"), true, true, "a name"},
+    {UNIT_BYTES(""), true, true, "empty (the caller refuses blanks)"},
+    {UNIT_BYTES("Jos\xc3\xa9 M\xc3\xbcller-\xc3\x98st"), true, true, "accents"},
+    {UNIT_BYTES("\xe6\x9d\x8e\xe5\xb0\x8f\xe9\xbe\x99"), true, true, "CJK"},
+    {UNIT_BYTES("Ana \xf0\x9f\x98\x80"), true, true, "an emoji"},
+    {UNIT_BYTES("O'Brien (\"Pat\") <pat>"), true, true, "punctuation"},
+    {UNIT_BYTES("\xc2\xa0no-break space"), true, true, "U+00A0 is not a control"},
+    {UNIT_BYTES("~"), true, true, "U+007E, just below DEL"},
+    {UNIT_BYTES("\xc2\xa1"), true, true, "U+00A1, just past the C1 block"},
+    /* line breaks: several lines only */
+    {UNIT_BYTES("Ana\nBcc: x@example.org"), false, true, "LF (a header injected)"},
+    {UNIT_BYTES("Ana\r\nBcc: x@example.org"), false, true, "CR LF"},
+    {UNIT_BYTES("Ana\r"), false, true, "CR at the end"},
+    {UNIT_BYTES("\n"), false, true, "LF alone"},
+    {UNIT_BYTES("a\xe2\x80\xa8" "b"), false, true, "U+2028 line separator"},
+    {UNIT_BYTES("a\xe2\x80\xa9" "b"), false, true, "U+2029 paragraph separator"},
+    /* other controls: never */
+    {UNIT_BYTES("a\tb"), false, false, "tab"},
+    {UNIT_BYTES("a\0b"), false, false, "NUL"},
+    {UNIT_BYTES("\x01"), false, false, "SOH"},
+    {UNIT_BYTES("\x08"), false, false, "backspace"},
+    {UNIT_BYTES("\x0b"), false, false, "vertical tab"},
+    {UNIT_BYTES("\x0c"), false, false, "form feed"},
+    {UNIT_BYTES("\x1b[2J"), false, false, "escape sequence"},
+    {UNIT_BYTES("\x1f"), false, false, "unit separator"},
+    {UNIT_BYTES("a\x7f"), false, false, "DEL"},
+    {UNIT_BYTES("\xc2\x80"), false, false, "U+0080, C1"},
+    {UNIT_BYTES("a\xc2\x85" "b"), false, false, "U+0085 NEL"},
+    {UNIT_BYTES("\xc2\x9b" "31m"), false, false, "U+009B CSI"},
+    {UNIT_BYTES("\xc2\x9f"), false, false, "U+009F, last of C1"},
+    {UNIT_BYTES("line\n\x07"), false, false, "BEL after a line break"},
+    /* not UTF-8 */
+    {UNIT_BYTES("\xc3"), false, false, "cut sequence"},
+    {UNIT_BYTES("\xc0\x8a"), false, false, "overlong LF"},
+    {UNIT_BYTES("\xed\xa0\x80"), false, false, "surrogate"},
+    {UNIT_BYTES("\xff"), false, false, "FF"},
+    /* len is honoured */
+    {"ok\n", 2, true, true, "len stops before LF"},
+};
+
+static void test_text_clean_row(void **state)
+{
+    const struct text_case *c = UNIT_ROW(struct text_case, state);
+    char *copy = malloc(c->len ? c->len : 1);
+    assert_non_null(copy);
+    memcpy(copy, c->s, c->len);
+    assert_int_equal(text_clean(copy, c->len, TEXT_LINE), c->line);
+    assert_int_equal(text_clean(copy, c->len, TEXT_LINES), c->lines);
+    /* is_utf8 takes every control; only malformed bytes fail it */
+    bool malformed = strstr(c->why, "cut") || strstr(c->why, "overlong") ||
+                     strstr(c->why, "surrogate") || strcmp(c->why, "FF") == 0;
+    assert_int_equal(is_utf8(copy, c->len), !malformed);
+    free(copy);
+}
+
 /* ---- percent_decode ---------------------------------------------------------------- */
 
 #define WHOLE SIZE_MAX /* decode the whole string */
@@ -500,6 +565,11 @@ int main(void)
     for (size_t i = 0; i < UNIT_ARRAY_LEN(utf8_cases); i++) {
         const struct utf8_case *c = &utf8_cases[i];
         unit_add(&s, test_is_clean_utf8_row, c, "is_clean_utf8[%zu] %s: \"%s\"", i, c->why,
+                 unit_escape(c->s, c->len, e, sizeof(e)));
+    }
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(text_cases); i++) {
+        const struct text_case *c = &text_cases[i];
+        unit_add(&s, test_text_clean_row, c, "text_clean[%zu] %s: \"%s\"", i, c->why,
                  unit_escape(c->s, c->len, e, sizeof(e)));
     }
     for (size_t i = 0; i < UNIT_ARRAY_LEN(pct_cases); i++) {

@@ -11,6 +11,7 @@
 #include "api/dirindex.h"
 #include "api/handlers.h"
 #include "api/idempotency.h"
+#include "domain/contact.h"
 #include "domain/timefmt.h"
 #include "domain/ics.h"
 #include "domain/seal.h"
@@ -18,15 +19,15 @@
 #include "util/log.h"
 #include "util/parse.h"
 
-/* book_slot (migrations 0008 and 0010): the locks, the checks and the writes of a
- * booking in one statement.  $10 onwards are the booking, in the order of struct
- * new_booking. */
+/* book_slot (migrations 0008, 0010 and 0013): the locks, the checks and the writes
+ * of a booking in one statement, its audit row included.  $10 to $26 are the booking,
+ * in the order of struct new_booking; $27 the request id (for the audit row). */
 DB_STMT(st_book,
         "SELECT outcome, stored_hash, stored_status, stored_body FROM book_slot($1, $2, $3,"
         " $4, $5, $6::bytea, $7::bytea, $8::int, $9::bigint, $10::uuid, $11::uuid, $12::uuid,"
         " $13::uuid, $14::uuid, $15::uuid, $16::bigint, $17::bigint, $18::bigint, $19::bigint,"
-        " $20, $21, $22, $23, $24::bytea, $25, $26::jsonb)",
-        26);
+        " $20, $21, $22, $23, $24::bytea, $25, $26::jsonb, $27)",
+        27);
 DB_STMT(st_notify,
         "INSERT INTO notifications (clinic_id, kind, booking_id, series_id, waitlist_id,"
         " recipient, payload, dedupe_key)"
@@ -63,12 +64,12 @@ DB_STMT(st_cancel_rest,
         " AND lower(during) > to_timestamp($2::bigint) RETURNING id, patient_email,"
         " extract(epoch FROM lower(during))::bigint, extract(epoch FROM upper(during))::bigint",
         4);
-/* Moves a booking, writes its notification and offers the freed time, under the
- * practitioner's lock: one statement. */
+/* Moves a booking, writes its notification, offers the freed time and writes the
+ * audit row, under the practitioner's lock: one statement (migration 0013). */
 DB_STMT(st_move,
         "SELECT booking_move($1, $2::uuid, $3::bigint, $4::bigint, $5::bigint, $6::bigint,"
-        " $7::uuid, $8::jsonb, $9::uuid, $10::bigint, $11::bigint, $12)",
-        12);
+        " $7::uuid, $8::jsonb, $9::uuid, $10::bigint, $11::bigint, $12, $13)",
+        13);
 DB_STMT(st_waitlist_offer, "SELECT waitlist_offer_freed($1::uuid, $2::bigint, $3::bigint, $4)",
         4);
 
@@ -205,8 +206,9 @@ enum book_result booking_insert(struct req *r, const struct schedule *s, const s
     struct new_booking b;
     new_booking_init(&b, s, sl, p, notes, series_id, token, token_hash, created_by);
     /* no locks (the caller holds them), no idempotency key, no per-contact limit, and
-     * s was read in this transaction (no revision to compare) */
-    const char *v[9 + 17] = {NULL};
+     * s was read in this transaction (no revision to compare); no audit row either
+     * (a plan's sessions and staff bookings are audited by their callers) */
+    const char *v[9 + 17 + 1] = {NULL};
     memcpy(v + 9, b.v, sizeof(b.v));
     enum book_result rc = BOOK_REPLIED;
     PGresult *res = api_exec(r, &st_book, v);
@@ -227,12 +229,22 @@ out:
     return rc;
 }
 
+void booking_contact_lock(const char *clinic_id, const char *email, char *out, size_t outlen)
+{
+    /* one person's addresses ("a+1@", "A@", "a.b@gmail" and "ab@gmail") take one lock,
+     * as they are one count (the contact column, migration 0013) */
+    char key[CONTACT_KEY_MAX + 1];
+    if (!contact_key(email, key, sizeof(key)))
+        snprintf(key, sizeof(key), "%s", email);
+    snprintf(out, outlen, "contact:%s:%s", clinic_id, key);
+}
+
 /* The keys of the advisory locks that serialize bookings (hashtextextended makes
  * them numbers), each NULL when that lock is not wanted.  Made only here, so that
  * booking_lock, book_slot and booking_move lock the same things. */
 struct lock_keys {
     const char *idem, *contact, *practitioner;
-    char idem_buf[264], contact_buf[320], practitioner_buf[64];
+    char idem_buf[264], contact_buf[BOOKING_CONTACT_LOCK_MAX], practitioner_buf[64];
 };
 
 static void lock_keys_init(struct lock_keys *k, const char *idem_scope, const char *idem_key,
@@ -244,10 +256,7 @@ static void lock_keys_init(struct lock_keys *k, const char *idem_scope, const ch
         k->idem = k->idem_buf;
     }
     if (clinic_id && email) {
-        snprintf(k->contact_buf, sizeof(k->contact_buf), "contact:%s:%s", clinic_id, email);
-        for (char *c = k->contact_buf; *c; c++) /* e-mail addresses compare without case */
-            if (*c >= 'A' && *c <= 'Z')
-                *c = (char)(*c + 32);
+        booking_contact_lock(clinic_id, email, k->contact_buf, sizeof(k->contact_buf));
         k->contact = k->contact_buf;
     }
     if (practitioner_id) {
@@ -371,10 +380,11 @@ static enum booked book_and_reply(struct req *r, const struct schedule *s, bool 
     char max_open[16], revision[24];
     snprintf(max_open, sizeof(max_open), "%d", s->max_open_per_contact);
     epoch_text(s->revision, revision, sizeof(revision));
-    const char *v[9 + 17] = {k.idem, k.contact, k.practitioner, scope, key,
-                             idem->active ? sealed.hash_hex : NULL, sealed.sealed_hex, max_open,
-                             from_memory ? revision : NULL};
+    const char *v[9 + 17 + 1] = {k.idem, k.contact, k.practitioner, scope, key,
+                                 idem->active ? sealed.hash_hex : NULL, sealed.sealed_hex,
+                                 max_open, from_memory ? revision : NULL};
     memcpy(v + 9, b.v, sizeof(b.v));
+    v[9 + 17] = r->request_id; /* book_slot writes the audit row */
     /* Without BEGIN: the statement is its own transaction.  (It is never the first of
      * this checkout, which the pool would run again on a fresh connection.) */
     PGresult *res = api_exec(r, &st_book, v);
@@ -419,6 +429,8 @@ out:
 
 void bookings_create(struct req *r)
 {
+    if (!patient_rate(r, 1))
+        return;
     struct input in;
     input_init(&in, r);
     struct schedule s = {0};
@@ -436,7 +448,7 @@ void bookings_create(struct req *r)
     bool have_start = body_instant(&in, body, NULL, "start", true, &start);
     struct patient p;
     patient_parse(&in, body, &p);
-    const char *notes = body_str(&in, body, NULL, "notes", false, 2000);
+    const char *notes = body_text(&in, body, NULL, "notes", false, 2000);
     if (!input_ok(&in) || !pid || !sid || !have_start) {
         if (input_ok(&in))
             input_error(&in, "body", false, "practitioner_id, service_id and start are required");
@@ -696,6 +708,8 @@ void booking_cancel(struct req *r, PGresult *res, const char *id, const char *by
 
 void bookings_cancel(struct req *r)
 {
+    if (!patient_rate(r, 1))
+        return;
     struct input in;
     input_init(&in, r);
     json_t *body = NULL;
@@ -706,7 +720,7 @@ void bookings_cancel(struct req *r)
         if (body) {
             static const char *const allowed[] = {"reason", "scope", NULL};
             body_only(&in, body, NULL, allowed);
-            reason = body_str(&in, body, NULL, "reason", false, 500);
+            reason = body_text(&in, body, NULL, "reason", false, 500);
             const char *scope = body_str(&in, body, NULL, "scope", false, 20);
             if (scope && strcmp(scope, "rest_of_series") == 0)
                 rest = true;
@@ -747,6 +761,8 @@ out:
 
 void bookings_reschedule(struct req *r)
 {
+    if (!patient_rate(r, 1))
+        return;
     struct input in;
     input_init(&in, r);
     struct schedule s = {0};
@@ -816,11 +832,11 @@ void bookings_reschedule(struct req *r)
     struct freed f;
     freed_init(&f, res, old_start, val_i(res, G_END));
     /* One statement (booking_move) is the transaction: the practitioner's lock, the
-     * move (the old time is released only if the new one is taken), the notification
-     * and the waitlist offer of the time freed. */
+     * move (the old time is released only if the new one is taken), the notification,
+     * the waitlist offer of the time freed and the audit row. */
     const char *v[] = {k.practitioner, id, t0, t1, b0, b1, schedule_location(&s, sl.location),
                        notice_text ? notice_text : "{}", val(res, G_PRACT), f.start, f.length,
-                       f.when};
+                       f.when, r->request_id};
     PGresult *u = api_exec(r, &st_move, v);
     free(notice_text);
     if (!u)
@@ -853,6 +869,13 @@ void bookings_ics(struct req *r)
     if (!res)
         return;
     const char *id = req_param(r, 0);
+    /* the file carries the appointment, and its reader holds the patient's token: an
+     * access to patient data like reading the booking */
+    if (!audit(r, NULL, "patient", val(res, G_CLINIC), "read_booking_calendar", "booking", id,
+               true, "success", NULL)) {
+        PQclear(res);
+        return;
+    }
     const struct tz *z = tz_get(val(res, G_TZ));
     icalcomponent *cal = ics_calendar("PUBLISH", z);
     icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);

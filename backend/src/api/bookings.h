@@ -29,13 +29,20 @@ enum book_result booking_insert(struct req *r, const struct schedule *s, const s
 
 /* Inside an open transaction: takes the transaction-scoped locks that serialize
  * bookings, always in this order: the idempotency key (scope and key, or NULL), the
- * contact at the clinic (or NULL), the practitioner (or NULL).  Concurrent bookings
+ * contact at the clinic (by contact key: booking_contact_lock; or NULL), the
+ * practitioner (or NULL).  Concurrent bookings
  * of one practitioner then queue instead of deadlocking in the exclusion
  * constraint, and the per-contact count cannot be raced.  (A patient's booking and a
  * move take the same locks, in the same order, inside their one statement: book_slot
  * and booking_move in migrations/0008_booking_fast_path.sql.)  False after replying. */
 bool booking_lock(struct req *r, const char *idem_scope, const char *idem_key,
                   const char *clinic_id, const char *email, const char *practitioner_id);
+
+/* The key of the advisory lock on a contact at a clinic (booking_lock's second) in
+ * out: by contact key, so that every spelling of one person's address takes the same
+ * lock.  BOOKING_CONTACT_LOCK_MAX bytes are enough. */
+#define BOOKING_CONTACT_LOCK_MAX 400
+void booking_contact_lock(const char *clinic_id, const char *email, char *out, size_t outlen);
 
 /* Inside an open transaction: how many open future bookings the contact holds at the
  * clinic; -1 after replying. */

@@ -7,10 +7,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <microhttpd.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "api/auth.h"
 #include "app.h"
 #include "domain/timefmt.h"
 #include "util/log.h"
 #include "util/parse.h"
+#include "util/ratelimit.h"
+
+/* 503 for a database that could not be reached just now, saying why when PostgreSQL
+ * said (out of connections, starting up or shutting down). */
+static void reply_db_down(struct req *r)
+{
+    const char *why = db_pool_connect_failure(app.pool);
+    if (why && strcmp(why, "too-many-connections") == 0)
+        reply_fault(r, why,
+                    "The database has no connection to spare; nothing was changed. Please try "
+                    "again shortly.",
+                    "5");
+    else if (why && strcmp(why, "cannot-connect-now") == 0)
+        reply_fault(r, why, "The database is starting up or shutting down; please try again shortly.",
+                    "5");
+    else
+        reply_unavailable(r, NULL);
+}
 
 struct db_conn *api_db(struct req *r)
 {
@@ -20,8 +43,48 @@ struct db_conn *api_db(struct req *r)
     if (rc == DB_TIMEOUT)
         reply_unavailable(r, "All database connections are busy; try again shortly.");
     else if (rc == DB_DOWN)
-        reply_unavailable(r, NULL);
+        reply_db_down(r);
     return r->db;
+}
+
+/* Errors of the database's state rather than of the request: the same request may
+ * succeed later, so they are 503s with a Retry-After that fits how long each lasts,
+ * never 500s.  remember: readiness reports the fault for a while after (api/health.c)
+ * (a restart's "starting up" is not kept: the restart itself shows in readiness, and
+ * keeping it would hold readiness back after the database is up). */
+static const struct db_fault {
+    const char *state; /* a SQLSTATE, or its class (two characters) */
+    const char *reason;
+    const char *retry_after;
+    bool remember;
+    const char *detail;
+} db_faults[] = {
+    {"53100", "disk-full", "30", true,
+     "The database has run out of disk space; nothing was changed. Please try again later."},
+    {"53200", "out-of-memory", "10", true,
+     "The database ran out of memory; nothing was changed. Please try again shortly."},
+    {"53300", "too-many-connections", "5", true,
+     "The database has no connection to spare; nothing was changed. Please try again shortly."},
+    {"53", "insufficient-resources", "10", true,
+     "The database lacks the resources to do this now; nothing was changed. Please try again "
+     "shortly."},
+    {"25006", "read-only", "10", true,
+     "The database takes no changes right now (it is read-only, perhaps while it fails over); "
+     "nothing was changed. Please try again shortly."},
+    {"57P03", "cannot-connect-now", "5", false,
+     "The database is starting up or shutting down; please try again shortly."},
+    {"58030", "io-error", "10", true,
+     "The database could not read or write its files; nothing was changed. Please try again "
+     "later."},
+    {"58000", "system-error", "10", true,
+     "The database met a system error; nothing was changed. Please try again later."},
+};
+
+void reply_fault(struct req *r, const char *reason, const char *detail, const char *retry_after)
+{
+    reply_problem_ext(r, 503, "unavailable", "Service unavailable", detail, NULL,
+                      json_pack("{s:s}", "reason", reason));
+    reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry_after);
 }
 
 void api_reply_db_error(struct req *r, PGresult *res)
@@ -30,8 +93,22 @@ void api_reply_db_error(struct req *r, PGresult *res)
     const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
     if (!state)
         state = "";
+    for (size_t i = 0; i < sizeof(db_faults) / sizeof(db_faults[0]); i++) {
+        const struct db_fault *f = &db_faults[i];
+        if (strncmp(state, f->state, strlen(f->state)) != 0)
+            continue;
+        log_warn("request %s: database fault %s (%s): %s", r->request_id, f->reason, state,
+                 PQresultErrorMessage(res));
+        if (f->remember)
+            db_pool_note_fault(app.pool, f->reason);
+        /* a session opened read-only stays so: the next checkout opens a fresh one */
+        if (strcmp(state, "25006") == 0 && r->db)
+            db_discard(r->db);
+        reply_fault(r, f->reason, f->detail, f->retry_after);
+        return;
+    }
     if (strcmp(state, "57014") == 0 || strncmp(state, "08", 2) == 0 ||
-        strcmp(state, "57P01") == 0 || strcmp(state, "57P03") == 0) {
+        strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0) {
         log_warn("request %s: database unavailable (%s)", r->request_id, state);
         reply_unavailable(r, strcmp(state, "57014") == 0
                                  ? "The database took too long to answer; try again."
@@ -65,7 +142,7 @@ PGresult *api_query(struct req *r, struct db_stmt *st, const char *const *values
         return NULL;
     PGresult *res = db_exec(app.pool, db, st, values);
     if (!res) {
-        reply_unavailable(r, NULL);
+        reply_db_down(r);
         return NULL;
     }
     ExecStatusType s = PQresultStatus(res);
@@ -83,7 +160,7 @@ PGresult *api_exec(struct req *r, struct db_stmt *st, const char *const *values)
         return NULL;
     PGresult *res = db_exec(app.pool, db, st, values);
     if (!res)
-        reply_unavailable(r, NULL);
+        reply_db_down(r);
     return res;
 }
 
@@ -103,7 +180,7 @@ bool api_command(struct req *r, const char *sql)
         return false;
     PGresult *res = db_command(app.pool, db, sql);
     if (!res) {
-        reply_unavailable(r, NULL);
+        reply_db_down(r);
         return false;
     }
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -193,6 +270,11 @@ const char *q_str(struct input *in, const char *key, size_t maxlen)
         input_error(in, key, false, "%s is longer than %zu characters", key, maxlen);
         return NULL;
     }
+    if (!text_clean(vals[0], strlen(vals[0]), TEXT_LINE)) {
+        input_error(in, key, false, "%s holds control characters (it must be one line of text)",
+                    key);
+        return NULL;
+    }
     return vals[0];
 }
 
@@ -244,6 +326,35 @@ size_t q_all(struct input *in, const char *key, const char **values, size_t max)
     return n;
 }
 
+/* Records a problem for every string of v (named path) that holds a NUL; true when
+ * one did.  Nesting is bounded by jansson's parser (2048 levels). */
+static bool refuse_nul(struct input *in, json_t *v, const char *path)
+{
+    bool found = false;
+    if (json_is_string(v)) {
+        if (memchr(json_string_value(v), '\0', json_string_length(v))) {
+            input_error(in, path ? path : "body", false,
+                        "%s holds control characters (a NUL)", path ? path : "body");
+            found = true;
+        }
+    } else if (json_is_object(v)) {
+        const char *key;
+        json_t *x;
+        json_object_foreach(v, key, x) {
+            char p[160];
+            snprintf(p, sizeof(p), "%s%s%s", path ? path : "", path ? "." : "", key);
+            found = refuse_nul(in, x, p) || found;
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x) {
+            found = refuse_nul(in, x, path) || found;
+        }
+    }
+    return found;
+}
+
 json_t *body_object(struct input *in)
 {
     struct buf *b = &in->r->body;
@@ -251,12 +362,15 @@ json_t *body_object(struct input *in)
         input_error(in, "body", true, "the request needs a JSON object as its body");
         return NULL;
     }
-    if (!is_clean_utf8(b->data, b->len)) {
+    /* (control characters inside strings are each field's to refuse, by name) */
+    if (memchr(b->data, '\0', b->len) || !is_utf8(b->data, b->len)) {
         input_error(in, "body", true, "the body is not valid UTF-8 text");
         return NULL;
     }
     json_error_t err;
-    json_t *j = json_loadb(b->data, b->len, JSON_REJECT_DUPLICATES, &err);
+    /* NUL ("\u0000") is let through the parser only to be refused here by the name of
+     * the field that holds it: no handler ever sees a string cut short at a NUL */
+    json_t *j = json_loadb(b->data, b->len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
     if (!j) {
         input_error(in, "body", true, "the body is not valid JSON (line %d, column %d: %s)",
                     err.line, err.column, err.text);
@@ -265,6 +379,10 @@ json_t *body_object(struct input *in)
     if (!json_is_object(j)) {
         json_decref(j);
         input_error(in, "body", true, "the body must be a JSON object");
+        return NULL;
+    }
+    if (refuse_nul(in, j, NULL)) {
+        json_decref(j);
         return NULL;
     }
     return j;
@@ -291,8 +409,11 @@ void body_only(struct input *in, json_t *obj, const char *prefix, const char *co
     }
 }
 
-const char *body_str(struct input *in, json_t *obj, const char *prefix, const char *name,
-                     bool required, size_t maxlen)
+/* body_str and body_text: a string member of at most maxlen characters, clean as
+ * text_clean says for kind. */
+static const char *body_string(struct input *in, json_t *obj, const char *prefix,
+                               const char *name, bool required, size_t maxlen,
+                               enum text_kind kind)
 {
     char f[128];
     field_name(f, sizeof(f), prefix, name);
@@ -308,8 +429,12 @@ const char *body_str(struct input *in, json_t *obj, const char *prefix, const ch
     }
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
-    if (memchr(s, '\0', len) || !is_clean_utf8(s, len)) {
-        input_error(in, f, false, "%s holds control characters", f);
+    if (!text_clean(s, len, kind)) {
+        input_error(in, f, false,
+                    kind == TEXT_LINE
+                        ? "%s holds control characters or line breaks (it must be one line of text)"
+                        : "%s holds control characters (line breaks are the only ones allowed)",
+                    f);
         return NULL;
     }
     size_t chars = 0;
@@ -327,6 +452,18 @@ const char *body_str(struct input *in, json_t *obj, const char *prefix, const ch
         return NULL;
     }
     return s;
+}
+
+const char *body_str(struct input *in, json_t *obj, const char *prefix, const char *name,
+                     bool required, size_t maxlen)
+{
+    return body_string(in, obj, prefix, name, required, maxlen, TEXT_LINE);
+}
+
+const char *body_text(struct input *in, json_t *obj, const char *prefix, const char *name,
+                      bool required, size_t maxlen)
+{
+    return body_string(in, obj, prefix, name, required, maxlen, TEXT_LINES);
 }
 
 const char *body_uuid(struct input *in, json_t *obj, const char *prefix, const char *name,
@@ -405,4 +542,51 @@ void reply_items(struct req *r, PGresult *res, int nrows, int col, const char *n
     size_t len;
     char *data = buf_detach(&b, &len);
     reply_owned(r, 200, "application/json", data, len);
+}
+
+/* --- the per-client limit on patients' writes ------------------------------------- */
+
+/* Client addresses remembered at once (about 100 bytes each, touched only as used). */
+#define PATIENT_RATE_KEYS 16384
+
+static struct ratelimit *patient_rl;
+static pthread_once_t patient_rl_once = PTHREAD_ONCE_INIT;
+static atomic_long patient_limited;
+
+static void patient_rl_init(void)
+{
+    if (app.cfg && app.cfg->patient_writes_per_hour > 0)
+        patient_rl = ratelimit_new((double)app.cfg->patient_writes_per_hour / 3600.0,
+                                   (double)app.cfg->patient_write_burst, PATIENT_RATE_KEYS);
+}
+
+bool patient_rate(struct req *r, long cost)
+{
+    pthread_once(&patient_rl_once, patient_rl_init);
+    if (!patient_rl || cost <= 0)
+        return true;
+    char addr[64], key[RATELIMIT_KEY_MAX + 1];
+    client_address(r, addr, sizeof(addr));
+    ratelimit_client_key(addr, key, sizeof(key));
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    long wait = ratelimit_take(patient_rl, key, (double)cost,
+                               (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    if (wait == 0)
+        return true;
+    atomic_fetch_add(&patient_limited, 1);
+    char d[300], ra[24];
+    snprintf(d, sizeof(d),
+             "Too many bookings and changes from this address in a short time%s; please try "
+             "again in %ld seconds.",
+             cost > 1 ? " for a plan of this size" : "", wait);
+    snprintf(ra, sizeof(ra), "%ld", wait);
+    reply_problem(r, 429, "too-many-requests", "Too many requests", d, NULL);
+    reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    return false;
+}
+
+long patient_rate_refusals(void)
+{
+    return atomic_load(&patient_limited);
 }

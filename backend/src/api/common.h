@@ -27,8 +27,23 @@ PGresult *api_query(struct req *r, struct db_stmt *st, const char *const *values
 PGresult *api_exec(struct req *r, struct db_stmt *st, const char *const *values);
 /* The SQLSTATE of a failed result, or "" for a successful one. */
 const char *api_sqlstate(PGresult *res);
-/* Replies to a failed result with the generic mapping api_query uses. */
+/* Replies to a failed result with the generic mapping api_query uses: the database's
+ * faults (disk full 53100, out of memory and other 53xxx, read-only 25006, cannot
+ * connect now 57P03, I/O errors 58030 and 58000) are 503s with a Retry-After and a
+ * "reason" member ("disk-full", "read-only", ...), remembered for readiness
+ * (db_pool_note_fault); lost connections, timeouts and serialization failures 503s
+ * too; constraint violations 409 or 422; the rest 500. */
 void api_reply_db_error(struct req *r, PGresult *res);
+/* 503 problem+json with extension member reason, and Retry-After. */
+void reply_fault(struct req *r, const char *reason, const char *detail, const char *retry_after);
+
+/* The per-client limit on patients' writes (booking, moving, cancelling, plans, the
+ * waitlist): takes cost tokens from the bucket of the request's client address
+ * (config patient_writes_per_hour and patient_write_burst).  False after replying 429
+ * with Retry-After.  Staff and API-key routes do not call it. */
+bool patient_rate(struct req *r, long cost);
+/* Patients' writes refused by it so far (for /metrics). */
+long patient_rate_refusals(void);
 /* Transactions on the request's connection: each returns false after replying. */
 bool api_begin(struct req *r);
 bool api_commit(struct req *r);
@@ -67,10 +82,17 @@ size_t q_all(struct input *in, const char *key, const char **values, size_t max)
 json_t *body_object(struct input *in);
 /* Records a problem for every member of obj not named in allowed (NULL-terminated). */
 void body_only(struct input *in, json_t *obj, const char *prefix, const char *const *allowed);
-/* Member name of obj as a string of 1..maxlen characters.  Returns NULL when absent
- * (a problem when required) or of the wrong type or length (a problem). */
+/* Member name of obj as one line of text, 1..maxlen characters: no control
+ * character, line break or DEL (util/parse.h, text_clean TEXT_LINE; a 422 naming the
+ * field).  Returns NULL when absent (a problem when required) or of the wrong type,
+ * content or length (a problem).  Every single-line field of the API is read with it
+ * (q_str holds query parameters to the same rule). */
 const char *body_str(struct input *in, json_t *obj, const char *prefix, const char *name,
                      bool required, size_t maxlen);
+/* The same for text of several lines (notes, a bio, a cancellation reason typed in a
+ * text area): line feeds and carriage returns allowed, no other control character. */
+const char *body_text(struct input *in, json_t *obj, const char *prefix, const char *name,
+                      bool required, size_t maxlen);
 /* Member name as a UUID string; a problem when it is not one. */
 const char *body_uuid(struct input *in, json_t *obj, const char *prefix, const char *name,
                       bool required);

@@ -368,10 +368,10 @@ static const char *text_member(struct check *ck, json_t *src, const char *name, 
     }
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
-    if (memchr(s, '\0', len) || !is_clean_utf8(s, len) ||
-        (single_line && strpbrk(s, "\t\r\n"))) {
+    if (!text_clean(s, len, single_line ? TEXT_LINE : TEXT_LINES)) {
         problem(ck, name, "%s holds control characters%s", name,
-                single_line ? " (it must be one line)" : "");
+                single_line ? " or line breaks (it must be one line of text)"
+                            : " (line breaks are the only ones allowed)");
         return NULL;
     }
     if (utf8_chars(s, len) > max_chars) {
@@ -641,9 +641,11 @@ json_t *pract_check(const struct catalog *cat, json_t *src, enum pract_mode mode
     static const struct {
         const char *name;
         size_t max;
-    } texts[] = {{"credentials", MAX_CREDENTIALS_CHARS}, {"bio", MAX_BIO_CHARS}};
+        bool single_line;
+    } texts[] = {{"credentials", MAX_CREDENTIALS_CHARS, true}, {"bio", MAX_BIO_CHARS, false}};
     for (size_t i = 0; i < 2; i++) {
-        const char *s = text_member(&ck, src, texts[i].name, texts[i].max, false, &null);
+        const char *s =
+            text_member(&ck, src, texts[i].name, texts[i].max, texts[i].single_line, &null);
         if (s)
             json_object_set_new(out, texts[i].name, json_string(s));
         else if (null || (!update && !json_object_get(src, texts[i].name)))

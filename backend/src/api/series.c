@@ -216,8 +216,24 @@ static json_t *occurrences_json(const struct schedule *s, const struct occurrenc
     return arr;
 }
 
+/* 409 for a plan of which no date can be had: nothing is booked, no series is
+ * recorded and nobody is mailed; each date is listed with why (and the nearest free
+ * time when there is one). */
+static void reply_nothing_booked(struct req *r, const struct schedule *s,
+                                 const struct occurrence *occ, int n, const struct slot *slots,
+                                 size_t nslots, const char *detail)
+{
+    json_t *arr = occurrences_json(s, occ, n, true, slots, nslots);
+    reply_problem_ext(r, 409, "slot-unavailable", "No date of this plan is free", detail,
+                      json_pack("[o]", problem_error("rrule", "no date is free")),
+                      json_pack("{s:o}", "occurrences", arr));
+}
+
 void series_create(struct req *r)
 {
+    /* a token now; one for each further session it books before anything is written */
+    if (!patient_rate(r, 1))
+        return;
     struct input in;
     input_init(&in, r);
     struct schedule s = {0};
@@ -237,7 +253,7 @@ void series_create(struct req *r)
     bool have_start = body_instant(&in, body, NULL, "start", true, &start);
     struct patient p;
     patient_parse(&in, body, &p);
-    const char *notes = body_str(&in, body, NULL, "notes", false, 2000);
+    const char *notes = body_text(&in, body, NULL, "notes", false, 2000);
     const char *rrule = body_str(&in, body, NULL, "rrule", true, 500);
     const char *mode = body_str(&in, body, NULL, "on_conflict", false, 10);
     if (!mode)
@@ -340,9 +356,13 @@ void series_create(struct req *r)
     for (int i = 0; i < n; i++)
         to_book += occ[i].status != OCC_SKIPPED;
     if (to_book == 0) {
-        reply_slot_unavailable(r, "None of the dates of this plan is free.");
+        reply_nothing_booked(r, &s, occ, n, slots, nslots,
+                             "None of the dates of this plan is free, so nothing was booked. "
+                             "Each date is listed with why.");
         goto out;
     }
+    if (!patient_rate(r, to_book - 1))
+        goto out;
 
     if (!api_begin(r) ||
         !booking_lock(r, "series", idem.active ? idem.key : NULL, s.clinic_id, p.email,
@@ -390,6 +410,17 @@ void series_create(struct req *r)
             occ[i].booking_id[0] = '\0';
         }
     }
+    int booked = 0;
+    for (int i = 0; i < n; i++)
+        booked += occ[i].status != OCC_SKIPPED;
+    if (booked == 0) {
+        /* every date was taken meanwhile: no series, no "confirmed" mail */
+        api_rollback(r);
+        reply_nothing_booked(r, &s, occ, n, slots, nslots,
+                             "Every date of this plan was taken a moment ago, so nothing was "
+                             "booked. Each date is listed with why.");
+        goto out;
+    }
     json_t *arr = occurrences_json(&s, occ, n, false, NULL, 0);
     json_t *payload = json_pack("{s:O}", "occurrences", arr);
     char sealed[256];
@@ -420,7 +451,14 @@ void series_create(struct req *r)
         }
         goto out;
     }
-    if (!dirindex_commit(r)) {
+    json_t *ids = json_array();
+    for (int i = 0; i < n; i++)
+        if (occ[i].booking_id[0])
+            json_array_append_new(ids, json_string(occ[i].booking_id));
+    /* last before the commit: the plan's audit row names every booking it made */
+    if (!audit(r, NULL, "patient", s.clinic_id, "create_series", "booking_series", series_id,
+               true, "success", json_pack("{s:o}", "bookings", ids)) ||
+        !dirindex_commit(r)) {
         free(text);
         goto out;
     }

@@ -817,7 +817,7 @@ void staff_bookings_cancel(struct req *r)
         static const char *const allowed[] = {"reason", "scope", NULL};
         body = staff_body(&in, allowed);
         if (body) {
-            reason = body_str(&in, body, NULL, "reason", false, 500);
+            reason = body_text(&in, body, NULL, "reason", false, 500);
             const char *scope = body_str(&in, body, NULL, "scope", false, 20);
             rest = scope && strcmp(scope, "rest_of_series") == 0;
             if (scope && !rest && strcmp(scope, "occurrence") != 0)
@@ -920,7 +920,7 @@ void staff_bookings_create(struct req *r)
         sid = body_uuid(&in, body, NULL, "service_id", true);
         body_instant(&in, body, NULL, "start", true, &start);
         patient_parse(&in, body, &p);
-        notes = body_str(&in, body, NULL, "notes", false, 2000);
+        notes = body_text(&in, body, NULL, "notes", false, 2000);
     }
     if (!input_ok(&in)) {
         input_reply(&in);

@@ -8,17 +8,19 @@
 #include "domain/timefmt.h"
 #include "domain/token.h"
 
-DB_STMT(st_waitlist_insert,
-        "INSERT INTO waitlist_entries (clinic_id, practitioner_id, service_id, window_start,"
-        " window_end, patient_name, patient_email, patient_phone, manage_token_hash)"
-        " VALUES ($1::uuid, $2::uuid, $3::uuid, to_timestamp($4::bigint), to_timestamp($5::bigint),"
-        " $6, $7, $8, $9::bytea) RETURNING id",
-        9);
+/* waitlist_join (migration 0013): under the contact's lock, the per-contact limit,
+ * the entry and its audit row, in one statement. */
+DB_STMT(st_waitlist_join,
+        "SELECT outcome, entry_id FROM waitlist_join($1, $2::int, $3::uuid, $4::uuid, $5::uuid,"
+        " $6::bigint, $7::bigint, $8, $9, $10, $11::bytea, $12)",
+        12);
 
 #define MAX_WAIT_DAYS 366
 
 void waitlist_create(struct req *r)
 {
+    if (!patient_rate(r, 1))
+        return;
     struct input in;
     input_init(&in, r);
     struct schedule s = {0};
@@ -64,14 +66,27 @@ void waitlist_create(struct req *r)
     token_new(token, hash);
     snprintf(f, sizeof(f), "%lld", (long long)from);
     snprintf(t, sizeof(t), "%lld", (long long)to);
-    const char *v[] = {s.clinic_id, pid, s.service_id, f, t, p.name, p.email, p.phone, hash};
-    PGresult *res = api_query(r, &st_waitlist_insert, v);
+    char lock[BOOKING_CONTACT_LOCK_MAX], max_waiting[16];
+    booking_contact_lock(s.clinic_id, p.email, lock, sizeof(lock));
+    /* as many waiting entries as open bookings: the clinic's per-contact limit */
+    snprintf(max_waiting, sizeof(max_waiting), "%d", s.max_open_per_contact);
+    const char *v[] = {lock, max_waiting, s.clinic_id, pid, s.service_id, f, t,
+                       p.name, p.email, p.phone, hash, r->request_id};
+    PGresult *res = api_query(r, &st_waitlist_join, v);
     if (!res)
         goto out;
+    if (strcmp(PQgetvalue(res, 0, 0), "limit") == 0) {
+        PQclear(res);
+        reply_problem(r, 409, "waitlist-limit", "Too many waitlist entries",
+                      "This contact is already waiting for as many times at this clinic as it "
+                      "may hold bookings.",
+                      json_pack("[o]", problem_error("patient.email", "too many waitlist entries")));
+        goto out;
+    }
     char a[40], b[40];
     schedule_format(&s, from, a, sizeof(a));
     schedule_format(&s, to, b, sizeof(b));
-    reply_json(r, 201, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", PQgetvalue(res, 0, 0),
+    reply_json(r, 201, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", PQgetvalue(res, 0, 1),
                                  "status", "waiting", "practitioner_id", pid, "service_id",
                                  s.service_id, "from", a, "to", b, "manage_token", token));
     PQclear(res);

@@ -24,7 +24,57 @@ struct db_pool {
     char connect_timeout[16];
     char options[320];
     atomic_long checkouts, timeouts, reconnects, failures;
+    /* the last fault noted (db_pool_note_fault), and the last failure to connect */
+    _Atomic(const char *) fault;
+    atomic_long fault_at_ms;
+    _Atomic(const char *) connect_failure;
+    atomic_long connect_failure_at_ms;
 };
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void db_pool_note_fault(struct db_pool *p, const char *reason)
+{
+    atomic_store(&p->fault, reason);
+    atomic_store(&p->fault_at_ms, now_ms());
+}
+
+const char *db_pool_connect_failure(struct db_pool *p)
+{
+    const char *why = atomic_load(&p->connect_failure);
+    /* (what an attempt of long ago said is no reason for a failure now) */
+    if (why && now_ms() - atomic_load(&p->connect_failure_at_ms) > 5000)
+        return NULL;
+    return why;
+}
+
+const char *db_pool_recent_fault(struct db_pool *p, long within_ms)
+{
+    const char *reason = atomic_load(&p->fault);
+    if (!reason || now_ms() - atomic_load(&p->fault_at_ms) > within_ms)
+        return NULL;
+    return reason;
+}
+
+/* Why a connection could not be made, from libpq's message (PostgreSQL's own words,
+ * in English: the project's clusters run with lc_messages C; another language reads
+ * as "unreachable", which is still a 503). */
+static const char *connect_failure_reason(const char *m)
+{
+    if (strstr(m, "too many clients") || strstr(m, "too many connections") ||
+        strstr(m, "remaining connection slots are reserved"))
+        return "too-many-connections"; /* SQLSTATE 53300 */
+    if (strstr(m, "is starting up") || strstr(m, "is shutting down") ||
+        strstr(m, "in recovery mode") || strstr(m, "not yet accepting connections") ||
+        strstr(m, "not accepting connections"))
+        return "cannot-connect-now"; /* 57P03 */
+    return "unreachable";
+}
 
 static atomic_int next_stmt_idx;
 
@@ -79,11 +129,17 @@ static PGconn *open_conn(struct db_pool *p)
                                 NULL};
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(pg) != CONNECTION_OK) {
-        log_warn("database connection failed: %s", PQerrorMessage(pg));
+        const char *why = connect_failure_reason(PQerrorMessage(pg));
+        log_warn("database connection failed (%s): %s", why, PQerrorMessage(pg));
         PQfinish(pg);
         atomic_fetch_add(&p->failures, 1);
+        atomic_store(&p->connect_failure_at_ms, now_ms());
+        atomic_store(&p->connect_failure, why);
+        if (strcmp(why, "too-many-connections") == 0)
+            db_pool_note_fault(p, why);
         return NULL;
     }
+    atomic_store(&p->connect_failure, NULL);
     return pg;
 }
 
@@ -133,6 +189,7 @@ enum db_checkout_result db_checkout(struct db_pool *p, struct db_conn **out)
     pthread_mutex_unlock(&p->mu);
     atomic_fetch_add(&p->checkouts, 1);
     c->used = false;
+    c->discard = false;
     if (!ensure_open(p, c)) {
         db_checkin(p, c);
         return DB_DOWN;
@@ -141,9 +198,14 @@ enum db_checkout_result db_checkout(struct db_pool *p, struct db_conn **out)
     return DB_OK;
 }
 
+void db_discard(struct db_conn *c)
+{
+    c->discard = true;
+}
+
 void db_checkin(struct db_pool *p, struct db_conn *c)
 {
-    if (c->pg && PQstatus(c->pg) != CONNECTION_OK) {
+    if (c->pg && (c->discard || PQstatus(c->pg) != CONNECTION_OK)) {
         close_conn(c);
     } else if (c->pg) {
         PGTransactionStatusType ts = PQtransactionStatus(c->pg);
@@ -266,14 +328,29 @@ void db_pool_stats(struct db_pool *p, struct db_pool_stats *out)
     out->failures = atomic_load(&p->failures);
 }
 
-bool db_pool_ping(struct db_pool *p)
+const char *db_pool_check(struct db_pool *p)
 {
     struct db_conn *c;
-    if (db_checkout(p, &c) != DB_OK)
-        return false;
-    PGresult *res = db_command(p, c, "SELECT 1");
-    bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK;
+    enum db_checkout_result rc = db_checkout(p, &c);
+    if (rc == DB_TIMEOUT)
+        return "busy";
+    if (rc != DB_OK) {
+        const char *why = db_pool_connect_failure(p);
+        return why ? why : "unreachable";
+    }
+    /* one round trip: a standby, or a session that starts read-only, takes no writes */
+    PGresult *res = db_command(p, c,
+                               "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'");
+    const char *why = NULL;
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        why = res ? "unreachable" : db_pool_connect_failure(p);
+        if (!why)
+            why = "unreachable";
+    } else if (PQgetvalue(res, 0, 0)[0] == 't') {
+        why = "read-only";
+        db_discard(c); /* the next checkout of this slot sees whether that has changed */
+    }
     PQclear(res);
     db_checkin(p, c);
-    return ok;
+    return why;
 }

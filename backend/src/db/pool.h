@@ -22,6 +22,7 @@ struct db_conn {
     PGconn *pg;
     uint64_t prepared[DB_MAX_STMTS / 64];
     bool used;      /* a statement has run since checkout */
+    bool discard;   /* close at checkin (db_discard) */
     int slot;
 };
 
@@ -56,9 +57,30 @@ PGresult *db_exec(struct db_pool *pool, struct db_conn *c, struct db_stmt *st,
 /* Plain command without parameters (BEGIN, COMMIT, ROLLBACK, SAVEPOINT...). */
 PGresult *db_command(struct db_pool *pool, struct db_conn *c, const char *sql);
 
+/* Marks c to be closed when it is checked in, so that the next checkout of its slot
+ * opens a fresh session (one opened read-only stays read-only). */
+void db_discard(struct db_conn *c);
+
 void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out);
-/* True when a connection can be made and answers "SELECT 1". */
-bool db_pool_ping(struct db_pool *pool);
+
+/* Faults of the database that keep the service from working for a while (disk full,
+ * read-only, out of connections, ...), noted as they are met (reason: a static slug
+ * such as "disk-full"), for readiness to report.  A failed attempt to connect notes
+ * "too-many-connections" itself when PostgreSQL says so. */
+void db_pool_note_fault(struct db_pool *pool, const char *reason);
+/* Why the last attempt to connect failed ("too-many-connections",
+ * "cannot-connect-now" or "unreachable"), or NULL when the last attempt succeeded or
+ * failed more than 5 s ago. */
+const char *db_pool_connect_failure(struct db_pool *pool);
+/* The reason of the last fault noted within the last within_ms, or NULL. */
+const char *db_pool_recent_fault(struct db_pool *pool, long within_ms);
+
+/* Whether the database can serve: NULL when a connection can be had, answers, and
+ * takes writes; otherwise a slug saying why: "unreachable", "too-many-connections",
+ * "cannot-connect-now" (starting up, shutting down, in recovery), "busy" (no pooled
+ * connection free within the checkout timeout), "read-only" (a standby, or
+ * default_transaction_read_only on). */
+const char *db_pool_check(struct db_pool *pool);
 
 #include "util/banned.h"
 #endif

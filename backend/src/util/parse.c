@@ -80,44 +80,86 @@ bool is_uuid(const char *s)
     return true;
 }
 
+/* Decodes the character at s[*i] (len bytes in all) into *cp and moves *i past it;
+ * false when the bytes there are not valid UTF-8 (overlong forms, surrogates, values
+ * past U+10FFFF and sequences cut by len included). */
+static bool utf8_next(const unsigned char *p, size_t len, size_t *i, unsigned int *cp)
+{
+    unsigned char c = p[*i];
+    if (c < 0x80) {
+        *cp = c;
+        (*i)++;
+        return true;
+    }
+    size_t n;
+    unsigned int v;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 1;
+        v = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 2;
+        v = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 3;
+        v = c & 0x07;
+    } else {
+        return false;
+    }
+    if (*i + n >= len)
+        return false;
+    for (size_t k = 1; k <= n; k++) {
+        if ((p[*i + k] & 0xc0) != 0x80)
+            return false;
+        v = (v << 6) | (p[*i + k] & 0x3f);
+    }
+    if ((n == 2 && v < 0x800) || (n == 3 && v < 0x10000) || v > 0x10ffff ||
+        (v >= 0xd800 && v <= 0xdfff))
+        return false;
+    *cp = v;
+    *i += n + 1;
+    return true;
+}
+
 bool is_clean_utf8(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
-                return false;
-            i++;
-            continue;
-        }
-        size_t n;
-        unsigned int cp;
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
+        unsigned int c;
+        if (!utf8_next(p, len, &i, &c))
+            return false;
+        if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+bool is_utf8(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    unsigned int c;
+    while (i < len)
+        if (!utf8_next(p, len, &i, &c))
+            return false;
+    return true;
+}
+
+bool text_clean(const char *s, size_t len, enum text_kind kind)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned int c;
+        if (!utf8_next(p, len, &i, &c))
+            return false;
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) { /* C0, DEL, C1 (U+0085 NEL included) */
+            if (kind == TEXT_LINES && (c == '\n' || c == '\r'))
+                continue;
             return false;
         }
-        if (i + n >= len)
+        if (kind == TEXT_LINE && (c == 0x2028 || c == 0x2029)) /* line, paragraph separator */
             return false;
-        for (size_t k = 1; k <= n; k++) {
-            if ((p[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i + k] & 0x3f);
-        }
-        /* overlong forms, surrogates and values past U+10FFFF */
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += n + 1;
     }
     return true;
 }

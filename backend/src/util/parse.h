@@ -19,6 +19,18 @@ int hex_digit(char c);
 bool is_uuid(const char *s);
 /* Valid UTF-8 with no NUL bytes and no C0 controls other than tab/newline/CR. */
 bool is_clean_utf8(const char *s, size_t len);
+/* Valid UTF-8 (any code point, controls included). */
+bool is_utf8(const char *s, size_t len);
+/* What text_clean accepts besides printable text. */
+enum text_kind {
+    TEXT_LINE,  /* one line: a name, a phone number, a title, a short reason */
+    TEXT_LINES, /* several lines (notes, a bio): line feeds and carriage returns too */
+};
+/* Valid UTF-8 free of control characters: no C0 control (NUL, tab, CR and LF
+ * included; TEXT_LINES lets LF and CR through), no DEL, no C1 control (U+0080 to
+ * U+009F, NEL included) and, for TEXT_LINE, no U+2028 or U+2029 (line and paragraph
+ * separators), so that a value cannot add lines to a mail, a calendar file or a log. */
+bool text_clean(const char *s, size_t len, enum text_kind kind);
 /* Replaces every byte that is not part of valid UTF-8 with '?', in place, so that a
  * message cut by a precision or a buffer can still go into JSON. */
 void utf8_scrub(char *s);
