@@ -7,7 +7,15 @@
 
 #include "api/common.h"
 
-enum auth_scope { SCOPE_READ = 1, SCOPE_WRITE = 2, SCOPE_PATIENT_DATA = 4, SCOPE_ALL = 7 };
+/* API keys hold some of these; people hold all of them.  SCOPE_AUDIT reads the audit
+ * log (which names staff by e-mail): `read` alone does not. */
+enum auth_scope {
+    SCOPE_READ = 1,
+    SCOPE_WRITE = 2,
+    SCOPE_PATIENT_DATA = 4,
+    SCOPE_AUDIT = 8,
+    SCOPE_ALL = 15
+};
 
 struct auth {
     bool api_key;           /* an integration's key rather than a person */
