@@ -175,9 +175,9 @@ static int verify(PGconn *pg, int argc, char **argv)
     if (!res)
         return 2;
     for (int i = 0; i < PQntuples(res); i++, broken++)
-        printf("clinic %s: row %s: the chain's head says its last row is %s of %s rows, the log "
-               "ends at row %s with %s rows (rows removed at the end, or added around the "
-               "trigger)\n",
+        printf("clinic %s: row %s: the chain's head ends at row %s (rows: %s) but the log at "
+               "row %s (rows: %s): rows were removed from the end, or added around the "
+               "trigger\n",
                PQgetvalue(res, i, 0), PQgetvalue(res, i, 3), PQgetvalue(res, i, 3),
                PQgetvalue(res, i, 4), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
     PQclear(res);
@@ -191,7 +191,7 @@ static int verify(PGconn *pg, int argc, char **argv)
     if (!res)
         return 2;
     if (broken) {
-        fprintf(stderr, "clinicd audit verify: %ld problem%s in %s rows of %s chains\n", broken,
+        fprintf(stderr, "clinicd audit verify: %ld problem%s (rows: %s, chains: %s)\n", broken,
                 broken == 1 ? "" : "s", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
     } else {
         printf("audit log holds: %s rows in %s chains verified\n", PQgetvalue(res, 0, 0),
