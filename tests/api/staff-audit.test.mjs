@@ -10,6 +10,7 @@ import { at, fmt, addDays, nextWeekday } from './fixtures.mjs';
 import {
   RUN, TZ, PASSWORD, bearer, freshEmail, createUser, signedIn, login, clearThrottle, createStaffClinic,
   retireClinic, expectStatus, slotAllocator, staffBook, moveToPast, locationBody, serviceBody,
+  addStaffPractitioner, bookingStatus,
 } from './staff-fixtures.mjs';
 
 let C;      // the clinic, its admin
@@ -245,6 +246,29 @@ describe('refusals and failed sign-ins reach the clinic they concern', () => {
     assert.equal(rows.length, 1, JSON.stringify(rows));
     assert.equal(rows[0].detail.reason, 'another clinic\'s practitioner');
     assert.equal(rows[0].actor_email, null);
+  });
+
+  test('another clinic\'s booking asked for under one\'s own clinic: refused in both logs; another practitioner\'s, in one', async () => {
+    const bk = await staffBook(C, C.admin.auth, C.practitioners.p1, next());
+    for (const [method, suffix, body] of [['GET', '', undefined], ['POST', '/cancel', {}], ['POST', '/status', { status: 'completed' }]]) {
+      const r = await request(method, `${OTHER.base}/bookings/${bk.id}${suffix}`, { headers: OTHER.admin.auth, body });
+      assert.equal(r.status, 404, r.text);
+      const rows = rowsOf(r);
+      const here = rows.find((x) => x.clinic_id === C.clinicId);
+      assert.ok(here, `${method} ${suffix}: no row in the booking's clinic's log: ${JSON.stringify(rows)}`);
+      assert.deepEqual([here.action, here.outcome, here.actor_id, here.actor_email, here.detail.reason, here.detail.actor_clinic_id],
+        ['access_denied', 'denied', null, null, 'another clinic\'s booking', OTHER.clinicId]);
+      const there = rows.find((x) => x.clinic_id === OTHER.clinicId);
+      assert.equal(there?.actor_email, OTHER.admin.email);
+    }
+    assert.equal(bookingStatus(bk.id), 'booked');
+    // a practitioner asking for a colleague's booking: refused, in their own clinic's log only
+    const p2 = await addStaffPractitioner(C, `p2-${RUN}`);
+    const other = await staffBook(C, C.admin.auth, p2, slotAllocator(14)());
+    const r = await request('GET', `${C.base}/bookings/${other.id}`, { headers: PRAC.auth });
+    assert.equal(r.status, 404);
+    assert.deepEqual(rowsOf(r).map((x) => [x.clinic_id, x.actor_id, x.detail.reason]),
+      [[C.clinicId, PRAC.id, 'another practitioner\'s booking']]);
   });
 
   test('a clinic id that names no clinic writes no row under that id', async () => {

@@ -243,7 +243,7 @@ bool auth_staff(struct req *r, struct auth *a)
  * id, which are personal data of another clinic's staff (the platform's operator can
  * still join the two rows by request id).  Two single-row statements, each its own
  * transaction when no transaction is open, so two chain heads are never held at once. */
-static void audit_denied(struct req *r, const struct auth *a, const char *why, const char *target)
+void auth_audit_denied(struct req *r, const struct auth *a, const char *why, const char *target)
 {
     bool elsewhere = target && *target && strcmp(target, a->clinic_id) != 0;
     json_t *d = json_pack("{s:s, s:s}", "method", http_method_name(r->method), "reason", why);
@@ -293,7 +293,7 @@ bool auth_clinic(struct req *r, const struct auth *a, const char *clinic_id)
     }
     if (is_uuid(clinic_id) && strcmp(a->clinic_id, clinic_id) == 0)
         return true;
-    audit_denied(r, a, "another clinic", existing_clinic(r, clinic_id));
+    auth_audit_denied(r, a, "another clinic", existing_clinic(r, clinic_id));
     reply_not_found(r);
     return false;
 }
@@ -302,7 +302,7 @@ bool auth_admin(struct req *r, const struct auth *a)
 {
     if (strcmp(a->role, "practitioner") != 0)
         return true;
-    audit_denied(r, a, "needs a clinic administrator", NULL);
+    auth_audit_denied(r, a, "needs a clinic administrator", NULL);
     reply_problem(r, 403, "forbidden", NULL,
                   "This needs a clinic administrator; practitioners manage their own schedule.",
                   NULL);
@@ -313,7 +313,7 @@ bool auth_scope(struct req *r, const struct auth *a, unsigned scope)
 {
     if ((a->scopes & scope) == scope)
         return true;
-    audit_denied(r, a, "API key scope", NULL);
+    auth_audit_denied(r, a, "API key scope", NULL);
     reply_problem(r, 403, "forbidden", NULL, "This API key does not have the scope for this.",
                   NULL);
     return false;
@@ -328,7 +328,7 @@ bool auth_practitioner(struct req *r, const struct auth *a, const char *practiti
     if (strcmp(a->role, "practitioner") == 0) {
         if (strcmp(a->practitioner_id, practitioner_id) == 0)
             return true;
-        audit_denied(r, a, "another practitioner", NULL);
+        auth_audit_denied(r, a, "another practitioner", NULL);
         reply_not_found(r);
         return false;
     }
@@ -344,7 +344,7 @@ bool auth_practitioner(struct req *r, const struct auth *a, const char *practiti
         snprintf(owner, sizeof(owner), "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     if (!ok) {
-        audit_denied(r, a, "another clinic's practitioner", owner);
+        auth_audit_denied(r, a, "another clinic's practitioner", owner);
         reply_not_found(r);
     }
     return ok;

@@ -45,6 +45,13 @@ bool auth_scope(struct req *r, const struct auth *a, unsigned scope);
  * the practitioner themself; otherwise replies 404. */
 bool auth_practitioner(struct req *r, const struct auth *a, const char *practitioner_id);
 
+/* Records that a was refused a resource of owner_clinic (NULL or "" when unknown),
+ * for the reason why: a row in a's own clinic's log and, when owner_clinic is another
+ * clinic, one in that clinic's log without a's id or e-mail (the same rows as
+ * auth_clinic and auth_practitioner write).  Replies nothing. */
+void auth_audit_denied(struct req *r, const struct auth *a, const char *why,
+                       const char *owner_clinic);
+
 /* Appends to the audit log on the request's connection (inside the current
  * transaction, if any).  a may be NULL (then actor_type names who it was).  detail is
  * stolen and may be NULL.  False after replying 503/500. */
