@@ -268,6 +268,13 @@ describe('refusals and failed sign-ins reach the clinic they concern', () => {
       assert.equal(there?.actor_email, OTHER.admin.email);
     }
     assert.equal(bookingStatus(bk.id), 'booked');
+    // the same through FHIR, with another clinic's key
+    const key = expectStatus(await request('POST', `${OTHER.base}/api-keys`, { headers: OTHER.admin.auth,
+      body: { name: `fhir prober ${RUN}`, scopes: ['read', 'patient_data'] } }), 201).json;
+    const f = await request('GET', `/fhir/r4/Appointment/${bk.id}`, { headers: bearer(key.key) });
+    assert.equal(f.status, 404);
+    assert.deepEqual(rowsOf(f).map((x) => [x.clinic_id, x.actor_type, x.actor_id, x.detail.reason]).sort(),
+      [[C.clinicId, 'api_key', null, 'another clinic\'s booking'], [OTHER.clinicId, 'api_key', key.id, 'another clinic\'s booking']].sort());
     // a practitioner asking for a colleague's booking: refused, in their own clinic's log only
     const p2 = await addStaffPractitioner(C, `p2-${RUN}`);
     const other = await staffBook(C, C.admin.auth, p2, slotAllocator(14)());
