@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "audit_cli.h"
 #include "api/vocab.h"
 #include "app.h"
 #include "config.h"
@@ -34,7 +35,11 @@ static void usage(FILE *f)
           "  seed-schedule [--bookings-per-practitioner N]\n"
           "                             demo hours, time off and bookings\n"
           "  worker [--once]            deliver notifications (e-mail) and reminders\n"
-          "  admin SUBCOMMAND ...         clinics and staff accounts (clinicd admin help)\n"
+          "  admin SUBCOMMAND ...       clinics and staff accounts (clinicd admin help)\n"
+          "  audit verify [--clinic ID] [--heads FILE]\n"
+          "                             check the audit log's hash chains (exit 1 naming\n"
+          "                             the first row that does not match)\n"
+          "  audit heads                print each chain's last row and hash, to keep elsewhere\n"
           "  import --clinic ID [--dry-run] FILE.csv\n"
           "                             import practitioners from a CSV file (all or nothing)\n"
           "The default configuration file is config/clinicd.conf when it exists.\n",
@@ -140,6 +145,8 @@ int main(int argc, char **argv)
         password_load_common(cfg.common_passwords_file);
         rc = admin_cli(sub_argc, sub_argv, cfg.database_url);
         password_free_common();
+    } else if (strcmp(cmd, "audit") == 0) {
+        rc = audit_cli(sub_argc, sub_argv, cfg.database_url);
     } else if (strcmp(cmd, "import") == 0) {
         rc = import_cli(sub_argc, sub_argv, cfg.database_url);
     } else if (strcmp(cmd, "seed-demo") == 0) {

@@ -136,6 +136,8 @@ const selfRead = { ...READ, pracOther: 404 };
 const selfWrite = (ok) => ({ ...STAFF, readKey: 403, prac: ok, pracOther: 404, admin: ok, platform: ok });
 // API keys are managed by signed-in admins, never with a key
 const KEYS_READ = { ...ADMIN_READ, readKey: 403 };
+// the audit log names staff by e-mail: admins, and keys with the audit scope (not read)
+const AUDIT_READ = { ...ADMIN_READ, readKey: 403 };
 
 // The practitioner a call is about: p1 (the practitioner account's own) unless the caller
 // is pracOther (p2, someone else's).
@@ -171,7 +173,7 @@ const MATRIX = {
   'PATCH /api/v1/clinics/{clinic_id}': {
     expect: adminWrite(200), req: async () => ({ path: C.base, body: { phone: '+1 503 555 0199' } }),
   },
-  'GET /api/v1/clinics/{clinic_id}/audit-log': { expect: ADMIN_READ, req: async () => ({ path: `${C.base}/audit-log?limit=5` }) },
+  'GET /api/v1/clinics/{clinic_id}/audit-log': { expect: AUDIT_READ, req: async () => ({ path: `${C.base}/audit-log?limit=5` }) },
   'GET /api/v1/clinics/{clinic_id}/schedule': {
     expect: { ...READ_PATIENT, pracOther: 404 },
     req: async (actor) => ({ path: `${C.base}/schedule${actor === 'pracOther' ? `?practitioner=${C.practitioners.p2}` : ''}` }),

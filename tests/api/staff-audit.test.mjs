@@ -10,6 +10,7 @@ import { at, fmt, addDays, nextWeekday } from './fixtures.mjs';
 import {
   RUN, TZ, PASSWORD, bearer, freshEmail, createUser, signedIn, login, clearThrottle, createStaffClinic,
   retireClinic, expectStatus, slotAllocator, staffBook, moveToPast, locationBody, serviceBody,
+  addStaffPractitioner, bookingStatus,
 } from './staff-fixtures.mjs';
 
 let C;      // the clinic, its admin
@@ -164,6 +165,8 @@ describe('writes', () => {
     const pw = await request('POST', '/api/v1/auth/password', { headers: u.auth, body: { current_password: u.password, new_password: `${PASSWORD}-2` } });
     assert.equal(pw.status, 204, pw.text);
     oneRow(pw, { action: 'password_change', actor_id: u.id, clinic_id: C.clinicId, outcome: 'success' });
+    // and the admins see it in their log
+    assert.ok((await logOf(C, C.admin.auth)).some((x) => x.request_id === pw.headers.get('x-request-id') && x.action === 'password_change'));
     const u2 = await signedIn({ ...u, password: `${PASSWORD}-2` });
     const out = await request('POST', '/api/v1/auth/logout', { headers: u2.auth, body: {} });
     assert.equal(out.status, 204);
@@ -190,6 +193,152 @@ describe('writes', () => {
     const r = await request('POST', `${C.base}/locations`, { headers: C.admin.auth, body: { name: 'no address' } });
     assert.equal(r.status, 422);
     assert.equal(rowsOf(r).filter((x) => x.outcome === 'success').length, 0);
+  });
+});
+
+/** The clinic's audit log as its admin reads it (GET audit-log), newest first. */
+async function logOf(clinic, auth, limit = 200) {
+  const r = await request('GET', `${clinic.base}/audit-log?limit=${limit}`, { headers: auth });
+  assert.equal(r.status, 200, r.text);
+  return r.json.items;
+}
+
+describe('refusals and failed sign-ins reach the clinic they concern', () => {
+  test('another clinic\'s admin refused on this clinic\'s resources: a row in this clinic\'s log, without their e-mail; none for a clinic that does not exist', async () => {
+    const bk = await staffBook(C, C.admin.auth, C.practitioners.p1, next());
+    const r = await request('GET', `${C.base}/bookings/${bk.id}`, { headers: OTHER.admin.auth });
+    assert.equal(r.status, 404);
+    const rid = r.headers.get('x-request-id');
+    const mine = (await logOf(C, C.admin.auth)).filter((x) => x.request_id === rid);
+    assert.equal(mine.length, 1, `one row in the target clinic's log: ${JSON.stringify(mine)}`);
+    assert.equal(mine[0].action, 'access_denied');
+    assert.equal(mine[0].outcome, 'denied');
+    assert.equal(mine[0].actor_type, 'staff');
+    assert.equal(mine[0].role, 'clinic_admin');
+    assert.equal(mine[0].actor_id, null, 'the other clinic\'s staff id stays with that clinic');
+    assert.equal(mine[0].actor_email, null, 'the other clinic\'s staff e-mail stays with that clinic');
+    assert.equal(mine[0].detail.actor_clinic_id, OTHER.clinicId);
+    assert.equal(mine[0].detail.method, 'GET');
+    assert.ok(!JSON.stringify(mine[0]).includes(OTHER.admin.email));
+    // the actor's own clinic keeps the full row, naming the clinic they tried
+    const theirs = (await logOf(OTHER, OTHER.admin.auth)).filter((x) => x.request_id === rid);
+    assert.equal(theirs.length, 1, JSON.stringify(theirs));
+    assert.equal(theirs[0].actor_email, OTHER.admin.email);
+    assert.equal(theirs[0].actor_id, OTHER.admin.id);
+    assert.equal(theirs[0].detail.target_clinic_id, C.clinicId);
+    // a clinic id that names no clinic gets no row (no chain starts for made-up ids)
+    const ghost = '00000000-0000-4000-8000-0000000000aa';
+    const g = await request('GET', `/api/v1/clinics/${ghost}/schedule`, { headers: OTHER.admin.auth });
+    assert.equal(g.status, 404);
+    assert.deepEqual(rowsOf(g).map((x) => x.clinic_id), [OTHER.clinicId]);
+    assert.equal(sql(`SELECT count(*)::int AS n FROM audit_log WHERE clinic_id = ${lit(ghost)}`)[0].n, 0);
+  });
+
+  test('another clinic\'s API key refused here: a row in this clinic\'s log', async () => {
+    const key = expectStatus(await request('POST', `${OTHER.base}/api-keys`, { headers: OTHER.admin.auth,
+      body: { name: `prober ${RUN}`, scopes: ['read', 'patient_data'] } }), 201).json;
+    const r = await request('GET', `${C.base}/schedule`, { headers: bearer(key.key) });
+    assert.equal(r.status, 404);
+    const rows = (await logOf(C, C.admin.auth)).filter((x) => x.request_id === r.headers.get('x-request-id'));
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.deepEqual([rows[0].actor_type, rows[0].role, rows[0].actor_id, rows[0].outcome], ['api_key', 'api_key', null, 'denied']);
+    assert.equal(rows[0].detail.actor_clinic_id, OTHER.clinicId);
+  });
+
+  test('another clinic\'s practitioner named in one\'s own clinic\'s route: a row in the practitioner\'s clinic\'s log', async () => {
+    const r = await request('GET', `${OTHER.base}/practitioners/${C.practitioners.p1}/hours`, { headers: OTHER.admin.auth });
+    assert.equal(r.status, 404);
+    const rows = (await logOf(C, C.admin.auth)).filter((x) => x.request_id === r.headers.get('x-request-id'));
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.equal(rows[0].detail.reason, 'another clinic\'s practitioner');
+    assert.equal(rows[0].actor_email, null);
+  });
+
+  test('another clinic\'s booking asked for under one\'s own clinic: refused in both logs; another practitioner\'s, in one', async () => {
+    const bk = await staffBook(C, C.admin.auth, C.practitioners.p1, next());
+    for (const [method, suffix, body] of [['GET', '', undefined], ['POST', '/cancel', {}], ['POST', '/status', { status: 'completed' }]]) {
+      const r = await request(method, `${OTHER.base}/bookings/${bk.id}${suffix}`, { headers: OTHER.admin.auth, body });
+      assert.equal(r.status, 404, r.text);
+      const rows = rowsOf(r);
+      const here = rows.find((x) => x.clinic_id === C.clinicId);
+      assert.ok(here, `${method} ${suffix}: no row in the booking's clinic's log: ${JSON.stringify(rows)}`);
+      assert.deepEqual([here.action, here.outcome, here.actor_id, here.actor_email, here.detail.reason, here.detail.actor_clinic_id],
+        ['access_denied', 'denied', null, null, 'another clinic\'s booking', OTHER.clinicId]);
+      const there = rows.find((x) => x.clinic_id === OTHER.clinicId);
+      assert.equal(there?.actor_email, OTHER.admin.email);
+    }
+    assert.equal(bookingStatus(bk.id), 'booked');
+    // the same through FHIR, with another clinic's key
+    const key = expectStatus(await request('POST', `${OTHER.base}/api-keys`, { headers: OTHER.admin.auth,
+      body: { name: `fhir prober ${RUN}`, scopes: ['read', 'patient_data'] } }), 201).json;
+    const f = await request('GET', `/fhir/r4/Appointment/${bk.id}`, { headers: bearer(key.key) });
+    assert.equal(f.status, 404);
+    assert.deepEqual(rowsOf(f).map((x) => [x.clinic_id, x.actor_type, x.actor_id, x.detail.reason]).sort(),
+      [[C.clinicId, 'api_key', null, 'another clinic\'s booking'], [OTHER.clinicId, 'api_key', key.id, 'another clinic\'s booking']].sort());
+    // a practitioner asking for a colleague's booking: refused, in their own clinic's log only
+    const p2 = await addStaffPractitioner(C, `p2-${RUN}`);
+    const other = await staffBook(C, C.admin.auth, p2, slotAllocator(14)());
+    const r = await request('GET', `${C.base}/bookings/${other.id}`, { headers: PRAC.auth });
+    assert.equal(r.status, 404);
+    assert.deepEqual(rowsOf(r).map((x) => [x.clinic_id, x.actor_id, x.detail.reason]),
+      [[C.clinicId, PRAC.id, 'another practitioner\'s booking']]);
+  });
+
+  test('failed and throttled sign-ins to an account are in its clinic\'s log; unknown addresses in no clinic\'s', async () => {
+    clearThrottle();
+    const u = createUser({ clinic: C.clinicId, role: 'clinic_admin', email: freshEmail('audit-knock') });
+    const fails = [];
+    for (let i = 0; i < 5; i++) fails.push(await login(u.email, `wrong-${i}-${RUN}`));
+    assert.ok(fails.every((x) => x.status === 401));
+    const throttled = await login(u.email, `wrong-again-${RUN}`);
+    assert.equal(throttled.status, 429);
+    const log = await logOf(C, C.admin.auth);
+    for (const f of fails) {
+      const row = log.find((x) => x.request_id === f.headers.get('x-request-id'));
+      assert.ok(row, `the failed sign-in ${f.headers.get('x-request-id')} is not in the clinic's log`);
+      assert.deepEqual([row.action, row.outcome, row.actor_type, row.resource_id, row.detail.email],
+        ['login', 'failure', 'anonymous', u.id, u.email]);
+    }
+    const t = log.find((x) => x.request_id === throttled.headers.get('x-request-id'));
+    assert.ok(t, 'the throttled sign-in is not in the clinic\'s log');
+    assert.deepEqual([t.action, t.outcome, t.detail.reason], ['login', 'denied', 'throttled']);
+    const ghost = await login(freshEmail('audit-nobody'), `wrong-${RUN}`);
+    assert.equal(ghost.status, 401);
+    assert.deepEqual(rowsOf(ghost).map((x) => [x.action, x.clinic_id]), [['login', null]]);
+    clearThrottle();
+  });
+});
+
+describe('the audit scope of API keys', () => {
+  const keyWith = async (scopes) => bearer(expectStatus(await request('POST', `${C.base}/api-keys`, { headers: C.admin.auth,
+    body: { name: `audit scope ${scopes.join('+')} ${RUN}`, scopes } }), 201, `key ${scopes}`).json.key);
+
+  test('a read key does not read the audit log (it names staff by e-mail); an audit key does', async () => {
+    const read = await keyWith(['read']);
+    const r = await request('GET', `${C.base}/audit-log?limit=5`, { headers: read });
+    assertProblem(r, 403);
+    assert.ok(!r.text.includes(C.admin.email));
+    oneRow(r, { action: 'access_denied', actor_type: 'api_key', outcome: 'denied', clinic_id: C.clinicId });
+    assert.equal(rowsOf(r)[0].detail.reason, 'API key scope');
+    const both = await keyWith(['read', 'audit']);
+    const ok = await request('GET', `${C.base}/audit-log?limit=5`, { headers: both });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.items.length, 5);
+    // audit alone reads the log and nothing else
+    const only = await keyWith(['audit']);
+    assert.equal((await request('GET', `${C.base}/audit-log?limit=1`, { headers: only })).status, 200);
+    assertProblem(await request('GET', `${C.base}/practitioners`, { headers: only }), 403);
+    // write and patient_data do not stand in for it
+    assertProblem(await request('GET', `${C.base}/audit-log`, { headers: await keyWith(['read', 'write', 'patient_data']) }), 403);
+  });
+
+  test('the scope is listed with the key, and only known scopes are taken', async () => {
+    await keyWith(['audit', 'read']);
+    const list = await request('GET', `${C.base}/api-keys`, { headers: C.admin.auth });
+    assert.equal(list.status, 200);
+    assert.ok(list.json.items.some((k) => k.scopes.includes('audit')));
+    for (const bad of [['audits'], ['read', 'Audit'], []])
+      assertProblem(await request('POST', `${C.base}/api-keys`, { headers: C.admin.auth, body: { name: 'bad', scopes: bad } }), 422, 'scopes');
   });
 });
 

@@ -260,7 +260,7 @@ describe('signing out and changing the password', () => {
       assertProblem(r, 422, 'new_password');
     }
     assert.equal((await me(bearer(token))).status, 200, 'refused changes leave the session');
-    for (const good of ['Zq8#Lm2v', 'éééééééé', 'x7'.repeat(40), `${'long passphrase '.repeat(8)}${RUN}`]) {
+    for (const good of ['Zq8#Lm2v', 'éàüöçñøå', 'x7'.repeat(40), `${'long passphrase '.repeat(8)}${RUN}`]) {
       const r = await change(good);
       assert.equal(r.status, 204, `${JSON.stringify(good)}: ${r.status} ${r.text}`);
       current = good;
@@ -269,6 +269,106 @@ describe('signing out and changing the password', () => {
     // no composition rules: all lower-case letters will do
     const r = await change('tangerinebicyclequietly');
     assert.equal(r.status, 204, r.text);
+  });
+
+  test('refused new passwords: blank, one character repeated, a run, the e-mail\'s name (422 naming new_password, saying why)', async () => {
+    const u = await signedIn(createUser({ clinic: C.clinicId, role: 'clinic_admin', email: `river.${RUN}@staff-test.clinicd.example` }));
+    const cases = [
+      ['        ', /only spaces/],
+      ['\t \u00a0 \u3000  \u2003', /only spaces/],
+      ['aaaaaaaa', /one character repeated/],
+      ['ZZZZZZZZZZZZ', /one character repeated/],
+      ['abcdefgh', /run of letters, digits or keys/],
+      ['HGFEDCBA', /run of letters, digits or keys/],
+      ['12345678', /run of letters, digits or keys/],
+      ['87654321', /run of letters, digits or keys/],
+      ['qwertyui', /run of letters, digits or keys/],
+      ['iuytrewq', /run of letters, digits or keys/],
+      ['asdfghjkl', /run of letters, digits or keys/],
+      [`my-River.${RUN}-secret`, /e-mail address's name/],
+      [`RIVER.${RUN.toUpperCase()}!!`, /e-mail address's name/],
+    ];
+    const wrong = [];
+    for (const [pw, why] of cases) {
+      const r = await request('POST', '/api/v1/auth/password', { headers: u.auth, body: { current_password: u.password, new_password: pw } });
+      try {
+        assertProblem(r, 422, 'new_password');
+        const e = r.json.errors.find((x) => x.field === 'new_password');
+        assert.match(e.message, why);
+      } catch (err) { wrong.push(`${JSON.stringify(pw)}: ${err.message.split('\n')[0]}`); }
+    }
+    assert.deepEqual(wrong, []);
+    assert.equal((await me(u.auth)).status, 200, 'refused changes leave the session');
+    // none of these counted as a wrong current password
+    assert.equal(sql(`SELECT count(*)::int AS n FROM login_throttle WHERE key = ${lit(`pw-account:${u.id}`)} AND failures > 0`)[0].n, 0);
+    // a short name is not looked for: "jo" is in too many good passwords
+    const jo = await signedIn(createUser({ clinic: C.clinicId, role: 'clinic_admin', email: `jo@${RUN}.staff-test.clinicd.example` }));
+    const ok = await request('POST', '/api/v1/auth/password', { headers: jo.auth, body: { current_password: jo.password, new_password: 'enjoy-major-tides' } });
+    assert.equal(ok.status, 204, ok.text);
+  });
+
+  test('wrong current passwords: each is audited, the 5th ends the session, the next try is a 429 with Retry-After', async () => {
+    clearThrottle();
+    const u = await signedIn(newAdmin('pwguess'));
+    const other = await loginOk(u.email, u.password); // a second session of the same account
+    const guess = (auth, i) => request('POST', '/api/v1/auth/password', { headers: auth,
+      body: { current_password: `guess-${i}-${RUN}`, new_password: `fresh-${RUN}-tide` } });
+    const rids = [];
+    for (let i = 1; i <= 4; i++) {
+      const r = await guess(u.auth, i);
+      assertProblem(r, 403, 'current_password');
+      rids.push(r.headers.get('x-request-id'));
+      assert.equal((await me(u.auth)).status, 200, `the session survives wrong try ${i}`);
+    }
+    const fifth = await guess(u.auth, 5);
+    assertProblem(fifth, 403, 'current_password');
+    assert.match(fifth.json.detail, /signed out/);
+    rids.push(fifth.headers.get('x-request-id'));
+    assertProblem(await me(u.auth), 401); // the session that guessed is over
+    assert.ok(sessionRow(u.token).revoked_at, 'revoked in the database');
+    // the account's other session: a 429 before any check of the password, even the right one
+    const t = await request('POST', '/api/v1/auth/password', { headers: bearer(other),
+      body: { current_password: u.password, new_password: `fresh-${RUN}-tide` } });
+    assertProblem(t, 429);
+    const ra = Number(t.headers.get('retry-after'));
+    assert.ok(ra > 0 && ra <= 900, `Retry-After ${t.headers.get('retry-after')}`);
+    await loginOk(u.email, u.password); // the password did not change
+    // every wrong try is in the clinic's log as a failure, the last one saying the session ended
+    const rows = sql(`SELECT request_id, clinic_id, actor_id, action, outcome, detail FROM audit_log
+      WHERE action = 'password_change' AND actor_id = ${lit(u.id)} ORDER BY id`);
+    const failures = rows.filter((x) => x.outcome === 'failure');
+    assert.deepEqual(failures.map((x) => x.request_id), rids);
+    assert.ok(failures.every((x) => x.clinic_id === C.clinicId));
+    assert.deepEqual(failures.map((x) => x.detail.session_revoked), [false, false, false, false, true]);
+    assert.deepEqual(rows.filter((x) => x.outcome === 'denied').map((x) => [x.request_id, x.detail.reason]),
+      [[t.headers.get('x-request-id'), 'throttled']]);
+    const log = await request('GET', `${C.base}/audit-log?limit=50`, { headers: C.admin.auth });
+    assert.ok(log.json.items.some((x) => x.request_id === rids[0] && x.outcome === 'failure'), 'the admins see the failures');
+    clearThrottle();
+  });
+
+  test('wrong current passwords from one address across accounts: after 10, a 429 for every account from it', async () => {
+    clearThrottle();
+    const users = [];
+    for (let i = 0; i < 3; i++) users.push(await signedIn(newAdmin('pwaddr')));
+    const statuses = [];
+    for (let i = 0; i < 10; i++) {
+      const u = users[i % 3];
+      const r = await request('POST', '/api/v1/auth/password', { headers: u.auth,
+        body: { current_password: `guess-${i}-${RUN}`, new_password: `fresh-${RUN}-tide` } });
+      statuses.push(r.status);
+    }
+    assert.deepEqual(statuses, Array(10).fill(403));
+    const fresh = await signedIn(newAdmin('pwaddr'));
+    const r = await request('POST', '/api/v1/auth/password', { headers: fresh.auth,
+      body: { current_password: fresh.password, new_password: `fresh-${RUN}-tide` } });
+    assertProblem(r, 429);
+    assert.ok(Number(r.headers.get('retry-after')) > 0);
+    clearThrottle();
+    // the limit forgotten (the window passed), the same change goes through
+    const again = await request('POST', '/api/v1/auth/password', { headers: fresh.auth,
+      body: { current_password: fresh.password, new_password: `fresh-${RUN}-tide` } });
+    assert.equal(again.status, 204, again.text);
   });
 
   test('the password route needs a session and a JSON body', async () => {
@@ -416,13 +516,29 @@ describe('the operator\'s command line', () => {
   });
 
   test('create-user refuses weak passwords (non-zero exit, no account)', () => {
-    for (const pw of ['short7!', 'password123', 'qwertyuiop', '']) {
+    for (const pw of ['short7!', 'password123', 'qwertyuiop', '', '        ', 'aaaaaaaa', 'abcdefgh', '87654321', 'qwertyui']) {
       const email = freshEmail('weak');
       const r = clinicd(['admin', 'create-user', '--clinic', C.clinicId, '--email', email, '--role', 'clinic_admin'], { input: `${pw}\n` });
       assert.notEqual(r.status, 0, `${JSON.stringify(pw)} accepted: ${r.stdout}`);
       assert.match(r.stderr, /password/i);
       assert.equal(sql(`SELECT count(*)::int AS n FROM staff_users WHERE email = ${lit(email)}`)[0].n, 0);
     }
+  });
+
+  test('create-user and reset-password refuse a password holding the e-mail\'s name, saying so', () => {
+    const email = `harbour.${RUN}@staff-test.clinicd.example`;
+    const r = clinicd(['admin', 'create-user', '--clinic', C.clinicId, '--email', email, '--role', 'clinic_admin'],
+      { input: `Harbour.${RUN}-gate\n` });
+    assert.notEqual(r.status, 0, r.stdout);
+    assert.match(r.stderr, /password refused: .*e-mail address's name/);
+    assert.equal(sql(`SELECT count(*)::int AS n FROM staff_users WHERE email = ${lit(email)}`)[0].n, 0);
+    const u = newAdmin('resetname');
+    const reset = clinicd(['admin', 'reset-password', '--email', u.email], { input: `${u.email.split('@')[0]}-and-more\n` });
+    assert.notEqual(reset.status, 0);
+    assert.match(reset.stderr, /e-mail address's name/);
+    const blank = clinicd(['admin', 'reset-password', '--email', u.email], { input: '          \n' });
+    assert.notEqual(blank.status, 0);
+    assert.match(blank.stderr, /only spaces/);
   });
 
   test('create-user checks its arguments', () => {

@@ -108,10 +108,12 @@ export function ageSessions(userId, { idleMinutes, createdHoursAgo } = {}) {
   sqlExec(`UPDATE staff_sessions SET ${sets.join(', ')} WHERE user_id = ${lit(userId)}`);
 }
 
-/** Forgets the failed sign-ins of this address and of the suites' accounts (as the owner),
- * so that one suite's failures never throttle another's sign-ins. */
+/** Forgets the failed sign-ins and wrong current passwords (password changes) of this
+ * address and of the suites' accounts (as the owner), so that one suite's failures never
+ * throttle another's. */
 export function clearThrottle() {
-  sqlExec(`DELETE FROM login_throttle WHERE key LIKE 'ip:%' OR key LIKE 'email:%staff-test.clinicd.example'`);
+  sqlExec(`DELETE FROM login_throttle WHERE key LIKE 'ip:%' OR key LIKE 'email:%staff-test.clinicd.example'
+    OR key LIKE 'pw-ip:%' OR key LIKE 'pw-account:%'`);
 }
 
 // ---------------------------------------------------------------------------------------

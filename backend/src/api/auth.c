@@ -22,6 +22,11 @@
 #define MAX_FAILURES_PER_ACCOUNT 5
 #define MAX_FAILURES_PER_ADDRESS 30
 #define API_KEY_PREFIX "ck_"
+/* Changing the password: wrong current passwords per account and per address in 15
+ * minutes before a 429, and the wrong one that ends the session it came with. */
+#define PW_MAX_FAILURES_PER_ACCOUNT 5
+#define PW_MAX_FAILURES_PER_ADDRESS 10
+#define PW_REVOKE_AFTER 5
 
 DB_STMT(st_session,
         "UPDATE staff_sessions s SET last_seen_at = now() FROM staff_users u"
@@ -66,6 +71,27 @@ DB_STMT(st_throttle_count,
         " coalesce(max(failures) FILTER (WHERE key LIKE 'ip:%'), 0),"
         " coalesce(ceil(extract(epoch FROM max(window_start) + interval '15 minutes' - now())), 60)::int"
         " FROM up",
+        2);
+/* The same for checks of the current password when changing it: the account's key is
+ * $1 (its id), the address's $2; separate from sign-in's keys. */
+DB_STMT(st_pw_throttle_count,
+        "WITH k(key) AS (VALUES ('pw-account:' || $1::text), ('pw-ip:' || $2::text)),"
+        " up AS (INSERT INTO login_throttle (key, window_start, failures)"
+        "   SELECT key, now(), 1 FROM k"
+        "   ON CONFLICT (key) DO UPDATE SET"
+        "   failures = CASE WHEN login_throttle.window_start <= now() - interval '15 minutes'"
+        "     THEN 1 ELSE login_throttle.failures + 1 END,"
+        "   window_start = CASE WHEN login_throttle.window_start <= now() - interval '15 minutes'"
+        "     THEN now() ELSE login_throttle.window_start END"
+        "   RETURNING key, failures, window_start)"
+        " SELECT coalesce(max(failures) FILTER (WHERE key LIKE 'pw-account:%'), 0),"
+        " coalesce(max(failures) FILTER (WHERE key LIKE 'pw-ip:%'), 0),"
+        " coalesce(ceil(extract(epoch FROM max(window_start) + interval '15 minutes' - now())), 60)::int"
+        " FROM up",
+        2);
+DB_STMT(st_pw_throttle_success,
+        "WITH a AS (DELETE FROM login_throttle WHERE key = 'pw-account:' || $1::text)"
+        " UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = 'pw-ip:' || $2::text",
         2);
 /* After a successful sign-in: the account starts afresh, the address gets its
  * attempt back. */
@@ -190,7 +216,8 @@ bool auth_staff(struct req *r, struct auth *a)
         snprintf(a->role, sizeof(a->role), "api_key");
         const char *sc = PQgetvalue(res, 0, 2);
         a->scopes = (strstr(sc, "read") ? SCOPE_READ : 0) | (strstr(sc, "write") ? SCOPE_WRITE : 0) |
-                    (strstr(sc, "patient_data") ? SCOPE_PATIENT_DATA : 0);
+                    (strstr(sc, "patient_data") ? SCOPE_PATIENT_DATA : 0) |
+                    (strstr(sc, "audit") ? SCOPE_AUDIT : 0);
     } else {
         snprintf(a->user_id, sizeof(a->user_id), "%s", PQgetvalue(res, 0, 0));
         snprintf(a->email, sizeof(a->email), "%s", PQgetvalue(res, 0, 1));
@@ -209,12 +236,45 @@ bool auth_staff(struct req *r, struct auth *a)
     return true;
 }
 
-/* A refused access is recorded too (ASVS 7.2.2): who, what route, why. */
-static void audit_denied(struct req *r, const struct auth *a, const char *why)
+/* A refused access is recorded too (ASVS 7.2.2): who, what route, why, in the actor's
+ * own clinic's log.  When the resource belongs to another clinic (target, known to
+ * exist), that clinic's log gets a row as well, so that its admins see who knocks:
+ * the actor's kind, role and clinic, and the request id, but not the actor's e-mail or
+ * id, which are personal data of another clinic's staff (the platform's operator can
+ * still join the two rows by request id).  Two single-row statements, each its own
+ * transaction when no transaction is open, so two chain heads are never held at once. */
+void auth_audit_denied(struct req *r, const struct auth *a, const char *why, const char *target)
 {
-    audit(r, a, NULL, a->clinic_id, "access_denied", "route",
-          r->route ? r->route->pattern : NULL, false, "denied",
-          json_pack("{s:s, s:s}", "method", http_method_name(r->method), "reason", why));
+    bool elsewhere = target && *target && strcmp(target, a->clinic_id) != 0;
+    json_t *d = json_pack("{s:s, s:s}", "method", http_method_name(r->method), "reason", why);
+    if (elsewhere)
+        json_object_set_new(d, "target_clinic_id", json_string(target));
+    audit(r, a, NULL, a->clinic_id, "access_denied", "route", r->route ? r->route->pattern : NULL,
+          false, "denied", d);
+    if (!elsewhere)
+        return;
+    struct auth anon = *a;
+    anon.user_id[0] = '\0';
+    anon.email[0] = '\0';
+    audit(r, &anon, NULL, target, "access_denied", "route", r->route ? r->route->pattern : NULL,
+          false, "denied",
+          json_pack("{s:s, s:s, s:s?}", "method", http_method_name(r->method), "reason", why,
+                    "actor_clinic_id", a->clinic_id[0] ? a->clinic_id : NULL));
+}
+
+/* clinic_id when it names a clinic that exists, else NULL (a row in the log of a
+ * clinic that does not exist would start a chain for any id a client makes up). */
+static const char *existing_clinic(struct req *r, const char *clinic_id)
+{
+    if (!is_uuid(clinic_id))
+        return NULL;
+    const char *v[] = {clinic_id};
+    PGresult *res = api_query(r, &st_clinic_exists, v);
+    if (!res)
+        return NULL;
+    bool found = PQntuples(res) == 1;
+    PQclear(res);
+    return found ? clinic_id : NULL;
 }
 
 bool auth_clinic(struct req *r, const struct auth *a, const char *clinic_id)
@@ -233,7 +293,7 @@ bool auth_clinic(struct req *r, const struct auth *a, const char *clinic_id)
     }
     if (is_uuid(clinic_id) && strcmp(a->clinic_id, clinic_id) == 0)
         return true;
-    audit_denied(r, a, "another clinic");
+    auth_audit_denied(r, a, "another clinic", existing_clinic(r, clinic_id));
     reply_not_found(r);
     return false;
 }
@@ -242,7 +302,7 @@ bool auth_admin(struct req *r, const struct auth *a)
 {
     if (strcmp(a->role, "practitioner") != 0)
         return true;
-    audit_denied(r, a, "needs a clinic administrator");
+    auth_audit_denied(r, a, "needs a clinic administrator", NULL);
     reply_problem(r, 403, "forbidden", NULL,
                   "This needs a clinic administrator; practitioners manage their own schedule.",
                   NULL);
@@ -253,7 +313,7 @@ bool auth_scope(struct req *r, const struct auth *a, unsigned scope)
 {
     if ((a->scopes & scope) == scope)
         return true;
-    audit_denied(r, a, "API key scope");
+    auth_audit_denied(r, a, "API key scope", NULL);
     reply_problem(r, 403, "forbidden", NULL, "This API key does not have the scope for this.",
                   NULL);
     return false;
@@ -268,7 +328,7 @@ bool auth_practitioner(struct req *r, const struct auth *a, const char *practiti
     if (strcmp(a->role, "practitioner") == 0) {
         if (strcmp(a->practitioner_id, practitioner_id) == 0)
             return true;
-        audit_denied(r, a, "another practitioner");
+        auth_audit_denied(r, a, "another practitioner", NULL);
         reply_not_found(r);
         return false;
     }
@@ -276,11 +336,15 @@ bool auth_practitioner(struct req *r, const struct auth *a, const char *practiti
     PGresult *res = api_query(r, &st_practitioner_clinic, v);
     if (!res)
         return false;
-    bool ok = PQntuples(res) == 1 && (strcmp(a->role, "platform_admin") == 0 ||
-                                      strcmp(PQgetvalue(res, 0, 0), a->clinic_id) == 0);
+    bool found = PQntuples(res) == 1;
+    bool ok = found && (strcmp(a->role, "platform_admin") == 0 ||
+                        strcmp(PQgetvalue(res, 0, 0), a->clinic_id) == 0);
+    char owner[40] = "";
+    if (found)
+        snprintf(owner, sizeof(owner), "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     if (!ok) {
-        audit_denied(r, a, "another clinic's practitioner");
+        auth_audit_denied(r, a, "another clinic's practitioner", owner);
         reply_not_found(r);
     }
     return ok;
@@ -362,7 +426,14 @@ void auth_login(struct req *r)
     if (by_account > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS) {
         char ra[24];
         snprintf(ra, sizeof(ra), "%ld", wait > 0 ? wait : 60);
-        audit(r, NULL, "anonymous", NULL, "login", "staff_user", NULL, false, "denied",
+        /* a known account's clinic sees the attempts on it */
+        const char *kv[] = {email};
+        res = api_query(r, &st_user_by_email, kv);
+        if (!res)
+            goto out;
+        bool known = PQntuples(res) == 1;
+        audit(r, NULL, "anonymous", known ? PQgetvalue(res, 0, 3) : NULL, "login", "staff_user",
+              known ? PQgetvalue(res, 0, 0) : NULL, false, "denied",
               json_pack("{s:s, s:s}", "email", email, "reason", "throttled"));
         reply_problem(r, 429, "too-many-attempts", "Too many sign-in attempts",
                       "Too many failed sign-ins; wait a few minutes and try again.", NULL);
@@ -386,7 +457,11 @@ void auth_login(struct req *r)
         goto out;
     }
     if (!ok) {
-        audit(r, NULL, "anonymous", NULL, "login", "staff_user", NULL, false, "failure",
+        /* a known account's failures are in its clinic's log (a platform admin's, and
+         * unknown addresses', in the log of no clinic) */
+        bool known = PQntuples(res) == 1;
+        audit(r, NULL, "anonymous", known ? PQgetvalue(res, 0, 3) : NULL, "login", "staff_user",
+              known ? PQgetvalue(res, 0, 0) : NULL, false, "failure",
               json_pack("{s:s}", "email", email));
         reply_problem(r, 401, "invalid-credentials", "Sign-in failed",
                       "The e-mail address or the password is not right.", NULL);
@@ -518,18 +593,70 @@ void auth_password(struct req *r)
         input_reply(&in);
         goto out;
     }
+    /* The check of the current password is an oracle for whoever holds a stolen
+     * session: it counts against the account and the address before the hash runs
+     * (as sign-in does), every wrong one is in the clinic's log, and the
+     * PW_REVOKE_AFTER-th ends the session it came with. */
+    char addr[64];
+    client_address(r, addr, sizeof(addr));
+    const char *tv[] = {a.user_id, addr};
+    res = api_query(r, &st_pw_throttle_count, tv);
+    if (!res)
+        goto out;
+    long by_account = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    long by_address = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+    long wait = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+    PQclear(res);
+    res = NULL;
+    if (by_account > PW_MAX_FAILURES_PER_ACCOUNT || by_address > PW_MAX_FAILURES_PER_ADDRESS) {
+        char ra[24];
+        snprintf(ra, sizeof(ra), "%ld", wait > 0 ? wait : 60);
+        if (!audit(r, &a, NULL, a.clinic_id, "password_change", "staff_user", a.user_id, false,
+                   "denied", json_pack("{s:s}", "reason", "throttled")))
+            goto out;
+        reply_problem(r, 429, "too-many-attempts", "Too many attempts",
+                      "Too many wrong current passwords; wait a few minutes and try again.",
+                      NULL);
+        reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+        goto out;
+    }
     const char *v[] = {a.user_id};
     res = api_query(r, &st_me, v);
     if (!res)
         goto out;
     bool rehash;
     int ok = password_verify(current, PQgetvalue(res, 0, 1), &rehash, HASH_WAIT_MS);
+    if (ok == -2) {
+        reply_unavailable(r, "Try again in a moment.");
+        goto out;
+    }
     if (ok != 1) {
-        if (ok == -2)
-            reply_unavailable(r, "Try again in a moment.");
-        else
+        bool revoke = by_account >= PW_REVOKE_AFTER;
+        if (revoke) {
+            bool via_cookie;
+            char th[TOKEN_HASH_HEX_LEN + 1];
+            token_hash_hex(presented_token(r, &via_cookie), th);
+            const char *rv[] = {th};
+            PGresult *u = api_query(r, &st_session_revoke, rv);
+            if (!u)
+                goto out;
+            PQclear(u);
+        }
+        if (!audit(r, &a, NULL, a.clinic_id, "password_change", "staff_user", a.user_id, false,
+                   "failure",
+                   json_pack("{s:s, s:i, s:b}", "reason", "wrong current password", "failures",
+                             (int)by_account, "session_revoked", revoke)))
+            goto out;
+        if (revoke) {
+            reply_problem(r, 403, "wrong-password", NULL,
+                          "The current password is not right. After this many wrong tries you "
+                          "have been signed out: sign in again.",
+                          json_pack("[o]", problem_error("current_password", "not right")));
+            set_session_cookie(r, "", 0);
+        } else {
             reply_problem(r, 403, "wrong-password", NULL, "The current password is not right.",
                           json_pack("[o]", problem_error("current_password", "not right")));
+        }
         goto out;
     }
     char h[PASSWORD_HASH_MAX];
@@ -552,6 +679,7 @@ void auth_password(struct req *r)
                "success", NULL) ||
         !api_commit(r))
         goto out;
+    PQclear(api_query(r, &st_pw_throttle_success, tv));
     reply_text(r, 204, "application/json", "", 0);
     set_session_cookie(r, "", 0);
 out:

@@ -7,7 +7,15 @@
 
 #include "api/common.h"
 
-enum auth_scope { SCOPE_READ = 1, SCOPE_WRITE = 2, SCOPE_PATIENT_DATA = 4, SCOPE_ALL = 7 };
+/* API keys hold some of these; people hold all of them.  SCOPE_AUDIT reads the audit
+ * log (which names staff by e-mail): `read` alone does not. */
+enum auth_scope {
+    SCOPE_READ = 1,
+    SCOPE_WRITE = 2,
+    SCOPE_PATIENT_DATA = 4,
+    SCOPE_AUDIT = 8,
+    SCOPE_ALL = 15
+};
 
 struct auth {
     bool api_key;           /* an integration's key rather than a person */
@@ -36,6 +44,13 @@ bool auth_scope(struct req *r, const struct auth *a, unsigned scope);
 /* True when a may see or change practitioner_id's schedule: admins of the clinic, and
  * the practitioner themself; otherwise replies 404. */
 bool auth_practitioner(struct req *r, const struct auth *a, const char *practitioner_id);
+
+/* Records that a was refused a resource of owner_clinic (NULL or "" when unknown),
+ * for the reason why: a row in a's own clinic's log and, when owner_clinic is another
+ * clinic, one in that clinic's log without a's id or e-mail (the same rows as
+ * auth_clinic and auth_practitioner write).  Replies nothing. */
+void auth_audit_denied(struct req *r, const struct auth *a, const char *why,
+                       const char *owner_clinic);
 
 /* Appends to the audit log on the request's connection (inside the current
  * transaction, if any).  a may be NULL (then actor_type names who it was).  detail is

@@ -63,6 +63,8 @@
 /* $1 clinic (NULL: any, for platform admins)  $2 practitioner (for practitioners)
  * $3 booking */
 DB_STMT(st_appointment_read, APPOINTMENT_SELECT " AND b.id = $3::uuid", 3);
+/* Whose a booking the caller may not see is (for the refusal's audit rows). */
+DB_STMT(st_appointment_owner, "SELECT clinic_id FROM bookings WHERE id = $1::uuid", 1);
 
 #define WALL(n) "(timestamp '1970-01-01' + " n "::bigint * interval '1 second') AT TIME ZONE l.timezone"
 
@@ -131,6 +133,17 @@ static void appointment_read(struct req *r)
     if (!res)
         return;
     json_t *j = PQntuples(res) == 1 ? appointment_row(res, 0) : NULL;
+    if (!j && PQntuples(res) == 0) {
+        /* a booking outside the caller's scope: refused, in its clinic's log too */
+        const char *ov[] = {id};
+        PGresult *o = api_query(r, &st_appointment_owner, ov);
+        if (o && PQntuples(o) == 1) {
+            bool here = strcmp(PQgetvalue(o, 0, 0), a.clinic_id) == 0;
+            auth_audit_denied(r, &a, here ? "another practitioner's booking" : "another clinic's booking",
+                              PQgetvalue(o, 0, 0));
+        }
+        PQclear(o);
+    }
     if (!j)
         fhir_not_found(r, "Appointment", id);
     else if (audit(r, &a, NULL, PQgetvalue(res, 0, 5), "fhir_read_appointment", "booking", id,

@@ -164,7 +164,7 @@ DB_STMT(st_audit_list,
         "SELECT json_build_object('id', id, 'at', at, 'actor_type', actor_type, 'actor_id',"
         " actor_id, 'actor_email', actor_email, 'role', role, 'action', action, 'resource_type',"
         " resource_type, 'resource_id', resource_id, 'patient_data', patient_data, 'request_id',"
-        " request_id, 'outcome', outcome, 'detail', detail)::text, id"
+        " request_id, 'outcome', outcome, 'detail', detail, 'hash', encode(hash, 'hex'))::text, id"
         " FROM audit_log WHERE clinic_id = $1::uuid AND ($2::bigint IS NULL OR id < $2::bigint)"
         " AND ($4::bool IS NULL OR patient_data = $4::bool)"
         " ORDER BY id DESC LIMIT $3::int",
@@ -175,7 +175,11 @@ void staff_audit_log(struct req *r)
     struct auth a;
     struct input in;
     input_init(&in, r);
-    if (!staff_enter(r, &a, STAFF_ADMIN_READ))
+    /* The log names staff by e-mail and shows who read which patient's data: an API
+     * key needs the audit scope for it (read alone is not enough), people an admin's
+     * role. */
+    if (!auth_staff(r, &a) || !auth_clinic(r, &a, staff_clinic(r)) ||
+        !auth_scope(r, &a, SCOPE_AUDIT) || !auth_admin(r, &a))
         return;
     long limit = 50, before = 0;
     bool patient = false;

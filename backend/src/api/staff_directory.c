@@ -1181,19 +1181,19 @@ void staff_api_keys_create(struct req *r)
     json_t *sv = json_object_get(body, "scopes");
     if (body && !json_is_array(sv)) {
         input_error(&in, "scopes", false,
-                    "scopes must be a list of one or more of read, write and patient_data");
+                    "scopes must be a list of one or more of read, write, patient_data and audit");
     } else if (body) {
-        static const char *const known[] = {"read", "write", "patient_data"};
+        static const char *const known[] = {"read", "write", "patient_data", "audit"};
         size_t i;
         json_t *x;
         json_array_foreach(sv, i, x) {
             const char *s = json_string_value(x);
             bool ok = false;
-            for (size_t k = 0; k < 3 && s && !ok; k++)
+            for (size_t k = 0; k < sizeof(known) / sizeof(known[0]) && s && !ok; k++)
                 ok = strcmp(s, known[k]) == 0;
             if (!ok) {
                 input_error(&in, "scopes", false,
-                            "scopes may hold only read, write and patient_data");
+                            "scopes may hold only read, write, patient_data and audit");
                 break;
             }
             bool dup = false;

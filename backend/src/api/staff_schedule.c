@@ -777,10 +777,13 @@ static PGresult *staff_booking(struct req *r, const struct auth *a)
             reply_not_found(r);
         return NULL;
     }
-    bool mine = strcmp(booking_val(res, G_CLINIC), staff_clinic(r)) == 0 &&
-                (strcmp(a->role, "practitioner") != 0 ||
-                 strcmp(booking_val(res, G_PRACT), a->practitioner_id) == 0);
+    bool here = strcmp(booking_val(res, G_CLINIC), staff_clinic(r)) == 0;
+    bool mine = here && (strcmp(a->role, "practitioner") != 0 ||
+                         strcmp(booking_val(res, G_PRACT), a->practitioner_id) == 0);
     if (!mine) {
+        /* another clinic's booking is refused in that clinic's log too */
+        auth_audit_denied(r, a, here ? "another practitioner's booking" : "another clinic's booking",
+                          booking_val(res, G_CLINIC));
         PQclear(res);
         reply_not_found(r);
         return NULL;

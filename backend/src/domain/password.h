@@ -1,4 +1,5 @@
-/* Staff passwords: the policy (length, not a common password) and Argon2id hashing
+/* Staff passwords: the policy (length, not common, not blank, repeated, a run along
+ * the alphabet or the keyboard, nor holding the e-mail's name) and Argon2id hashing
  * with a bound on how many hashes run at once. */
 #ifndef CLINICD_PASSWORD_H
 #define CLINICD_PASSWORD_H
@@ -17,8 +18,12 @@ long password_load_common(const char *path);
 void password_free_common(void);
 
 /* NULL when the password is acceptable, else a message for the user.  No
- * composition rules: length (8 characters to 1024 bytes) and not a common password
- * (or the user's e-mail). */
+ * composition rules: 8 characters to 1024 bytes, and not one of these: only blank
+ * characters; one character repeated; a stretch of the
+ * alphabet, the digits, a keyboard row or column, forwards or backwards; a common
+ * password; the user's e-mail, or anything holding its name (before the @, with or
+ * without a +tag) when that is 3 characters or more, in any case.  email may be
+ * NULL. */
 const char *password_check(const char *password, const char *email);
 
 /* Hashes with Argon2id into out (PASSWORD_HASH_MAX bytes); at most `password_slots`
