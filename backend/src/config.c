@@ -11,9 +11,12 @@
 #include <unistd.h>
 
 #include "util/alloc.h"
+#include "util/netaddr.h"
 #include "util/parse.h"
 
-enum kind { K_STR, K_LONG };
+/* K_ADDRS: a list of addresses and CIDR ranges (util/netaddr.h), kept as text;
+ * K_TOKEN: "-" (none) or a secret of 16 to 256 visible ASCII characters. */
+enum kind { K_STR, K_LONG, K_ADDRS, K_TOKEN };
 
 struct key {
     const char *name;
@@ -38,8 +41,14 @@ static const struct key keys[] = {
     {"http_threads", K_LONG, OFF(http_threads), 0, 1024, "auto", NULL},
     {"http_workers", K_LONG, OFF(http_workers), 0, 1024, "16", NULL},
     {"http_max_connections", K_LONG, OFF(http_max_connections), 1, 100000, "1024", NULL},
-    {"http_max_per_ip", K_LONG, OFF(http_max_per_ip), 0, 100000, "0", NULL},
+    {"http_max_per_ip", K_LONG, OFF(http_max_per_ip), 0, 100000, "64", NULL},
     {"http_timeout_s", K_LONG, OFF(http_timeout_s), 1, 3600, "15", NULL},
+    {"http_head_timeout_s", K_LONG, OFF(http_head_timeout_s), 0, 3600, "10", NULL},
+    {"http_read_workers", K_LONG, OFF(http_read_workers), 0, 1024, "auto", NULL},
+    {"http_read_queue", K_LONG, OFF(http_read_queue), 1, 100000, "64", NULL},
+    {"trusted_proxies", K_ADDRS, OFF(trusted_proxies), 0, 0, "-", NULL},
+    {"metrics_allow", K_ADDRS, OFF(metrics_allow), 0, 0, "127.0.0.0/8 ::1", NULL},
+    {"metrics_token", K_TOKEN, OFF(metrics_token), 0, 0, "-", NULL},
     {"http_memory_limit_kb", K_LONG, OFF(http_memory_limit_kb), 8, 1048576, "32", NULL},
     {"shutdown_grace_s", K_LONG, OFF(shutdown_grace_s), 0, 600, "10", NULL},
     {"web_root", K_STR, OFF(web_root), 0, 0, "web", NULL},
@@ -76,7 +85,7 @@ static const struct key *find_key(const char *name)
 /* K_LONG keys that also take "auto": one per online CPU. */
 static bool per_cpu(const struct key *k)
 {
-    return strcmp(k->name, "http_threads") == 0;
+    return strcmp(k->name, "http_threads") == 0 || strcmp(k->name, "http_read_workers") == 0;
 }
 
 static int apply(struct config *cfg, const struct key *k, const char *value, const char *origin,
@@ -104,6 +113,28 @@ static int apply(struct config *cfg, const struct key *k, const char *value, con
     if (!*value) {
         snprintf(err, errlen, "%s%s: must not be empty", origin, k->name);
         return -1;
+    }
+    if (k->kind == K_ADDRS) {
+        struct netaddr_list l;
+        char why[160];
+        if (netaddr_list_parse(value, &l, why, sizeof(why)) < 0) {
+            snprintf(err, errlen, "%s%s: %s (want addresses or CIDR ranges, or -)", origin,
+                     k->name, why);
+            return -1;
+        }
+        netaddr_list_free(&l);
+    }
+    if (k->kind == K_TOKEN && strcmp(value, "-") != 0) {
+        size_t n = strlen(value);
+        bool visible = true;
+        for (size_t i = 0; i < n; i++)
+            visible = visible && value[i] > 0x20 && value[i] < 0x7f;
+        if (n < 16 || n > 256 || !visible) {
+            snprintf(err, errlen,
+                     "%s%s: must be - (none) or 16 to 256 visible ASCII characters without spaces",
+                     origin, k->name);
+            return -1;
+        }
     }
     if (k->choices) {
         bool ok = false;
@@ -224,7 +255,7 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen)
 void config_release(struct config *cfg)
 {
     for (size_t i = 0; i < NKEYS; i++)
-        if (keys[i].kind == K_STR) {
+        if (keys[i].kind != K_LONG) {
             char **slot = (char **)((char *)cfg + keys[i].offset);
             free(*slot);
             *slot = NULL;

@@ -15,8 +15,14 @@ struct config {
     long http_threads;           /* 0: a thread per connection; N: a pool of N */
     long http_workers;           /* with a pool: threads that run writes (0: none) */
     long http_max_connections;
-    long http_max_per_ip;
+    long http_max_per_ip;        /* connections per client address (0: no cap) */
     long http_timeout_s;         /* idle connection timeout */
+    long http_head_timeout_s;    /* the request head must arrive within this (0: no deadline) */
+    long http_read_workers;      /* with a pool: threads that run reads needing SQL (0: none) */
+    long http_read_queue;        /* reads waiting for them; more get 503 */
+    char *trusted_proxies;       /* addresses/CIDRs whose X-Forwarded-For is believed; "-" none */
+    char *metrics_allow;         /* who may read /metrics without the token; "-" none */
+    char *metrics_token;         /* Bearer token for /metrics; "-" none */
     long http_memory_limit_kb;   /* per connection, headers and URL included */
     long shutdown_grace_s;       /* in-flight requests get this long on SIGTERM */
     char *web_root;              /* static pages */

@@ -4,6 +4,7 @@
 // per-contact limit and Idempotency-Key under concurrent requests.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import nodeHttp from 'node:http';
 import { BASE, sql, lit } from './lib.mjs';
 import {
   MIN, at, fmt, addDays, isoWeekday, nextWeekday, createPractice, retirePractice, patient,
@@ -15,18 +16,33 @@ const WORKERS = 64;
 const ATTEMPTS = 2048;
 const ROUNDS = 6; // bursts on one slot
 
-/** One request with its own fetch; never throws (a network error is status 0). */
-async function send(method, path, body, headers = {}) {
-  try {
-    const res = await fetch(BASE + path, { method, body: body === undefined ? undefined : JSON.stringify(body),
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers } });
-    const text = await res.text();
-    let json = null;
-    try { json = JSON.parse(text); } catch { /* not JSON */ }
-    return { status: res.status, text, json };
-  } catch (e) {
-    return { status: 0, text: String(e?.cause?.code ?? e), json: null };
-  }
+// The clients come from WORKERS addresses (127.0.1.1, 127.0.1.2, ..., all loopback),
+// in turn, as many clients would: one address may hold only http_max_per_ip
+// connections (64 by default).
+const agents = Array.from({ length: WORKERS }, (_, i) =>
+  new nodeHttp.Agent({ keepAlive: true, localAddress: `127.0.1.${i + 1}` }));
+let turn = 0;
+after(() => agents.forEach((a) => a.destroy()));
+
+/** One request from the next client address; never throws (a network error is status 0). */
+function send(method, path, body, headers = {}) {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  const h = { ...(data === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }), ...headers };
+  return new Promise((resolve) => {
+    const req = nodeHttp.request(BASE + path, { method, headers: h, agent: agents[turn++ % agents.length] }, (res) => {
+      const parts = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString('utf8');
+        let json = null;
+        try { json = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, text, json });
+      });
+      res.on('error', (e) => resolve({ status: 0, text: String(e?.code ?? e), json: null }));
+    });
+    req.on('error', (e) => resolve({ status: 0, text: String(e?.code ?? e), json: null }));
+    req.end(data);
+  });
 }
 
 const tally = (m, k) => m.set(k, (m.get(k) ?? 0) + 1);

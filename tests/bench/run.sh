@@ -589,8 +589,11 @@ for c in $configs; do
   CLINICD_MIGRATE_URL=$owner_url DATABASE_URL=$app_url "$bin" migrate >> "$raw/setup.log" 2>&1 ||
     { tail -n 5 "$raw/setup.log" >&2; die "clinicd migrate failed"; }
   note "clinicd serve on port $http_port: $mode, db pool $pool ..."
-  # (wrk books from one address: the per-address limit on patients' writes is off)
-  DATABASE_URL=$app_url PORT=$http_port CLINICD_DB_POOL_SIZE=$pool \
+  # (every load generator connects from 127.0.0.1: no per-address connection cap, which
+  # would turn wrk's and slowclients.py's connections away, and no per-address limit on
+  # patients' writes, which would stop wrk's bookings; fairness.test.mjs and
+  # hoarding.test.mjs test them)
+  DATABASE_URL=$app_url PORT=$http_port CLINICD_DB_POOL_SIZE=$pool CLINICD_HTTP_MAX_PER_IP=0 \
     CLINICD_HTTP_THREADS=$http_threads CLINICD_SHUTDOWN_GRACE_S=2 CLINICD_LOG_LEVEL=warn \
     CLINICD_PATIENT_WRITES_PER_HOUR=0 \
     "$bin" serve > "$work/access-$tag.log" 2> "$raw/server-$tag.err" &

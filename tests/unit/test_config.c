@@ -134,8 +134,13 @@ static const struct field defaults[] = {
     L(statement_timeout_ms, 5000),
     L(http_workers, 16),
     L(http_max_connections, 1024),
-    L(http_max_per_ip, 0),
+    L(http_max_per_ip, 64),
     L(http_timeout_s, 15),
+    L(http_head_timeout_s, 10),
+    L(http_read_queue, 64),
+    S(trusted_proxies, "-"),
+    S(metrics_allow, "127.0.0.0/8 ::1"),
+    S(metrics_token, "-"),
     L(http_memory_limit_kb, 32),
     L(shutdown_grace_s, 10),
     S(web_root, "web"),
@@ -149,8 +154,9 @@ static void test_defaults(void **state)
     load(NULL, 0, err, sizeof(err));
     for (size_t i = 0; i < UNIT_ARRAY_LEN(defaults); i++)
         check_field(&cfg, &defaults[i]);
-    /* http_threads: auto, one per online CPU */
+    /* http_threads and http_read_workers: auto, one per online CPU */
     assert_int_equal(cfg.http_threads, sysconf(_SC_NPROCESSORS_ONLN));
+    assert_int_equal(cfg.http_read_workers, sysconf(_SC_NPROCESSORS_ONLN));
     assert_int_equal(config_set(&cfg, "http_threads", "auto", err, sizeof(err)), 0);
     assert_int_equal(cfg.http_threads, sysconf(_SC_NPROCESSORS_ONLN));
     config_release(&cfg);
@@ -192,6 +198,26 @@ static const struct set_case set_cases[] = {
     {"http_threads", "2", 0, L(http_threads, 2), {0}},
     {"http_workers", "0", 0, L(http_workers, 0), {0}},
     {"http_workers", "-1", -1, L(http_workers, 16), {"http_workers"}},
+    {"http_read_workers", "0", 0, L(http_read_workers, 0), {0}},
+    {"http_read_workers", "3", 0, L(http_read_workers, 3), {0}},
+    {"http_read_workers", "lots", -1, L(http_head_timeout_s, 10), {"http_read_workers", "or auto"}},
+    {"http_read_queue", "0", -1, L(http_read_queue, 64), {"http_read_queue"}},
+    {"http_head_timeout_s", "0", 0, L(http_head_timeout_s, 0), {0}},
+    {"http_head_timeout_s", "3601", -1, L(http_head_timeout_s, 10), {"http_head_timeout_s"}},
+    {"http_max_per_ip", "0", 0, L(http_max_per_ip, 0), {0}},
+    {"trusted_proxies", "10.0.0.0/8, 192.0.2.7 2001:db8::/32", 0,
+     S(trusted_proxies, "10.0.0.0/8, 192.0.2.7 2001:db8::/32"), {0}},
+    {"trusted_proxies", "-", 0, S(trusted_proxies, "-"), {0}},
+    {"trusted_proxies", "10.0.0.1/8", -1, S(trusted_proxies, "-"), {"trusted_proxies", "10.0.0.1/8"}},
+    {"trusted_proxies", "proxy.internal", -1, S(trusted_proxies, "-"),
+     {"trusted_proxies", "proxy.internal", "not an IP address"}},
+    {"trusted_proxies", "", -1, S(trusted_proxies, "-"), {"trusted_proxies"}},
+    {"metrics_allow", "-", 0, S(metrics_allow, "-"), {0}},
+    {"metrics_allow", "192.0.2.0/24", 0, S(metrics_allow, "192.0.2.0/24"), {0}},
+    {"metrics_allow", "192.0.2.0/33", -1, S(metrics_allow, "127.0.0.0/8 ::1"), {"metrics_allow"}},
+    {"metrics_token", "0123456789abcdef", 0, S(metrics_token, "0123456789abcdef"), {0}},
+    {"metrics_token", "short", -1, S(metrics_token, "-"), {"metrics_token", "16 to 256"}},
+    {"metrics_token", "0123456789 abcdef", -1, S(metrics_token, "-"), {"metrics_token"}},
     {"statement_timeout_ms", "10", 0, L(statement_timeout_ms, 10), {0}},
     {"statement_timeout_ms", "9", -1, L(statement_timeout_ms, 5000), {"statement_timeout_ms"}},
     {"http_memory_limit_kb", "1048576", 0, L(http_memory_limit_kb, 1048576), {0}},
@@ -366,6 +392,10 @@ static const struct env_case env_cases[] = {
      {0}},
     {"CLINICD_HTTP_MAX_PER_IP", NULL, {{"CLINICD_HTTP_MAX_PER_IP", "20"}}, 0,
      {L(http_max_per_ip, 20)}, {0}},
+    {"CLINICD_TRUSTED_PROXIES", NULL, {{"CLINICD_TRUSTED_PROXIES", "127.0.0.4"}}, 0,
+     {S(trusted_proxies, "127.0.0.4")}, {0}},
+    {"invalid CLINICD_TRUSTED_PROXIES", NULL, {{"CLINICD_TRUSTED_PROXIES", "10.0.0.0/40"}}, -1,
+     {{0}}, {"CLINICD_TRUSTED_PROXIES", "10.0.0.0/40"}},
     {"the environment beats the file", "port = 1000\nweb_root = /f\n", {{"PORT", "2000"}}, 0,
      {L(port, 2000), S(web_root, "/f")}, {0}},
     {"unrelated variables are ignored", NULL, {{"CLINICD_NOPE", "1"}, {"port", "1"}}, 0,

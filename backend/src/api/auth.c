@@ -124,22 +124,6 @@ DB_STMT(st_password_set,
         " WHERE id = $1::uuid",
         2);
 
-void client_address(struct req *r, char *out, size_t outlen)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    out[0] = '\0';
-    if (!ci || !ci->client_addr)
-        return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-                  (socklen_t)outlen);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-                  (socklen_t)outlen);
-}
-
 static const char *cookie_name(void)
 {
     return app.cfg && app.cfg->public_https ? "__Host-clinicd_session" : "clinicd_session";

@@ -59,7 +59,8 @@ bool audit(struct req *r, const struct auth *a, const char *actor_type, const ch
            const char *action, const char *resource_type, const char *resource_id,
            bool patient_data, const char *outcome, json_t *detail);
 
-/* The client's address as text (for throttling and the audit log). */
+/* The client's address as text (for throttling and the audit log): the peer, or
+ * behind a trusted proxy the client it forwarded for (http/client.c). */
 void client_address(struct req *r, char *out, size_t outlen);
 
 #include "util/banned.h"

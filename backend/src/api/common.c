@@ -39,6 +39,8 @@ struct db_conn *api_db(struct req *r)
 {
     if (r->db)
         return r->db;
+    if (req_defer_sql(r))
+        return NULL;
     enum db_checkout_result rc = db_checkout(app.pool, &r->db);
     if (rc == DB_TIMEOUT)
         reply_unavailable(r, "All database connections are busy; try again shortly.");

@@ -6,7 +6,7 @@
 const struct route routes[] = {
     {M_GET, "/healthz", health_live, ROUTE_NO_DB},
     {M_GET, "/readyz", health_ready, 0},
-    {M_GET, "/metrics", health_metrics, ROUTE_NO_DB},
+    {M_GET, "/metrics", health_metrics, ROUTE_NO_DB | ROUTE_OPS},
 
     {M_GET, "/api/v1/openapi.json", openapi_get, ROUTE_NO_DB},
     {M_GET, "/api/v1/professions", directory_professions, 0},

@@ -10,6 +10,7 @@
 #include "http/query.h"
 #include "http/router.h"
 #include "util/buf.h"
+#include "util/netaddr.h"
 
 #define URL_MAX_BYTES 2048
 #define BODY_MAX_BYTES (64 * 1024)
@@ -40,6 +41,17 @@ struct req {
     /* handed to a worker (http/workers.h): the connection is suspended meanwhile */
     bool offloaded, handled;
     struct req *queued_next;
+    /* a read run on an epoll thread: its first need of the database (api_db) stops it
+     * (sql_wanted) and it is run again from the start by a read worker */
+    bool inline_read, sql_wanted;
+    /* a body over the cap, answered 413 already: the rest is read away, then closed */
+    bool draining;
+    size_t drained;
+    struct timespec drain_t0;
+    /* client_address, worked out once */
+    bool client_known;
+    char client[NETADDR_TEXT_MAX];
+    struct netaddr client_addr;
 };
 
 /* A request header, or NULL. */
@@ -50,6 +62,10 @@ const char *req_query(struct req *r, const char *key);
 bool req_accepts_gzip(struct req *r);
 /* The i-th path parameter of the route ("{id}"). */
 const char *req_param(struct req *r, size_t i);
+/* True when r may not wait on PostgreSQL where it runs (an epoll thread) and has
+ * been marked to be run again by a read worker: the caller returns without a
+ * database connection, as after a failure; the answer it then sets is discarded. */
+bool req_defer_sql(struct req *r);
 
 #include "util/banned.h"
 #endif

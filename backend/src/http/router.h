@@ -21,6 +21,7 @@ enum route_flags {
     ROUTE_BODY_JSON = 1 << 0, /* expects an application/json body */
     ROUTE_BODY_CSV = 1 << 1,  /* accepts text/csv too */
     ROUTE_NO_DB = 1 << 2,     /* never touches the database */
+    ROUTE_OPS = 1 << 3,       /* for operators: metrics_allow or metrics_token (403) */
 };
 
 struct req;
