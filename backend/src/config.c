@@ -58,6 +58,10 @@ static const struct key keys[] = {
     {"smtp_starttls", K_LONG, OFF(smtp_starttls), 0, 1, "0", NULL},
     {"reminder_hours", K_LONG, OFF(reminder_hours), 1, 168, "24", NULL},
     {"worker_poll_ms", K_LONG, OFF(worker_poll_ms), 50, 60000, "1000", NULL},
+    {"worker_lease_s", K_LONG, OFF(worker_lease_s), 10, 3600, "120", NULL},
+    {"worker_stop_grace_s", K_LONG, OFF(worker_stop_grace_s), 0, 600, "10", NULL},
+    {"smtp_timeout_s", K_LONG, OFF(smtp_timeout_s), 1, 600, "30", NULL},
+    {"mail_per_address_per_hour", K_LONG, OFF(mail_per_address_per_hour), 0, 1000, "10", NULL},
     {"map_tile_url", K_STR, OFF(map_tile_url), 0, 0,
      "https://tile.openstreetmap.org/{z}/{x}/{y}.png", NULL},
 };

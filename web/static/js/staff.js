@@ -1,6 +1,7 @@
 // The clinic's pages: sign in, the day and week schedule with practitioners side by
 // side, a booking's details (mark completed or missed, cancel), time off, weekly hours,
-// services and practitioners. A practitioner sees only their own column.
+// services and practitioners, and the mail that could not be delivered (with a
+// resend). A practitioner sees only their own column, and their own patients' mail.
 import {
   h, $, $$, fill, api, query, fmtTime, fmtDay, fmtDayShort, fmtDateTime, fmtMinutes, fmtMoney,
   ymdIn, addDays, mondayOf, noon, zonedMs, rfc3339, isYmd, setFieldError, clearFieldErrors,
@@ -22,6 +23,7 @@ const SECTIONS = [
   { path: '/staff', label: 'Schedule' },
   { path: '/staff/time-off', label: 'Time off' },
   { path: '/staff/hours', label: 'Weekly hours' },
+  { path: '/staff/mail', label: 'Undelivered mail' },
   { path: '/staff/services', label: 'Services', admin: true },
   { path: '/staff/practitioners', label: 'Practitioners', admin: true },
 ];
@@ -60,6 +62,7 @@ async function route(moveFocus) {
   if (path.startsWith('/staff/bookings/')) heading = await bookingPage(decodeURIComponent(path.split('/')[3]));
   else if (path === '/staff/time-off') heading = await timeOffPage();
   else if (path === '/staff/hours') heading = await hoursPage();
+  else if (path === '/staff/mail') heading = await mailPage();
   else if (path === '/staff/services' && ctx.admin) heading = await servicesPage();
   else if (path === '/staff/practitioners' && ctx.admin) heading = await practitionersPage();
   else heading = await schedulePage();
@@ -518,6 +521,85 @@ async function hoursPage() {
     }
     if (first) first.focus();
     else fill(problem, errorNote('The hours were not saved', r.problem.detail));
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// undelivered mail
+
+const MAIL_KIND = {
+  booking_confirmed: 'Booking confirmation', booking_cancelled: 'Cancellation', booking_rescheduled: 'Moved booking',
+  series_confirmed: 'Treatment plan confirmation', waitlist_offer: 'Waitlist offer', reminder: 'Reminder',
+};
+
+async function mailPage() {
+  const note = h('div', { id: 'mail-message' });
+  const list = h('div', { id: 'mail-list' }, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+  const heading = frame('Undelivered mail',
+    h('p', {}, 'E-mails to patients that could not be delivered: the patient\'s mail server refused the address or the message, or it could not be reached after several tries over some hours. ',
+      'A confirmation holds the patient\'s only link to change or cancel, so please check the address with the patient (by phone, say), then send it again.'),
+    note,
+    h('section', { class: 'panel', 'aria-labelledby': 'mail-list-h' }, h('h2', { id: 'mail-list-h' }, 'Not delivered'), list));
+  document.title = 'Undelivered mail · clinicd';
+  let items = [];
+  let cursor = null;
+  await load(false);
+  return heading;
+
+  async function load(more) {
+    const r = await api('GET', clinicPath(`/notifications${query({ status: 'failed', limit: 50, cursor: more ? cursor : null })}`));
+    if (!r.ok) {
+      fill(list, r.status === 404 || r.status === 405 ? notYet('Undelivered mail') : errorNote('The undelivered mail could not be loaded', r.problem.detail));
+      return;
+    }
+    items = more ? [...items, ...r.data.items] : r.data.items;
+    cursor = r.data.next_cursor;
+    show();
+  }
+
+  function show() {
+    if (!items.length) { fill(list, h('p', { id: 'mail-none' }, 'Every e-mail was delivered. Nothing to do.')); return; }
+    fill(list,
+      h('p', { class: 'muted' }, `${items.length}${cursor ? ' or more' : ''} not delivered, newest first.`),
+      h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Undelivered e-mails' },
+        h('table', { class: 'data-table', id: 'mail-table' },
+          h('caption', { class: 'visually-hidden' }, 'E-mails that were not delivered, with the reason'),
+          h('thead', {}, h('tr', {}, ['Patient', 'E-mail', 'About', 'Why it failed', 'Failed'].map((t) => h('th', { scope: 'col' }, t)),
+            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Send again')))),
+          h('tbody', {}, items.map(row)))),
+      cursor ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', id: 'mail-more', onclick: () => load(true) }, 'Show more')) : null);
+  }
+
+  function row(n) {
+    const who = n.patient_name || n.recipient;
+    const what = MAIL_KIND[n.kind] ?? n.kind;
+    const when = n.session_start ? fmtDateTime(n.session_start, ctx.tz) : null;
+    return h('tr', { 'data-notification': n.id },
+      h('td', {}, n.patient_name ?? '–'),
+      h('td', { class: 'address' }, h('a', { href: `mailto:${n.recipient}` }, n.recipient)),
+      h('td', {}, what, when ? [', ', n.booking_id ? link(`/staff/bookings/${encodeURIComponent(n.booking_id)}`, when) : when] : null),
+      h('td', { class: 'reason' }, n.reason ?? '–'),
+      h('td', {}, n.failed_at ? fmtDateTime(n.failed_at, ctx.tz) : '–'),
+      h('td', {}, h('button', { type: 'button', class: 'secondary resend', 'aria-label': `Send again: ${what} to ${who}`,
+        onclick: (e) => resend(n, e.currentTarget) }, 'Send again')));
+  }
+
+  async function resend(n, btn) {
+    btn.setAttribute('aria-disabled', 'true');
+    const r = await api('POST', clinicPath(`/notifications/${encodeURIComponent(n.id)}/resend`), { body: {} });
+    btn.removeAttribute('aria-disabled');
+    const who = n.patient_name || n.recipient;
+    if (!r.ok && r.status !== 409) {
+      fill(note, errorNote('It was not sent again', r.problem.detail));
+      focusOn(note.firstElementChild);
+      return;
+    }
+    items = items.filter((x) => x.id !== n.id);
+    show();
+    fill(note, h('div', { class: 'note ok', role: 'status' }, h('p', {},
+      r.ok ? `The ${(MAIL_KIND[n.kind] ?? 'e-mail').toLowerCase()} to ${who} is queued again and goes out within a minute. If it fails again, it comes back to this list.`
+        : `The e-mail to ${who} is no longer failed (someone sent it again already).`)));
+    focusOn(note.firstElementChild);
   }
 }
 
