@@ -696,7 +696,12 @@ static bool connected(struct worker *w)
         return true;
     if (w->pg)
         PQfinish(w->pg);
-    w->pg = PQconnectdb(w->cfg->database_url);
+    /* bounded, so that a stop is not held up by an unreachable database */
+    char timeout[24];
+    snprintf(timeout, sizeof(timeout), "%ld", w->cfg->db_connect_timeout_s);
+    const char *const keys[] = {"dbname", "connect_timeout", NULL};
+    const char *const values[] = {w->cfg->database_url, timeout, NULL};
+    w->pg = PQconnectdbParams(keys, values, 1);
     if (PQstatus(w->pg) == CONNECTION_OK)
         return true;
     log_warn("worker: database unavailable: %s", PQerrorMessage(w->pg));
