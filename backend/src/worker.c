@@ -736,21 +736,26 @@ int worker_cli(int argc, char **argv, const struct config *cfg)
         if (stopping && !backlog(&w))
             break;
         if (!connected(&w) || !settle_backlog(&w)) {
-            /* what it sent and could not record is kept for a while on a stop (or after
-             * --once), so that it is not sent again */
+            /* what it sent and could not record is worth waiting for a while on a stop
+             * (or after --once), so that it is not sent again; rows it merely held go
+             * back to the queue by themselves when their lease runs out */
             struct timespec now;
             clock_gettime(CLOCK_MONOTONIC, &now);
             if (!down_since.tv_sec)
                 down_since = now;
             bool give_up = (once && !backlog(&w)) ||
                            (once && now.tv_sec - down_since.tv_sec > 30) ||
-                           (stopping && since_stop() > (double)cfg->worker_stop_grace_s + 20);
+                           (stopping && (w.nunrecorded == 0 ||
+                                         since_stop() > (double)cfg->worker_stop_grace_s + 20));
             if (give_up) {
                 for (int i = 0; i < w.nunrecorded; i++)
                     log_error("worker: %s went out as %s but could not be recorded; another"
                               " pass may send it again (with the same Message-ID)",
                               w.unrecorded[i].ids, w.unrecorded[i].message_id);
-                rc = 1;
+                if (w.have_orphan)
+                    log_warn("worker: the rows it held go back to the queue when their lease"
+                             " runs out");
+                rc = once || w.nunrecorded > 0 ? 1 : 0;
                 break;
             }
             sleep(1);
