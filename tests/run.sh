@@ -41,6 +41,9 @@ export PG_DIR=$pgdir
 http_port=$(bash "$pg" freeport)
 export BASE_URL=http://127.0.0.1:$http_port
 export CLINICD_BIN=$root/$build/clinicd
+# a notification key, as make run makes one, so that mails carry the manage link
+export CLINICD_NOTIFICATION_KEY
+CLINICD_NOTIFICATION_KEY=${CLINICD_NOTIFICATION_KEY:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
 
 # A sanitized server stops at the first memory or undefined-behaviour error.  Leaks
 # are checked by valgrind on the unit tests instead: at exit the server's threads

@@ -40,6 +40,10 @@ struct config {
     long smtp_starttls;          /* 1: require STARTTLS on smtp:// */
     long reminder_hours;         /* reminders this long before a session */
     long worker_poll_ms;
+    long worker_lease_s;         /* a claimed notification is the worker's this long */
+    long worker_stop_grace_s;    /* SIGTERM: the mail being sent gets this long */
+    long smtp_timeout_s;         /* one SMTP transfer, at most (less than the lease) */
+    long mail_per_address_per_hour; /* mails to one contact key per hour (0: no limit) */
     char *map_tile_url;          /* map tiles for the web pages, {z}/{x}/{y}; "-" for none */
     long patient_writes_per_hour; /* refill of each client address's bucket; 0: no limit */
     long patient_write_burst;     /* what the bucket holds (sessions booked, or actions) */

@@ -1,87 +1,62 @@
 // Notifications end to end, through a real SMTP server: aiosmtpd (Debian's
-// python3-aiosmtpd) listens on a free loopback port and writes what it receives into a
-// Maildir; `clinicd worker --once` delivers the outbox to it.  The confirmation of a
-// booking arrives with a plain-text part naming the service, the practitioner and the
-// time, and a text/calendar attachment (method=REQUEST) that ical.js parses, UID
-// <booking id>@clinicd; cancelling sends a CANCEL with the same UID; rows end `sent`
-// and a second pass sends nothing; an unreachable server leaves rows pending with the
-// attempt counted and the error recorded; a row whose worker died mid-delivery
-// (`sending`, lease expired) is marked failed, not sent again.
+// python3-aiosmtpd, tests/api/smtp.mjs) listens on a free loopback port and writes what
+// it receives into a Maildir; `clinicd worker --once` delivers the outbox to it.  The
+// confirmation of a booking arrives with a plain-text part naming the service, the
+// practitioner and the time, and a text/calendar attachment (method=REQUEST) that
+// ical.js parses, UID <booking id>@clinicd; cancelling sends a CANCEL with the same UID;
+// rows end `sent` and a second pass sends nothing; an unreachable server leaves rows
+// pending with the attempt counted and the error recorded; a row whose worker died
+// mid-delivery (`sending`, lease expired) is queued again with its attempts kept and
+// sent once, and fails only once its attempts are used up.  A permanent refusal (550
+// to RCPT TO) fails at once with the server's reason, is listed for the clinic's staff
+// (and no other clinic's), counted in /metrics and can be sent again.  Mails to one
+// person (contact key: name+1@, name+2@ ... are one) are limited per hour; past the
+// limit they wait, and those due together go out folded into one mail that lists each,
+// every manage link kept.  A name with CR, LF and other controls never starts a line.
+// The crash cases (kill -9, SIGTERM, PostgreSQL restarted) are in
+// tests/faults/notify-delivery.test.mjs.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
-import { post, sql, sqlExec, lit } from './lib.mjs';
+import { post, get, request, sql, sqlExec, lit } from './lib.mjs';
 import {
-  HOUR, at, fmt, addDays, nextWeekday, createPractice, retirePractice, bearer,
+  HOUR, at, fmt, addDays, nextWeekday, createPractice, retirePractice, addPractitioner, bearer,
 } from './fixtures.mjs';
+import { createUser, signedIn, api, clearThrottle } from './staff-fixtures.mjs';
+import { startSmtp, freePort, mailFiles as filesIn, parseMail, param, textOf, countByMessageId } from './smtp.mjs';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const PYTHON = '/usr/bin/python3'; // Debian's, where python3-aiosmtpd is installed
 const TZ = 'America/Los_Angeles';
 const WEEKDAYS = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '12:00' }));
+const ALL_DAY = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '06:00', end: '22:00' }));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-let P;
-let smtp;      // {proc, port, dir}
+let P, Q;     // this suite's practice, and another clinic's
+let smtp;      // {proc, port, dir, maildir, url, ...}
 let MON;
 
 // ---------------------------------------------------------------------------------------
-// the SMTP server, the worker and the Maildir
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-const canConnect = (port) => new Promise((resolve) => {
-  const c = connect(port, '127.0.0.1');
-  c.on('connect', () => { c.destroy(); resolve(true); });
-  c.on('error', () => resolve(false));
-});
-
-async function startSmtp() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'clinicd-mail-'));
-  // its log goes to a file, not a pipe: the worker runs synchronously (spawnSync), and a
-  // pipe nobody reads while it runs would fill and stall the SMTP server
-  const log = join(dir, 'aiosmtpd.log');
-  const fd = openSync(log, 'w');
-  const proc = spawn(PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox',
-    join(dir, 'Maildir')], { stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  for (let i = 0; i < 100; i++) {
-    if (proc.exitCode !== null) break;
-    if (await canConnect(port)) return { proc, port, dir, maildir: join(dir, 'Maildir') };
-    await sleep(100);
-  }
-  proc.kill('SIGTERM');
-  assert.fail(`aiosmtpd did not start on port ${port}: ${readFileSync(log, 'utf8')}`);
-}
+// the worker and the Maildir
 
 /** `clinicd worker --once` against smtpUrl; returns {status, stderr}. */
-function worker(smtpUrl) {
+function worker(smtpUrl, env = {}) {
   assert.ok(process.env.CLINICD_BIN, 'CLINICD_BIN must be set (tests/run.sh sets it)');
   assert.ok(process.env.DATABASE_URL, 'DATABASE_URL must be set');
   const r = spawnSync(process.env.CLINICD_BIN, ['worker', '--once'], {
     cwd: REPO, encoding: 'utf8', timeout: 300_000,
-    env: { ...process.env, CLINICD_SMTP_URL: smtpUrl },
+    env: { ...process.env, CLINICD_SMTP_URL: smtpUrl, ...env },
   });
   assert.equal(r.error, undefined, String(r.error));
   return { status: r.status, stderr: r.stderr };
 }
 
-function deliver() {
-  const r = worker(`smtp://127.0.0.1:${smtp.port}`);
+function deliver(env = {}) {
+  const r = worker(smtp.url, env);
   assert.equal(r.status, 0, `worker --once: exit ${r.status}: ${r.stderr.slice(-2000)}`);
   return r;
 }
@@ -92,53 +67,7 @@ const bySubject = (mails, re) => {
   return found[0];
 };
 
-const mailFiles = () => readdirSync(join(smtp.maildir, 'new')).sort();
-
-/** Headers (lower-case names, unfolded) and body of a message or a MIME part. */
-function splitMessage(raw) {
-  const text = raw.replace(/\r\n/g, '\n');
-  const cut = text.indexOf('\n\n');
-  const head = cut < 0 ? text : text.slice(0, cut);
-  const body = cut < 0 ? '' : text.slice(cut + 2);
-  const headers = {};
-  for (const line of head.replace(/\n[ \t]+/g, ' ').split('\n')) {
-    const i = line.indexOf(':');
-    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-  }
-  return { headers, body };
-}
-
-const param = (value, name) => {
-  const m = new RegExp(`;\\s*${name}="?([^";]+)"?`, 'i').exec(value ?? '');
-  return m ? m[1] : null;
-};
-
-function decodePart(part) {
-  const enc = (part.headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
-  return enc === 'base64' ? Buffer.from(part.body.replace(/\s+/g, ''), 'base64').toString('utf8') : part.body;
-}
-
-/** A message parsed into {headers, parts: [{type, params, text}]}. */
-function parseMail(raw) {
-  const msg = splitMessage(raw);
-  const ct = msg.headers['content-type'] ?? 'text/plain';
-  const parts = [];
-  if (/^multipart\//i.test(ct)) {
-    const boundary = param(ct, 'boundary');
-    assert.ok(boundary, `no boundary in ${ct}`);
-    const chunks = msg.body.split(`--${boundary}`);
-    for (const chunk of chunks.slice(1)) {
-      if (chunk.startsWith('--')) break;
-      const p = splitMessage(chunk.replace(/^\n/, ''));
-      parts.push({ type: (p.headers['content-type'] ?? 'text/plain').split(';')[0].trim().toLowerCase(),
-        contentType: p.headers['content-type'] ?? '', disposition: p.headers['content-disposition'] ?? '',
-        text: decodePart(p) });
-    }
-  } else {
-    parts.push({ type: ct.split(';')[0].trim().toLowerCase(), contentType: ct, disposition: '', text: decodePart(msg) });
-  }
-  return { headers: msg.headers, parts };
-}
+const mailFiles = () => filesIn(smtp.maildir);
 
 /** The mails in the Maildir sent to address (parsed; Maildir names do not keep the
  * order they came in: find them by subject). */
@@ -223,11 +152,8 @@ before(async () => {
 
 after(async () => {
   retirePractice(P);
-  if (smtp) {
-    smtp.proc.kill('SIGTERM');
-    await new Promise((r) => { if (smtp.proc.exitCode !== null) r(); else smtp.proc.on('exit', r); });
-    rmSync(smtp.dir, { recursive: true, force: true });
-  }
+  retirePractice(Q);
+  if (smtp) await smtp.stop();
 });
 
 describe('a booking\'s mails, through a real SMTP server', () => {
@@ -389,26 +315,360 @@ describe('delivery failures', () => {
     assert.equal(mailsTo(b.email).length, 1);
   });
 
-  test('a row left `sending` by a worker that died (lease over) is marked failed, not sent again', async () => {
+  test('a row left `sending` by a worker that died (lease over) is queued again, its attempt kept, and sent once', async () => {
     const b = await bookOne(addDays(MON, 2), '10:00');
-    sqlExec(`UPDATE notifications SET status = 'sending', attempts = 1,
+    sqlExec(`UPDATE notifications SET status = 'sending', attempts = 1, lease_token = gen_random_uuid(),
+      lease_until = now() - interval '1 minute' WHERE booking_id = ${lit(b.id)}`);
+    deliver();
+    const [row] = rows(b.id);
+    assert.equal(row.status, 'sent', JSON.stringify(row));
+    assert.equal(row.attempts, 2, 'the interrupted attempt counts, and the one that went out');
+    assert.equal(mailsTo(b.email).length, 1);
+    passSendsNothing(b.email, 1);
+  });
+
+  test('a row interrupted on its last attempt fails ("gave up after 8 attempts"), visibly', async () => {
+    const b = await bookOne(addDays(MON, 2), '11:00');
+    sqlExec(`UPDATE notifications SET status = 'sending', attempts = 8, lease_token = gen_random_uuid(),
       lease_until = now() - interval '1 minute' WHERE booking_id = ${lit(b.id)}`);
     passSendsNothing(b.email, 0);
     const [row] = rows(b.id);
     assert.equal(row.status, 'failed');
-    assert.equal(row.attempts, 1);
-    assert.match(row.last_error ?? '', /interrupted/);
+    assert.equal(row.attempts, 8);
+    assert.match(row.last_error ?? '', /gave up after 8 attempts.*interrupted/);
+  });
+
+  test('retries used up against an unreachable server: failed, with the last error', async () => {
+    const b = await bookOne(addDays(MON, 2), '09:00');
+    sqlExec(`UPDATE notifications SET attempts = 7 WHERE booking_id = ${lit(b.id)}`);
+    const r = worker(`smtp://127.0.0.1:${await freePort()}`);
+    assert.equal(r.status, 0, r.stderr);
+    const [row] = rows(b.id);
+    assert.equal(row.status, 'failed');
+    assert.equal(row.attempts, 8);
+    assert.match(row.last_error ?? '', /^gave up after 8 attempts; the last: .*(connect|Connection)/i);
   });
 
   test('a row still leased (`sending`, lease not over) is left alone', async () => {
     const b = await bookOne(addDays(MON, 3), '10:00');
-    sqlExec(`UPDATE notifications SET status = 'sending', attempts = 1,
+    sqlExec(`UPDATE notifications SET status = 'sending', attempts = 1, lease_token = gen_random_uuid(),
       lease_until = now() + interval '10 minutes' WHERE booking_id = ${lit(b.id)}`);
     deliver();
     const [row] = rows(b.id);
     assert.equal(row.status, 'sending');
     assert.equal(mailsTo(b.email).length, 0);
-    sqlExec(`UPDATE notifications SET status = 'failed', lease_until = NULL WHERE booking_id = ${lit(b.id)}`);
+    sqlExec(`UPDATE notifications SET status = 'sent', lease_until = NULL, lease_token = NULL
+      WHERE booking_id = ${lit(b.id)}`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// what cannot be delivered, as the clinic sees it
+
+const notificationRow = (id) => sql(`SELECT id, status, attempts, last_error, failed_at, message_id
+  FROM notifications WHERE id = ${lit(id)}`)[0];
+const confirmationOf = (bookingId) => sql(`SELECT id FROM notifications
+  WHERE booking_id = ${lit(bookingId)} AND kind = 'booking_confirmed'`)[0].id;
+
+/** The clinic's list, every page walked with limit; returns the items in order. */
+async function walkNotifications(who, clinicId, { status = 'failed', limit = 200 } = {}) {
+  const items = [];
+  let cursor = null;
+  for (let page = 0; page < 100; page++) {
+    const q = new URLSearchParams({ status, limit: String(limit), ...(cursor ? { cursor } : {}) });
+    const r = await who.get(`/api/v1/clinics/${clinicId}/notifications?${q}`);
+    assert.equal(r.status, 200, r.text);
+    items.push(...r.json.items);
+    cursor = r.json.next_cursor;
+    if (!cursor) return items;
+  }
+  assert.fail('more than 100 pages');
+}
+
+/** The /metrics figures for the outbox: {pending, sending, failed, oldest, readAge} or null. */
+async function outboxMetrics() {
+  const r = await get('/metrics');
+  assert.equal(r.status, 200, r.text);
+  const num = (re) => { const m = re.exec(r.text); return m ? Number(m[1]) : null; };
+  const failed = num(/^clinicd_notifications\{status="failed"\} (\d+)$/m);
+  if (failed === null) return null;
+  return { pending: num(/^clinicd_notifications\{status="pending"\} (\d+)$/m),
+    sending: num(/^clinicd_notifications\{status="sending"\} (\d+)$/m), failed,
+    oldest: num(/^clinicd_notifications_oldest_pending_seconds (\d+)$/m),
+    readAge: num(/^clinicd_notifications_read_age_seconds ([\d.]+)$/m) };
+}
+
+describe('undeliverable mail: failed at once, shown to the clinic\'s staff (only), counted, sent again', () => {
+  let refused;     // a booking whose address the server refuses
+  let nid;         // its confirmation
+  let adminP, adminQ, pratA, pratB;
+
+  before(async () => {
+    Q = createPractice({
+      label: 'notify-other', tz: TZ, services: { s60: { minutes: 60 } }, practitioners: { q: WEEKDAYS },
+    });
+    P.practitioners.b ??= addPractitioner(P, 'b', WEEKDAYS);
+    clearThrottle();
+    adminP = await signedIn(createUser({ clinic: P.clinicId, role: 'clinic_admin' }));
+    adminQ = await signedIn(createUser({ clinic: Q.clinicId, role: 'clinic_admin' }));
+    pratA = await signedIn(createUser({ clinic: P.clinicId, role: 'practitioner', practitioner: P.practitioners.a }));
+    pratB = await signedIn(createUser({ clinic: P.clinicId, role: 'practitioner', practitioner: P.practitioners.b }));
+  });
+
+  test('a permanent refusal (550 to RCPT TO) fails at once, with the server\'s reason; nothing is retried', async () => {
+    const start = at(addDays(MON, 4), '09:00', TZ);
+    const email = `nobody.${randomUUID().slice(0, 8)}@example.org`;
+    const r = await post('/api/v1/bookings', {
+      practitioner_id: P.practitioners.a, service_id: P.services.s60, start: fmt(start, TZ),
+      patient: { name: 'Noor Nobody', email },
+    });
+    assert.equal(r.status, 201, r.text);
+    refused = { ...r.json, email };
+    nid = confirmationOf(refused.id);
+    deliver();
+    const row = notificationRow(nid);
+    assert.equal(row.status, 'failed');
+    assert.equal(row.attempts, 1, 'one attempt: a refusal for good is not retried');
+    assert.ok(row.failed_at);
+    assert.match(row.last_error, /^the mail server refused it: 550 5\.1\.1 <nobody\.[^>]+>: Recipient address rejected: User unknown$/);
+    assert.equal(mailsTo(email).length, 0);
+    deliver();
+    assert.equal(notificationRow(nid).attempts, 1, 'a failed row stays failed');
+  });
+
+  test('the clinic\'s staff list it with the reason (newest first, keyset pages); the read is audited', async () => {
+    const admin = api(adminP.auth);
+    const all = await walkNotifications(admin, P.clinicId);
+    const it = all.find((n) => n.id === nid);
+    assert.ok(it, `not listed: ${JSON.stringify(all.map((n) => n.id))}`);
+    assert.equal(it.kind, 'booking_confirmed');
+    assert.equal(it.status, 'failed');
+    assert.equal(it.recipient, refused.email);
+    assert.equal(it.patient_name, 'Noor Nobody');
+    assert.equal(it.booking_id, refused.id);
+    assert.equal(it.practitioner_id, P.practitioners.a);
+    assert.equal(Date.parse(it.session_start), Date.parse(refused.start));
+    assert.match(it.reason, /550 5\.1\.1/);
+    assert.ok(all.length >= 3, 'the other failures of this suite are listed too');
+    const [{ n: failedInClinic }] = sql(`SELECT count(*)::int AS n FROM notifications
+      WHERE clinic_id = ${lit(P.clinicId)} AND status = 'failed'`);
+    assert.equal(all.length, failedInClinic);
+    for (let i = 1; i < all.length; i++)
+      assert.ok(Date.parse(all[i - 1].created_at) >= Date.parse(all[i].created_at), 'newest first');
+    // one at a time: the same items, in the same order, each once
+    const paged = await walkNotifications(admin, P.clinicId, { limit: 1 });
+    assert.deepEqual(paged.map((n) => n.id), all.map((n) => n.id));
+    // a cursor of the failed list is not one of the pending list
+    const first = await admin.get(`/api/v1/clinics/${P.clinicId}/notifications?status=failed&limit=1`);
+    const wrong = await admin.get(`/api/v1/clinics/${P.clinicId}/notifications?status=pending&cursor=${encodeURIComponent(first.json.next_cursor)}`);
+    assert.equal(wrong.status, 422, wrong.text);
+    assert.equal((await admin.get(`/api/v1/clinics/${P.clinicId}/notifications?status=sent`)).status, 422);
+    assert.equal((await admin.get(`/api/v1/clinics/${P.clinicId}/notifications?stauts=failed`)).status, 422);
+    const [audit] = sql(`SELECT action, patient_data, actor_id, outcome FROM audit_log
+      WHERE clinic_id = ${lit(P.clinicId)} AND action = 'read_notifications' ORDER BY id DESC LIMIT 1`);
+    assert.deepEqual(audit, { action: 'read_notifications', patient_data: true, actor_id: adminP.id, outcome: 'success' });
+  });
+
+  test('another clinic\'s staff never see it; a practitioner sees only their own', async () => {
+    const other = api(adminQ.auth);
+    assert.equal((await other.get(`/api/v1/clinics/${P.clinicId}/notifications`)).status, 404);
+    const theirs = await walkNotifications(other, Q.clinicId);
+    assert.ok(!theirs.some((n) => n.id === nid), 'listed for another clinic');
+    assert.ok((await walkNotifications(api(pratA.auth), P.clinicId)).some((n) => n.id === nid), 'its practitioner sees it');
+    assert.ok(!(await walkNotifications(api(pratB.auth), P.clinicId)).some((n) => n.id === nid), 'another practitioner sees it');
+    assert.equal((await request('GET', `/api/v1/clinics/${P.clinicId}/notifications`)).status, 401);
+  });
+
+  test('/metrics counts the outbox by status and the oldest pending age, read at most every few seconds', async () => {
+    let m = null;
+    const [{ failed }] = sql(`SELECT count(*)::int AS failed FROM notifications WHERE status = 'failed'`);
+    for (let i = 0; i < 60 && !(m && m.failed === failed); i++) {
+      m = await outboxMetrics();
+      if (!(m && m.failed === failed)) await sleep(250);
+    }
+    assert.ok(m, '/metrics has no clinicd_notifications lines');
+    assert.equal(m.failed, failed, `/metrics says ${m.failed} failed, the table ${failed}`);
+    assert.ok(m.failed >= 1);
+    for (const k of ['pending', 'sending', 'oldest', 'readAge']) assert.equal(typeof m[k], 'number', k);
+    // scrapes do not read the database each time: 20 scrapes in 2 s see at most two reads
+    // (when each was read, from the age the page gives: equal within 0.5 s is one read)
+    const readAt = [];
+    const t0 = Date.now();
+    for (let i = 0; i < 20; i++) {
+      const x = await outboxMetrics();
+      readAt.push((Date.now() - t0) / 1000 - x.readAge);
+      await sleep(100);
+    }
+    readAt.sort((a, b) => a - b);
+    const reads = readAt.filter((t, i) => i === 0 || t - readAt[i - 1] > 0.5).length;
+    assert.ok(reads <= 2, `the figures were read ${reads} times in 2 s of scraping: ${readAt.map((t) => t.toFixed(1))}`);
+    // a notification waiting shows in pending and in the oldest pending age
+    const b = await bookOne(addDays(MON, 4), '10:00');
+    sqlExec(`UPDATE notifications SET created_at = now() - interval '10 minutes',
+      next_attempt_at = now() + interval '1 hour' WHERE booking_id = ${lit(b.id)}`);
+    for (let i = 0; i < 60; i++) {
+      m = await outboxMetrics();
+      if (m.oldest >= 600) break;
+      await sleep(250);
+    }
+    assert.ok(m.pending >= 1 && m.oldest >= 600, JSON.stringify(m));
+    sqlExec(`UPDATE notifications SET status = 'sent', sent_at = now() WHERE booking_id = ${lit(b.id)}`);
+  });
+
+  test('resend: 404 for another clinic or practitioner, 202 and queued again with fresh attempts (audited), 409 once not failed', async () => {
+    const path = `/api/v1/clinics/${P.clinicId}/notifications/${nid}/resend`;
+    assert.equal((await api(adminQ.auth).post(path, {})).status, 404, 'another clinic');
+    assert.equal((await api(adminQ.auth).post(`/api/v1/clinics/${Q.clinicId}/notifications/${nid}/resend`, {})).status, 404);
+    assert.equal((await api(pratB.auth).post(path, {})).status, 404, 'another practitioner');
+    assert.equal((await api(adminP.auth).post(`/api/v1/clinics/${P.clinicId}/notifications/not-an-id/resend`, {})).status, 404);
+    assert.equal(notificationRow(nid).status, 'failed', 'refused attempts changed nothing');
+    const r = await api(adminP.auth).post(path, {});
+    assert.equal(r.status, 202, r.text);
+    assert.deepEqual(r.json, { id: nid, status: 'pending' });
+    const row = notificationRow(nid);
+    assert.equal(row.status, 'pending');
+    assert.equal(row.attempts, 0);
+    assert.equal(row.failed_at, null);
+    const again = await api(adminP.auth).post(path);
+    assert.equal(again.status, 409, again.text);
+    const [audit] = sql(`SELECT action, resource_id, patient_data, actor_id FROM audit_log
+      WHERE clinic_id = ${lit(P.clinicId)} AND action = 'resend_notification' ORDER BY id DESC LIMIT 1`);
+    assert.deepEqual(audit, { action: 'resend_notification', resource_id: nid, patient_data: true, actor_id: adminP.id });
+    // still an unknown mailbox: failed again, once
+    deliver();
+    assert.equal(notificationRow(nid).status, 'failed');
+    assert.equal(notificationRow(nid).attempts, 1);
+  });
+
+  test('a resend of what failed for a server that was down goes out, once', async () => {
+    const b = await bookOne(addDays(MON, 4), '11:00');
+    const id = confirmationOf(b.id);
+    sqlExec(`UPDATE notifications SET attempts = 7 WHERE id = ${lit(id)}`);
+    worker(`smtp://127.0.0.1:${await freePort()}`);
+    assert.equal(notificationRow(id).status, 'failed');
+    const r = await api(pratA.auth).post(`/api/v1/clinics/${P.clinicId}/notifications/${id}/resend`, {});
+    assert.equal(r.status, 202, r.text);
+    deliver();
+    const row = notificationRow(id);
+    assert.equal(row.status, 'sent');
+    assert.equal(row.attempts, 1);
+    const mails = mailsTo(b.email);
+    assert.equal(mails.length, 1);
+    assert.equal(mails[0].headers['message-id'], `<${row.message_id}>`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// one person, many addresses: limited per hour, folded past it
+
+describe('mails to one address are limited per hour and folded past the limit', () => {
+  const LIMIT = 3;
+  const base = `fold.${randomUUID().slice(0, 8)}`;
+  const booked = []; // {id, email, start}
+  let day;
+
+  const bookFor = async (i) => {
+    // name+N@, now and then in capitals: one contact key for all
+    const email = i % 5 === 0 ? `${base.toUpperCase()}+${i}@EXAMPLE.org` : `${base}+${i}@example.org`;
+    const slot = booked.length;
+    const start = at(addDays(day, Math.floor(slot / 14)), '07:00', TZ) + (slot % 14) * HOUR;
+    const r = await post('/api/v1/bookings', {
+      practitioner_id: P.practitioners.f, service_id: P.services.s60, start: fmt(start, TZ),
+      patient: { name: 'Fay Folded', email },
+    });
+    assert.equal(r.status, 201, r.text);
+    booked.push({ id: r.json.id, email, start });
+  };
+  const isTheirs = (m) => new RegExp(`^${base}\\+\\d+@example\\.org$`, 'i').test(m.headers.to ?? '');
+  const theirMails = () => mailFiles().map((f) => parseMail(readFileSync(join(smtp.maildir, 'new', f), 'utf8'))).filter(isTheirs);
+  const limited = { CLINICD_MAIL_PER_ADDRESS_PER_HOUR: String(LIMIT) };
+
+  before(async () => {
+    P.practitioners.f ??= addPractitioner(P, 'f', ALL_DAY);
+    day = addDays(MON, 14);
+    deliver(); // what is due from elsewhere first
+  });
+
+  test(`25 bookings to ${'name+N@'}, all due together: ${LIMIT} mails, the last lists the other 23, each with its own link`, async () => {
+    for (let i = 1; i <= 25; i++) await bookFor(i);
+    deliver(limited);
+    const mails = theirMails();
+    assert.equal(mails.length, LIMIT, mails.map((m) => m.headers.subject).join('; '));
+    const single = mails.filter((m) => /^Booked: /.test(m.headers.subject));
+    const folded = mails.filter((m) => /^23 updates about your sessions$/.test(m.headers.subject));
+    assert.equal(single.length, LIMIT - 1);
+    assert.equal(folded.length, 1);
+    const text = mails.map(textOf).join('\n');
+    for (const b of booked)
+      assert.match(text, new RegExp(`/manage#id=${b.id}&token=[A-Za-z0-9_-]{43,}`), `no manage link for ${b.id}`);
+    const f = folded[0];
+    const body = textOf(f);
+    assert.match(body, /^Hello Fay Folded,\n\nHere are 23 messages for you in one e-mail/);
+    for (let i = 1; i <= 23; i++) assert.match(body, new RegExp(`^${i}\\. Booked: `, 'm'));
+    assert.equal(f.parts.filter((p) => p.type === 'text/calendar').length, 23, 'a calendar file per session');
+    assert.match(f.headers['message-id'], /^<folded\.[0-9a-f]{32}@clinicd>$/);
+    const rowsOf = sql(`SELECT status, message_id, attempts FROM notifications
+      WHERE booking_id IN (${booked.map((b) => lit(b.id)).join(',')})`);
+    assert.ok(rowsOf.every((r) => r.status === 'sent' && r.attempts === 1), JSON.stringify(rowsOf));
+    assert.equal(new Set(rowsOf.map((r) => r.message_id)).size, LIMIT, 'the 23 folded rows share one Message-ID');
+  });
+
+  test('more within the hour wait (no mail), then an hour after the first mail go out as one folded mail', async () => {
+    const before = booked.length;
+    for (let i = 26; i <= 30; i++) await bookFor(i);
+    const fresh = booked.slice(before);
+    deliver(limited);
+    assert.equal(theirMails().length, LIMIT, 'nothing more within the hour');
+    const waiting = sql(`SELECT status, last_error, attempts, next_attempt_at > now() + interval '55 minutes' AS later
+      FROM notifications WHERE booking_id IN (${fresh.map((b) => lit(b.id)).join(',')})`);
+    assert.ok(waiting.every((w) => w.status === 'pending' && w.later && w.attempts === 0 &&
+      /waiting: 3 mails went to this address in the last hour/.test(w.last_error)), JSON.stringify(waiting));
+    // an hour passes for the first mail only: room for one more
+    sqlExec(`UPDATE notifications SET sent_at = sent_at - interval '1 hour' WHERE booking_id = ${lit(booked[0].id)};
+      UPDATE notifications SET next_attempt_at = now() WHERE booking_id IN (${fresh.map((b) => lit(b.id)).join(',')})`);
+    deliver(limited);
+    const mails = theirMails();
+    assert.equal(mails.length, LIMIT + 1);
+    const last = mails.filter((m) => /^5 updates about your sessions$/.test(m.headers.subject));
+    assert.equal(last.length, 1, mails.map((m) => m.headers.subject).join('; '));
+    for (const b of fresh) assert.match(textOf(last[0]), new RegExp(`/manage#id=${b.id}&token=`));
+    const counts = countByMessageId(smtp.maildir);
+    assert.deepEqual(counts.duplicates, [], 'no mail twice');
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// names holding line breaks and other controls (rows written before input refused them)
+
+describe('control characters in stored fields never reach a header or start a line', () => {
+  test('a name with CR, LF, NEL, U+2028 and a tab: one line in the mail, no header added', async () => {
+    const b = await bookOne(addDays(MON, 9), '09:00');
+    const evil = 'Eve\r\nBcc: victim@example.org\r\n\r\nInjected line\u0085NEL\u2028LS\tend\u202eevil';
+    sqlExec(`UPDATE bookings SET patient_name = ${lit(evil)} WHERE id = ${lit(b.id)}`);
+    deliver();
+    const [m] = mailsTo(b.email);
+    assert.ok(m, 'delivered');
+    assert.ok(!/^bcc:/im.test(m.head), `a header was added:\n${m.head}`);
+    assert.equal(m.headers.bcc, undefined);
+    const text = textOf(m);
+    assert.ok(text.startsWith('Hello Eve Bcc: victim@example.org Injected line NEL LS end evil,\n'), text.slice(0, 200));
+    assert.ok(!/^(Bcc|Injected|NEL|LS)/m.test(text), text);
+    const cal = m.parts.find((p) => p.type === 'text/calendar').text;
+    assert.ok(!/^(Bcc|Injected)/m.test(cal.replace(/\r\n[ \t]/g, '')), cal);
+    new ICAL.Component(ICAL.parse(cal)); // still a calendar
+  });
+
+  test('a recipient holding CR LF fails at once; no SMTP command is injected', async () => {
+    const b = await bookOne(addDays(MON, 9), '10:00');
+    const id = confirmationOf(b.id);
+    const victim = `victim.${randomUUID().slice(0, 8)}@example.org`;
+    sqlExec(`UPDATE notifications SET recipient = ${lit(`${b.email}>\r\nRCPT TO:<${victim}`)} WHERE id = ${lit(id)}`);
+    deliver();
+    const row = notificationRow(id);
+    assert.equal(row.status, 'failed');
+    assert.match(row.last_error, /not one mail can be sent to/);
+    assert.equal(mailsTo(victim).length, 0);
+    assert.equal(mailsTo(b.email).length, 0);
   });
 });
 

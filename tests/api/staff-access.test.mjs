@@ -105,6 +105,16 @@ async function pastBooking(pid) {
   moveToPast(id);
   return id;
 }
+/** A notification of a fresh booking of pid that failed for good (as the worker leaves it). */
+async function failedNotification(pid) {
+  const booking = await freshBooking(pid);
+  const id = randomUUID();
+  sqlExec(`INSERT INTO notifications (id, clinic_id, kind, booking_id, recipient, dedupe_key, status, attempts,
+      failed_at, last_error)
+    VALUES (${lit(id)}, ${lit(C.clinicId)}, 'reminder', ${lit(booking)}, 'nobody@example.org', ${lit(`matrix:${id}`)},
+      'failed', 1, now(), 'the mail server refused it: 550 5.1.1 matrix')`);
+  return id;
+}
 async function freshKey() {
   const r = await request('POST', `${C.base}/api-keys`, { ...adminApi(), body: { name: `matrix ${Math.random()}`, scopes: ['read'] } });
   return expectStatus(r, 201, 'fresh key').json.id;
@@ -278,6 +288,14 @@ const MATRIX = {
   },
   'DELETE /api/v1/clinics/{clinic_id}/api-keys/{id}': {
     expect: adminWrite(204), req: async () => ({ path: `${C.base}/api-keys/${await freshKey()}` }),
+  },
+  'GET /api/v1/clinics/{clinic_id}/notifications': {
+    // a practitioner gets their own patients' only (a filtered 200)
+    expect: READ_PATIENT, req: async () => ({ path: `${C.base}/notifications?status=failed&limit=5` }),
+  },
+  'POST /api/v1/clinics/{clinic_id}/notifications/{id}/resend': {
+    expect: selfWrite(202),
+    req: async (actor) => ({ path: `${C.base}/notifications/${await failedNotification(pidFor(actor))}/resend` }),
   },
   'POST /api/v1/clinics/{clinic_id}/imports': {
     expect: adminWrite(201),

@@ -3,7 +3,7 @@
 // mouse, and with the keyboard alone), book a plan with a date that is taken, manage a
 // booking from its link (move it, cancel it); sign in as staff, see the booking in the
 // schedule, mark it completed, block time off and see the free times go from the
-// public profile. Every page is checked with axe-core and photographed at 390 and
+// public profile, send again a mail that could not be delivered. Every page is checked with axe-core and photographed at 390 and
 // 1280 px (tests/out/screenshots/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -532,6 +532,43 @@ test('staff: weekly hours, services and practitioners pages; a practitioner sees
     await page.locator('#login-form').waitFor();
     await check(page, 'staff-login');
   });
+});
+
+test('staff: undelivered mail, with the mail server\'s reason, sent again with one button', async () => {
+  const slot = await freeSlot(9, '10:00');
+  const b = await bookDirect(F.practitionerId, F.serviceId, slot.start);
+  const reason = 'the mail server refused it: 550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown';
+  // as the worker leaves a confirmation that the patient's mail server refused for good
+  sqlExec(`UPDATE notifications SET status = 'failed', attempts = 1, failed_at = now(), last_error = ${lit(reason)}
+    WHERE booking_id = ${lit(b.id)}`);
+  const [{ id, name }] = sql(`SELECT n.id, b.patient_name AS name FROM notifications n
+    JOIN bookings b ON b.id = n.booking_id WHERE n.booking_id = ${lit(b.id)}`);
+  try {
+    await withPage(DESKTOP, async (page) => {
+      await signIn(page, ADMIN);
+      await page.getByRole('link', { name: 'Undelivered mail' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Undelivered mail' }).waitFor();
+      const row = page.locator(`#mail-list li[data-notification="${id}"]`);
+      await row.getByText(reason, { exact: false }).waitFor();
+      assert.match(await row.innerText(), new RegExp(name));
+      await check(page, 'staff-mail');
+      await page.getByRole('button', { name: `Send again to ${name}` }).click();
+      await page.getByText('Queued again.').waitFor();
+      assert.equal(await row.count(), 0, 'gone from the list');
+      const [n] = sql(`SELECT status, attempts FROM notifications WHERE id = ${lit(id)}`);
+      assert.deepEqual(n, { status: 'pending', attempts: 0 });
+      await check(page, 'staff-mail-resent');
+    });
+    await withPage(PHONE, async (page) => {
+      await signIn(page, PRACTITIONER);
+      await page.getByRole('link', { name: 'Undelivered mail' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Undelivered mail' }).waitFor();
+      await check(page, 'staff-mail');
+    });
+  } finally {
+    sqlExec(`UPDATE notifications SET status = 'sent', sent_at = now() WHERE id = ${lit(id)};
+      UPDATE bookings SET status = 'cancelled', cancelled_at = now() WHERE id = ${lit(b.id)}`);
+  }
 });
 
 test('pages without their data say what to do, and pass axe', async () => {

@@ -145,6 +145,10 @@ static const struct field defaults[] = {
     L(shutdown_grace_s, 10),
     S(web_root, "web"),
     S(log_level, "info"),
+    L(worker_lease_s, 120),
+    L(worker_stop_grace_s, 10),
+    L(smtp_timeout_s, 30),
+    L(mail_per_address_per_hour, 10),
 };
 
 static void test_defaults(void **state)
@@ -223,6 +227,10 @@ static const struct set_case set_cases[] = {
     {"http_memory_limit_kb", "1048576", 0, L(http_memory_limit_kb, 1048576), {0}},
     {"shutdown_grace_s", "600", 0, L(shutdown_grace_s, 600), {0}},
     {"shutdown_grace_s", "601", -1, L(shutdown_grace_s, 10), {"shutdown_grace_s"}},
+    {"worker_lease_s", "9", -1, L(worker_lease_s, 120), {"worker_lease_s", "10 to 3600"}},
+    {"worker_stop_grace_s", "0", 0, L(worker_stop_grace_s, 0), {0}},
+    {"mail_per_address_per_hour", "0", 0, L(mail_per_address_per_hour, 0), {0}},
+    {"mail_per_address_per_hour", "1001", -1, L(mail_per_address_per_hour, 10), {"mail_per_address_per_hour"}},
     {"log_level", "debug", 0, S(log_level, "debug"), {0}},
     {"log_level", "warn", 0, S(log_level, "warn"), {0}},
     {"log_level", "error", 0, S(log_level, "error"), {0}},

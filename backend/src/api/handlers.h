@@ -31,6 +31,9 @@ void bookings_get(struct req *r);
 void bookings_cancel(struct req *r);
 void bookings_reschedule(struct req *r);
 void bookings_ics(struct req *r);
+/* staff_notifications.c */
+void staff_notifications_list(struct req *r);
+void staff_notifications_resend(struct req *r);
 /* series.c */
 void series_create(struct req *r);
 /* auth.c */

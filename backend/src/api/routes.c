@@ -68,6 +68,8 @@ const struct route routes[] = {
     {M_POST, "/api/v1/clinics/{clinic_id}/api-keys", staff_api_keys_create, ROUTE_BODY_JSON},
     {M_DELETE, "/api/v1/clinics/{clinic_id}/api-keys/{id}", staff_api_keys_delete, 0},
     {M_POST, "/api/v1/clinics/{clinic_id}/imports", staff_imports_create, ROUTE_BODY_CSV},
+    {M_GET, "/api/v1/clinics/{clinic_id}/notifications", staff_notifications_list, 0},
+    {M_POST, "/api/v1/clinics/{clinic_id}/notifications/{id}/resend", staff_notifications_resend, ROUTE_BODY_JSON},
 
     /* HL7 FHIR R4, read-only (fhir*.c); the catch-alls answer in FHIR's terms */
     {M_GET, "/fhir/r4/metadata", fhir_metadata, ROUTE_NO_DB},

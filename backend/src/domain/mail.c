@@ -10,6 +10,7 @@
 
 #include "domain/ics.h"
 #include "domain/tz.h"
+#include "util/alloc.h"
 
 static const char *const weekdays[] = {"Monday", "Tuesday", "Wednesday", "Thursday",
                                        "Friday", "Saturday", "Sunday"};
@@ -117,12 +118,12 @@ static void put_base64(struct buf *out, const char *data, size_t len)
     free(b64);
 }
 
-static void body_text(const struct mail *m, const char *when, struct buf *t)
+/* What one notification says, between the greeting and the sign-off. */
+static void item_text(const struct mail *m, const char *when, struct buf *t)
 {
     char until[24];
     clock_of(m->end, m->tz, until, sizeof(until));
     const char *k = m->kind;
-    buf_printf(t, "Hello %s,\n\n", m->patient_name);
     if (strcmp(k, "booking_confirmed") == 0 || strcmp(k, "reminder") == 0 ||
         strcmp(k, "booking_rescheduled") == 0) {
         if (strcmp(k, "booking_confirmed") == 0)
@@ -164,52 +165,304 @@ static void body_text(const struct mail *m, const char *when, struct buf *t)
             buf_printf(t, "To book it, open:\n%s\n\n", m->book_url);
         buf_printf(t, "Others may be told later if you do not take it. No need to reply.\n");
     }
-    buf_printf(t, "\nWith kind regards,\n%s\n", m->clinic_name);
 }
 
-int mail_compose(const struct mail *m, struct buf *out)
+/* --- single lines ------------------------------------------------------------------ */
+
+/* Length of the UTF-8 sequence at s (1 to 4), or 0 when it is not a valid one. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t n;
+    unsigned cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, cp = c & 0x07;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0;
+    return n;
+}
+
+/* The code point of a valid sequence of n bytes. */
+static unsigned utf8_cp(const unsigned char *s, size_t n)
+{
+    static const unsigned char lead_mask[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+    unsigned cp = s[0] & lead_mask[n];
+    for (size_t i = 1; i < n; i++)
+        cp = cp << 6 | (s[i] & 0x3f);
+    return cp;
+}
+
+/* Characters that end or start a line, or steer the text's direction, wherever a mail
+ * client may show them: C0 and C1 controls (CR, LF, NEL, tab...), DEL, the Unicode line
+ * and paragraph separators, and the bidirectional embeddings, overrides and isolates. */
+static bool unsafe_cp(unsigned cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+char *mail_clean_line(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t len = strlen(s);
+    char *out = xmalloc(len + 1); /* never longer: each replacement is one byte */
+    size_t o = 0;
+    bool gap = false; /* controls seen since the last character kept */
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_len(p + i);
+        if (n > 0 && unsafe_cp(utf8_cp(p + i, n))) {
+            gap = true;
+            i += n;
+            continue;
+        }
+        if (gap && o > 0) /* a run of them between two characters: one space */
+            out[o++] = ' ';
+        gap = false;
+        if (n == 0) { /* not UTF-8: a question mark, one per byte */
+            out[o++] = '?';
+            i++;
+        } else {
+            memcpy(out + o, p + i, n);
+            o += n;
+            i += n;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Several lines, each cleaned (the lines of a series' dates): '\n' between them only. */
+static char *clean_lines(const char *s)
+{
+    if (!s)
+        return NULL;
+    struct buf b;
+    buf_init(&b, 0);
+    while (*s) {
+        size_t n = strcspn(s, "\n");
+        char *line = xstrndup(s, n);
+        char *c = mail_clean_line(line);
+        if (b.len)
+            buf_putc(&b, '\n');
+        buf_puts(&b, c);
+        free(c);
+        free(line);
+        s += n + (s[n] == '\n');
+    }
+    size_t len;
+    char *out = buf_detach(&b, &len);
+    return out ? out : xstrdup("");
+}
+
+/* A copy of m whose text fields are clean single lines (the series' dates: clean
+ * lines); the copies are kept in owned[] for release_clean. */
+#define CLEAN_FIELDS 15
+struct clean {
+    struct mail m;
+    char *owned[CLEAN_FIELDS];
+};
+
+static void make_clean(const struct mail *in, struct clean *c)
+{
+    c->m = *in;
+    const char **fields[] = {&c->m.kind,         &c->m.from,        &c->m.to,
+                             &c->m.message_id,   &c->m.patient_name, &c->m.practitioner_name,
+                             &c->m.service_name, &c->m.clinic_name, &c->m.clinic_phone,
+                             &c->m.address,      &c->m.tz,          &c->m.manage_url,
+                             &c->m.book_url,     &c->m.uid};
+    size_t i = 0;
+    for (; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        c->owned[i] = mail_clean_line(*fields[i]);
+        *fields[i] = c->owned[i];
+    }
+    c->owned[i] = clean_lines(in->series_dates);
+    c->m.series_dates = c->owned[i];
+    if (!c->m.patient_name)
+        c->m.patient_name = "";
+}
+
+static void release_clean(struct clean *c)
+{
+    for (size_t i = 0; i < CLEAN_FIELDS; i++)
+        free(c->owned[i]);
+}
+
+/* --- whole messages ------------------------------------------------------------------ */
+
+static bool known_kind(const char *kind)
 {
     static const char *const kinds[] = {"booking_confirmed", "booking_cancelled",
                                         "booking_rescheduled", "series_confirmed",
                                         "waitlist_offer", "reminder"};
-    bool known = false;
-    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-        known = known || strcmp(kinds[i], m->kind) == 0;
-    if (!known)
-        return -1;
-    char when[64], subject[160], date[64], boundary[40];
-    mail_when(m->start, m->tz, when, sizeof(when));
-    subject_of(m, when, subject, sizeof(subject));
+    for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kinds[i], kind) == 0)
+            return true;
+    return false;
+}
+
+/* Notifications about one session carry its calendar file. */
+static bool has_calendar(const struct mail *m)
+{
+    return strcmp(m->kind, "waitlist_offer") != 0 && strcmp(m->kind, "series_confirmed") != 0;
+}
+
+static void put_headers(const struct mail *m, const char *subject, const char *message_id,
+                        struct buf *out)
+{
+    char date[64];
     time_t now = (time_t)m->now;
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    snprintf(boundary, sizeof(boundary), "=_clinicd_%08lx", (unsigned long)(m->now & 0xffffffff));
-    bool with_ics = strcmp(m->kind, "waitlist_offer") != 0 && strcmp(m->kind, "series_confirmed") != 0;
-    bool cancel = strcmp(m->kind, "booking_cancelled") == 0;
-
     buf_printf(out, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s>\r\n"
                     "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n",
-               m->from, m->to, subject, date, m->message_id);
+               m->from, m->to, subject, date, message_id);
+}
+
+static void put_text_part(const struct buf *text, struct buf *out)
+{
+    buf_puts(out, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+    put_base64(out, text->data ? text->data : "", text->len);
+}
+
+static void put_calendar_part(const struct mail *m, const char *boundary, const char *filename,
+                              struct buf *out)
+{
+    bool cancel = strcmp(m->kind, "booking_cancelled") == 0;
+    char *ics = calendar(m, cancel);
+    buf_printf(out,
+               "--%s\r\nContent-Type: text/calendar; charset=utf-8; method=%s\r\n"
+               "Content-Disposition: attachment; filename=\"%s\"\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\n",
+               boundary, cancel ? "CANCEL" : "REQUEST", filename);
+    put_base64(out, ics ? ics : "", ics ? strlen(ics) : 0);
+    free(ics);
+}
+
+int mail_compose(const struct mail *in, struct buf *out)
+{
+    if (!known_kind(in->kind))
+        return -1;
+    struct clean c;
+    make_clean(in, &c);
+    const struct mail *m = &c.m;
+    char when[64], subject[160], boundary[40];
+    mail_when(m->start, m->tz, when, sizeof(when));
+    subject_of(m, when, subject, sizeof(subject));
+    snprintf(boundary, sizeof(boundary), "=_clinicd_%08lx", (unsigned long)(m->now & 0xffffffff));
+    bool with_ics = has_calendar(m);
+
+    put_headers(m, subject, m->message_id, out);
     struct buf text;
     buf_init(&text, 0);
-    body_text(m, when, &text);
+    buf_printf(&text, "Hello %s,\n\n", m->patient_name);
+    item_text(m, when, &text);
+    buf_printf(&text, "\nWith kind regards,\n%s\n", m->clinic_name);
     if (with_ics)
         buf_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n", boundary,
                    boundary);
-    buf_puts(out, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
-    put_base64(out, text.data ? text.data : "", text.len);
+    put_text_part(&text, out);
     buf_release(&text);
     if (with_ics) {
-        char *ics = calendar(m, cancel);
-        buf_printf(out,
-                   "--%s\r\nContent-Type: text/calendar; charset=utf-8; method=%s\r\n"
-                   "Content-Disposition: attachment; filename=\"appointment.ics\"\r\n"
-                   "Content-Transfer-Encoding: base64\r\n\r\n",
-                   boundary, cancel ? "CANCEL" : "REQUEST");
-        put_base64(out, ics ? ics : "", ics ? strlen(ics) : 0);
-        free(ics);
+        put_calendar_part(m, boundary, "appointment.ics", out);
         buf_printf(out, "--%s--\r\n", boundary);
     }
+    release_clean(&c);
+    return 0;
+}
+
+int mail_compose_folded(const struct mail *items, size_t n, const char *message_id,
+                        struct buf *out)
+{
+    if (n == 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!known_kind(items[i].kind))
+            return -1;
+    if (n == 1) {
+        struct mail one = items[0];
+        one.message_id = message_id;
+        return mail_compose(&one, out);
+    }
+    struct clean *c = xcalloc(n, sizeof(*c));
+    char *msgid = mail_clean_line(message_id);
+    for (size_t i = 0; i < n; i++)
+        make_clean(&items[i], &c[i]);
+    const struct mail *first = &c[0].m;
+    bool one_name = true, one_clinic = true, with_ics = false;
+    for (size_t i = 1; i < n; i++) {
+        one_name = one_name && strcmp(c[i].m.patient_name, first->patient_name) == 0;
+        one_clinic = one_clinic && strcmp(c[i].m.clinic_name, first->clinic_name) == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        with_ics = with_ics || has_calendar(&c[i].m);
+    char subject[160], boundary[40];
+    snprintf(subject, sizeof(subject), "%zu updates about your sessions", n);
+    snprintf(boundary, sizeof(boundary), "=_clinicd_%08lx", (unsigned long)(first->now & 0xffffffff));
+
+    put_headers(first, subject, msgid, out);
+    struct buf text;
+    buf_init(&text, 0);
+    if (one_name && *first->patient_name)
+        buf_printf(&text, "Hello %s,\n\n", first->patient_name);
+    else
+        buf_puts(&text, "Hello,\n\n");
+    buf_printf(&text,
+               "Here are %zu messages for you in one e-mail, so that they do not crowd your "
+               "inbox. Each keeps its own link.\n",
+               n);
+    for (size_t i = 0; i < n; i++) {
+        const struct mail *m = &c[i].m;
+        char when[64], subj[160];
+        mail_when(m->start, m->tz, when, sizeof(when));
+        subject_of(m, when, subj, sizeof(subj));
+        buf_printf(&text, "\n%zu. %s\n\n", i + 1, subj);
+        item_text(m, when, &text);
+    }
+    buf_puts(&text, "\nWith kind regards,\n");
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(c[j].m.clinic_name, c[i].m.clinic_name) == 0;
+        if (!seen)
+            buf_printf(&text, "%s%s", i ? ", " : "", c[i].m.clinic_name);
+        if (one_clinic)
+            break;
+    }
+    buf_puts(&text, "\n");
+    if (with_ics)
+        buf_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n", boundary,
+                   boundary);
+    put_text_part(&text, out);
+    buf_release(&text);
+    if (with_ics) {
+        for (size_t i = 0; i < n; i++) {
+            if (!has_calendar(&c[i].m))
+                continue;
+            char name[40];
+            snprintf(name, sizeof(name), "appointment-%zu.ics", i + 1);
+            put_calendar_part(&c[i].m, boundary, name, out);
+        }
+        buf_printf(out, "--%s--\r\n", boundary);
+    }
+    for (size_t i = 0; i < n; i++)
+        release_clean(&c[i]);
+    free(c);
+    free(msgid);
     return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef CLINICD_MAIL_H
 #define CLINICD_MAIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/buf.h"
@@ -32,8 +33,23 @@ struct mail {
 };
 
 /* Writes the whole RFC 5322 message (headers, a text/plain part and, for a session,
- * a text/calendar attachment) into out.  Returns 0, or -1 for an unknown kind. */
+ * a text/calendar attachment) into out.  Returns 0, or -1 for an unknown kind.
+ * Whatever the fields hold (rows written before names were checked at input may
+ * carry CR, LF or other controls), no field can add a header or start a line of the
+ * text: each is cleaned with mail_clean_line first (the series' dates line by line). */
 int mail_compose(const struct mail *m, struct buf *out);
+/* One message for n notifications to one address (several due together past the
+ * per-address limit): a numbered list of what each would have said, each keeping its
+ * own manage or booking link, and a calendar file per session.  From, To and Date come
+ * from items[0]; message_id names the folded mail.  Fields are cleaned as above.
+ * Returns 0, or -1 when n is 0 or a kind is unknown. */
+int mail_compose_folded(const struct mail *items, size_t n, const char *message_id,
+                        struct buf *out);
+/* A copy of s (the caller frees it; NULL for NULL) fit for one line of a mail:
+ * control characters (C0, DEL, C1 such as NEL), the Unicode line and paragraph
+ * separators and the bidirectional controls become one space per run between two
+ * other characters (none at either end); bytes that are not UTF-8 become '?'. */
+char *mail_clean_line(const char *s);
 /* "Monday 23 November 2026, 9:00" in the zone (out: 64 bytes). */
 void mail_when(int64_t t, const char *tz, char *out, size_t outlen);
 

@@ -1,9 +1,14 @@
-/* Request counters and latency histograms per route, rendered in Prometheus text format. */
+/* Request counters and latency histograms per route, and the state of the outbox,
+ * rendered in Prometheus text format. */
 #include "metrics.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "http/router.h"
 #include "util/alloc.h"
@@ -30,8 +35,153 @@ void metrics_init(size_t nroutes)
     m = xcalloc(m_count, sizeof(*m));
 }
 
+/* --- the outbox ----------------------------------------------------------------------
+ * Notifications by status and the age of the oldest one waiting, read from the database
+ * by a thread of its own at most every OUTBOX_EVERY_S seconds, and only while someone
+ * scrapes: a scrape never waits on the database, and a scraper cannot make the service
+ * query more often. */
+
+#define OUTBOX_EVERY_S 5
+#define OUTBOX_IDLE_S 120 /* no scrape for this long: stop reading */
+
+struct outbox {
+    bool known;
+    long pending, sending, failed;
+    double oldest_pending_s;
+    struct timespec read_at; /* CLOCK_MONOTONIC */
+};
+
+static pthread_mutex_t ob_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ob_cv;
+static pthread_t ob_thread;
+static bool ob_started, ob_stop;
+static struct db_pool *ob_pool;
+static struct timespec ob_scraped; /* the last scrape */
+static struct outbox ob;
+
+DB_STMT(st_outbox,
+        "SELECT (SELECT count(*) FROM notifications WHERE status = 'pending'),"
+        " (SELECT count(*) FROM notifications WHERE status = 'sending'),"
+        " (SELECT count(*) FROM notifications WHERE status = 'failed'),"
+        " (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM notifications"
+        "  WHERE status = 'pending')",
+        0);
+
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static bool outbox_read(struct db_pool *pool, struct outbox *out)
+{
+    struct db_conn *c;
+    if (db_checkout(pool, &c) != DB_OK)
+        return false;
+    PGresult *res = db_exec(pool, c, &st_outbox, NULL);
+    bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+    if (ok) {
+        out->pending = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+        out->sending = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+        out->failed = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+        out->oldest_pending_s = strtod(PQgetvalue(res, 0, 3), NULL);
+        out->known = true;
+        clock_gettime(CLOCK_MONOTONIC, &out->read_at);
+    }
+    PQclear(res);
+    db_checkin(pool, c);
+    return ok;
+}
+
+static void *outbox_run(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&ob_mu);
+    while (!ob_stop) {
+        bool wanted = seconds_since(&ob_scraped) < OUTBOX_IDLE_S;
+        struct db_pool *pool = ob_pool;
+        pthread_mutex_unlock(&ob_mu);
+        struct outbox got = {0};
+        bool ok = wanted && outbox_read(pool, &got);
+        pthread_mutex_lock(&ob_mu);
+        if (ok)
+            ob = got;
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += OUTBOX_EVERY_S;
+        while (!ob_stop && pthread_cond_timedwait(&ob_cv, &ob_mu, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&ob_mu);
+    return NULL;
+}
+
+/* The figures last read (known false before the first read); starts the reader. */
+static struct outbox outbox_get(struct db_pool *pool)
+{
+    pthread_mutex_lock(&ob_mu);
+    clock_gettime(CLOCK_MONOTONIC, &ob_scraped);
+    if (!ob_started && pool) {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&ob_cv, &ca);
+        pthread_condattr_destroy(&ca);
+        ob_pool = pool;
+        ob_stop = false;
+        ob_started = pthread_create(&ob_thread, NULL, outbox_run, NULL) == 0;
+        if (!ob_started)
+            pthread_cond_destroy(&ob_cv);
+    }
+    struct outbox o = ob;
+    pthread_mutex_unlock(&ob_mu);
+    return o;
+}
+
+static void outbox_stop(void)
+{
+    pthread_mutex_lock(&ob_mu);
+    bool started = ob_started;
+    ob_stop = true;
+    if (started)
+        pthread_cond_broadcast(&ob_cv);
+    pthread_mutex_unlock(&ob_mu);
+    if (!started)
+        return;
+    pthread_join(ob_thread, NULL);
+    pthread_mutex_lock(&ob_mu);
+    pthread_cond_destroy(&ob_cv);
+    ob_started = false;
+    ob_pool = NULL;
+    memset(&ob, 0, sizeof(ob));
+    pthread_mutex_unlock(&ob_mu);
+}
+
+static void outbox_render(struct buf *out, struct db_pool *pool)
+{
+    struct outbox o = outbox_get(pool);
+    if (!o.known)
+        return; /* the first read is under way */
+    buf_printf(out,
+               "# HELP clinicd_notifications Notifications in the outbox by status (read from the database every %d s while scraped).\n"
+               "# TYPE clinicd_notifications gauge\n"
+               "clinicd_notifications{status=\"pending\"} %ld\n"
+               "clinicd_notifications{status=\"sending\"} %ld\n"
+               "clinicd_notifications{status=\"failed\"} %ld\n"
+               "# HELP clinicd_notifications_oldest_pending_seconds Age of the oldest notification not yet sent (0: none).\n"
+               "# TYPE clinicd_notifications_oldest_pending_seconds gauge\n"
+               "clinicd_notifications_oldest_pending_seconds %.0f\n"
+               "# HELP clinicd_notifications_read_age_seconds How old the outbox figures are.\n"
+               "# TYPE clinicd_notifications_read_age_seconds gauge\n"
+               "clinicd_notifications_read_age_seconds %.1f\n",
+               OUTBOX_EVERY_S, o.pending, o.sending, o.failed, o.oldest_pending_s,
+               seconds_since(&o.read_at));
+}
+
 void metrics_free(void)
 {
+    outbox_stop();
     free(m);
     m = NULL;
 }
@@ -137,5 +287,6 @@ void metrics_render(struct buf *out, struct db_pool *pool, long in_flight, int d
                    "# TYPE clinicd_db_connect_failures_total counter\nclinicd_db_connect_failures_total %ld\n",
                    st.size, st.in_use, st.waiting, st.checkouts, st.timeouts, st.reconnects,
                    st.failures);
+        outbox_render(out, pool);
     }
 }

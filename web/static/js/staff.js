@@ -13,7 +13,8 @@ const ctx = {
   practitioners: [], locations: [], managed: { practitioners: false, services: false, locations: false },
 };
 
-const clinicPath = (p) => `/api/v1/clinics/${encodeURIComponent(ctx.clinicId)}${p}`;
+const enc = encodeURIComponent;
+const clinicPath = (p) => `/api/v1/clinics/${enc(ctx.clinicId)}${p}`;
 
 // ---------------------------------------------------------------------------------
 // frame and routing
@@ -22,6 +23,7 @@ const SECTIONS = [
   { path: '/staff', label: 'Schedule' },
   { path: '/staff/time-off', label: 'Time off' },
   { path: '/staff/hours', label: 'Weekly hours' },
+  { path: '/staff/mail', label: 'Undelivered mail' },
   { path: '/staff/services', label: 'Services', admin: true },
   { path: '/staff/practitioners', label: 'Practitioners', admin: true },
 ];
@@ -60,6 +62,7 @@ async function route(moveFocus) {
   if (path.startsWith('/staff/bookings/')) heading = await bookingPage(decodeURIComponent(path.split('/')[3]));
   else if (path === '/staff/time-off') heading = await timeOffPage();
   else if (path === '/staff/hours') heading = await hoursPage();
+  else if (path === '/staff/mail') heading = await mailPage();
   else if (path === '/staff/services' && ctx.admin) heading = await servicesPage();
   else if (path === '/staff/practitioners' && ctx.admin) heading = await practitionersPage();
   else heading = await schedulePage();
@@ -153,7 +156,7 @@ async function loadClinic() {
   if (!ctx.admin && ctx.me.practitioner_id) {
     ctx.practitioners = ctx.practitioners.filter((p) => p.id === ctx.me.practitioner_id);
     if (!ctx.practitioners.length) {
-      const p = await api('GET', `/api/v1/practitioners/${encodeURIComponent(ctx.me.practitioner_id)}`);
+      const p = await api('GET', `/api/v1/practitioners/${enc(ctx.me.practitioner_id)}`);
       ctx.practitioners = [p.ok ? p.data : { id: ctx.me.practitioner_id, name: ctx.me.name ?? 'You' }];
     }
   }
@@ -165,7 +168,7 @@ async function loadClinic() {
   } else if (ctx.practitioners[0]) {
     const seen = new Map();
     for (const p of ctx.practitioners.slice(0, 10)) {
-      const full = p.locations ? p : (await api('GET', `/api/v1/practitioners/${encodeURIComponent(p.id)}`)).data;
+      const full = p.locations ? p : (await api('GET', `/api/v1/practitioners/${enc(p.id)}`)).data;
       for (const l of full?.locations ?? []) seen.set(l.id, l);
     }
     ctx.locations = [...seen.values()];
@@ -228,7 +231,7 @@ async function schedulePage() {
 function appt(it) {
   const tz = it.timezone ?? ctx.tz;
   const status = { completed: 'Completed', no_show: 'Missed', cancelled: 'Cancelled' }[it.status];
-  return link(`/staff/bookings/${encodeURIComponent(it.id)}`, [
+  return link(`/staff/bookings/${enc(it.id)}`, [
     h('span', { class: 't' }, `${fmtTime(it.start, tz)} – ${fmtTime(it.end, tz)}`),
     h('span', {}, it.patient?.name ?? 'Patient'),
     h('span', { class: 's' }, `${it.service?.name ?? ''}${status ? ` · ${status}` : ''}`),
@@ -267,7 +270,7 @@ function weekTable(items, cols, monday) {
 async function bookingPage(id) {
   const body = h('div', {}, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
   const heading = frame('Booking', body);
-  const r = await api('GET', clinicPath(`/bookings/${encodeURIComponent(id)}`));
+  const r = await api('GET', clinicPath(`/bookings/${enc(id)}`));
   if (!r.ok) {
     fill(body, errorNote(r.status === 404 ? 'This booking was not found' : 'The booking could not be loaded', r.problem.detail));
     return heading;
@@ -304,7 +307,7 @@ async function bookingPage(id) {
   return heading;
 
   async function mark(status) {
-    const res = await api('POST', clinicPath(`/bookings/${encodeURIComponent(id)}/status`), { body: { status } });
+    const res = await api('POST', clinicPath(`/bookings/${enc(id)}/status`), { body: { status } });
     if (!res.ok) { fill(msg, errorNote('That did not work', res.problem.detail)); focusOn(msg.firstElementChild); return; }
     await bookingPage(id);
     const m = $('#booking-message');
@@ -317,7 +320,7 @@ async function bookingPage(id) {
       e.preventDefault();
       const reason = $('#staff-reason').value.trim();
       const scope = $('input[name="scope"]:checked', form)?.value;
-      const res = await api('POST', clinicPath(`/bookings/${encodeURIComponent(id)}/cancel`), { body: { ...(reason ? { reason } : {}), ...(scope ? { scope } : {}) } });
+      const res = await api('POST', clinicPath(`/bookings/${enc(id)}/cancel`), { body: { ...(reason ? { reason } : {}), ...(scope ? { scope } : {}) } });
       if (!res.ok) { fill(msg, errorNote('The booking was not cancelled', res.problem.detail)); focusOn(msg.firstElementChild); return; }
       await bookingPage(id);
       const m = $('#booking-message');
@@ -372,13 +375,13 @@ async function timeOffPage() {
 
   async function showList() {
     if (!pid) { fill(list, h('p', {}, 'No practitioner to show.')); return; }
-    const r = await api('GET', clinicPath(`/practitioners/${encodeURIComponent(pid)}/time-off`));
+    const r = await api('GET', clinicPath(`/practitioners/${enc(pid)}/time-off`));
     if (!r.ok) { fill(list, errorNote('The time off could not be loaded', r.problem.detail)); return; }
     const items = (r.data.items ?? []).filter((t) => Date.parse(t.end) > Date.now());
     fill(list, items.length ? h('ul', { class: 'plain-list' }, items.map((t) => h('li', {},
       `${fmtDateTime(t.start, ctx.tz)} until ${fmtDateTime(t.end, ctx.tz)}`, t.reason ? ` · ${t.reason}` : '', ' ',
       h('button', { type: 'button', class: 'link', 'aria-label': `Remove the time off from ${fmtDateTime(t.start, ctx.tz)}`, onclick: async () => {
-        const d = await api('DELETE', clinicPath(`/practitioners/${encodeURIComponent(pid)}/time-off/${encodeURIComponent(t.id)}`));
+        const d = await api('DELETE', clinicPath(`/practitioners/${enc(pid)}/time-off/${enc(t.id)}`));
         if (d.ok) { announce('The time off is removed.'); await showList(); $('#off-list-h').focus?.(); }
       } }, 'Remove')))) : h('p', { class: 'muted' }, 'None coming up.'));
   }
@@ -400,7 +403,7 @@ async function timeOffPage() {
     const reason = $('#off-reason').value.trim();
     if (reason) body.reason = reason;
     if (cancelStranded) body.cancel_stranded = true;
-    const r = await api('POST', clinicPath(`/practitioners/${encodeURIComponent(pid)}/time-off`), { body });
+    const r = await api('POST', clinicPath(`/practitioners/${enc(pid)}/time-off`), { body });
     if (r.ok) {
       fill(problem, h('div', { class: 'note ok', role: 'status' }, h('p', {}, `Blocked: ${fmtDateTime(body.start, ctx.tz)} until ${fmtDateTime(body.end, ctx.tz)}.`)));
       await showList();
@@ -410,7 +413,7 @@ async function timeOffPage() {
       const bs = r.problem.bookings ?? [];
       fill(problem, h('div', { class: 'note warn', role: 'alert', id: 'stranded' },
         h('p', {}, h('strong', {}, `${bs.length} booking${bs.length === 1 ? ' falls' : 's fall'} in this time.`)),
-        h('ul', {}, bs.map((b) => h('li', {}, link(`/staff/bookings/${encodeURIComponent(b.id)}`, fmtDateTime(b.start, ctx.tz))))),
+        h('ul', {}, bs.map((b) => h('li', {}, link(`/staff/bookings/${enc(b.id)}`, fmtDateTime(b.start, ctx.tz))))),
         h('p', {}, 'You can move them first, or block the time and cancel them (the patients are told).'),
         h('div', { class: 'actions' },
           h('button', { type: 'button', class: 'danger', id: 'confirm-strand', onclick: () => addTimeOff(true) }, `Block the time and cancel ${bs.length === 1 ? 'it' : 'them'}`),
@@ -443,7 +446,7 @@ async function hoursPage() {
   const heading = frame('Weekly hours', h('div', { class: 'panel' }, pick), form);
   document.title = 'Weekly hours · clinicd';
   if (!pid) { fill(rowsBox, h('p', {}, 'No practitioner to show.')); return heading; }
-  const r = await api('GET', clinicPath(`/practitioners/${encodeURIComponent(pid)}/hours`));
+  const r = await api('GET', clinicPath(`/practitioners/${enc(pid)}/hours`));
   if (!r.ok) { fill(rowsBox, errorNote('The hours could not be loaded', r.problem.detail)); return heading; }
   const rules = r.data.items ?? [];
   fill(rowsBox, rules.length ? rules.map(row) : h('p', { class: 'muted', id: 'no-hours' }, 'No weekly hours yet: patients cannot book. Add a line.'));
@@ -490,7 +493,7 @@ async function hoursPage() {
     if (bad) { bad.focus(); return; }
     const body = { rules: rulesOut };
     if (cancelStranded) body.cancel_stranded = true;
-    const r = await api('PUT', clinicPath(`/practitioners/${encodeURIComponent(pid)}/hours`), { body });
+    const r = await api('PUT', clinicPath(`/practitioners/${enc(pid)}/hours`), { body });
     if (r.ok) {
       fill(problem, h('div', { class: 'note ok', role: 'status' }, h('p', {}, 'The weekly hours are saved.')));
       focusOn(problem.firstElementChild);
@@ -500,7 +503,7 @@ async function hoursPage() {
       const bs = r.problem.bookings ?? [];
       fill(problem, h('div', { class: 'note warn', role: 'alert', id: 'stranded' },
         h('p', {}, h('strong', {}, `${bs.length} booking${bs.length === 1 ? ' is' : 's are'} outside the new hours.`)),
-        h('ul', {}, bs.map((b) => h('li', {}, link(`/staff/bookings/${encodeURIComponent(b.id)}`, fmtDateTime(b.start, ctx.tz))))),
+        h('ul', {}, bs.map((b) => h('li', {}, link(`/staff/bookings/${enc(b.id)}`, fmtDateTime(b.start, ctx.tz))))),
         h('p', {}, 'You can move them first, or save and cancel them (the patients are told).'),
         h('div', { class: 'actions' },
           h('button', { type: 'button', class: 'danger', onclick: () => save(true) }, 'Save and cancel them'),
@@ -519,6 +522,27 @@ async function hoursPage() {
     if (first) first.focus();
     else fill(problem, errorNote('The hours were not saved', r.problem.detail));
   }
+}
+
+// ---------------------------------------------------------------------------------
+// undelivered mail
+
+async function mailPage() {
+  const note = h('div'), list = h('ul', { class: 'plain-list', id: 'mail-list' });
+  const heading = frame('Undelivered mail', h('p', {}, 'Check the address, then send again.'), note, list);
+  document.title = 'Undelivered mail · clinicd';
+  const r = await api('GET', clinicPath('/notifications?limit=200'));
+  if (!r.ok) fill(note, errorNote('Could not load', r.problem.detail));
+  else if (!r.data.items.length) fill(note, h('p', {}, 'All delivered.'));
+  else fill(list, r.data.items.map((n) => h('li', { 'data-notification': n.id },
+    h('strong', {}, n.patient_name), ` <${n.recipient}>, ${n.kind.replace(/_/g, ' ')}: ${n.reason} `,
+    h('button', { type: 'button', class: 'link', 'aria-label': `Send again to ${n.patient_name}`, onclick: async (e) => {
+      const s = await api('POST', clinicPath(`/notifications/${n.id}/resend`), { body: {} });
+      fill(note, s.ok ? h('p', { role: 'status' }, 'Queued again.') : errorNote('Not sent again', s.problem.detail));
+      if (s.ok) e.target.parentNode.remove();
+      focusOn(note.firstElementChild);
+    } }, 'Send again'))));
+  return heading;
 }
 
 // ---------------------------------------------------------------------------------
@@ -562,7 +586,7 @@ function serviceForm(box, s) {
       buffer_before_minutes: Number($('#svc-before').value || 0), buffer_after_minutes: Number($('#svc-after').value || 0),
     };
     if (!body.name) { setFieldError($('#svc-name'), 'Please give the service a name.'); $('#svc-name').focus(); return; }
-    const r = await api(s ? 'PATCH' : 'POST', clinicPath(s ? `/services/${encodeURIComponent(s.id)}` : '/services'), { body });
+    const r = await api(s ? 'PATCH' : 'POST', clinicPath(s ? `/services/${enc(s.id)}` : '/services'), { body });
     if (r.ok) { await servicesPage(); announce('The service is saved.'); focusOn($('#page-heading')); return; }
     const rest = showProblemErrors(r.problem, { name: { control: $('#svc-name') }, duration_minutes: { control: $('#svc-minutes') }, price: { control: $('#svc-price') },
       price_cents: { control: $('#svc-price') }, currency: { control: $('#svc-currency') }, buffer_before_minutes: { control: $('#svc-before') }, buffer_after_minutes: { control: $('#svc-after') } });
@@ -579,7 +603,7 @@ function serviceForm(box, s) {
   problem,
   h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save service'),
     s ? h('button', { type: 'button', class: 'danger', onclick: async () => {
-      const r = await api('DELETE', clinicPath(`/services/${encodeURIComponent(s.id)}`));
+      const r = await api('DELETE', clinicPath(`/services/${enc(s.id)}`));
       if (r.ok) { await servicesPage(); announce('The service is no longer offered.'); } else fill(problem, errorNote('The service was not removed', r.problem.detail));
     } }, 'Stop offering it') : null,
     h('button', { type: 'button', class: 'secondary', onclick: () => { fill(box); $('#new-service').focus(); } }, 'Close')));
@@ -594,7 +618,7 @@ async function practitionersPage() {
   const r = await api('GET', clinicPath('/practitioners?limit=100'));
   if (!r.ok) {
     fill(body, r.status === 404 || r.status === 405 ? notYet('Practitioners') : errorNote('The practitioners could not be loaded', r.problem.detail),
-      h('ul', { class: 'plain-list panel' }, ctx.practitioners.map((p) => h('li', {}, h('a', { href: `/practitioners/${encodeURIComponent(p.id)}` }, p.name), ` · ${p.profession?.name ?? ''}`))));
+      h('ul', { class: 'plain-list panel' }, ctx.practitioners.map((p) => h('li', {}, h('a', { href: `/practitioners/${enc(p.id)}` }, p.name), ` · ${p.profession?.name ?? ''}`))));
     return heading;
   }
   const items = (r.data.items ?? []).filter((p) => p.active !== false);
@@ -604,7 +628,7 @@ async function practitionersPage() {
       h('caption', { class: 'visually-hidden' }, 'Practitioners'),
       h('thead', {}, h('tr', {}, ['Name', 'Profession', 'New patients'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Change')))),
       h('tbody', {}, items.map((p) => h('tr', {},
-        h('td', {}, h('a', { href: `/practitioners/${encodeURIComponent(p.id)}` }, p.name)),
+        h('td', {}, h('a', { href: `/practitioners/${enc(p.id)}` }, p.name)),
         h('td', {}, p.profession?.name ?? p.profession ?? ''),
         h('td', {}, p.accepting_new === false ? 'No' : 'Yes'),
         h('td', {}, h('button', { type: 'button', class: 'link', 'aria-label': `Change ${p.name}`, onclick: () => practitionerForm(editor, p) }, 'Change'))))))),
@@ -638,7 +662,7 @@ async function practitionerForm(box, p) {
     };
     if (!body.name) { setFieldError($('#pr-name'), 'Please give a name.'); $('#pr-name').focus(); return; }
     for (const k of ['credentials', 'bio']) if (!body[k]) delete body[k];
-    const r = await api(p ? 'PATCH' : 'POST', clinicPath(p ? `/practitioners/${encodeURIComponent(p.id)}` : '/practitioners'), { body });
+    const r = await api(p ? 'PATCH' : 'POST', clinicPath(p ? `/practitioners/${enc(p.id)}` : '/practitioners'), { body });
     if (r.ok) { await loadClinic(); await practitionersPage(); announce('Saved.'); focusOn($('#page-heading')); return; }
     const rest = showProblemErrors(r.problem, { name: { control: $('#pr-name') }, profession: { control: $('#pr-profession') }, credentials: { control: $('#pr-credentials') },
       bio: { control: $('#pr-bio') }, languages: { control: $('#pr-languages') }, techniques: { control: $('#pr-techniques') }, conditions: { control: $('#pr-conditions') } });
@@ -662,7 +686,7 @@ async function practitionerForm(box, p) {
   problem,
   h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save practitioner'),
     p ? h('button', { type: 'button', class: 'danger', onclick: async () => {
-      const r = await api('DELETE', clinicPath(`/practitioners/${encodeURIComponent(p.id)}`));
+      const r = await api('DELETE', clinicPath(`/practitioners/${enc(p.id)}`));
       if (r.ok) { await loadClinic(); await practitionersPage(); announce('The practitioner no longer takes bookings.'); } else fill(problem, errorNote('Not removed', r.problem.detail));
     } }, 'Stop taking bookings') : null,
     h('button', { type: 'button', class: 'secondary', onclick: () => { fill(box); $('#new-practitioner').focus(); } }, 'Close')));
