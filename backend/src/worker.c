@@ -205,9 +205,10 @@ static const char *sql_gather =
 
 #define PERSON "coalesce(contact_key, lower(recipient::text))"
 
-/* The token's rows, oldest first, with the person each is for. */
+/* The token's rows, oldest first, with the person each is for and the address. */
 static const char *sql_held =
-    "SELECT id, " PERSON " FROM notifications WHERE lease_token = $1::uuid AND status = 'sending'"
+    "SELECT id, " PERSON ", lower(recipient::text) FROM notifications"
+    " WHERE lease_token = $1::uuid AND status = 'sending'"
     " ORDER BY next_attempt_at, created_at, id";
 
 /* Mails to one person in the last hour, and the seconds until the oldest leaves it. */
@@ -514,6 +515,7 @@ struct held {
     int n;
     char **ids;
     char **person;
+    char **addr; /* the recipient, without case */
     PGresult *res;
 };
 
@@ -526,9 +528,11 @@ static bool load_held(struct worker *w, struct held *h)
     h->n = PQntuples(h->res);
     h->ids = xcalloc((size_t)h->n + 1, sizeof(char *));
     h->person = xcalloc((size_t)h->n + 1, sizeof(char *));
+    h->addr = xcalloc((size_t)h->n + 1, sizeof(char *));
     for (int i = 0; i < h->n; i++) {
         h->ids[i] = PQgetvalue(h->res, i, 0);
         h->person[i] = PQgetvalue(h->res, i, 1);
+        h->addr[i] = PQgetvalue(h->res, i, 2);
     }
     return true;
 }
@@ -538,7 +542,31 @@ static void held_release(struct held *h)
     PQclear(h->res);
     free(h->ids);
     free(h->person);
+    free(h->addr);
     memset(h, 0, sizeof(*h));
+}
+
+/* What is left of the person's hourly budget, into *left; when nothing is, the rows
+ * this pass holds for them wait until the oldest mail of the hour leaves it.  False
+ * when PostgreSQL failed. */
+static bool budget_left(struct worker *w, const char *person, long limit, long *left)
+{
+    const char *lv[] = {person};
+    PGresult *b = run(w->pg, sql_budget, 1, lv);
+    if (!b)
+        return false;
+    long sent = strtol(PQgetvalue(b, 0, 0), NULL, 10);
+    long wait = PQgetisnull(b, 0, 1) ? 60 : strtol(PQgetvalue(b, 0, 1), NULL, 10);
+    PQclear(b);
+    *left = limit - sent;
+    if (*left > 0)
+        return true;
+    char secs[24], why[160];
+    snprintf(secs, sizeof(secs), "%ld", wait < 1 ? 1 : wait);
+    snprintf(why, sizeof(why), "waiting: %ld mails went to this address in the last hour (the limit is %ld)",
+             sent, limit);
+    const char *dv[] = {w->token, person, secs, why};
+    return exec_ok(w->pg, sql_defer, 4, dv);
 }
 
 /* Sends what is due for one person within their hourly budget.  False when PostgreSQL
@@ -563,23 +591,10 @@ static bool deliver_person(struct worker *w, const char *person)
             const char *dv[] = {w->token, person, "5", "another worker is sending to this address"};
             return exec_ok(w->pg, sql_defer, 4, dv);
         }
-        PGresult *b = run(w->pg, sql_budget, 1, lv);
-        if (!b)
-            return false;
-        long sent = strtol(PQgetvalue(b, 0, 0), NULL, 10);
-        long wait = PQgetisnull(b, 0, 1) ? 60 : strtol(PQgetvalue(b, 0, 1), NULL, 10);
-        PQclear(b);
-        budget = limit - sent;
-        if (budget <= 0) {
-            char secs[24], why[160];
-            snprintf(secs, sizeof(secs), "%ld", wait < 1 ? 1 : wait);
-            snprintf(why, sizeof(why),
-                     "waiting: %ld mails went to this address in the last hour (the limit is %ld)",
-                     sent, limit);
-            const char *dv[] = {w->token, person, secs, why};
-            ok = exec_ok(w->pg, sql_defer, 4, dv);
+        if (!(ok = budget_left(w, person, limit, &budget)))
             goto out;
-        }
+        if (budget <= 0)
+            goto out;
         /* everything due for the person now, so that what is past the budget goes out
          * folded into one mail */
         char more[24];
@@ -592,19 +607,37 @@ static bool deliver_person(struct worker *w, const char *person)
     if (!(ok = load_held(w, &h)))
         goto out;
     char **mine = xcalloc((size_t)h.n + 1, sizeof(char *));
+    char **addr = xcalloc((size_t)h.n + 1, sizeof(char *));
     int n = 0;
     for (int i = 0; i < h.n; i++)
-        if (strcmp(h.person[i], person) == 0 && n < FOLD_MAX + (budget > 0 ? (int)budget : 0))
+        if (strcmp(h.person[i], person) == 0 && n < FOLD_MAX + (budget > 0 ? (int)budget : 0)) {
+            addr[n] = h.addr[i];
             mine[n++] = h.ids[i];
+        }
     if (n == 0)
         log_info("worker: the rows it claimed for an address are no longer this worker's (its"
                  " lease ran out and another worker took them); skipped");
-    /* one mail each within the budget; past it, the budget's last mail lists the rest */
+    /* one mail each within the budget; past it, the budget's last mail lists the rest
+     * that go to the same address as its first row.  A person's other spellings of their
+     * address ("name+2@") are one person for the limit, but only probably one mailbox:
+     * their rows are never folded into another spelling's mail (that would hand one
+     * spelling's manage links to the other); they go back to the queue and wait for
+     * the hour to allow them. */
     int singles = budget < 0 || n <= budget ? n : (int)budget - 1;
     for (int i = 0; i < singles && ok && !stopping; i++)
         ok = send_mail(w, &mine[i], 1);
-    if (ok && !stopping && singles < n)
-        ok = send_mail(w, &mine[singles], n - singles);
+    if (ok && !stopping && singles < n) {
+        int same = 0;
+        for (int i = singles; i < n; i++)
+            if (strcmp(addr[i], addr[singles]) == 0)
+                mine[singles + same++] = mine[i];
+        ok = send_mail(w, &mine[singles], same);
+        /* the other spellings' rows: the budget is spent, so they wait */
+        long after = 0;
+        if (ok && !stopping && singles + same < n)
+            ok = budget_left(w, person, limit, &after);
+    }
+    free(addr);
     free(mine);
     held_release(&h);
 out:

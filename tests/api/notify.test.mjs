@@ -561,15 +561,16 @@ describe('undeliverable mail: failed at once, shown to the clinic\'s staff (only
 // ---------------------------------------------------------------------------------------
 // one person, many addresses: limited per hour, folded past it
 
-describe('mails to one address are limited per hour and folded past the limit', () => {
+describe('mails to one person are limited per hour; past the limit one address\'s mails are folded', () => {
   const LIMIT = 3;
   const base = `fold.${randomUUID().slice(0, 8)}`;
   const booked = []; // {id, email, start}
   let day;
 
-  const bookFor = async (i) => {
-    // name+N@, now and then in capitals: one contact key for all
-    const email = i % 5 === 0 ? `${base.toUpperCase()}+${i}@EXAMPLE.org` : `${base}+${i}@example.org`;
+  // name+N@ are one contact key (one person for the limit) but maybe not one mailbox
+  const plus = (n) => `${base}+${n}@example.org`;
+  const exact = (i) => (i % 5 === 0 ? `${base.toUpperCase()}@EXAMPLE.org` : `${base}@example.org`);
+  const bookAs = async (email) => {
     const slot = booked.length;
     const start = at(addDays(day, Math.floor(slot / 14)), '07:00', TZ) + (slot % 14) * HOUR;
     const r = await post('/api/v1/bookings', {
@@ -577,11 +578,26 @@ describe('mails to one address are limited per hour and folded past the limit', 
       patient: { name: 'Fay Folded', email },
     });
     assert.equal(r.status, 201, r.text);
-    booked.push({ id: r.json.id, email, start });
+    const b = { id: r.json.id, email, start };
+    booked.push(b);
+    return b;
   };
-  const isTheirs = (m) => new RegExp(`^${base}\\+\\d+@example\\.org$`, 'i').test(m.headers.to ?? '');
+  const isTheirs = (m) => new RegExp(`^${base}(\\+\\d+)?@example\\.org$`, 'i').test(m.headers.to ?? '');
   const theirMails = () => mailFiles().map((f) => parseMail(readFileSync(join(smtp.maildir, 'new', f), 'utf8'))).filter(isTheirs);
   const limited = { CLINICD_MAIL_PER_ADDRESS_PER_HOUR: String(LIMIT) };
+  /** Every manage link in a mail is of a booking made with the address the mail went to. */
+  const linksStayWithTheirAddress = (mails) => {
+    for (const m of mails) {
+      for (const [, id] of textOf(m).matchAll(/\/manage#id=([0-9a-f-]{36})&token=/g)) {
+        const b = booked.find((x) => x.id === id);
+        assert.ok(b, `a link to an unknown booking ${id}`);
+        assert.equal(b.email.toLowerCase(), m.headers.to.toLowerCase(), `${id}'s link went to another spelling`);
+      }
+    }
+  };
+  const waitingRows = (list) => sql(`SELECT status, last_error, attempts,
+      next_attempt_at > now() + interval '55 minutes' AS later
+    FROM notifications WHERE booking_id IN (${list.map((b) => lit(b.id)).join(',')})`);
 
   before(async () => {
     P.practitioners.f ??= addPractitioner(P, 'f', ALL_DAY);
@@ -589,49 +605,54 @@ describe('mails to one address are limited per hour and folded past the limit', 
     deliver(); // what is due from elsewhere first
   });
 
-  test(`25 bookings to ${'name+N@'}, all due together: ${LIMIT} mails, the last lists the other 23, each with its own link`, async () => {
-    for (let i = 1; i <= 25; i++) await bookFor(i);
+  test(`25 bookings of one person, all due together: ${LIMIT} mails; the last folds the 20 to one address; other spellings wait`, async () => {
+    await bookAs(plus(1));
+    await bookAs(plus(2));
+    const same = [];
+    for (let i = 1; i <= 20; i++) same.push(await bookAs(exact(i)));
+    const others = [await bookAs(plus(3)), await bookAs(plus(4)), await bookAs(plus(5))];
     deliver(limited);
     const mails = theirMails();
     assert.equal(mails.length, LIMIT, mails.map((m) => m.headers.subject).join('; '));
     const single = mails.filter((m) => /^Booked: /.test(m.headers.subject));
-    const folded = mails.filter((m) => /^23 updates about your sessions$/.test(m.headers.subject));
+    const folded = mails.filter((m) => /^20 updates about your sessions$/.test(m.headers.subject));
     assert.equal(single.length, LIMIT - 1);
     assert.equal(folded.length, 1);
-    const text = mails.map(textOf).join('\n');
-    for (const b of booked)
-      assert.match(text, new RegExp(`/manage#id=${b.id}&token=[A-Za-z0-9_-]{43,}`), `no manage link for ${b.id}`);
+    linksStayWithTheirAddress(mails);
     const f = folded[0];
     const body = textOf(f);
-    assert.match(body, /^Hello Fay Folded,\n\nHere are 23 messages for you in one e-mail/);
-    for (let i = 1; i <= 23; i++) assert.match(body, new RegExp(`^${i}\\. Booked: `, 'm'));
-    assert.equal(f.parts.filter((p) => p.type === 'text/calendar').length, 23, 'a calendar file per session');
+    assert.match(body, /^Hello Fay Folded,\n\nHere are 20 messages for you in one e-mail/);
+    for (let i = 1; i <= 20; i++) assert.match(body, new RegExp(`^${i}\\. Booked: `, 'm'));
+    for (const b of same) assert.match(body, new RegExp(`/manage#id=${b.id}&token=[A-Za-z0-9_-]{43,}`));
+    assert.equal(f.parts.filter((p) => p.type === 'text/calendar').length, 20, 'a calendar file per session');
     assert.match(f.headers['message-id'], /^<folded\.[0-9a-f]{32}@clinicd>$/);
-    const rowsOf = sql(`SELECT status, message_id, attempts FROM notifications
-      WHERE booking_id IN (${booked.map((b) => lit(b.id)).join(',')})`);
-    assert.ok(rowsOf.every((r) => r.status === 'sent' && r.attempts === 1), JSON.stringify(rowsOf));
-    assert.equal(new Set(rowsOf.map((r) => r.message_id)).size, LIMIT, 'the 23 folded rows share one Message-ID');
-  });
-
-  test('more within the hour wait (no mail), then an hour after the first mail go out as one folded mail', async () => {
-    const before = booked.length;
-    for (let i = 26; i <= 30; i++) await bookFor(i);
-    const fresh = booked.slice(before);
-    deliver(limited);
-    assert.equal(theirMails().length, LIMIT, 'nothing more within the hour');
-    const waiting = sql(`SELECT status, last_error, attempts, next_attempt_at > now() + interval '55 minutes' AS later
-      FROM notifications WHERE booking_id IN (${fresh.map((b) => lit(b.id)).join(',')})`);
+    const sent = sql(`SELECT status, message_id, attempts FROM notifications
+      WHERE booking_id IN (${booked.slice(0, 22).map((b) => lit(b.id)).join(',')})`);
+    assert.ok(sent.every((r) => r.status === 'sent' && r.attempts === 1), JSON.stringify(sent));
+    assert.equal(new Set(sent.map((r) => r.message_id)).size, LIMIT, 'the 20 folded rows share one Message-ID');
+    const waiting = waitingRows(others);
     assert.ok(waiting.every((w) => w.status === 'pending' && w.later && w.attempts === 0 &&
       /waiting: 3 mails went to this address in the last hour/.test(w.last_error)), JSON.stringify(waiting));
+  });
+
+  test('an hour after the first mail: one more, folding only what went to one spelling', async () => {
+    const more = [await bookAs(plus(3)), await bookAs(plus(3))];
+    deliver(limited);
+    assert.equal(theirMails().length, LIMIT, 'nothing more within the hour');
     // an hour passes for the first mail only: room for one more
+    const waitingIds = booked.filter((b) => /\+[345]@/.test(b.email));
     sqlExec(`UPDATE notifications SET sent_at = sent_at - interval '1 hour' WHERE booking_id = ${lit(booked[0].id)};
-      UPDATE notifications SET next_attempt_at = now() WHERE booking_id IN (${fresh.map((b) => lit(b.id)).join(',')})`);
+      UPDATE notifications SET next_attempt_at = now() WHERE booking_id IN (${waitingIds.map((b) => lit(b.id)).join(',')})`);
     deliver(limited);
     const mails = theirMails();
-    assert.equal(mails.length, LIMIT + 1);
-    const last = mails.filter((m) => /^5 updates about your sessions$/.test(m.headers.subject));
+    assert.equal(mails.length, LIMIT + 1, mails.map((m) => m.headers.subject).join('; '));
+    const last = mails.filter((m) => /^3 updates about your sessions$/.test(m.headers.subject));
     assert.equal(last.length, 1, mails.map((m) => m.headers.subject).join('; '));
-    for (const b of fresh) assert.match(textOf(last[0]), new RegExp(`/manage#id=${b.id}&token=`));
+    assert.equal(last[0].headers.to.toLowerCase(), plus(3));
+    for (const b of [booked[22], ...more]) assert.match(textOf(last[0]), new RegExp(`/manage#id=${b.id}&token=`));
+    linksStayWithTheirAddress(mails);
+    const still = waitingRows(booked.filter((b) => /\+[45]@/.test(b.email)));
+    assert.ok(still.length === 2 && still.every((w) => w.status === 'pending' && w.later), JSON.stringify(still));
     const counts = countByMessageId(smtp.maildir);
     assert.deepEqual(counts.duplicates, [], 'no mail twice');
   });
