@@ -25,14 +25,6 @@ static void usage(void)
           stderr);
 }
 
-static const char *opt(int argc, char **argv, const char *name)
-{
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], name) == 0)
-            return argv[i + 1];
-    return NULL;
-}
-
 static bool flag(int argc, char **argv, const char *name)
 {
     for (int i = 1; i < argc; i++)
@@ -105,7 +97,7 @@ static bool new_password_hash(const char *email, char *hash)
 
 static int create_clinic(PGconn *pg, int argc, char **argv)
 {
-    const char *name = opt(argc, argv, "--name");
+    const char *name = arg_value(argc, argv, "--name");
     if (!name || !*name) {
         usage();
         return 2;
@@ -122,11 +114,11 @@ static int create_clinic(PGconn *pg, int argc, char **argv)
 
 static int create_user(PGconn *pg, int argc, char **argv, bool platform)
 {
-    const char *email = opt(argc, argv, "--email");
-    const char *clinic = platform ? NULL : opt(argc, argv, "--clinic");
-    const char *role = platform ? "platform_admin" : opt(argc, argv, "--role");
-    const char *pract = opt(argc, argv, "--practitioner");
-    const char *name = opt(argc, argv, "--name");
+    const char *email = arg_value(argc, argv, "--email");
+    const char *clinic = platform ? NULL : arg_value(argc, argv, "--clinic");
+    const char *role = platform ? "platform_admin" : arg_value(argc, argv, "--role");
+    const char *pract = arg_value(argc, argv, "--practitioner");
+    const char *name = arg_value(argc, argv, "--name");
     if (!email || !role || (!platform && !clinic)) {
         usage();
         return 2;
@@ -177,7 +169,7 @@ static int create_user(PGconn *pg, int argc, char **argv, bool platform)
 
 static int reset_password(PGconn *pg, int argc, char **argv)
 {
-    const char *email = opt(argc, argv, "--email");
+    const char *email = arg_value(argc, argv, "--email");
     if (!email) {
         usage();
         return 2;

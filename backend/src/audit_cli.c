@@ -31,14 +31,6 @@ static void usage(void)
           stderr);
 }
 
-static const char *opt(int argc, char **argv, const char *name)
-{
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], name) == 0)
-            return argv[i + 1];
-    return NULL;
-}
-
 static PGresult *run(PGconn *pg, const char *sql, int n, const char *const *v)
 {
     PGresult *res = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
@@ -138,8 +130,8 @@ static long check_exported(PGconn *pg, const char *path, const char *only)
 
 static int verify(PGconn *pg, int argc, char **argv)
 {
-    const char *clinic = opt(argc, argv, "--clinic");
-    const char *heads = opt(argc, argv, "--heads");
+    const char *clinic = arg_value(argc, argv, "--clinic");
+    const char *heads = arg_value(argc, argv, "--heads");
     for (int i = 1; i < argc; i++) {
         if ((strcmp(argv[i], "--clinic") == 0 || strcmp(argv[i], "--heads") == 0) && i + 1 < argc) {
             i++;

@@ -21,6 +21,7 @@
 #include "seed.h"
 #include "seed_schedule.h"
 #include "util/log.h"
+#include "util/parse.h"
 #include "worker.h"
 
 static void usage(FILE *f)
@@ -59,10 +60,8 @@ static enum log_level level_of(const char *s)
 
 static const char *migrations_dir(int argc, char **argv)
 {
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--dir") == 0)
-            return argv[i + 1];
-    return "migrations";
+    const char *dir = arg_value(argc, argv, "--dir");
+    return dir ? dir : "migrations";
 }
 
 static int cmd_serve(struct config *cfg)

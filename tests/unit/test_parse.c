@@ -538,6 +538,40 @@ static void test_parse_latlon_row(void **state)
     }
 }
 
+/* ---- arg_value ---------------------------------------------------------------------- */
+
+static const struct arg_case {
+    const char *args; /* space-separated; argv[0] is "cmd" */
+    const char *name, *want;
+} arg_cases[] = {
+    {"cmd --clinic c1", "--clinic", "c1"},
+    {"cmd verify --clinic c1 --heads h", "--heads", "h"},
+    {"cmd --clinic c1 --clinic c2", "--clinic", "c1"}, /* the first one */
+    {"cmd --clinic", "--clinic", NULL},                /* last, no value */
+    {"cmd --heads h", "--clinic", NULL},
+    {"--clinic c0 x", "--clinic", NULL},               /* argv[0] is not an option */
+    {"cmd", "--clinic", NULL},
+};
+
+static void test_arg_value_row(void **state)
+{
+    const struct arg_case *c = UNIT_ROW(struct arg_case, state);
+    char buf[128], *argv[16];
+    int argc = 0;
+    snprintf(buf, sizeof(buf), "%s", c->args);
+    for (char *p = buf; *p && argc < 16;) {
+        argv[argc++] = p;
+        p += strcspn(p, " ");
+        if (*p)
+            *p++ = '\0';
+    }
+    const char *got = arg_value(argc, argv, c->name);
+    if (c->want)
+        assert_string_equal(got, c->want);
+    else
+        assert_null(got);
+}
+
 int main(void)
 {
     struct unit_suite s = {0};
@@ -583,6 +617,10 @@ int main(void)
         const struct latlon_case *c = &latlon_cases[i];
         unit_add(&s, test_parse_latlon_row, c, "parse_latlon[%zu] \"%s\"", i,
                  unit_escape(c->s, strlen(c->s), e, sizeof(e)));
+    }
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(arg_cases); i++) {
+        const struct arg_case *c = &arg_cases[i];
+        unit_add(&s, test_arg_value_row, c, "arg_value[%zu] \"%s\" %s", i, c->args, c->name);
     }
     return unit_run(&s, "parse", NULL, NULL);
 }

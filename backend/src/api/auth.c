@@ -53,12 +53,13 @@ DB_STMT(st_user_by_email,
         " coalesce(practitioner_id::text, ''), name FROM staff_users"
         " WHERE email = $1 AND active",
         1);
-/* Counts an attempt against the account ($1, an e-mail) and the address ($2) before
- * the password is checked, atomically, so that concurrent guesses cannot slip past the
- * limit; a success takes its attempt back.  Returns both counts and the seconds left
- * in the fuller window. */
+/* Counts a failed attempt against the one trying ($3 || $1: sign-in's "email:" and the
+ * e-mail without case, or the password change's "pw-account:" and the account's id)
+ * and their address ($4 || $2: "ip:" or "pw-ip:") before the password is checked,
+ * atomically, so that concurrent guesses cannot slip past the limit; a success takes
+ * its attempt back.  Returns both counts and the seconds left in the fuller window. */
 DB_STMT(st_throttle_count,
-        "WITH k(key) AS (VALUES ('email:' || lower($1::text)), ('ip:' || $2::text)),"
+        "WITH k(key) AS (VALUES ($3::text || lower($1::text)), ($4::text || $2::text)),"
         " up AS (INSERT INTO login_throttle (key, window_start, failures)"
         "   SELECT key, now(), 1 FROM k"
         "   ON CONFLICT (key) DO UPDATE SET"
@@ -67,38 +68,55 @@ DB_STMT(st_throttle_count,
         "   window_start = CASE WHEN login_throttle.window_start <= now() - interval '15 minutes'"
         "     THEN now() ELSE login_throttle.window_start END"
         "   RETURNING key, failures, window_start)"
-        " SELECT coalesce(max(failures) FILTER (WHERE key LIKE 'email:%'), 0),"
-        " coalesce(max(failures) FILTER (WHERE key LIKE 'ip:%'), 0),"
+        " SELECT coalesce(max(failures) FILTER (WHERE starts_with(key, $3::text)), 0),"
+        " coalesce(max(failures) FILTER (WHERE starts_with(key, $4::text)), 0),"
         " coalesce(ceil(extract(epoch FROM max(window_start) + interval '15 minutes' - now())), 60)::int"
         " FROM up",
-        2);
-/* The same for checks of the current password when changing it: the account's key is
- * $1 (its id), the address's $2; separate from sign-in's keys. */
-DB_STMT(st_pw_throttle_count,
-        "WITH k(key) AS (VALUES ('pw-account:' || $1::text), ('pw-ip:' || $2::text)),"
-        " up AS (INSERT INTO login_throttle (key, window_start, failures)"
-        "   SELECT key, now(), 1 FROM k"
-        "   ON CONFLICT (key) DO UPDATE SET"
-        "   failures = CASE WHEN login_throttle.window_start <= now() - interval '15 minutes'"
-        "     THEN 1 ELSE login_throttle.failures + 1 END,"
-        "   window_start = CASE WHEN login_throttle.window_start <= now() - interval '15 minutes'"
-        "     THEN now() ELSE login_throttle.window_start END"
-        "   RETURNING key, failures, window_start)"
-        " SELECT coalesce(max(failures) FILTER (WHERE key LIKE 'pw-account:%'), 0),"
-        " coalesce(max(failures) FILTER (WHERE key LIKE 'pw-ip:%'), 0),"
-        " coalesce(ceil(extract(epoch FROM max(window_start) + interval '15 minutes' - now())), 60)::int"
-        " FROM up",
-        2);
-DB_STMT(st_pw_throttle_success,
-        "WITH a AS (DELETE FROM login_throttle WHERE key = 'pw-account:' || $1::text)"
-        " UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = 'pw-ip:' || $2::text",
-        2);
-/* After a successful sign-in: the account starts afresh, the address gets its
- * attempt back. */
+        4);
+/* After a success: the one trying starts afresh, the address gets its attempt back
+ * (the keys as in st_throttle_count). */
 DB_STMT(st_throttle_success,
-        "WITH a AS (DELETE FROM login_throttle WHERE key = 'email:' || lower($1::text))"
-        " UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = 'ip:' || $2::text",
-        2);
+        "WITH a AS (DELETE FROM login_throttle WHERE key = $3::text || lower($1::text))"
+        " UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = $4::text || $2::text",
+        4);
+
+/* The keys of sign-in's throttle and of the password change's (separate counts). */
+static const struct throttle_keys {
+    const char *who, *address;
+} SIGN_IN_KEYS = {"email:", "ip:"}, PASSWORD_KEYS = {"pw-account:", "pw-ip:"};
+
+struct throttle {
+    long by_who, by_address, wait_s;
+};
+
+/* Counts a failed attempt by who (an e-mail or an account id) from the request's
+ * client address under keys k (st_throttle_count).  False after replying. */
+static bool throttle_count(struct req *r, const struct throttle_keys *k, const char *who,
+                           struct throttle *t)
+{
+    char addr[64];
+    client_address(r, addr, sizeof(addr));
+    const char *v[] = {who, addr, k->who, k->address};
+    PGresult *res = api_query(r, &st_throttle_count, v);
+    if (!res)
+        return false;
+    t->by_who = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    t->by_address = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+    t->wait_s = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+    PQclear(res);
+    return true;
+}
+
+/* Takes back a success's attempt (st_throttle_success).  False after replying. */
+static bool throttle_success(struct req *r, const struct throttle_keys *k, const char *who)
+{
+    char addr[64];
+    client_address(r, addr, sizeof(addr));
+    const char *v[] = {who, addr, k->who, k->address};
+    PGresult *res = api_query(r, &st_throttle_success, v);
+    PQclear(res);
+    return res != NULL;
+}
 DB_STMT(st_session_new,
         "INSERT INTO staff_sessions (token_hash, user_id, expires_at)"
         " VALUES ($1::bytea, $2::uuid, now() + interval '12 hours')"
@@ -396,20 +414,12 @@ void auth_login(struct req *r)
         input_reply(&in);
         goto out;
     }
-    char addr[64];
-    client_address(r, addr, sizeof(addr));
-    const char *tv[] = {email, addr};
-    res = api_query(r, &st_throttle_count, tv);
-    if (!res)
+    struct throttle t;
+    if (!throttle_count(r, &SIGN_IN_KEYS, email, &t))
         goto out;
-    long by_account = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    long by_address = strtol(PQgetvalue(res, 0, 1), NULL, 10);
-    long wait = strtol(PQgetvalue(res, 0, 2), NULL, 10);
-    PQclear(res);
-    res = NULL;
-    if (by_account > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS) {
+    if (t.by_who > MAX_FAILURES_PER_ACCOUNT || t.by_address > MAX_FAILURES_PER_ADDRESS) {
         char ra[24];
-        snprintf(ra, sizeof(ra), "%ld", wait > 0 ? wait : 60);
+        snprintf(ra, sizeof(ra), "%ld", t.wait_s > 0 ? t.wait_s : 60);
         /* a known account's clinic sees the attempts on it */
         const char *kv[] = {email};
         res = api_query(r, &st_user_by_email, kv);
@@ -466,7 +476,7 @@ void auth_login(struct req *r)
     }
     PQclear(res);
     res = NULL;
-    PQclear(api_query(r, &st_throttle_success, tv));
+    (void)throttle_success(r, &SIGN_IN_KEYS, email);
     char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
     token_new(token, hash); /* a new token at every login */
     const char *sv[] = {hash, a.user_id};
@@ -581,20 +591,12 @@ void auth_password(struct req *r)
      * session: it counts against the account and the address before the hash runs
      * (as sign-in does), every wrong one is in the clinic's log, and the
      * PW_REVOKE_AFTER-th ends the session it came with. */
-    char addr[64];
-    client_address(r, addr, sizeof(addr));
-    const char *tv[] = {a.user_id, addr};
-    res = api_query(r, &st_pw_throttle_count, tv);
-    if (!res)
+    struct throttle t;
+    if (!throttle_count(r, &PASSWORD_KEYS, a.user_id, &t))
         goto out;
-    long by_account = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    long by_address = strtol(PQgetvalue(res, 0, 1), NULL, 10);
-    long wait = strtol(PQgetvalue(res, 0, 2), NULL, 10);
-    PQclear(res);
-    res = NULL;
-    if (by_account > PW_MAX_FAILURES_PER_ACCOUNT || by_address > PW_MAX_FAILURES_PER_ADDRESS) {
+    if (t.by_who > PW_MAX_FAILURES_PER_ACCOUNT || t.by_address > PW_MAX_FAILURES_PER_ADDRESS) {
         char ra[24];
-        snprintf(ra, sizeof(ra), "%ld", wait > 0 ? wait : 60);
+        snprintf(ra, sizeof(ra), "%ld", t.wait_s > 0 ? t.wait_s : 60);
         if (!audit(r, &a, NULL, a.clinic_id, "password_change", "staff_user", a.user_id, false,
                    "denied", json_pack("{s:s}", "reason", "throttled")))
             goto out;
@@ -615,7 +617,7 @@ void auth_password(struct req *r)
         goto out;
     }
     if (ok != 1) {
-        bool revoke = by_account >= PW_REVOKE_AFTER;
+        bool revoke = t.by_who >= PW_REVOKE_AFTER;
         if (revoke) {
             bool via_cookie;
             char th[TOKEN_HASH_HEX_LEN + 1];
@@ -629,7 +631,7 @@ void auth_password(struct req *r)
         if (!audit(r, &a, NULL, a.clinic_id, "password_change", "staff_user", a.user_id, false,
                    "failure",
                    json_pack("{s:s, s:i, s:b}", "reason", "wrong current password", "failures",
-                             (int)by_account, "session_revoked", revoke)))
+                             (int)t.by_who, "session_revoked", revoke)))
             goto out;
         if (revoke) {
             reply_problem(r, 403, "wrong-password", NULL,
@@ -663,7 +665,7 @@ void auth_password(struct req *r)
                "success", NULL) ||
         !api_commit(r))
         goto out;
-    PQclear(api_query(r, &st_pw_throttle_success, tv));
+    (void)throttle_success(r, &PASSWORD_KEYS, a.user_id);
     reply_text(r, 204, "application/json", "", 0);
     set_session_cookie(r, "", 0);
 out:

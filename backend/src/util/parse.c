@@ -252,3 +252,11 @@ void utf8_scrub(char *s)
         }
     }
 }
+
+const char *arg_value(int argc, char **argv, const char *name)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return NULL;
+}

@@ -42,5 +42,9 @@ char *percent_decode(const char *src, size_t len, bool plus_is_space);
  * -2 when out of range. */
 int parse_latlon(const char *s, double *lat, double *lon);
 
+/* The command-line value given after the first option `name` among argv[1..argc), or
+ * NULL when it is not given (or is last, with no value after it).  Points into argv. */
+const char *arg_value(int argc, char **argv, const char *name);
+
 #include "banned.h"
 #endif
