@@ -97,7 +97,9 @@ export async function createCluster(prefix, db = 'clinicd_faults') {
 }
 
 /**
- * Starts clinicd serve on a free port with extra env; waits for /healthz.
+ * Starts clinicd serve on a free port with extra env; waits for /healthz.  The
+ * per-address limit on patients' writes is off unless env sets it: these suites book
+ * from one address far faster than a person (hoarding.test.mjs tests the limit).
  * Returns {proc, base, port, exited: Promise<{code, signal}>, stop()}.
  */
 export async function startClinicd({ databaseUrl, env = {}, logName = 'faults-server' }) {
@@ -107,7 +109,9 @@ export async function startClinicd({ databaseUrl, env = {}, logName = 'faults-se
   const err = openSync(path.join(OUT_DIR, `${logName}.err`), 'w');
   const proc = spawn(CLINICD_BIN, ['serve'], {
     cwd: ROOT, stdio: ['ignore', out, err],
-    env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, ...env },
+    env: {
+      ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, CLINICD_PATIENT_WRITES_PER_HOUR: '0', ...env,
+    },
   });
   closeSync(out);
   closeSync(err);

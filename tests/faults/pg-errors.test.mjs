@@ -118,8 +118,7 @@ before(async () => {
   P = await createPractice(C.ownerUrl);
   S = await startClinicd({
     databaseUrl: C.appUrl, logName: 'pg-errors-server',
-    env: { CLINICD_DB_POOL_SIZE: '4', CLINICD_HTTP_WORKERS: '4', CLINICD_LOG_LEVEL: 'warn',
-      CLINICD_PATIENT_WRITES_PER_HOUR: '0' },
+    env: { CLINICD_DB_POOL_SIZE: '4', CLINICD_HTTP_WORKERS: '4', CLINICD_LOG_LEVEL: 'warn' },
   });
   assert.ok(await waitFor(async () => (await readyz()).status === 200, 30_000), 'clinicd never became ready');
   assert.equal((await book()).status, 201);
