@@ -13,6 +13,7 @@
 
 #include "api/auth.h"
 #include "app.h"
+#include "domain/cursor.h"
 #include "domain/timefmt.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -591,4 +592,19 @@ bool patient_rate(struct req *r, long cost)
 long patient_rate_refusals(void)
 {
     return atomic_load(&patient_limited);
+}
+
+int page_cut(PGresult *res, long limit, char kind, int key_col, int id_col, char *next)
+{
+    int n = PQntuples(res);
+    next[0] = '\0';
+    if (n <= limit)
+        return n;
+    n = (int)limit;
+    struct cursor nc = {.kind = kind};
+    snprintf(nc.key, sizeof(nc.key), "%s", PQgetvalue(res, n - 1, key_col));
+    snprintf(nc.id, sizeof(nc.id), "%s", PQgetvalue(res, n - 1, id_col));
+    if (cursor_encode(&nc, next, CURSOR_MAX_TEXT) < 0)
+        next[0] = '\0';
+    return n;
 }

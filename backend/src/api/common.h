@@ -107,6 +107,11 @@ void reply_db_json(struct req *r, PGresult *res);
 /* Replies {"items": [rows' column col joined], "next_cursor": cursor-or-null}, using
  * nrows rows. */
 void reply_items(struct req *r, PGresult *res, int nrows, int col, const char *next_cursor);
+/* A keyset page: res holds up to limit + 1 rows (the extra one says there is more).
+ * Returns how many rows to answer with and writes into next (CURSOR_MAX_TEXT bytes)
+ * the cursor after the last of them, of the given kind, its sort key in column
+ * key_col and its id in id_col; "" when there is no more. */
+int page_cut(PGresult *res, long limit, char kind, int key_col, int id_col, char *next);
 
 #include "util/banned.h"
 #endif

@@ -915,18 +915,8 @@ void staff_practitioners_list(struct req *r)
     PGresult *res = api_query(r, &st_pract_list, v);
     if (!res)
         return;
-    int n = PQntuples(res);
-    bool more = n > limit;
-    if (more)
-        n = (int)limit;
-    char next[CURSOR_MAX_TEXT] = "";
-    if (more) {
-        struct cursor nc = {.kind = 'n'};
-        snprintf(nc.key, sizeof(nc.key), "%s", PQgetvalue(res, n - 1, 1));
-        snprintf(nc.id, sizeof(nc.id), "%s", PQgetvalue(res, n - 1, 2));
-        if (cursor_encode(&nc, next, sizeof(next)) < 0)
-            next[0] = '\0';
-    }
+    char next[CURSOR_MAX_TEXT];
+    int n = page_cut(res, limit, 'n', 1, 2, next);
     reply_items(r, res, n, 0, next[0] ? next : NULL);
     PQclear(res);
 }

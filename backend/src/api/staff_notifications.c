@@ -110,18 +110,8 @@ void staff_notifications_list(struct req *r)
     PGresult *res = api_query(r, &st_list, v);
     if (!res)
         return;
-    int n = PQntuples(res);
-    bool more = n > limit;
-    if (more)
-        n = (int)limit;
-    char next[CURSOR_MAX_TEXT] = "";
-    if (more) {
-        struct cursor nc = {.kind = kind};
-        snprintf(nc.key, sizeof(nc.key), "%s", PQgetvalue(res, n - 1, 1));
-        snprintf(nc.id, sizeof(nc.id), "%s", PQgetvalue(res, n - 1, 2));
-        if (cursor_encode(&nc, next, sizeof(next)) < 0)
-            next[0] = '\0';
-    }
+    char next[CURSOR_MAX_TEXT];
+    int n = page_cut(res, limit, kind, 1, 2, next);
     json_t *detail = json_pack("{s:s, s:i}", "status", status, "count", n);
     if (audit(r, &a, NULL, staff_clinic(r), "read_notifications", "notification", NULL, true,
               "success", detail))
