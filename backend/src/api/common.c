@@ -608,3 +608,16 @@ int page_cut(PGresult *res, long limit, char kind, int key_col, int id_col, char
         next[0] = '\0';
     return n;
 }
+
+void only_params(struct input *in, const char *const *allowed)
+{
+    const struct target *t = &in->r->target;
+    for (size_t i = 0; i < t->nparams; i++) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = strcmp(*a, t->params[i].key) == 0;
+        if (!ok)
+            input_error(in, t->params[i].key, false, "%.60s is not a parameter of this request",
+                        t->params[i].key);
+    }
+}

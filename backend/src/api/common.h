@@ -107,6 +107,9 @@ void reply_db_json(struct req *r, PGresult *res);
 /* Replies {"items": [rows' column col joined], "next_cursor": cursor-or-null}, using
  * nrows rows. */
 void reply_items(struct req *r, PGresult *res, int nrows, int col, const char *next_cursor);
+/* Records a problem in in for every query parameter not in allowed (NULL-terminated):
+ * a typo must not silently change what a request does. */
+void only_params(struct input *in, const char *const *allowed);
 /* A keyset page: res holds up to limit + 1 rows (the extra one says there is more).
  * Returns how many rows to answer with and writes into next (CURSOR_MAX_TEXT bytes)
  * the cursor after the last of them, of the given kind, its sort key in column

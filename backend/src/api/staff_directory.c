@@ -34,21 +34,6 @@ static const char *route_id(struct req *r)
     return NULL;
 }
 
-/* Records a problem for every query parameter not in allowed (NULL-terminated): a
- * typo must not silently change what a request does. */
-static void only_params(struct input *in, const char *const *allowed)
-{
-    const struct target *t = &in->r->target;
-    for (size_t i = 0; i < t->nparams; i++) {
-        bool ok = false;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = strcmp(*a, t->params[i].key) == 0;
-        if (!ok)
-            input_error(in, t->params[i].key, false, "%.60s is not a parameter of this request",
-                        t->params[i].key);
-    }
-}
-
 /* Absent or null: both mean "not given" here (an update refuses null separately
  * for what cannot be removed, with not_null). */
 static bool absent(json_t *body, const char *name)

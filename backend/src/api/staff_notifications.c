@@ -80,12 +80,8 @@ void staff_notifications_list(struct req *r)
         input_release(&in);
         return;
     }
-    const struct target *t = &r->target;
-    for (size_t i = 0; i < t->nparams; i++) {
-        const char *k = t->params[i].key;
-        if (strcmp(k, "status") != 0 && strcmp(k, "limit") != 0 && strcmp(k, "cursor") != 0)
-            input_error(&in, k, false, "%.60s is not a parameter of this request", k);
-    }
+    static const char *const allowed[] = {"status", "limit", "cursor", NULL};
+    only_params(&in, allowed);
     const char *status = q_str(&in, "status", 20);
     if (!status)
         status = "failed";
