@@ -464,6 +464,12 @@ describe('undeliverable mail: failed at once, shown to the clinic\'s staff (only
     assert.equal(wrong.status, 422, wrong.text);
     assert.equal((await admin.get(`/api/v1/clinics/${P.clinicId}/notifications?status=sent`)).status, 422);
     assert.equal((await admin.get(`/api/v1/clinics/${P.clinicId}/notifications?stauts=failed`)).status, 422);
+    for (const [query, field] of [['limit=0', 'limit'], ['limit=1001', 'limit'], ['limit=ten', 'limit'],
+      ['cursor=not-a-cursor', 'cursor'], ['status=', 'status']]) {
+      const bad = await admin.get(`/api/v1/clinics/${P.clinicId}/notifications?${query}`);
+      assert.ok([400, 422].includes(bad.status), `${query}: ${bad.status} ${bad.text}`);
+      assert.ok(bad.json.errors.some((e) => e.field === field), `${query}: ${bad.text}`);
+    }
     const [audit] = sql(`SELECT action, patient_data, actor_id, outcome FROM audit_log
       WHERE clinic_id = ${lit(P.clinicId)} AND action = 'read_notifications' ORDER BY id DESC LIMIT 1`);
     assert.deepEqual(audit, { action: 'read_notifications', patient_data: true, actor_id: adminP.id, outcome: 'success' });
