@@ -75,6 +75,10 @@ count() { # count SUITE OUTPUT_FILE: reads "N passed, N failed" from the runner'
   failed=$((failed + ${f:-0}))
 }
 
+echo "== layering (tests/layering/check.py: SQL only in store/ and db/, no upward include, no circle, short functions)"
+python3 tests/layering/check.py 2>&1 | grep -v '^pending' | tee "$out/layering.log"
+count layering "$out/layering.log"
+
 # The plain pass runs the unit tests under valgrind (no errors, no leaks); the
 # sanitizer pass runs them built with ASan and UBSan instead.
 if [ -z "${SANITIZE:-}" ] && command -v valgrind >/dev/null; then

@@ -6,23 +6,23 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "admin.h"
-#include "audit_cli.h"
-#include "api/vocab.h"
-#include "app.h"
-#include "config.h"
+#include "cli/admin.h"
+#include "cli/audit.h"
+#include "cache/vocab.h"
+#include "core/app.h"
+#include "core/config.h"
 #include "db/migrate.h"
 #include "db/pool.h"
 #include "domain/password.h"
 #include "domain/seal.h"
 #include "http/server.h"
-#include "api/dirindex.h"
-#include "import_cli.h"
-#include "seed.h"
-#include "seed_schedule.h"
+#include "cache/index_keeper.h"
+#include "cli/import.h"
+#include "cli/seed.h"
+#include "cli/seed_schedule.h"
 #include "util/log.h"
 #include "util/parse.h"
-#include "worker.h"
+#include "cli/worker.h"
 
 static void usage(FILE *f)
 {

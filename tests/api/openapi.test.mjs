@@ -1,6 +1,6 @@
 // The OpenAPI description (backend/openapi.json, served at /api/v1/openapi.json): the
 // server serves exactly the file; @redocly/cli lints it with no errors; it has every
-// route of backend/src/api/routes.c and nothing else (so adding a route without
+// route of backend/src/routes.c and nothing else (so adding a route without
 // documenting it fails here); its declared answers agree with the route table's flags;
 // and the hook through which every API test's answer is validated (validate.mjs)
 // really refuses what the document does not allow.
@@ -14,11 +14,11 @@ import { get, request } from './lib.mjs';
 import { OPENAPI_FILE, checkResponse, openapiDocument } from './validate.mjs';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const ROUTES_C = join(REPO, 'backend/src/api/routes.c');
+const ROUTES_C = join(REPO, 'backend/src/routes.c');
 const REDOCLY = join(REPO, 'tests/node_modules/@redocly/cli/bin/cli.js');
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-/** The route table: [{method, path, handler, flags: Set}] of backend/src/api/routes.c. */
+/** The route table: [{method, path, handler, flags: Set}] of backend/src/routes.c. */
 function routeTable() {
   const src = readFileSync(ROUTES_C, 'utf8');
   const table = src.slice(src.indexOf('routes[] = {'), src.indexOf('};', src.indexOf('routes[] = {')));
@@ -104,7 +104,7 @@ describe('@redocly/cli lint', () => {
 });
 
 // ---------------------------------------------------------------------------------------
-describe('the document and backend/src/api/routes.c', () => {
+describe('the document and backend/src/routes.c', () => {
   const doc = openapiDocument();
 
   test('every route of routes.c (but the web pages and FHIR) is documented', () => {

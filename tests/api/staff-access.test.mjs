@@ -1,6 +1,6 @@
 // The access matrix of the staff API: every route under /api/v1/clinics/{clinic_id} (and
 // /api/v1/me, /api/v1/auth/logout, /api/v1/auth/password) against every kind of caller,
-// asserting the exact status.  The table is checked against backend/src/api/routes.c:
+// asserting the exact status.  The table is checked against backend/src/routes.c:
 // a staff route added there without an entry here fails this suite.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -309,7 +309,7 @@ const PUBLIC = new Set(['POST /api/v1/auth/login']);
 /** The staff routes of routes.c: "METHOD /path" for /api/v1/clinics/..., /api/v1/me and
  * /api/v1/auth/... */
 function staffRoutes() {
-  const text = readFileSync(resolve(REPO, 'backend/src/api/routes.c'), 'utf8')
+  const text = readFileSync(resolve(REPO, 'backend/src/routes.c'), 'utf8')
     .replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
   const out = [];
   for (const m of text.matchAll(/\{\s*M_([A-Z]+)\s*,\s*"([^"]+)"/g)) {

@@ -230,7 +230,7 @@ describe('behind a proxy, and small limits (a clinicd of its own)', () => {
   });
 
   test('sign-in throttling counts the client named by a trusted proxy, and only by it', { timeout: 60_000 }, async () => {
-    const MAX_PER_ADDRESS = 30; // api/auth.c
+    const MAX_PER_ADDRESS = 30; // staff/auth.c
     const login = (localAddress, xff, i) => request(S.base, 'POST', '/api/v1/auth/login', {
       localAddress, headers: xff ? { 'x-forwarded-for': xff } : {},
       body: { email: `nobody.${randomBytes(6).toString('hex')}.${i}@example.org`, password: 'not the password' },

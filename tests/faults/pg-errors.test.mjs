@@ -28,7 +28,7 @@ import { createCluster, clusterDir, startClinicd, pgsh, psql, rows, run, lit, ht
 
 const TZ = 'America/Los_Angeles';
 const PREFIX = 'pgerrors-';
-const FAULT_MEMORY_MS = 10_000; // api/health.c
+const FAULT_MEMORY_MS = 10_000; // site/health.c
 let C; // cluster
 let S; // clinicd
 let P; // {clinicId, serviceId, practitionerId}

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/imports.h"
+#include "staff/imports.h"
 #include "util/buf.h"
 #include "util/parse.h"
 

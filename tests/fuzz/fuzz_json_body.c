@@ -23,12 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/staff.c"
-#include "api/staff_schedule.c"
-#include "api/staff_directory.c"
+#include "staff/clinic.c"
+#include "staff/schedule.c"
+#include "staff/directory.c"
 
-#include "api/bookings.h"
-#include "api/imports.h"
+#include "booking/bookings.h"
+#include "staff/imports.h"
 #include "domain/cursor.h"
 #include "domain/timefmt.h"
 #include "util/parse.h"

@@ -1,5 +1,5 @@
 /* libFuzzer harness: request targets matched against the service's real route table
- * (api/routes.c) with every method, and the Allow header built from the result.
+ * (routes.c) with every method, and the Allow header built from the result.
  *
  * Linking routes.c pulls in every handler and so most of the backend: that is wanted,
  * so that the table fuzzed is the one served.  No handler is ever called. */

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/series.c"
+#include "booking/series.c"
 
 #include "util/parse.h"
 

@@ -3,7 +3,7 @@
 
 #include <unistd.h>
 
-#include "config.h"
+#include "core/config.h"
 
 extern char **environ;
 

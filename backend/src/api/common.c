@@ -11,159 +11,46 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "api/auth.h"
-#include "app.h"
+#include "staff/auth.h"
+#include "core/app.h"
 #include "domain/cursor.h"
 #include "domain/timefmt.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "util/ratelimit.h"
 
-/* 503 for a database that could not be reached just now, saying why when PostgreSQL
- * said (out of connections, starting up or shutting down). */
-static void reply_db_down(struct req *r)
-{
-    const char *why = db_pool_connect_failure(app.pool);
-    if (why && strcmp(why, "too-many-connections") == 0)
-        reply_fault(r, why,
-                    "The database has no connection to spare; nothing was changed. Please try "
-                    "again shortly.",
-                    "5");
-    else if (why && strcmp(why, "cannot-connect-now") == 0)
-        reply_fault(r, why, "The database is starting up or shutting down; please try again shortly.",
-                    "5");
-    else
-        reply_unavailable(r, NULL);
-}
-
 struct db_conn *api_db(struct req *r)
 {
-    if (r->db)
-        return r->db;
-    if (req_defer_sql(r))
-        return NULL;
-    enum db_checkout_result rc = db_checkout(app.pool, &r->db);
-    if (rc == DB_TIMEOUT)
-        reply_unavailable(r, "All database connections are busy; try again shortly.");
-    else if (rc == DB_DOWN)
-        reply_db_down(r);
-    return r->db;
-}
-
-/* Errors of the database's state rather than of the request: the same request may
- * succeed later, so they are 503s with a Retry-After that fits how long each lasts,
- * never 500s.  remember: readiness reports the fault for a while after (api/health.c)
- * (a restart's "starting up" is not kept: the restart itself shows in readiness, and
- * keeping it would hold readiness back after the database is up). */
-static const struct db_fault {
-    const char *state; /* a SQLSTATE, or its class (two characters) */
-    const char *reason;
-    const char *retry_after;
-    bool remember;
-    const char *detail;
-} db_faults[] = {
-    {"53100", "disk-full", "30", true,
-     "The database has run out of disk space; nothing was changed. Please try again later."},
-    {"53200", "out-of-memory", "10", true,
-     "The database ran out of memory; nothing was changed. Please try again shortly."},
-    {"53300", "too-many-connections", "5", true,
-     "The database has no connection to spare; nothing was changed. Please try again shortly."},
-    {"53", "insufficient-resources", "10", true,
-     "The database lacks the resources to do this now; nothing was changed. Please try again "
-     "shortly."},
-    {"25006", "read-only", "10", true,
-     "The database takes no changes right now (it is read-only, perhaps while it fails over); "
-     "nothing was changed. Please try again shortly."},
-    {"57P03", "cannot-connect-now", "5", false,
-     "The database is starting up or shutting down; please try again shortly."},
-    {"58030", "io-error", "10", true,
-     "The database could not read or write its files; nothing was changed. Please try again "
-     "later."},
-    {"58000", "system-error", "10", true,
-     "The database met a system error; nothing was changed. Please try again later."},
-};
-
-void reply_fault(struct req *r, const char *reason, const char *detail, const char *retry_after)
-{
-    reply_problem_ext(r, 503, "unavailable", "Service unavailable", detail, NULL,
-                      json_pack("{s:s}", "reason", reason));
-    reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry_after);
+    enum db_status rc = db_session_conn(&r->db);
+    if (rc != DB_OK)
+        reply_failure(r, rc);
+    return r->db.conn;
 }
 
 void api_reply_db_error(struct req *r, PGresult *res)
 {
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-    if (!state)
-        state = "";
-    for (size_t i = 0; i < sizeof(db_faults) / sizeof(db_faults[0]); i++) {
-        const struct db_fault *f = &db_faults[i];
-        if (strncmp(state, f->state, strlen(f->state)) != 0)
-            continue;
-        log_warn("request %s: database fault %s (%s): %s", r->request_id, f->reason, state,
-                 PQresultErrorMessage(res));
-        if (f->remember)
-            db_pool_note_fault(app.pool, f->reason);
-        /* a session opened read-only stays so: the next checkout opens a fresh one */
-        if (strcmp(state, "25006") == 0 && r->db)
-            db_discard(r->db);
-        reply_fault(r, f->reason, f->detail, f->retry_after);
-        return;
-    }
-    if (strcmp(state, "57014") == 0 || strncmp(state, "08", 2) == 0 ||
-        strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0) {
-        log_warn("request %s: database unavailable (%s)", r->request_id, state);
-        reply_unavailable(r, strcmp(state, "57014") == 0
-                                 ? "The database took too long to answer; try again."
-                                 : NULL);
-        return;
-    }
-    if (strcmp(state, "23P01") == 0 || strcmp(state, "23505") == 0) {
-        reply_problem(r, 409, "conflict", NULL, "This conflicts with existing data.", NULL);
-        return;
-    }
-    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
-        reply_unavailable(r, "The database was busy with a conflicting change; try again.");
-        return;
-    }
-    if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0) {
-        char detail[200];
-        snprintf(detail, sizeof(detail), "A value breaks a rule (%s).",
-                 constraint ? constraint : state);
-        reply_problem(r, 422, "invalid", NULL, detail, NULL);
-        return;
-    }
-    log_error("request %s: database error %s: %s", r->request_id, state,
-              PQresultErrorMessage(res));
-    reply_internal(r);
+    reply_failure(r, db_classify(&r->db, res));
 }
 
 PGresult *api_query(struct req *r, struct db_stmt *st, const char *const *values)
 {
-    struct db_conn *db = api_db(r);
-    if (!db)
-        return NULL;
-    PGresult *res = db_exec(app.pool, db, st, values);
-    if (!res) {
-        reply_db_down(r);
-        return NULL;
-    }
-    ExecStatusType s = PQresultStatus(res);
-    if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
-        return res;
-    api_reply_db_error(r, res);
-    PQclear(res);
-    return NULL;
+    PGresult *res;
+    enum db_status rc = db_query(&r->db, st, values, &res);
+    if (rc != DB_OK)
+        reply_failure(r, rc);
+    return res;
 }
 
 PGresult *api_exec(struct req *r, struct db_stmt *st, const char *const *values)
 {
-    struct db_conn *db = api_db(r);
-    if (!db)
+    if (!api_db(r))
         return NULL;
-    PGresult *res = db_exec(app.pool, db, st, values);
-    if (!res)
-        reply_db_down(r);
+    PGresult *res = db_exec(r->db.pool, r->db.conn, st, values);
+    if (!res) {
+        r->db.fail.status = DB_DOWN;
+        r->db.fail.sqlstate[0] = '\0';
+        reply_failure(r, DB_DOWN);
+    }
     return res;
 }
 
@@ -178,19 +65,10 @@ const char *api_sqlstate(PGresult *res)
 
 bool api_command(struct req *r, const char *sql)
 {
-    struct db_conn *db = api_db(r);
-    if (!db)
-        return false;
-    PGresult *res = db_command(app.pool, db, sql);
-    if (!res) {
-        reply_db_down(r);
-        return false;
-    }
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok)
-        api_reply_db_error(r, res);
-    PQclear(res);
-    return ok;
+    enum db_status rc = db_command_status(&r->db, sql);
+    if (rc != DB_OK)
+        reply_failure(r, rc);
+    return rc == DB_OK;
 }
 
 bool api_begin(struct req *r)
@@ -205,8 +83,8 @@ bool api_commit(struct req *r)
 
 void api_rollback(struct req *r)
 {
-    if (r->db && PQtransactionStatus(r->db->pg) != PQTRANS_IDLE) {
-        PGresult *res = db_command(app.pool, r->db, "ROLLBACK");
+    if (r->db.conn && PQtransactionStatus(r->db.conn->pg) != PQTRANS_IDLE) {
+        PGresult *res = db_command(r->db.pool, r->db.conn, "ROLLBACK");
         PQclear(res);
     }
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "api/outcome.h"
 #include "db/pool.h"
 #include "http/reply.h"
 #include "http/request.h"
@@ -34,8 +35,6 @@ const char *api_sqlstate(PGresult *res);
  * (db_pool_note_fault); lost connections, timeouts and serialization failures 503s
  * too; constraint violations 409 or 422; the rest 500. */
 void api_reply_db_error(struct req *r, PGresult *res);
-/* 503 problem+json with extension member reason, and Retry-After. */
-void reply_fault(struct req *r, const char *reason, const char *detail, const char *retry_after);
 
 /* The per-client limit on patients' writes (booking, moving, cancelling, plans, the
  * waitlist): takes cost tokens from the bucket of the request's client address

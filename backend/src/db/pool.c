@@ -1,5 +1,5 @@
 /* A fixed pool of PostgreSQL connections with lazily prepared statements. */
-#include "pool.h"
+#include "db/pool.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -163,7 +163,7 @@ static bool ensure_open(struct db_pool *p, struct db_conn *c)
     return c->pg != NULL;
 }
 
-enum db_checkout_result db_checkout(struct db_pool *p, struct db_conn **out)
+enum db_status db_checkout(struct db_pool *p, struct db_conn **out)
 {
     struct timespec deadline;
     *out = NULL;
@@ -331,7 +331,7 @@ void db_pool_stats(struct db_pool *p, struct db_pool_stats *out)
 const char *db_pool_check(struct db_pool *p)
 {
     struct db_conn *c;
-    enum db_checkout_result rc = db_checkout(p, &c);
+    enum db_status rc = db_checkout(p, &c);
     if (rc == DB_TIMEOUT)
         return "busy";
     if (rc != DB_OK) {

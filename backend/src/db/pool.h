@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "db/status.h"
+
 /* A statement known to the pool.  Declare each one once, statically, next to the
  * code that uses it (DB_STMT); it is prepared on a connection the first time it runs
  * there.  Text parameters only; SQL is never built from strings. */
@@ -40,10 +42,9 @@ struct db_pool *db_pool_new(const char *conninfo, int size, int checkout_timeout
 /* Closes every connection and frees the pool; no connection may be checked out. */
 void db_pool_free(struct db_pool *pool);
 
-enum db_checkout_result { DB_OK = 0, DB_TIMEOUT = -1, DB_DOWN = -2 };
-/* Takes a connection, waiting up to the checkout timeout, connecting it if needed.
+/* Takes a connection (DB_OK, DB_TIMEOUT or DB_DOWN), waiting up to the checkout timeout, connecting it if needed.
  * On DB_TIMEOUT or DB_DOWN *out is NULL and nothing is held. */
-enum db_checkout_result db_checkout(struct db_pool *pool, struct db_conn **out);
+enum db_status db_checkout(struct db_pool *pool, struct db_conn **out);
 /* Returns a connection: one left inside a transaction is rolled back, a broken one
  * is closed (and reopened at its next checkout). */
 void db_checkin(struct db_pool *pool, struct db_conn *c);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "http/request.h"
 #include "util/alloc.h"
 #include "util/log.h"

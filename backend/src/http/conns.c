@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "http/client.h"
 #include "util/alloc.h"
 #include "util/log.h"

@@ -1,6 +1,6 @@
 /* Request counters and latency histograms per route, and the state of the outbox,
  * rendered in Prometheus text format. */
-#include "metrics.h"
+#include "http/metrics.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,5 +1,5 @@
 /* Splitting a request target into decoded path segments and query parameters. */
-#include "query.h"
+#include "http/query.h"
 
 #include <stdio.h>
 #include <stdlib.h>

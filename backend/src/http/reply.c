@@ -1,5 +1,5 @@
 /* Building responses: JSON, RFC 9457 problem+json, plain text and files. */
-#include "reply.h"
+#include "http/reply.h"
 
 #include <microhttpd.h>
 #include <stdio.h>

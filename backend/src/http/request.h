@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "db/session.h"
 #include "http/query.h"
 #include "http/router.h"
 #include "util/buf.h"
@@ -17,7 +18,6 @@
 
 struct MHD_Connection;
 struct MHD_Response;
-struct db_conn;
 
 struct req {
     struct MHD_Connection *conn;
@@ -36,8 +36,9 @@ struct req {
     int status;
     struct MHD_Response *response;
     size_t response_bytes;
-    /* a pooled connection, taken on first use and returned before the reply is sent */
-    struct db_conn *db;
+    /* the request's database session: a pooled connection taken on first use (or the
+     * read deferred to a worker, inline_read) and returned before the reply is sent */
+    struct db_session db;
     /* handed to a worker (http/workers.h): the connection is suspended meanwhile */
     bool offloaded, handled;
     struct req *queued_next;
@@ -62,10 +63,6 @@ const char *req_query(struct req *r, const char *key);
 bool req_accepts_gzip(struct req *r);
 /* The i-th path parameter of the route ("{id}"). */
 const char *req_param(struct req *r, size_t i);
-/* True when r may not wait on PostgreSQL where it runs (an epoll thread) and has
- * been marked to be run again by a read worker: the caller returns without a
- * database connection, as after a failure; the answer it then sets is discarded. */
-bool req_defer_sql(struct req *r);
 
 #include "util/banned.h"
 #endif

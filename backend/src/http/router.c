@@ -1,5 +1,5 @@
 /* Matching a method and decoded path against the one static route table. */
-#include "router.h"
+#include "http/router.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "core/app.h"
 #include "http/client.h"
 #include "http/conns.h"
 #include "http/metrics.h"
@@ -104,6 +104,17 @@ static bool plain_id(const char *s)
     return true;
 }
 
+/* The session's hook before its first checkout: a read run on an epoll thread stops
+ * there (sql_wanted) and is run again from the start by a read worker. */
+static bool defer_sql(void *arg)
+{
+    struct req *r = arg;
+    if (!r->inline_read)
+        return false;
+    r->sql_wanted = true;
+    return true;
+}
+
 /* Called by MHD as soon as the request line is read, before the headers. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -119,16 +130,14 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     unsigned char rnd[12];
     randombytes_buf(rnd, sizeof(rnd));
     sodium_bin2hex(r->request_id, sizeof(r->request_id), rnd, sizeof(rnd));
+    db_session_init(&r->db, app.pool, defer_sql, r);
     atomic_fetch_add(&app.in_flight, 1);
     return r;
 }
 
 static void release_db(struct req *r)
 {
-    if (r->db) {
-        db_checkin(app.pool, r->db);
-        r->db = NULL;
-    }
+    db_session_end(&r->db);
 }
 
 static void log_request(struct req *r, double secs)
@@ -181,14 +190,6 @@ static struct workers *writers;
 /* Reads that need SQL, likewise, by workers of their own with a bounded queue; NULL
  * when they run on the thread that read them. */
 static struct workers *readers;
-
-bool req_defer_sql(struct req *r)
-{
-    if (!r->inline_read)
-        return false;
-    r->sql_wanted = true;
-    return true;
-}
 
 static bool is_write(enum http_method m)
 {

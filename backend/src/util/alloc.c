@@ -1,5 +1,5 @@
 /* Allocation wrappers that abort on exhaustion, so call sites need no NULL checks. */
-#include "alloc.h"
+#include "util/alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

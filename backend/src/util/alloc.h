@@ -10,5 +10,5 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
-#include "banned.h"
+#include "util/banned.h"
 #endif

@@ -1,12 +1,12 @@
 /* A growable byte buffer with a hard cap: appends past the cap fail instead of growing. */
-#include "buf.h"
+#include "util/buf.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
+#include "util/alloc.h"
 
 void buf_init(struct buf *b, size_t max)
 {

@@ -27,5 +27,5 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 /* Hands the data to the caller (who frees it) and empties the buffer. */
 char *buf_detach(struct buf *b, size_t *len);
 
-#include "banned.h"
+#include "util/banned.h"
 #endif

@@ -1,5 +1,5 @@
 /* Structured log lines (one JSON object per line) on stderr for events, stdout for requests. */
-#include "log.h"
+#include "util/log.h"
 
 #include <jansson.h>
 #include <pthread.h>

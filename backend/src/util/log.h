@@ -18,5 +18,5 @@ void log_timestamp(char *out, unsigned long outlen);
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 
-#include "banned.h"
+#include "util/banned.h"
 #endif

@@ -1,5 +1,5 @@
 /* Strict parsers for numbers, booleans, identifiers and UTF-8 text taken from requests. */
-#include "parse.h"
+#include "util/parse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "alloc.h"
+#include "util/alloc.h"
 
 int parse_long(const char *s, long min, long max, long *out)
 {

@@ -46,5 +46,5 @@ int parse_latlon(const char *s, double *lat, double *lon);
  * NULL when it is not given (or is last, with no value after it).  Points into argv. */
 const char *arg_value(int argc, char **argv, const char *name);
 
-#include "banned.h"
+#include "util/banned.h"
 #endif

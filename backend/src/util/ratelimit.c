@@ -1,7 +1,7 @@
 /* Token buckets per key, in memory, in a table of bounded size: a hash table of
  * entries chained by index, and a list of them from the most to the least recently
  * used, whose tail is reused when the table is full. */
-#include "ratelimit.h"
+#include "util/ratelimit.h"
 
 #include <arpa/inet.h>
 #include <math.h>
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "alloc.h"
+#include "util/alloc.h"
 
 #define NONE UINT32_MAX
 

@@ -1,0 +1,453 @@
+/* A practitioner's schedule for one service, loaded in one query: weekly hours, time
+ * off, other bookings and the clinic's booking policy. */
+#include "cache/schedule_cache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache/index_keeper.h"
+#include "domain/timefmt.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/vcache.h"
+
+/* $1 practitioners uuid[] (st_schedule_one: one uuid)  $2 service or NULL (else each
+ * one's shortest service, of $6 minutes when given)  $3 from (epoch)  $4 to (epoch)
+ * $5 booking to leave out.  One row per active practitioner, in the order of $1; its
+ * last column is the schedule's revision (migrations/0010_schedule_revisions.sql). */
+#define SCHEDULE_COLUMNS \
+        " SELECT p.clinic_id, svc.id, svc.duration_minutes, svc.buffer_before_minutes," \
+        "  svc.buffer_after_minutes, c.min_notice_minutes, c.booking_horizon_days," \
+        "  c.slot_step_minutes, c.cancellation_notice_hours, c.max_open_bookings_per_contact," \
+        "  EXISTS (SELECT 1 FROM practitioner_services x WHERE x.practitioner_id = p.id" \
+        "    AND x.service_id = svc.id)," \
+        "  floor(extract(epoch FROM now()))::bigint," \
+        "  coalesce((SELECT json_agg(json_build_array(l.id, l.timezone) ORDER BY l.id)" \
+        "    FROM practitioner_locations pl JOIN locations l ON l.id = pl.location_id" \
+        "    WHERE pl.practitioner_id = p.id AND l.active), '[]')::text," \
+        "  coalesce((SELECT json_agg(json_build_array(h.weekday," \
+        "    extract(hour FROM h.start_time)::int * 60 + extract(minute FROM h.start_time)::int," \
+        "    extract(hour FROM h.end_time)::int * 60 + extract(minute FROM h.end_time)::int," \
+        "    coalesce(h.valid_from - date '1970-01-01', -2147483648)," \
+        "    coalesce(h.valid_to - date '1970-01-01', 2147483647), h.location_id))" \
+        "    FROM weekly_hours h JOIN locations l ON l.id = h.location_id" \
+        "    WHERE h.practitioner_id = p.id AND l.active), '[]')::text," \
+        "  coalesce((SELECT json_agg(json_build_array(extract(epoch FROM lower(t.during))::bigint," \
+        "    extract(epoch FROM upper(t.during))::bigint)) FROM time_off t" \
+        "    WHERE t.practitioner_id = p.id" \
+        "    AND t.during && tstzrange(to_timestamp($3::bigint), to_timestamp($4::bigint))), '[]')::text," \
+        "  coalesce((SELECT json_agg(json_build_array(extract(epoch FROM lower(b.blocked))::bigint," \
+        "    extract(epoch FROM upper(b.blocked))::bigint)) FROM bookings b" \
+        "    WHERE b.practitioner_id = p.id AND b.status <> 'cancelled'" \
+        "    AND b.blocked && tstzrange(to_timestamp($3::bigint), to_timestamp($4::bigint))" \
+        "    AND b.id IS DISTINCT FROM $5::uuid), '[]')::text," \
+        "  p.id," \
+        "  coalesce((SELECT r.rev FROM schedule_revisions r WHERE r.practitioner_id = p.id), 0)" \
+        " FROM p JOIN clinics c ON c.id = p.clinic_id" \
+        " LEFT JOIN LATERAL (SELECT s.* FROM services s WHERE s.clinic_id = p.clinic_id AND s.active" \
+        "   AND CASE WHEN $2::uuid IS NOT NULL THEN s.id = $2::uuid" \
+        "     ELSE s.id IN (SELECT x.service_id FROM practitioner_services x" \
+        "       WHERE x.practitioner_id = p.id) AND ($6::int IS NULL OR s.duration_minutes = $6::int) END" \
+        "   ORDER BY s.duration_minutes, s.price_cents, s.id LIMIT 1) svc ON true" \
+        " ORDER BY p.ord"
+
+DB_STMT(st_schedule,
+        "WITH p AS (SELECT p.id, p.clinic_id, u.ord FROM unnest($1::uuid[]) WITH ORDINALITY"
+        "   AS u(id, ord) JOIN practitioners p ON p.id = u.id AND p.active)" SCHEDULE_COLUMNS,
+        6);
+/* The same for one practitioner.  Its own statement, because PostgreSQL plans the
+ * array form again at every call (it guesses 100 elements in unnest($1), so a plan
+ * for any array looks dearer than one for the array at hand): 0.5-0.6 ms of planning
+ * for 0.1-0.25 ms of work, at every booking and availability read.  This one gets a
+ * generic plan after a few calls. */
+DB_STMT(st_schedule_one,
+        "WITH p AS (SELECT p.id, p.clinic_id, 1 AS ord FROM practitioners p"
+        "   WHERE p.id = $1::uuid AND p.active)" SCHEDULE_COLUMNS,
+        6);
+
+static int col_int(PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? 0 : (int)strtol(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static void load_intervals(const char *text, struct interval **out, size_t *n)
+{
+    json_t *a = json_loads(text, 0, NULL);
+    size_t len = json_array_size(a);
+    *out = xcalloc(len ? len : 1, sizeof(**out));
+    *n = 0;
+    for (size_t i = 0; i < len; i++) {
+        json_t *e = json_array_get(a, i);
+        (*out)[*n].start = json_integer_value(json_array_get(e, 0));
+        (*out)[*n].end = json_integer_value(json_array_get(e, 1));
+        (*n)++;
+    }
+    json_decref(a);
+}
+
+/* Fills s from row i of a st_schedule result. */
+static void parse_row(PGresult *res, int i, struct schedule *s)
+{
+    memset(s, 0, sizeof(*s));
+    snprintf(s->practitioner_id, sizeof(s->practitioner_id), "%s", PQgetvalue(res, i, 16));
+    snprintf(s->clinic_id, sizeof(s->clinic_id), "%s", PQgetvalue(res, i, 0));
+    s->service_found = !PQgetisnull(res, i, 1);
+    if (s->service_found)
+        snprintf(s->service_id, sizeof(s->service_id), "%s", PQgetvalue(res, i, 1));
+    s->duration_min = col_int(res, i, 2);
+    s->buffer_before_min = col_int(res, i, 3);
+    s->buffer_after_min = col_int(res, i, 4);
+    s->min_notice_min = col_int(res, i, 5);
+    s->horizon_days = col_int(res, i, 6);
+    s->step_min = col_int(res, i, 7);
+    s->cancel_notice_hours = col_int(res, i, 8);
+    s->max_open_per_contact = col_int(res, i, 9);
+    s->service_offered = s->service_found && PQgetvalue(res, i, 10)[0] == 't';
+    s->now = strtoll(PQgetvalue(res, i, 11), NULL, 10);
+    s->revision = strtoll(PQgetvalue(res, i, 17), NULL, 10);
+
+    json_t *locs = json_loads(PQgetvalue(res, i, 12), 0, NULL);
+    for (size_t k = 0; k < json_array_size(locs) && s->nlocations < SCHEDULE_MAX_LOCATIONS; k++) {
+        json_t *e = json_array_get(locs, k);
+        snprintf(s->location_ids[s->nlocations], sizeof(s->location_ids[0]), "%s",
+                 json_string_value(json_array_get(e, 0)));
+        const struct tz *z = tz_get(json_string_value(json_array_get(e, 1)));
+        if (!z)
+            log_error("time zone %s of location %s is not in the tz database",
+                      json_string_value(json_array_get(e, 1)), s->location_ids[s->nlocations]);
+        if (!s->tz)
+            s->tz = z;
+        s->nlocations++;
+    }
+    json_t *hours = json_loads(PQgetvalue(res, i, 13), 0, NULL);
+    size_t nh = json_array_size(hours);
+    s->rules = xcalloc(nh ? nh : 1, sizeof(*s->rules));
+    for (size_t k = 0; k < nh; k++) {
+        json_t *e = json_array_get(hours, k);
+        const char *loc = json_string_value(json_array_get(e, 5));
+        int li = -1;
+        for (size_t m = 0; m < s->nlocations && loc; m++)
+            if (strcmp(s->location_ids[m], loc) == 0)
+                li = (int)m;
+        if (li < 0)
+            continue;
+        json_t *lz = json_array_get(json_array_get(locs, (size_t)li), 1);
+        struct hours_rule *h = &s->rules[s->nrules];
+        h->weekday = (int)json_integer_value(json_array_get(e, 0));
+        h->start_min = (int)json_integer_value(json_array_get(e, 1));
+        h->end_min = (int)json_integer_value(json_array_get(e, 2));
+        h->valid_from = (int32_t)json_integer_value(json_array_get(e, 3));
+        h->valid_to = (int32_t)json_integer_value(json_array_get(e, 4));
+        h->tz = tz_get(json_string_value(lz));
+        h->location = li;
+        if (h->tz)
+            s->nrules++;
+    }
+    json_decref(hours);
+    json_decref(locs);
+    load_intervals(PQgetvalue(res, i, 14), &s->off, &s->noff);
+    load_intervals(PQgetvalue(res, i, 15), &s->busy, &s->nbusy);
+    if (!s->tz)
+        s->tz = tz_get("UTC");
+}
+
+/* Runs st_schedule; NULL after replying. */
+/* ids: a uuid[] literal, or with one, a single uuid. */
+static PGresult *query_schedules(struct req *r, bool one, const char *ids, const char *service_id,
+                                 const char *minutes, int64_t from, int64_t to,
+                                 const char *exclude_booking)
+{
+    char from_s[24], to_s[24];
+    /* a day either side: buffers and hours past midnight reach into the window */
+    snprintf(from_s, sizeof(from_s), "%lld", (long long)(from - 86400));
+    snprintf(to_s, sizeof(to_s), "%lld", (long long)(to + 86400));
+    const char *v[] = {ids, service_id, from_s, to_s, exclude_booking, minutes};
+    return api_query(r, one ? &st_schedule_one : &st_schedule, v);
+}
+
+enum schedule_result schedule_load(struct req *r, const char *practitioner_id,
+                                   const char *service_id, int64_t from, int64_t to,
+                                   const char *exclude_booking, struct schedule *s)
+{
+    memset(s, 0, sizeof(*s));
+    PGresult *res = query_schedules(r, true, practitioner_id, service_id, NULL, from, to,
+                                    exclude_booking);
+    if (!res)
+        return SCHEDULE_REPLIED;
+    enum schedule_result rc = SCHEDULE_NO_PRACTITIONER;
+    if (PQntuples(res) == 1) {
+        parse_row(res, 0, s);
+        rc = SCHEDULE_OK;
+    }
+    PQclear(res);
+    return rc;
+}
+
+long schedule_load_many(struct req *r, const char *const *ids, size_t n, const char *minutes,
+                        int64_t from, int64_t to, struct schedule *out)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    buf_putc(&b, '{');
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? "," : "", ids[i]);
+    buf_putc(&b, '}');
+    PGresult *res = query_schedules(r, false, b.data, NULL, minutes, from, to, NULL);
+    buf_release(&b);
+    if (!res)
+        return -1;
+    long rows = PQntuples(res);
+    for (long i = 0; i < rows && (size_t)i < n; i++)
+        parse_row(res, (int)i, &out[i]);
+    PQclear(res);
+    return rows;
+}
+
+int64_t schedule_next_free(const struct schedule *s, int64_t from, int64_t to)
+{
+    if (!s->service_found || s->nrules == 0)
+        return -1;
+    /* a near window first: most practitioners have a free time within days */
+    static const int64_t spans[] = {3 * 86400, 14 * 86400, 62 * 86400, 400 * 86400};
+    int64_t lo = from;
+    for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]) && lo < to; i++) {
+        int64_t hi = from + spans[i] < to ? from + spans[i] : to;
+        struct slot_query q;
+        schedule_query(s, lo, hi, &q);
+        struct slot first;
+        if (slots_compute(&q, &first, 1) > 0)
+            return first.start;
+        lo = hi;
+    }
+    return -1;
+}
+
+void schedule_release(struct schedule *s)
+{
+    free(s->rules);
+    free(s->busy);
+    free(s->off);
+    memset(s, 0, sizeof(*s));
+}
+
+/* ---- the caches ------------------------------------------------------------------
+ * For availability: 
+ * A vcache (util/vcache.c) of schedules, each flattened into one value: a head (when
+ * it was read, the database clock's lead over ours then, the instants it covers, the
+ * schedule itself) and then its rules, busy ranges and time off.  Valid for the
+ * practitioner's schedule version, and for at most a minute (the notice moves with
+ * the clock).  Schedules with many bookings are not kept, so that the cache stays
+ * within about 10 MiB.
+ * For booking: the same, without the bookings (the exclusion constraint settles
+ * those), for a minute whatever the version: book_slot compares the schedule's
+ * revision with the database's, so a stale one is caught where it matters. */
+#define CACHE_SETS 2048 /* of VCACHE_WAYS ways: with two, a quarter of a thousand keys
+                           shared a set with two others and missed every time */
+#define CACHE_TTL_S 60
+#define CACHE_SPAN_DAYS 64 /* read ahead: any range up to 62 days from today is inside */
+#define CACHE_MAX_INTERVALS 512
+#define BOOKING_CACHE_SETS 1024
+#define CACHE_MAX_BYTES (sizeof(struct cached) + 64 * sizeof(struct hours_rule) + \
+                         CACHE_MAX_INTERVALS * sizeof(struct interval))
+
+struct cached {
+    int64_t loaded, skew, from, to;
+    struct schedule s; /* its array pointers are meaningless here */
+};
+
+static struct vcache *schedules, *for_booking;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static _Atomic long cache_hits, cache_misses, booking_hits, booking_misses;
+
+static void cache_init(void)
+{
+    schedules = vcache_new(CACHE_SETS, CACHE_MAX_BYTES);
+    for_booking = vcache_new(BOOKING_CACHE_SETS, CACHE_MAX_BYTES);
+}
+
+void schedule_cache_stats(struct schedule_cache_stats *st)
+{
+    st->hits = atomic_load(&cache_hits);
+    st->misses = atomic_load(&cache_misses);
+    st->booking_hits = atomic_load(&booking_hits);
+    st->booking_misses = atomic_load(&booking_misses);
+}
+
+/* Copies n elements of size from *at into a new array, and moves *at past them. */
+static void *take_array(const char **at, size_t n, size_t size)
+{
+    void *d = xmalloc((n ? n : 1) * size);
+    memcpy(d, *at, n * size);
+    *at += n * size;
+    return d;
+}
+
+/* A fresh entry of cache for key covering [from, to), into s: true when there was one. */
+static bool cache_get(struct vcache *cache, const char *key, uint64_t version, int64_t from,
+                      int64_t to, struct schedule *s)
+{
+    size_t len;
+    char *blob = vcache_get(cache, key, version, &len);
+    if (!blob)
+        return false;
+    struct cached c;
+    memcpy(&c, blob, sizeof(c));
+    int64_t now = (int64_t)time(NULL);
+    bool fresh = now >= c.loaded && now - c.loaded < CACHE_TTL_S && from >= c.from && to <= c.to;
+    if (fresh) {
+        *s = c.s;
+        const char *at = blob + sizeof(c);
+        s->rules = take_array(&at, s->nrules, sizeof(*s->rules));
+        s->busy = take_array(&at, s->nbusy, sizeof(*s->busy));
+        s->off = take_array(&at, s->noff, sizeof(*s->off));
+        s->now = now + c.skew;
+    }
+    free(blob);
+    return fresh;
+}
+
+/* Keeps s, read for [from, to), in cache; without its bookings unless with_busy. */
+static void cache_put(struct vcache *cache, const char *key, uint64_t version, int64_t from,
+                      int64_t to, const struct schedule *s, bool with_busy)
+{
+    size_t nbusy = with_busy ? s->nbusy : 0;
+    if (!s->service_found || !s->service_offered || nbusy + s->noff > CACHE_MAX_INTERVALS)
+        return;
+    int64_t now = (int64_t)time(NULL);
+    struct cached c = {.loaded = now, .skew = s->now - now, .from = from, .to = to, .s = *s};
+    c.s.nbusy = nbusy;
+    struct buf b;
+    buf_init(&b, 0);
+    buf_append(&b, (const char *)&c, sizeof(c));
+    buf_append(&b, (const char *)s->rules, s->nrules * sizeof(*s->rules));
+    buf_append(&b, (const char *)s->busy, nbusy * sizeof(*s->busy));
+    buf_append(&b, (const char *)s->off, s->noff * sizeof(*s->off));
+    vcache_put(cache, key, version, b.data, b.len);
+    buf_release(&b);
+}
+
+/* The range a cache miss reads: [from, to) widened to a day ago .. CACHE_SPAN_DAYS on. */
+static void read_ahead(int64_t from, int64_t to, int64_t *lf, int64_t *lt)
+{
+    int64_t now = (int64_t)time(NULL);
+    *lf = from < now - 86400 ? from : now - 86400;
+    *lt = to > now + CACHE_SPAN_DAYS * 86400 ? to : now + CACHE_SPAN_DAYS * 86400;
+}
+
+static void cache_key(char key[VCACHE_KEY_MAX], const char *practitioner_id,
+                      const char *service_id)
+{
+    snprintf(key, VCACHE_KEY_MAX, "%s/%s", practitioner_id, service_id ? service_id : "");
+}
+
+/* A miss of either cache: reads the schedule (read ahead) and keeps it in both, under
+ * the schedule version read before the database (*version: that version, 0 when the
+ * index does not know the practitioner and availability cannot keep it). */
+static enum schedule_result load_and_keep(struct req *r, const char *key,
+                                          const char *practitioner_id, const char *service_id,
+                                          int64_t from, int64_t to, struct schedule *s,
+                                          uint64_t *version)
+{
+    /* (read before the database: a change after it makes the entry stale at once) */
+    if (!dirindex_schedule_version(practitioner_id, version))
+        *version = 0;
+    int64_t lf, lt;
+    read_ahead(from, to, &lf, &lt);
+    enum schedule_result rc = schedule_load(r, practitioner_id, service_id, lf, lt, NULL, s);
+    if (rc == SCHEDULE_OK) {
+        if (*version)
+            cache_put(schedules, key, *version, lf, lt, s, true);
+        cache_put(for_booking, key, 0, lf, lt, s, false);
+    }
+    return rc;
+}
+
+enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
+                                          const char *service_id, int64_t from, int64_t to,
+                                          struct schedule *s, uint64_t *version)
+{
+    pthread_once(&cache_once, cache_init);
+    char key[VCACHE_KEY_MAX];
+    cache_key(key, practitioner_id, service_id);
+    if (dirindex_schedule_version(practitioner_id, version) &&
+        cache_get(schedules, key, *version, from, to, s)) {
+        atomic_fetch_add(&cache_hits, 1);
+        return SCHEDULE_OK;
+    }
+    atomic_fetch_add(&cache_misses, 1);
+    return load_and_keep(r, key, practitioner_id, service_id, from, to, s, version);
+}
+
+enum schedule_result schedule_load_for_booking(struct req *r, const char *practitioner_id,
+                                               const char *service_id, int64_t from, int64_t to,
+                                               bool fresh, struct schedule *s, bool *from_memory)
+{
+    pthread_once(&cache_once, cache_init);
+    char key[VCACHE_KEY_MAX];
+    cache_key(key, practitioner_id, service_id);
+    *from_memory = !fresh && cache_get(for_booking, key, 0, from, to, s);
+    if (*from_memory) {
+        atomic_fetch_add(&booking_hits, 1);
+        return SCHEDULE_OK;
+    }
+    atomic_fetch_add(&booking_misses, 1);
+    uint64_t version;
+    return load_and_keep(r, key, practitioner_id, service_id, from, to, s, &version);
+}
+
+void schedule_query(const struct schedule *s, int64_t from, int64_t to, struct slot_query *q)
+{
+    memset(q, 0, sizeof(*q));
+    q->rules = s->rules;
+    q->nrules = s->nrules;
+    q->busy = s->busy;
+    q->nbusy = s->nbusy;
+    q->off = s->off;
+    q->noff = s->noff;
+    q->duration_min = s->duration_min;
+    q->buffer_before_min = s->buffer_before_min;
+    q->buffer_after_min = s->buffer_after_min;
+    q->step_min = s->step_min;
+    q->from = from;
+    q->to = to;
+    q->earliest = s->now + (int64_t)s->min_notice_min * 60;
+    q->latest = s->now + (int64_t)s->horizon_days * 86400;
+}
+
+bool schedule_offers(const struct schedule *s, int64_t start, struct slot *slot)
+{
+    struct slot_query q;
+    schedule_query(s, start, start + 1, &q);
+    struct slot found[4];
+    size_t n = slots_compute(&q, found, 4);
+    for (size_t i = 0; i < n && i < 4; i++)
+        if (found[i].start == start) {
+            *slot = found[i];
+            return true;
+        }
+    return false;
+}
+
+const char *schedule_location(const struct schedule *s, int location)
+{
+    return location >= 0 && (size_t)location < s->nlocations ? s->location_ids[location] : "";
+}
+
+void schedule_format(const struct schedule *s, int64_t t, char *out, size_t outlen)
+{
+    rfc3339_format(t, tz_offset_at(s->tz, t), out, outlen);
+}
+
+json_t *schedule_slot_json(const struct schedule *s, const struct slot *sl)
+{
+    char a[40], b[40];
+    schedule_format(s, sl->start, a, sizeof(a));
+    schedule_format(s, sl->end, b, sizeof(b));
+    return json_pack("{s:s, s:s, s:s}", "start", a, "end", b, "location_id",
+                     schedule_location(s, sl->location));
+}
