@@ -18,14 +18,14 @@ const ROUTES_C = join(REPO, 'backend/src/routes.c');
 const REDOCLY = join(REPO, 'tests/node_modules/@redocly/cli/bin/cli.js');
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-/** The route table: [{method, path, handler, flags: Set}] of backend/src/routes.c. */
+/** The route table: [{method, path, handler, flags: Set, access: Set}] of backend/src/routes.c. */
 function routeTable() {
   const src = readFileSync(ROUTES_C, 'utf8');
   const table = src.slice(src.indexOf('routes[] = {'), src.indexOf('};', src.indexOf('routes[] = {')));
   const out = [];
-  for (const m of table.matchAll(/\{\s*M_([A-Z]+)\s*,\s*"([^"]+)"\s*,\s*(\w+)\s*,\s*([^}]*)\}/g)) {
-    const flags = new Set(m[4].split('|').map((f) => f.trim()).filter((f) => f && f !== '0'));
-    out.push({ method: m[1].toLowerCase(), path: m[2], handler: m[3], flags });
+  for (const m of table.matchAll(/\{\s*M_([A-Z]+)\s*,\s*"([^"]+)"\s*,\s*(\w+)\s*,\s*([^,}]*),\s*([^}]*)\}/g)) {
+    const set = (text) => new Set(text.split('|').map((f) => f.trim()).filter((f) => f && f !== '0'));
+    out.push({ method: m[1].toLowerCase(), path: m[2], handler: m[3], flags: set(m[4]), access: set(m[5]) });
   }
   assert.ok(out.length > 40, `parsed only ${out.length} routes from routes.c`);
   return out;
@@ -107,6 +107,29 @@ describe('@redocly/cli lint', () => {
 describe('the document and backend/src/routes.c', () => {
   const doc = openapiDocument();
 
+  test('every route of routes.c names exactly one access level (a route without a rule cannot exist)', () => {
+    const LEVELS = ['ACCESS_PUBLIC', 'ACCESS_OPS', 'ACCESS_HOLDER', 'ACCESS_FEED', 'ACCESS_SIGNED_IN',
+      'ACCESS_STAFF_READ', 'ACCESS_STAFF_ADMIN_READ', 'ACCESS_STAFF_ADMIN_WRITE', 'ACCESS_STAFF_SELF_WRITE',
+      'ACCESS_STAFF_AUDIT'];
+    const REQUIREMENTS = ['ACCESS_PATIENT_DATA', 'ACCESS_PRACTITIONER', 'ACCESS_PEOPLE'];
+    const problems = [];
+    const table = routeTable();
+    const src = readFileSync(ROUTES_C, 'utf8');
+    const rows = src.slice(src.indexOf('routes[] = {'), src.indexOf('};', src.indexOf('routes[] = {')))
+      .split('\n').filter((l) => /^\s*\{M_/.test(l));
+    assert.equal(table.length, rows.length, 'every row of the table has five fields');
+    for (const r of table) {
+      const name = `${r.method.toUpperCase()} ${r.path}`;
+      const levels = [...r.access].filter((a) => LEVELS.includes(a));
+      const other = [...r.access].filter((a) => !LEVELS.includes(a) && !REQUIREMENTS.includes(a));
+      if (levels.length !== 1) problems.push(`${name}: ${levels.length} access levels (${[...r.access].join(' | ') || 'none'})`);
+      if (other.length) problems.push(`${name}: unknown access words ${other.join(', ')}`);
+      if (r.path.startsWith('/api/v1/clinics/') && !levels[0]?.startsWith('ACCESS_STAFF_'))
+        problems.push(`${name}: a clinic's route with a level that is not a staff level`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
   test('every route of routes.c (but the web pages and FHIR) is documented', () => {
     const documented = new Set(documentedOperations(doc).map((o) => `${o.method.toUpperCase()} ${shape(o.path)}`));
     const missing = apiRoutes().filter((r) => !documented.has(`${r.method.toUpperCase()} ${shape(r.path)}`))
@@ -139,7 +162,7 @@ describe('the document and backend/src/routes.c', () => {
       const name = `${r.method.toUpperCase()} ${r.path}`;
       for (const c of ['400', '413', '414']) if (!codes.includes(c)) problems.push(`${name}: no ${c} (answered before routing)`);
       if (!r.flags.has('ROUTE_NO_DB') && !codes.includes('503')) problems.push(`${name}: uses the database but declares no 503`);
-      if (r.flags.has('ROUTE_OPS') && !codes.includes('403')) problems.push(`${name}: for operators only (ROUTE_OPS) but declares no 403`);
+      if (r.access.has('ACCESS_OPS') && !codes.includes('403')) problems.push(`${name}: for operators only (ACCESS_OPS) but declares no 403`);
       const body = r.flags.has('ROUTE_BODY_JSON') || r.flags.has('ROUTE_BODY_CSV');
       if (body) {
         if (!codes.includes('415')) problems.push(`${name}: reads a body but declares no 415`);

@@ -307,17 +307,35 @@ const MATRIX = {
 const PUBLIC = new Set(['POST /api/v1/auth/login']);
 
 /** The staff routes of routes.c: "METHOD /path" for /api/v1/clinics/..., /api/v1/me and
- * /api/v1/auth/... */
-function staffRoutes() {
+ * /api/v1/auth/..., each with its access rule (a Set of ACCESS_* words). */
+function staffRouteRules() {
   const text = readFileSync(resolve(REPO, 'backend/src/routes.c'), 'utf8')
     .replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
-  const out = [];
-  for (const m of text.matchAll(/\{\s*M_([A-Z]+)\s*,\s*"([^"]+)"/g)) {
-    const [, method, path] = m;
+  const out = new Map();
+  for (const m of text.matchAll(/\{\s*M_([A-Z]+)\s*,\s*"([^"]+)"\s*,\s*\w+\s*,\s*[^,}]*,\s*([^}]*)\}/g)) {
+    const [, method, path, access] = m;
     if (path.startsWith('/api/v1/clinics/') || path === '/api/v1/me' || path.startsWith('/api/v1/auth/')
       || path.startsWith('/api/v1/clinics{') || path === '/api/v1/clinics')
-      out.push(`${method} ${path}`);
+      out.set(`${method} ${path}`, new Set(access.split('|').map((w) => w.trim()).filter(Boolean)));
   }
+  return out;
+}
+const staffRoutes = () => [...staffRouteRules().keys()];
+
+/** The refusals a route's access rule makes, actor -> status, as api/gate.c applies it:
+ * what the gate refuses before any handler runs.  Callers it lets through may still be
+ * refused by the handler for what they ask (another practitioner's booking, say). */
+function refusalsOf(rule) {
+  const has = (w) => rule.has(w);
+  const out = { none: 401, expired: 401, revoked: 401 };
+  if (has('ACCESS_PUBLIC')) return {};
+  if (!has('ACCESS_SIGNED_IN')) out.otherAdmin = 404;
+  if (has('ACCESS_STAFF_ADMIN_READ') || has('ACCESS_STAFF_AUDIT')) out.prac = 403;
+  if (has('ACCESS_STAFF_ADMIN_WRITE')) Object.assign(out, { readKey: 403, prac: 403 });
+  if (has('ACCESS_STAFF_SELF_WRITE') || has('ACCESS_STAFF_AUDIT') || has('ACCESS_PATIENT_DATA')
+    || has('ACCESS_PEOPLE')) out.readKey = 403;
+  if (has('ACCESS_PRACTITIONER')) out.pracOther = 404;
+  if (out.prac === 403 && !('pracOther' in out)) out.pracOther = 403;
   return out;
 }
 
@@ -363,6 +381,25 @@ describe('the access matrix covers every staff route', () => {
     const stale = [...Object.keys(MATRIX), ...PUBLIC].filter((k) => !routes.has(k));
     assert.deepEqual(missing, [], `routes without an access-matrix entry: ${missing.join(', ')}`);
     assert.deepEqual(stale, [], `entries for routes routes.c does not have: ${stale.join(', ')}`);
+  });
+
+  test('each entry refuses exactly as the route\'s access rule in routes.c says (the table is the rule)', () => {
+    const rules = staffRouteRules();
+    const wrong = [];
+    for (const [key, row] of Object.entries(MATRIX)) {
+      const rule = rules.get(key);
+      if (!rule) continue; // reported above
+      const refusals = refusalsOf(rule);
+      for (const [actor, status] of Object.entries(refusals)) {
+        if (row.expect[actor] === undefined) continue;
+        if (row.expect[actor] !== status)
+          wrong.push(`${key}: the rule ${[...rule].join(' | ')} refuses ${actor} with ${status}; the matrix expects ${row.expect[actor]}`);
+      }
+      for (const [actor, status] of Object.entries(row.expect))
+        if ([401, 403].includes(status) && refusals[actor] !== status)
+          wrong.push(`${key}: the matrix expects ${actor} refused with ${status}, which the rule ${[...rule].join(' | ')} does not say`);
+    }
+    assert.deepEqual(wrong, []);
   });
 
   test('every entry says what each caller gets', () => {

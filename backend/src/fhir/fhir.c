@@ -133,6 +133,11 @@ static void reply_header_copy(struct req *r, const char *name, char *out, size_t
 void fhir_run(struct req *r, void (*handler)(struct req *r))
 {
     handler(r);
+    fhir_restate(r);
+}
+
+void fhir_restate(struct req *r)
+{
     if (!r->response)
         return;
     const char *ct = MHD_get_response_header(r->response, MHD_HTTP_HEADER_CONTENT_TYPE);

@@ -141,6 +141,9 @@ void fhir_not_found(struct req *r, const char *type, const char *id);
  * api_query or auth_staff) replied into an OperationOutcome with the same status and
  * headers, so that every answer under /fhir/r4 speaks FHIR. */
 void fhir_run(struct req *r, void (*handler)(struct req *r));
+/* Says a reply given in the API's problem+json (a refusal, a database fault) again as
+ * an OperationOutcome, keeping its status, Retry-After and WWW-Authenticate. */
+void fhir_restate(struct req *r);
 
 /* Column col of row of res parsed as a JSON object (NULL if it is not one). */
 json_t *fhir_row(PGresult *res, int row, int col);

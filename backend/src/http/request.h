@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "db/session.h"
+#include "domain/actor.h"
 #include "http/query.h"
 #include "http/router.h"
 #include "util/buf.h"
@@ -49,6 +50,9 @@ struct req {
     bool draining;
     size_t drained;
     struct timespec drain_t0;
+    /* the caller, as the route's access rule found them (routes.c, api/gate.c) */
+    bool actor_known;
+    struct auth actor;
     /* client_address, worked out once */
     bool client_known;
     char client[NETADDR_TEXT_MAX];

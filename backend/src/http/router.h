@@ -2,6 +2,7 @@
 #ifndef CLINICD_ROUTER_H
 #define CLINICD_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http/query.h"
@@ -21,8 +22,34 @@ enum route_flags {
     ROUTE_BODY_JSON = 1 << 0, /* expects an application/json body */
     ROUTE_BODY_CSV = 1 << 1,  /* accepts text/csv too */
     ROUTE_NO_DB = 1 << 2,     /* never touches the database */
-    ROUTE_OPS = 1 << 3,       /* for operators: metrics_allow or metrics_token (403) */
+    ROUTE_FHIR = 1 << 3,      /* answers in FHIR's terms (refusals as OperationOutcome) */
 };
+
+/* Who may call a route: every route of the table names one rule (ACCESS_NONE is no
+ * rule, and the table check refuses it), and the gate (api/gate.c) applies it before
+ * the handler runs, so a handler starts with its caller known (struct req's actor).
+ * Staff levels are for routes under /api/v1/clinics/{clinic_id}: the caller must belong
+ * to that clinic (or be a platform admin), and API keys need the read or write scope. */
+enum route_access {
+    ACCESS_NONE = 0,
+    ACCESS_PUBLIC,           /* anyone */
+    ACCESS_OPS,              /* operators: metrics_allow or metrics_token (else 403) */
+    ACCESS_HOLDER,           /* the booking's holder: its token, checked with the booking */
+    ACCESS_FEED,             /* a calendar feed's token, checked with the feed */
+    ACCESS_SIGNED_IN,        /* any staff session or API key, of any clinic */
+    ACCESS_STAFF_READ,       /* any staff of the clinic (practitioners too) */
+    ACCESS_STAFF_ADMIN_READ, /* the clinic's admins and platform admins */
+    ACCESS_STAFF_ADMIN_WRITE,
+    ACCESS_STAFF_SELF_WRITE, /* practitioners too, writing (their own schedule) */
+    ACCESS_STAFF_AUDIT,      /* admins holding the audit scope */
+    ACCESS_LEVELS,
+    /* requirements added to a level */
+    ACCESS_PATIENT_DATA = 1 << 8,  /* the patient-data scope (API keys must hold it) */
+    ACCESS_PRACTITIONER = 1 << 9,  /* {id} (parameter 1) is a practitioner the caller may
+                                      act for: admins, and that practitioner themself */
+    ACCESS_PEOPLE = 1 << 10,       /* a person signed in, never an API key (403) */
+};
+#define ACCESS_LEVEL(a) ((a) & 0xff)
 
 struct req;
 typedef void (*route_handler)(struct req *r);
@@ -32,11 +59,17 @@ struct route {
     const char *pattern; /* "/api/v1/practitioners/{id}"; "{*}" matches the rest */
     route_handler handler;
     unsigned flags;
+    unsigned access; /* enum route_access: a level, with requirements or'ed in */
 };
+
+/* Applies the route's access rule before its handler: true to run the handler, false
+ * after replying (401, 403, 404; or nothing when the read moved to a worker).
+ * Defined with the table (routes.c). */
+bool route_gate(struct req *r);
 
 #define ROUTE_MAX_PARAMS 4
 
-/* The route table (api/routes.c) and its length. */
+/* The route table (routes.c) and its length. */
 extern const struct route routes[];
 extern const size_t routes_count;
 

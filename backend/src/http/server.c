@@ -196,11 +196,18 @@ static bool is_write(enum http_method m)
     return m != M_GET && m != M_HEAD && m != M_OPTIONS;
 }
 
+/* The route's access rule, then (when it lets the caller through) its handler. */
+static void run_route(struct req *r)
+{
+    if (route_gate(r))
+        r->route->handler(r);
+}
+
 /* A worker: runs the handler, gives the database connection back, and wakes the
  * connection, whose next call to on_request sends the reply (send_reply). */
 static void run_offloaded(struct req *r)
 {
-    r->route->handler(r);
+    run_route(r);
     release_db(r);
     r->handled = true;
     MHD_resume_connection(r->conn);
@@ -476,7 +483,7 @@ static bool precheck(struct req *r, const char *method, const char *version)
         }
         return false;
     }
-    if ((r->route->flags & ROUTE_OPS) && !client_may_read_metrics(r)) {
+    if (r->route->access == ACCESS_OPS && !client_may_read_metrics(r)) {
         reply_problem(r, 403, "forbidden", NULL,
                       "This page is for the service's operators: it is served to the addresses "
                       "in metrics_allow, or with the metrics_token as a Bearer token.",
@@ -610,7 +617,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
      * need of the database (api_db) it stops, and a read worker runs it again from the
      * start (what it did so far only warmed caches; its answer is dropped). */
     r->inline_read = readers != NULL;
-    r->route->handler(r);
+    run_route(r);
     r->inline_read = false;
     if (!r->sql_wanted)
         return send_reply(r);
