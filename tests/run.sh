@@ -52,7 +52,12 @@ CLINICD_NOTIFICATION_KEY=${CLINICD_NOTIFICATION_KEY:-$(od -An -tx1 -N32 /dev/ura
 # The shared server runs without the per-address limit on patients' writes: every
 # suite books from 127.0.0.1, hundreds of times.  tests/api/hoarding.test.mjs starts
 # a clinicd of its own with the limit as shipped (config/clinicd.conf) to test it.
-PORT=$http_port CLINICD_PATIENT_WRITES_PER_HOUR=0 "$build/clinicd" serve \
+# It also waits 120 s rather than 10 for a kept-alive connection's next request head:
+# a suite that blocks its event loop longer than that (running the command line,
+# compiling a validator) reuses its idle connection afterwards without having seen the
+# server close it, and fails with "other side closed".  tests/faults/fairness.test.mjs
+# tests the shipped 10 s on a clinicd of its own.
+PORT=$http_port CLINICD_PATIENT_WRITES_PER_HOUR=0 CLINICD_HTTP_HEAD_TIMEOUT_S=120 "$build/clinicd" serve \
   > "$out/server.log" 2> "$out/server.err" &
 server_pid=$!
 for _ in $(seq 1 100); do
