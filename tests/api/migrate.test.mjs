@@ -148,7 +148,7 @@ test('an old database stopped half-way (at 0009) upgrades through the new files'
   assert.equal(migrate(db, path.join(old, 'migrations')).code, 0);
   const r = migrate(db);
   assert.equal(r.code, 0, r.out);
-  assert.match(r.out, /5 applied, \d+ functions re-applied/);
+  assert.match(r.out, new RegExp(`${numbered.length - 9} applied, \\d+ functions re-applied`));
   assert.equal(psql(db, "SELECT count(*) FROM pg_proc WHERE proname IN ('book_slot', 'booking_move')"), '2');
   const fresh = newDatabase('mig_fresh3');
   assert.equal(migrate(fresh).code, 0);

@@ -14,7 +14,7 @@ static const struct name_case {
 } names[] = {
     {"0001_directory.sql", 1, "0001_directory"},
     {"0014_audit_chain.sql", 14, "0014_audit_chain"},
-    {"book_slot.sql", 0, "book_slot"},
+    {"probe.sql", 0, "probe"},
     {"0001_Directory.sql", 0, NULL},
     {"0001-directory.sql", 0, NULL},
     {"0000_zero.sql", 0, "0000_zero"},
@@ -66,15 +66,15 @@ static const struct defines_case {
     const char *sql, *name;
     bool ok;
 } defines[] = {
-    {"-- x\nCREATE OR REPLACE FUNCTION book_slot(a int) ...", "book_slot", true},
-    {"CREATE OR REPLACE FUNCTION book_slot (a int)", "book_slot", false},
-    {"CREATE OR REPLACE FUNCTION book_slots(a int)", "book_slot", false},
-    {"CREATE OR REPLACE FUNCTION other(a int)", "book_slot", false},
-    {"CREATE FUNCTION book_slot(a int)", "book_slot", false},
-    {"CREATE OR REPLACE FUNCTION book_slot() ...; CREATE FUNCTION x()", "book_slot", false},
-    {"CREATE OR REPLACE FUNCTION book_slot() ...; CREATE OR REPLACE FUNCTION book_slot(x int)",
-     "book_slot", false},
-    {"-- nothing", "book_slot", false},
+    {"-- x\nCREATE OR REPLACE FUNCTION probe(a int) ...", "probe", true},
+    {"CREATE OR REPLACE FUNCTION probe (a int)", "probe", false},
+    {"CREATE OR REPLACE FUNCTION probes(a int)", "probe", false},
+    {"CREATE OR REPLACE FUNCTION other(a int)", "probe", false},
+    {"CREATE FUNCTION probe(a int)", "probe", false},
+    {"CREATE OR REPLACE FUNCTION probe() ...; CREATE FUNCTION x()", "probe", false},
+    {"CREATE OR REPLACE FUNCTION probe() ...; CREATE OR REPLACE FUNCTION probe(x int)",
+     "probe", false},
+    {"-- nothing", "probe", false},
 };
 
 static void test_defines(void **state)
