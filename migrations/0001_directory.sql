@@ -9,16 +9,9 @@ ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO clini
 ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT ON SEQUENCES TO clinicd;
 ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO clinicd;
 
--- unaccent() is only STABLE (its dictionary could change); wrapping it with the
--- dictionary named explicitly makes it usable in indexes.
-CREATE FUNCTION f_unaccent(text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-    AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$;
+-- f_unaccent(): migrations/functions/f_unaccent.sql
 
--- Normal form for free-text matching: lower case, no accents.
-CREATE FUNCTION f_fold(text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-    AS $$ SELECT lower(public.f_unaccent($1)) $$;
+-- f_fold(): migrations/functions/f_fold.sql
 
 -- IANA zone names, copied once so that a foreign key can check them (reading
 -- pg_timezone_names costs milliseconds per call: too slow for a CHECK).
@@ -115,22 +108,11 @@ CREATE INDEX practitioners_name_idx ON practitioners (name, id) WHERE active;
 CREATE INDEX practitioners_search_doc_idx ON practitioners USING gin (search_doc gin_trgm_ops);
 CREATE INDEX practitioners_languages_idx ON practitioners USING gin (languages);
 
-CREATE FUNCTION practitioners_search_doc() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.search_doc := f_fold(NEW.name || ' ' ||
-        coalesce((SELECT name FROM clinics WHERE id = NEW.clinic_id), '') || ' ' ||
-        NEW.bio);
-    RETURN NEW;
-END $$;
+-- practitioners_search_doc(): migrations/functions/practitioners_search_doc.sql
 CREATE TRIGGER practitioners_search_doc BEFORE INSERT OR UPDATE OF name, bio, clinic_id
     ON practitioners FOR EACH ROW EXECUTE FUNCTION practitioners_search_doc();
 
-CREATE FUNCTION clinics_rename() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    -- re-run the practitioners' trigger so their search text names the new clinic
-    UPDATE practitioners SET name = name WHERE clinic_id = NEW.id;
-    RETURN NULL;
-END $$;
+-- clinics_rename(): migrations/functions/clinics_rename.sql
 CREATE TRIGGER clinics_rename AFTER UPDATE OF name ON clinics
     FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name)
     EXECUTE FUNCTION clinics_rename();

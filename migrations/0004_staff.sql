@@ -87,10 +87,7 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_clinic_idx ON audit_log (clinic_id, id DESC);
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM clinicd;
 
-CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
-END $$;
+-- audit_log_append_only(): migrations/functions/audit_log_append_only.sql
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
     FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 

@@ -20,55 +20,14 @@ CREATE TABLE directory_changes (
 CREATE INDEX directory_changes_txid_idx ON directory_changes (txid);
 CREATE INDEX directory_changes_at_idx ON directory_changes (at);
 
--- Appends one row per practitioner; one row for everyone when ids is NULL, holds
--- more than a thousand, or during a bulk load (each process then reads everything
--- again).
-CREATE FUNCTION directory_changed(k char, ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    -- plpgsql keeps this statement's plan; a LANGUAGE sql function would be planned
-    -- again at every booking
-    IF ids IS NULL OR cardinality(ids) > 1000 OR bulk_loading() THEN
-        INSERT INTO directory_changes (kind, practitioner_id) VALUES (k, NULL);
-    ELSE
-        INSERT INTO directory_changes (kind, practitioner_id) SELECT k, u.id FROM unnest(ids) AS u(id);
-    END IF;
-END $$;
+-- directory_changed(): migrations/functions/directory_changed.sql
 
--- Cards: whatever writes practitioner_cards (the refresh of migration 0006) logs the
--- practitioners it touched.
-CREATE FUNCTION directory_log_cards() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE ids uuid[];
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        ids := ARRAY(SELECT DISTINCT practitioner_id FROM old_rows);
-    ELSE
-        ids := ARRAY(SELECT DISTINCT practitioner_id FROM new_rows);
-    END IF;
-    IF cardinality(ids) > 0 THEN
-        PERFORM directory_changed('c', ids);
-    END IF;
-    RETURN NULL;
-END $$;
+-- directory_log_cards(): migrations/functions/directory_log_cards.sql
 CREATE TRIGGER directory_cards_ins AFTER INSERT ON practitioner_cards REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION directory_log_cards();
 CREATE TRIGGER directory_cards_del AFTER DELETE ON practitioner_cards REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION directory_log_cards();
 
--- Schedules: what used to drop cached next free times now logs the practitioners.
-CREATE OR REPLACE FUNCTION next_free_drop() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_TABLE_NAME = 'clinics' THEN
-        PERFORM directory_changed('n', ARRAY(SELECT p.id FROM practitioners p
-            WHERE p.clinic_id IN (SELECT id FROM new_rows)));
-    ELSIF TG_TABLE_NAME = 'services' THEN
-        PERFORM directory_changed('n', ARRAY(SELECT DISTINCT ps.practitioner_id
-            FROM practitioner_services ps WHERE ps.service_id IN (SELECT id FROM new_rows)));
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM directory_changed('n', ARRAY(SELECT DISTINCT practitioner_id FROM old_rows));
-    ELSE
-        PERFORM directory_changed('n', ARRAY(SELECT DISTINCT practitioner_id FROM new_rows));
-    END IF;
-    RETURN NULL;
-END $$;
+-- next_free_drop(): migrations/functions/next_free_drop.sql
 
 DROP TABLE practitioner_next_free;

@@ -25,50 +25,13 @@ CREATE TABLE audit_chain_heads (
 -- only the trigger below (running as the owner) does.
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit_chain_heads FROM clinicd;
 
--- The chain of a row: its clinic, or the nil uuid.
-CREATE FUNCTION audit_chain_of(clinic uuid) RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT coalesce(clinic, '00000000-0000-0000-0000-000000000000'::uuid) $$;
+-- audit_chain_of(): migrations/functions/audit_chain_of.sql
 
--- The canonical text of a row: every field but the hashes, in a fixed order.  jsonb's
--- text form is canonical (keys sorted, no insignificant space), so `detail` has one
--- text whatever spelling it was written with.  The leading 1 is the format's version.
-CREATE FUNCTION audit_log_canonical(r audit_log) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$
-    SELECT jsonb_build_array(1, r.id,
-        to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-        r.actor_type, r.actor_id, r.actor_email::text, r.role, r.clinic_id, r.action,
-        r.resource_type, r.resource_id, r.patient_data, r.request_id, r.outcome, r.detail)::text
-    $$;
+-- audit_log_canonical(): migrations/functions/audit_log_canonical.sql
 
-CREATE FUNCTION audit_log_hash(prev bytea, canonical text) RETURNS bytea LANGUAGE sql
-    IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT sha256(prev || convert_to(canonical, 'UTF8')) $$;
+-- audit_log_hash(): migrations/functions/audit_log_hash.sql
 
--- Every insert: the time is now (whatever the inserter said), the id is taken under the
--- chain's lock (so ids rise along each chain, in the order the rows were chained), and
--- the hashes are computed here.  SECURITY DEFINER: the service's role cannot write the
--- heads itself.
-CREATE FUNCTION audit_log_chain() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = public, pg_temp AS $$
-DECLARE
-    k uuid := audit_chain_of(NEW.clinic_id);
-    prev bytea;
-BEGIN
-    SELECT last_hash INTO prev FROM audit_chain_heads WHERE chain = k FOR UPDATE;
-    IF NOT FOUND THEN
-        INSERT INTO audit_chain_heads (chain, last_id, last_hash, n)
-            VALUES (k, 0, decode(repeat('00', 32), 'hex'), 0) ON CONFLICT (chain) DO NOTHING;
-        SELECT last_hash INTO prev FROM audit_chain_heads WHERE chain = k FOR UPDATE;
-    END IF;
-    NEW.id := nextval(pg_get_serial_sequence('audit_log', 'id'));
-    NEW.at := clock_timestamp();
-    NEW.prev_hash := prev;
-    NEW.hash := audit_log_hash(prev, audit_log_canonical(NEW));
-    UPDATE audit_chain_heads SET last_id = NEW.id, last_hash = NEW.hash, n = n + 1
-        WHERE chain = k;
-    RETURN NEW;
-END $$;
-REVOKE EXECUTE ON FUNCTION audit_log_chain() FROM PUBLIC, clinicd;
+-- audit_log_chain(): migrations/functions/audit_log_chain.sql
 
 -- The rows written before this migration: chained in id order per clinic.  Their times
 -- are kept as their writers gave them (the time could be set by the writer until now).

@@ -29,8 +29,9 @@ static void usage(FILE *f)
     fputs("usage: clinicd [--config FILE] COMMAND [ARGS]\n"
           "commands:\n"
           "  serve                      serve HTTP (the default)\n"
-          "  migrate [--dir DIR]        apply pending migrations (as CLINICD_MIGRATE_URL,\n"
-          "                             else database_url)\n"
+          "  migrate [--dir DIR]        apply pending migrations and changed functions\n"
+          "                             (DIR/functions), as CLINICD_MIGRATE_URL, else\n"
+          "                             database_url\n"
           "  seed-demo [--practitioners N] [--seed S] [--force]\n"
           "                             load the deterministic demo directory\n"
           "  seed-schedule [--bookings-per-practitioner N]\n"
@@ -62,6 +63,20 @@ static const char *migrations_dir(int argc, char **argv)
 {
     const char *dir = arg_value(argc, argv, "--dir");
     return dir ? dir : "migrations";
+}
+
+/* Applies migrations/ (as CLINICD_MIGRATE_URL, else database_url) and says what it did:
+ * each file applied or re-applied on its own line, then one line of counts. */
+static int cmd_migrate(struct config *cfg, int argc, char **argv)
+{
+    const char *url = getenv("CLINICD_MIGRATE_URL");
+    struct migrate_report r;
+    if (migrate_apply(url && *url ? url : cfg->database_url, migrations_dir(argc, argv), &r) < 0)
+        return 1;
+    log_info("migrations: %d applied, %d functions re-applied, %d rewritten migrations recorded; "
+             "schema up to date",
+             r.applied, r.reapplied, r.rewritten);
+    return 0;
 }
 
 static int cmd_serve(struct config *cfg)
@@ -130,12 +145,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "serve") == 0) {
         rc = cmd_serve(&cfg);
     } else if (strcmp(cmd, "migrate") == 0) {
-        const char *url = getenv("CLINICD_MIGRATE_URL");
-        int n = migrate_apply(url && *url ? url : cfg.database_url,
-                              migrations_dir(sub_argc, sub_argv));
-        if (n >= 0)
-            log_info("migrations: %d applied, schema up to date", n);
-        rc = n < 0 ? 1 : 0;
+        rc = cmd_migrate(&cfg, sub_argc, sub_argv);
     } else if (strcmp(cmd, "seed-schedule") == 0) {
         rc = seed_schedule_cli(sub_argc, sub_argv, cfg.database_url);
     } else if (strcmp(cmd, "worker") == 0) {
