@@ -15,6 +15,7 @@
 #include "cache/schedule_cache.h"
 #include "fhir/fhir.h"
 #include "fhir/params.h"
+#include "fhir/slot_window.h"
 #include "http/reply.h"
 #include "store/fhir_schedule.h"
 #include "util/parse.h"
@@ -78,8 +79,6 @@ void fhir_schedule_search(struct req *r)
 
 /* --- Slot ------------------------------------------------------------------------- */
 
-#define SLOT_DEFAULT_DAYS 14
-#define SLOT_MAX_DAYS 62
 
 /* The service's name for Slot.serviceType ("" when unknown); false after replying. */
 static bool service_name(struct req *r, const struct schedule *s, char *out, size_t n)
@@ -233,23 +232,6 @@ struct slot_params {
     int64_t rough_from, rough_to;
 };
 
-/* A first, rough window (wall-clock bounds taken a day wide) to load the schedule
- * with; the exact one needs the practitioner's time zone.  now: when there is no
- * lower bound. */
-static void rough_window(const struct fhir_range *range, int64_t now, int64_t *from, int64_t *to)
-{
-    int64_t rough_from = range->lo.set ? range->lo.t : now;
-    if (range->lo_wall.set && (!range->lo.set || range->lo_wall.t - 86400 > rough_from))
-        rough_from = range->lo_wall.t - 86400;
-    int64_t rough_to = rough_from + (int64_t)(SLOT_DEFAULT_DAYS + 2) * 86400;
-    if (range->hi.set)
-        rough_to = range->hi.t;
-    if (range->hi_wall.set && (!range->hi.set || range->hi_wall.t + 86400 < rough_to))
-        rough_to = range->hi_wall.t + 86400;
-    *from = rough_from;
-    *to = rough_to;
-}
-
 static void slot_params_read(struct fhir_req *f, struct slot_params *sp)
 {
     static const char *const sched_types[] = {"Schedule", NULL};
@@ -265,37 +247,9 @@ static void slot_params_read(struct fhir_req *f, struct slot_params *sp)
     fhir_dates(f, "start", &sp->range);
     if (f->have_cursor && sp->pid[0] && strcmp(f->cursor.id, sp->pid) != 0)
         fhir_issue(f, "invalid", "_cursor", "_cursor belongs to another schedule's search");
-    rough_window(&sp->range, (int64_t)time(NULL), &sp->rough_from, &sp->rough_to);
-    if (sp->rough_to - sp->rough_from > (int64_t)(SLOT_MAX_DAYS + 2) * 86400)
+    if (!slot_window_rough(&sp->range, (int64_t)time(NULL), &sp->rough_from, &sp->rough_to))
         fhir_issue(f, "too-costly", "start", "start: the range may be at most %d days",
                    SLOT_MAX_DAYS);
-}
-
-/* The exact window in the practitioner's zone; false after recording a problem. */
-static bool exact_window(struct fhir_req *f, const struct fhir_range *range,
-                         const struct schedule *s, int64_t *from_out, int64_t *to_out)
-{
-    int64_t from = range->lo.set ? range->lo.t : s->now;
-    if (range->lo_wall.set) {
-        int64_t w = fhir_wall_to_utc(s->tz, range->lo_wall.t);
-        from = range->lo.set && range->lo.t > w ? range->lo.t : w;
-    }
-    bool bounded = range->hi.set || range->hi_wall.set;
-    int64_t to = range->hi.set ? range->hi.t : INT64_MAX;
-    if (range->hi_wall.set) {
-        int64_t w = fhir_wall_to_utc(s->tz, range->hi_wall.t);
-        to = w < to ? w : to;
-    }
-    if (!bounded)
-        to = from + (int64_t)SLOT_DEFAULT_DAYS * 86400;
-    *from_out = from;
-    *to_out = to;
-    if (to - from > (int64_t)SLOT_MAX_DAYS * 86400 + 7200) {
-        fhir_issue(f, "too-costly", "start", "start: the range may be at most %d days",
-                   SLOT_MAX_DAYS);
-        return false;
-    }
-    return true;
 }
 
 /* An empty searchset: nothing can match. */
@@ -331,7 +285,9 @@ static void slot_search(struct req *r)
         goto out;
     }
     int64_t from, to;
-    if (!exact_window(&f, &sp.range, &s, &from, &to)) {
+    if (!slot_window_exact(&sp.range, s.tz, s.now, &from, &to)) {
+        fhir_issue(&f, "too-costly", "start", "start: the range may be at most %d days",
+                   SLOT_MAX_DAYS);
         fhir_checked(&f);
         goto out;
     }

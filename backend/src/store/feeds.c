@@ -4,8 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The audit row of a feed's change: $5 actor type  $6 actor id  $7 e-mail  $8 role
- * $9 request id; the clinic is $1... of the statement (see each). */
+/* The audit row of a feed's change, the same row audit() (staff/auth.c) writes, in
+ * the statement that makes the change: $5 actor type  $6 actor id  $7 e-mail  $8 role
+ * $9 request id; clinic and feed are expressions of the statement. */
 #define FEED_AUDIT(clinic, action, feed)                                                    \
     " INSERT INTO audit_log (actor_type, actor_id, actor_email, role, clinic_id, action,"   \
     " resource_type, resource_id, patient_data, request_id, outcome, detail)"              \
