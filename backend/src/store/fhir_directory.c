@@ -183,8 +183,9 @@ DB_STMT(st_location_search_near,
 
 /* Every statement's columns: resource, hours (or NULL), sort key, id, distance. */
 static const struct fhir_cols cols = {0, 1, 2, 3, 4};
-/* ... and a read's: resource, hours. */
+/* ... and a read's: resource, hours (a Practitioner has none). */
 static const struct fhir_cols read_cols = {0, 1, -1, -1, -1};
+static const struct fhir_cols practitioner_read_cols = {0, -1, -1, -1, -1};
 
 static void rows_text(long rows, char *out, size_t n)
 {
@@ -195,7 +196,7 @@ enum db_status store_fhir_practitioner_read(struct db_session *s, const char *id
                                             fhir_row_fn each, void *ctx)
 {
     const char *v[] = {id};
-    return fhir_rows_query(s, &st_practitioner_read, v, &read_cols, each, ctx);
+    return fhir_rows_query(s, &st_practitioner_read, v, &practitioner_read_cols, each, ctx);
 }
 
 enum db_status store_fhir_practitioner_search(struct db_session *s, const char *names,

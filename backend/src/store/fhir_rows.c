@@ -5,7 +5,7 @@
 
 static const char *col(PGresult *res, int row, int c)
 {
-    return c < 0 || PQgetisnull(res, row, c) ? NULL : PQgetvalue(res, row, c);
+    return c < 0 || c >= PQnfields(res) || PQgetisnull(res, row, c) ? NULL : PQgetvalue(res, row, c);
 }
 
 enum db_status fhir_rows_query(struct db_session *s, struct db_stmt *st,
