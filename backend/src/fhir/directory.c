@@ -45,24 +45,6 @@ static void reply_read(struct req *r, enum db_status st, struct fhir_read *rd, c
         fhir_reply(r, 200, rd->resource);
 }
 
-/* The keyset position and page size of f's search. */
-static struct fhir_page_args page_args(const struct fhir_req *f)
-{
-    return (struct fhir_page_args){f->have_cursor ? f->cursor.key : NULL,
-                                   f->have_cursor ? f->cursor.id : NULL, f->count + 1};
-}
-
-/* Replies the page, or the failure. */
-static void reply_page(struct req *r, enum db_status st, struct fhir_page *p, const char *note)
-{
-    if (st == DB_OK)
-        fhir_page_reply(p, note);
-    else {
-        fhir_bundle_discard(&p->b);
-        reply_failure(r, st);
-    }
-}
-
 /* --- Practitioner ----------------------------------------------------------------- */
 
 static void practitioner_read(struct req *r)
@@ -83,10 +65,10 @@ static void practitioner_search(struct req *r)
         return;
     char *names = fhir_strings(&f, "name");
     if (fhir_checked(&f)) {
-        struct fhir_page_args page = page_args(&f);
+        struct fhir_page_args page = fhir_page_args_of(&f);
         struct fhir_page p;
         fhir_page_init(&p, &f, 'P', NULL, false);
-        reply_page(r, store_fhir_practitioner_search(&r->db, names, &page, fhir_page_row, &p), &p,
+        fhir_page_reply(r, store_fhir_practitioner_search(&r->db, names, &page, fhir_page_row, &p), &p,
                    NULL);
     }
     free(names);
@@ -159,7 +141,7 @@ static void role_search(struct req *r)
     char *practs = fhir_references(&f, "practitioner", pract_types);
     if (!replied_a && !replied_b && fhir_checked(&f)) {
         struct fhir_role_query q = {specialty, role, locs, practs};
-        struct fhir_page_args page = page_args(&f);
+        struct fhir_page_args page = fhir_page_args_of(&f);
         struct fhir_page p;
         fhir_page_init(&p, &f, 'R', "availableTime", false);
         enum db_status st = store_fhir_role_search(&r->db, &q, &page, fhir_page_row, &p);
@@ -169,7 +151,7 @@ static void role_search(struct req *r)
             : fhir_groups_unmatchable(role) ? "No profession has that role code; see "
                                               FHIR_CS_PROFESSION " codes at /api/v1/professions."
                                             : NULL;
-        reply_page(r, st, &p, note);
+        fhir_page_reply(r, st, &p, note);
     }
     free(specialty);
     free(role);
@@ -275,10 +257,10 @@ static void location_search(struct req *r)
                    near ? "out" : "");
     if (fhir_checked(&f)) {
         struct fhir_location_query q = {names, cities, have_near, lat, lon, radius};
-        struct fhir_page_args page = page_args(&f);
+        struct fhir_page_args page = fhir_page_args_of(&f);
         struct fhir_page p;
         fhir_page_init(&p, &f, have_near ? 'D' : 'L', "hoursOfOperation", true);
-        reply_page(r, store_fhir_location_search(&r->db, &q, &page, fhir_page_row, &p), &p, NULL);
+        fhir_page_reply(r, store_fhir_location_search(&r->db, &q, &page, fhir_page_row, &p), &p, NULL);
     }
     free(names);
     free(cities);

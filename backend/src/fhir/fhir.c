@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/outcome.h"
 #include "core/app.h"
 #include "domain/timefmt.h"
 #include "fhir/params.h"
@@ -419,11 +420,22 @@ void fhir_page_row(void *ctx, const struct fhir_row *row)
     }
 }
 
-void fhir_page_reply(struct fhir_page *p, const char *note)
+void fhir_page_reply(struct req *r, enum db_status st, struct fhir_page *p, const char *note)
 {
+    if (st != DB_OK) {
+        fhir_bundle_discard(&p->b);
+        reply_failure(r, st);
+        return;
+    }
     const struct fhir_req *f = p->b.f;
     bool more = p->n > f->count;
     if (note)
         fhir_bundle_note(&p->b, note);
     fhir_bundle_reply(&p->b, !f->have_cursor && !more ? (long)p->n : -1, more ? &p->next : NULL);
+}
+
+struct fhir_page_args fhir_page_args_of(const struct fhir_req *f)
+{
+    return (struct fhir_page_args){f->have_cursor ? f->cursor.key : NULL,
+                                   f->have_cursor ? f->cursor.id : NULL, f->count + 1};
 }

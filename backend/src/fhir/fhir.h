@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "db/status.h"
 #include "domain/cursor.h"
 #include "domain/tz.h"
 #include "http/request.h"
@@ -96,8 +97,11 @@ struct fhir_page {
 void fhir_page_init(struct fhir_page *p, struct fhir_req *f, char kind, const char *hours_member,
                     bool location);
 void fhir_page_row(void *ctx, const struct fhir_row *row);
-/* Replies the page (note, when not NULL, as an informational entry). */
-void fhir_page_reply(struct fhir_page *p, const char *note);
+/* Replies the page (note, when not NULL, as an informational entry) when st is DB_OK,
+ * else the failure (and drops the page). */
+void fhir_page_reply(struct req *r, enum db_status st, struct fhir_page *p, const char *note);
+/* The keyset position (f's _cursor) and the rows to fetch (one more than _count). */
+struct fhir_page_args fhir_page_args_of(const struct fhir_req *f);
 
 #include "util/banned.h"
 #endif

@@ -51,17 +51,11 @@ static void schedule_search(struct req *r)
         return;
     char *actors = fhir_references(&f, "actor", actor_types);
     if (fhir_checked(&f)) {
-        struct fhir_page_args page = {f.have_cursor ? f.cursor.key : NULL,
-                                      f.have_cursor ? f.cursor.id : NULL, f.count + 1};
+        struct fhir_page_args page = fhir_page_args_of(&f);
         struct fhir_page p;
         fhir_page_init(&p, &f, 'S', NULL, false);
-        enum db_status st = store_fhir_schedule_search(&r->db, actors, &page, fhir_page_row, &p);
-        if (st == DB_OK) {
-            fhir_page_reply(&p, NULL);
-        } else {
-            fhir_bundle_discard(&p.b);
-            reply_failure(r, st);
-        }
+        fhir_page_reply(r, store_fhir_schedule_search(&r->db, actors, &page, fhir_page_row, &p),
+                        &p, NULL);
     }
     free(actors);
     fhir_release(&f);
