@@ -73,6 +73,17 @@ function explain(resource) {
   return (v.errors ?? []).slice(0, 8).map((e) => `${e.dataPath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`);
 }
 
+/** Compiles the schema (and the readable-error schemas of types) now.  Compiling is
+ * synchronous and takes seconds: a suite calls this before its first request, so that
+ * no kept-alive connection sits idle through it for longer than the server's
+ * http_head_timeout_s and is then reused after the server closed it ("other side
+ * closed"). */
+export function warmSchema(types = []) {
+  validator ??= new JSONSchemaValidator(SCHEMA);
+  validator.validate({ resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational' }] }, true);
+  for (const type of types) explain({ resourceType: type });
+}
+
 /** Asserts that a resource (a Bundle's entries too) validates against the R4 schema. */
 export function assertValid(resource, what = '') {
   validator ??= new JSONSchemaValidator(SCHEMA);

@@ -17,8 +17,11 @@ import {
 import {
   FHIR, CS_TECHNIQUE, CS_PROFESSION, CS_SERVICE, EXT_WHEELCHAIR, EXT_TIMEZONE,
   EXT_SLOT_LOCATION, EXT_DISTANCE, fhir, fhirOk, assertOutcome, assertValid, resources,
-  allPages, ext, createClinicAdmin, login, bearer,
+  allPages, ext, createClinicAdmin, login, bearer, warmSchema,
 } from './fhir-lib.mjs';
+
+// before any request: the schema check below explains bad Slots
+warmSchema(['Slot']);
 
 const TZ = 'America/Los_Angeles';
 const TAG = `q${randomUUID().slice(0, 8)}`;

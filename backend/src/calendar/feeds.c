@@ -1,5 +1,6 @@
 /* A practitioner's schedule as a subscribable iCalendar feed.  Staff issue and revoke
- * feed tokens; events carry the patient's initials, nothing more. */
+ * feed tokens; events carry the patient's initials, nothing more.  The SQL is
+ * store/feeds.c's. */
 #include "calendar/handlers.h"
 
 #include <libical/ical.h>
@@ -7,66 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "staff/access.h"
+#include "api/outcome.h"
+#include "calendar/initials.h"
 #include "core/app.h"
 #include "domain/ics.h"
-#include "domain/timefmt.h"
 #include "domain/token.h"
+#include "staff/access.h"
+#include "store/feeds.h"
 #include "util/parse.h"
 
-#define FEED_PAST_DAYS 30
-#define FEED_FUTURE_DAYS 366
-
-DB_STMT(st_feed_new,
-        "INSERT INTO calendar_feeds (clinic_id, practitioner_id, token_hash, created_by)"
-        " SELECT p.clinic_id, p.id, $3::bytea, $4::uuid FROM practitioners p"
-        " WHERE p.id = $2::uuid AND p.clinic_id = $1::uuid"
-        " RETURNING id, to_json(created_at) #>> '{}'",
-        4);
-DB_STMT(st_feed_list,
-        "SELECT json_build_object('items', coalesce(json_agg(json_build_object('id', id,"
-        " 'created_at', created_at, 'revoked_at', revoked_at) ORDER BY created_at), '[]'),"
-        " 'next_cursor', NULL)::text FROM calendar_feeds"
-        " WHERE practitioner_id = $1::uuid AND clinic_id = $2::uuid",
-        2);
-DB_STMT(st_feed_revoke,
-        "UPDATE calendar_feeds SET revoked_at = now() WHERE id = $1::uuid"
-        " AND practitioner_id = $2::uuid AND clinic_id = $3::uuid AND revoked_at IS NULL"
-        " RETURNING id",
-        3);
-/* The feed's practitioner and bookings; the token must be live. */
-DB_STMT(st_feed_events,
-        "SELECT f.id, f.clinic_id, l.timezone, b.id, extract(epoch FROM lower(b.during))::bigint,"
-        " extract(epoch FROM upper(b.during))::bigint, s.name, b.patient_name, l.name, b.status,"
-        " b.reschedule_count, p.name"
-        " FROM calendar_feeds f JOIN practitioners p ON p.id = f.practitioner_id"
-        " LEFT JOIN bookings b ON b.practitioner_id = f.practitioner_id AND b.status <> 'cancelled'"
-        "   AND b.during && tstzrange(now() - interval '30 days', now() + interval '366 days')"
-        " LEFT JOIN services s ON s.id = b.service_id"
-        " LEFT JOIN locations l ON l.id = coalesce(b.location_id, (SELECT pl.location_id"
-        "   FROM practitioner_locations pl WHERE pl.practitioner_id = p.id"
-        "   ORDER BY pl.location_id LIMIT 1))"
-        " WHERE f.token_hash = $1::bytea AND f.practitioner_id = $2::uuid AND f.revoked_at IS NULL"
-        " ORDER BY lower(b.during)",
-        2);
-
-DB_STMT(st_feed_practitioner_here,
-        "SELECT 1 FROM practitioners WHERE id = $1::uuid AND clinic_id = $2::uuid", 2);
-
+/* Staff who may see or change the route's practitioner's feeds (the practitioner
+ * must belong to the route's clinic, for platform admins too); false after replying. */
 static bool enter(struct req *r, struct auth *a, enum staff_access access)
 {
     if (!staff_enter(r, a, access) || !auth_practitioner(r, a, req_param(r, 1)))
         return false;
-    /* the practitioner must belong to the route's clinic (platform admins too) */
-    const char *v[] = {req_param(r, 1), staff_clinic(r)};
-    PGresult *res = api_query(r, &st_feed_practitioner_here, v);
-    if (!res)
-        return false;
-    bool ok = PQntuples(res) == 1;
-    PQclear(res);
-    if (!ok)
-        reply_not_found(r);
-    return ok;
+    enum db_status st = store_feeds_practitioner_here(&r->db, req_param(r, 1), staff_clinic(r));
+    if (st != DB_OK)
+        reply_failure(r, st);
+    return st == DB_OK;
+}
+
+/* Who acts, for the audit row (as audit() writes it). */
+static struct feeds_actor actor_of(const struct req *r, const struct auth *a)
+{
+    return (struct feeds_actor){a->api_key ? "api_key" : "staff", a->user_id[0] ? a->user_id : NULL,
+                                a->email[0] ? a->email : NULL, a->role, r->request_id};
 }
 
 void feeds_create(struct req *r)
@@ -76,32 +43,19 @@ void feeds_create(struct req *r)
         return;
     char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
     token_new(token, hash);
-    const char *v[] = {staff_clinic(r), req_param(r, 1), hash, a.api_key ? NULL : a.user_id};
-    if (!api_begin(r))
-        goto out;
-    PGresult *res = api_query(r, &st_feed_new, v);
-    if (!res)
-        goto out;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        reply_not_found(r);
-        goto out;
+    struct feeds_actor actor = actor_of(r, &a);
+    struct feed_new feed;
+    enum db_status st = store_feeds_create(&r->db, staff_clinic(r), req_param(r, 1), hash,
+                                           a.api_key ? NULL : a.user_id, &actor, &feed);
+    if (st != DB_OK) {
+        reply_failure(r, st);
+        return;
     }
     char url[600];
     snprintf(url, sizeof(url), "%s/api/v1/practitioners/%s/calendar.ics?feed=%s",
              app.cfg->public_base_url, req_param(r, 1), token);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", PQgetvalue(res, 0, 0), "url", url,
-                          "feed_token", token, "created_at", PQgetvalue(res, 0, 1));
-    bool ok = audit(r, &a, NULL, staff_clinic(r), "create_calendar_feed", "calendar_feed",
-                    PQgetvalue(res, 0, 0), false, "success", NULL) &&
-              api_commit(r);
-    PQclear(res);
-    if (ok)
-        reply_json(r, 201, o);
-    else
-        json_decref(o);
-out:
-    api_rollback(r);
+    reply_json(r, 201, json_pack("{s:s, s:s, s:s, s:s}", "id", feed.id, "url", url, "feed_token",
+                                 token, "created_at", feed.created_at));
 }
 
 void feeds_list(struct req *r)
@@ -109,12 +63,13 @@ void feeds_list(struct req *r)
     struct auth a;
     if (!enter(r, &a, STAFF_READ))
         return;
-    const char *v[] = {req_param(r, 1), staff_clinic(r)};
-    PGresult *res = api_query(r, &st_feed_list, v);
-    if (!res)
-        return;
-    reply_db_json(r, res);
-    PQclear(res);
+    char *json = NULL;
+    size_t len = 0;
+    enum db_status st = store_feeds_list(&r->db, req_param(r, 1), staff_clinic(r), &json, &len);
+    if (st == DB_OK)
+        reply_owned(r, 200, "application/json", json, len);
+    else
+        reply_failure(r, st);
 }
 
 void feeds_revoke(struct req *r)
@@ -126,47 +81,55 @@ void feeds_revoke(struct req *r)
         reply_not_found(r);
         return;
     }
-    const char *v[] = {req_param(r, 2), req_param(r, 1), staff_clinic(r)};
-    if (!api_begin(r))
-        goto out;
-    PGresult *res = api_query(r, &st_feed_revoke, v);
-    if (!res)
-        goto out;
-    bool found = PQntuples(res) == 1;
-    PQclear(res);
-    if (!found) {
-        reply_not_found(r);
-        goto out;
-    }
-    if (!audit(r, &a, NULL, staff_clinic(r), "revoke_calendar_feed", "calendar_feed",
-               req_param(r, 2), false, "success", NULL) ||
-        !api_commit(r))
-        goto out;
-    reply_text(r, 204, "application/json", "", 0);
-out:
-    api_rollback(r);
+    struct feeds_actor actor = actor_of(r, &a);
+    enum db_status st =
+        store_feeds_revoke(&r->db, req_param(r, 2), req_param(r, 1), staff_clinic(r), &actor);
+    if (st == DB_OK)
+        reply_text(r, 204, "application/json", "", 0);
+    else
+        reply_failure(r, st);
 }
 
-/* "Ann Lee" -> "A. L." */
-static void initials(const char *name, char *out, size_t n)
+/* The feed's VCALENDAR being built. */
+struct feed_ics {
+    icalcomponent *cal; /* NULL until the first event or the end */
+    const struct tz *z;
+};
+
+/* Starts the calendar when not yet started: the zone and name of the feed. */
+static void feed_ics_start(struct feed_ics *ics, const struct feed_head *h)
 {
-    size_t k = 0;
-    bool start = true;
-    for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < n; p++) {
-        if (*p == ' ' || *p == '-') {
-            start = true;
-            continue;
-        }
-        if (start && *p < 0x80) {
-            out[k++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-            out[k++] = '.';
-            out[k++] = ' ';
-        }
-        start = false;
-    }
-    while (k > 0 && out[k - 1] == ' ')
-        k--;
-    out[k] = '\0';
+    if (ics->cal)
+        return;
+    ics->z = tz_get(h->timezone);
+    ics->cal = ics_calendar("PUBLISH", ics->z);
+    char calname[sizeof(h->practitioner) + 16];
+    snprintf(calname, sizeof(calname), "%s: sessions", h->practitioner);
+    calname[299] = '\0'; /* as long as it has always been */
+    icalproperty *xn = icalproperty_new_x(calname);
+    icalproperty_set_x_name(xn, "X-WR-CALNAME");
+    icalcomponent_add_property(ics->cal, xn);
+}
+
+static void feed_ics_event(void *ctx, const struct feed_head *h, const struct feed_event *ev)
+{
+    struct feed_ics *ics = ctx;
+    feed_ics_start(ics, h);
+    char uid[80], summary[300], ini[40];
+    snprintf(uid, sizeof(uid), "%s@clinicd", ev->booking_id);
+    initials_of(ev->patient_name, ini, sizeof(ini));
+    snprintf(summary, sizeof(summary), "%s: %s", ev->service, ini);
+    icalcomponent *e = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+    icalcomponent_add_property(e, icalproperty_new_uid(uid));
+    icalcomponent_add_property(e, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
+                                      time(NULL), 0, icaltimezone_get_utc_timezone())));
+    icalcomponent_add_property(e, ics_time(true, ev->start, ics->z));
+    icalcomponent_add_property(e, ics_time(false, ev->end, ics->z));
+    icalcomponent_add_property(e, icalproperty_new_summary(summary));
+    icalcomponent_add_property(e, icalproperty_new_location(ev->location));
+    icalcomponent_add_property(e, icalproperty_new_sequence(ev->sequence));
+    icalcomponent_add_property(e, icalproperty_new_status(ICAL_STATUS_CONFIRMED));
+    icalcomponent_add_component(ics->cal, e);
 }
 
 void feeds_ics(struct req *r)
@@ -179,53 +142,20 @@ void feeds_ics(struct req *r)
     }
     char hash[TOKEN_HASH_HEX_LEN + 1];
     token_hash_hex(feed, hash);
-    const char *v[] = {hash, pid};
-    PGresult *res = api_query(r, &st_feed_events, v);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        reply_not_found(r);
-        return;
+    struct feed_head head;
+    struct feed_ics ics = {NULL, NULL};
+    enum db_status st = store_feeds_events(&r->db, hash, pid, &head, feed_ics_event, &ics);
+    if (st != DB_OK) {
+        reply_failure(r, st);
+    } else if (audit(r, NULL, "anonymous", head.clinic_id, "read_calendar_feed", "calendar_feed",
+                     head.feed_id, true, "success", NULL)) {
+        feed_ics_start(&ics, &head);
+        char *text = icalcomponent_as_ical_string_r(ics.cal);
+        if (text)
+            reply_owned(r, 200, "text/calendar; charset=utf-8", text, strlen(text));
+        else
+            reply_internal(r);
     }
-    if (!audit(r, NULL, "anonymous", PQgetvalue(res, 0, 1), "read_calendar_feed",
-               "calendar_feed", PQgetvalue(res, 0, 0), true, "success", NULL)) {
-        PQclear(res);
-        return;
-    }
-    const struct tz *z = tz_get(PQgetvalue(res, 0, 2));
-    icalcomponent *cal = ics_calendar("PUBLISH", z);
-    char calname[300];
-    snprintf(calname, sizeof(calname), "%s: sessions", PQgetvalue(res, 0, 11));
-    icalproperty *xn = icalproperty_new_x(calname);
-    icalproperty_set_x_name(xn, "X-WR-CALNAME");
-    icalcomponent_add_property(cal, xn);
-    for (int i = 0; i < PQntuples(res); i++) {
-        if (PQgetisnull(res, i, 3))
-            continue; /* a feed with no bookings yet */
-        char uid[80], summary[300], ini[40];
-        snprintf(uid, sizeof(uid), "%s@clinicd", PQgetvalue(res, i, 3));
-        initials(PQgetvalue(res, i, 7), ini, sizeof(ini));
-        snprintf(summary, sizeof(summary), "%s: %s", PQgetvalue(res, i, 6), ini);
-        icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
-        icalcomponent_add_property(ev, icalproperty_new_uid(uid));
-        icalcomponent_add_property(ev, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
-                                           time(NULL), 0, icaltimezone_get_utc_timezone())));
-        icalcomponent_add_property(ev, ics_time(true, strtoll(PQgetvalue(res, i, 4), NULL, 10), z));
-        icalcomponent_add_property(ev, ics_time(false, strtoll(PQgetvalue(res, i, 5), NULL, 10), z));
-        icalcomponent_add_property(ev, icalproperty_new_summary(summary));
-        icalcomponent_add_property(ev, icalproperty_new_location(PQgetvalue(res, i, 8)));
-        icalcomponent_add_property(
-            ev, icalproperty_new_sequence((int)strtol(PQgetvalue(res, i, 10), NULL, 10)));
-        icalcomponent_add_property(ev, icalproperty_new_status(ICAL_STATUS_CONFIRMED));
-        icalcomponent_add_component(cal, ev);
-    }
-    PQclear(res);
-    char *text = icalcomponent_as_ical_string_r(cal);
-    icalcomponent_free(cal);
-    if (!text) {
-        reply_internal(r);
-        return;
-    }
-    reply_owned(r, 200, "text/calendar; charset=utf-8", text, strlen(text));
+    if (ics.cal)
+        icalcomponent_free(ics.cal);
 }

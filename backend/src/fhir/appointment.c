@@ -9,80 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "staff/auth.h"
 #include "fhir/fhir.h"
+#include "fhir/params.h"
+#include "staff/auth.h"
+#include "store/fhir_appointment.h"
 #include "util/parse.h"
-
-#define UTC_INSTANT(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
-#define ALL_GROUPS(n, match)                                                                \
-    " AND (" n "::jsonb IS NULL OR NOT EXISTS (SELECT 1 FROM jsonb_array_elements(" n       \
-    "::jsonb) AS grp(vals) WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text("       \
-    "grp.vals) AS gv(val) WHERE " match ")))"
-
-#define PARTICIPATION(code, display, text)                                                  \
-    "json_build_array(json_build_object('coding', json_build_array(json_build_object("      \
-    "'system', 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', 'code', '"     \
-    code "', 'display', '" display "')), 'text', '" text "'))"
-
-/* Appointment (b booking, p practitioner, l location, s service); start and end are
- * added in C, in the location's time zone. */
-#define APPOINTMENT_JSON                                                                    \
-    "json_strip_nulls(json_build_object('resourceType', 'Appointment', 'id', b.id,"         \
-    " 'meta', json_build_object('lastUpdated', " UTC_INSTANT("b.updated_at") "),"           \
-    " 'status', CASE b.status WHEN 'completed' THEN 'fulfilled' WHEN 'no_show' THEN 'noshow'" \
-    "   ELSE b.status END,"                                                                 \
-    " 'cancelationReason', CASE WHEN b.status = 'cancelled' THEN json_build_object('text',"  \
-    "   CASE b.cancelled_by WHEN 'patient' THEN 'Cancelled by the patient'"                  \
-    "   ELSE 'Cancelled by the clinic' END) END,"                                           \
-    " 'serviceType', json_build_array(json_build_object('coding', json_build_array("       \
-    "   json_build_object('system', '" FHIR_CS_SERVICE "', 'code', s.id, 'display', s.name))," \
-    "   'text', s.name)),"                                                                  \
-    " 'minutesDuration', round(extract(epoch FROM upper(b.during) - lower(b.during)) / 60)::int," \
-    " 'created', " UTC_INSTANT("b.created_at") ","                                          \
-    " 'participant', json_build_array("                                                     \
-    "   json_build_object('type', " PARTICIPATION("SBJ", "subject", "patient") ","          \
-    "     'actor', json_build_object('display', b.patient_name), 'required', 'required',"   \
-    "     'status', 'accepted'),"                                                           \
-    "   json_build_object('type', " PARTICIPATION("PPRF", "primary performer", "practitioner") "," \
-    "     'actor', json_build_object('reference', 'Practitioner/' || p.id, 'display', p.name)," \
-    "     'required', 'required', 'status', 'accepted'),"                                   \
-    "   json_build_object('type', " PARTICIPATION("LOC", "location", "location") ","         \
-    "     'actor', json_build_object('reference', 'Location/' || l.id, 'display', l.name),"  \
-    "     'required', 'required', 'status', 'accepted'))))"
-
-/* Columns: resource, start, end (Unix times), time zone, id, clinic id. */
-#define APPOINTMENT_SELECT                                                                  \
-    "SELECT " APPOINTMENT_JSON "::text, extract(epoch FROM lower(b.during))::bigint,"       \
-    " extract(epoch FROM upper(b.during))::bigint, l.timezone, b.id, b.clinic_id"           \
-    " FROM bookings b JOIN practitioners p ON p.id = b.practitioner_id"                     \
-    " JOIN locations l ON l.id = b.location_id JOIN services s ON s.id = b.service_id"      \
-    " WHERE ($1::uuid IS NULL OR b.clinic_id = $1::uuid)"                                   \
-    " AND ($2::uuid IS NULL OR b.practitioner_id = $2::uuid)"
-
-/* $1 clinic (NULL: any, for platform admins)  $2 practitioner (for practitioners)
- * $3 booking */
-DB_STMT(st_appointment_read, APPOINTMENT_SELECT " AND b.id = $3::uuid", 3);
-/* Whose a booking the caller may not see is (for the refusal's audit rows). */
-DB_STMT(st_appointment_owner, "SELECT clinic_id FROM bookings WHERE id = $1::uuid", 1);
-
-#define WALL(n) "(timestamp '1970-01-01' + " n "::bigint * interval '1 second') AT TIME ZONE l.timezone"
-
-/* $3 from  $4 from (wall-clock, in the location's zone)  $5 to  $6 to (wall-clock)
- * $7 practitioner refs  $8 location refs  $9 statuses  $10 cursor start  $11 cursor id
- * $12 rows */
-DB_STMT(st_appointment_search,
-        APPOINTMENT_SELECT
-        " AND ($3::bigint IS NULL OR lower(b.during) >= to_timestamp($3::bigint))"
-        " AND ($4::bigint IS NULL OR lower(b.during) >= " WALL("$4") ")"
-        " AND ($5::bigint IS NULL OR lower(b.during) < to_timestamp($5::bigint))"
-        " AND ($6::bigint IS NULL OR lower(b.during) < " WALL("$6") ")"
-        ALL_GROUPS("$7", "'Practitioner/' || b.practitioner_id = gv.val")
-        ALL_GROUPS("$8", "'Location/' || b.location_id = gv.val")
-        ALL_GROUPS("$9", "b.status = gv.val")
-        " AND ($10::bigint IS NULL OR (lower(b.during), b.id) > (to_timestamp($10::bigint), $11::uuid))"
-        " ORDER BY lower(b.during), b.id LIMIT $12::int",
-        12);
 
 /* Staff who may see bookings with patient names; false after replying (401, 403). */
 static bool appointment_enter(struct req *r, struct auth *a)
@@ -99,19 +30,53 @@ static void scope_of(const struct auth *a, const char **clinic, const char **pra
                         : NULL;
 }
 
-/* Row i of res as an Appointment with start and end in the location's zone. */
-static json_t *appointment_row(PGresult *res, int i)
+/* A row as an Appointment with start and end in the location's zone. */
+static json_t *appointment_json(const struct fhir_appointment_row *row)
 {
-    json_t *j = fhir_row(res, i, 0);
+    json_t *j = fhir_object(row->resource);
     if (!j)
         return NULL;
-    const struct tz *z = tz_get(PQgetvalue(res, i, 3));
+    const struct tz *z = tz_get(row->timezone);
     char start[40], end[40];
-    fhir_instant(strtoll(PQgetvalue(res, i, 1), NULL, 10), z, start, sizeof(start));
-    fhir_instant(strtoll(PQgetvalue(res, i, 2), NULL, 10), z, end, sizeof(end));
+    fhir_instant(row->start, z, start, sizeof(start));
+    fhir_instant(row->end, z, end, sizeof(end));
     json_object_set_new(j, "start", json_string(start));
     json_object_set_new(j, "end", json_string(end));
     return j;
+}
+
+/* The read's booking. */
+struct appointment_one {
+    int n;
+    json_t *resource;
+    char clinic_id[40];
+};
+
+static void appointment_one_row(void *ctx, const struct fhir_appointment_row *row)
+{
+    struct appointment_one *one = ctx;
+    one->n = row->n;
+    if (row->n != 1)
+        return;
+    one->resource = appointment_json(row);
+    snprintf(one->clinic_id, sizeof(one->clinic_id), "%s", row->clinic_id);
+}
+
+/* A booking outside a's scope: refused, in its clinic's log too.  False after
+ * replying (the database failed). */
+static bool appointment_denied(struct req *r, const struct auth *a, const char *id)
+{
+    char owner[40];
+    enum db_status st = store_fhir_booking_clinic(&r->db, id, owner, sizeof(owner));
+    if (st == DB_OK) {
+        bool here = strcmp(owner, a->clinic_id) == 0;
+        auth_audit_denied(r, a,
+                          here ? "another practitioner's booking" : "another clinic's booking",
+                          owner);
+    } else if (st != DB_NOT_FOUND) {
+        reply_failure(r, st);
+    }
+    return st == DB_OK || st == DB_NOT_FOUND;
 }
 
 static void appointment_read(struct req *r)
@@ -128,30 +93,22 @@ static void appointment_read(struct req *r)
     }
     const char *clinic, *practitioner;
     scope_of(&a, &clinic, &practitioner);
-    const char *v[] = {clinic, practitioner, id};
-    PGresult *res = api_query(r, &st_appointment_read, v);
-    if (!res)
+    struct appointment_one one = {0, NULL, ""};
+    enum db_status st = store_fhir_appointment_read(&r->db, clinic, practitioner, id,
+                                                    appointment_one_row, &one);
+    if (st != DB_OK) {
+        reply_failure(r, st);
         return;
-    json_t *j = PQntuples(res) == 1 ? appointment_row(res, 0) : NULL;
-    if (!j && PQntuples(res) == 0) {
-        /* a booking outside the caller's scope: refused, in its clinic's log too */
-        const char *ov[] = {id};
-        PGresult *o = api_query(r, &st_appointment_owner, ov);
-        if (o && PQntuples(o) == 1) {
-            bool here = strcmp(PQgetvalue(o, 0, 0), a.clinic_id) == 0;
-            auth_audit_denied(r, &a, here ? "another practitioner's booking" : "another clinic's booking",
-                              PQgetvalue(o, 0, 0));
-        }
-        PQclear(o);
     }
-    if (!j)
+    if (one.n == 0 && !appointment_denied(r, &a, id))
+        return;
+    if (!one.resource)
         fhir_not_found(r, "Appointment", id);
-    else if (audit(r, &a, NULL, PQgetvalue(res, 0, 5), "fhir_read_appointment", "booking", id,
-                   true, "success", NULL))
-        fhir_reply(r, 200, j);
+    else if (audit(r, &a, NULL, one.clinic_id, "fhir_read_appointment", "booking", id, true,
+                   "success", NULL))
+        fhir_reply(r, 200, one.resource);
     else
-        json_decref(j);
-    PQclear(res);
+        json_decref(one.resource);
 }
 
 static int resolve_status(struct fhir_req *f, const char *key, const char *code, char *out,
@@ -174,69 +131,85 @@ static int resolve_status(struct fhir_req *f, const char *key, const char *code,
     return -1;
 }
 
+/* A page of bookings: the Bundle and the ids shown (for the audit row). */
+struct appointment_page {
+    struct fhir_bundle b;
+    long count;
+    int n;
+    json_t *ids;
+    struct cursor next;
+};
+
+static void appointment_page_row(void *ctx, const struct fhir_appointment_row *row)
+{
+    struct appointment_page *p = ctx;
+    p->n = row->n;
+    if (row->i >= p->count)
+        return;
+    json_array_append_new(p->ids, json_string(row->id));
+    fhir_bundle_add(&p->b, appointment_json(row), NULL);
+    if (row->n > p->count && row->i == p->count - 1) {
+        snprintf(p->next.key, sizeof(p->next.key), "%s", row->start_text);
+        snprintf(p->next.id, sizeof(p->next.id), "%s", row->id);
+    }
+}
+
+/* The search's parameters into q (groups freed by the caller); false after a
+ * resolver replied. */
+static bool appointment_params(struct fhir_req *f, const struct auth *a,
+                               struct fhir_appointment_query *q)
+{
+    static const char *const pract_types[] = {"Practitioner", NULL};
+    static const char *const loc_types[] = {"Location", NULL};
+    struct fhir_range range = {0};
+    fhir_dates(f, "date", &range);
+    q->practitioners = fhir_references(f, "practitioner", pract_types);
+    q->locations = fhir_references(f, "location", loc_types);
+    bool replied = false;
+    q->statuses = fhir_tokens(f, "status", "http://hl7.org/fhir/appointmentstatus",
+                              resolve_status, &replied);
+    if (f->have_cursor && parse_long(f->cursor.key, 0, 253402300799L, &(long){0}) != 0)
+        fhir_issue(f, "invalid", "_cursor", "_cursor is not one this search produced");
+    scope_of(a, &q->clinic, &q->practitioner);
+    q->from = (struct fhir_time_bound){range.lo.set, range.lo.t};
+    q->from_wall = (struct fhir_time_bound){range.lo_wall.set, range.lo_wall.t};
+    q->to = (struct fhir_time_bound){range.hi.set, range.hi.t};
+    q->to_wall = (struct fhir_time_bound){range.hi_wall.set, range.hi_wall.t};
+    q->cursor_start = f->have_cursor ? f->cursor.key : NULL;
+    q->cursor_id = f->have_cursor ? f->cursor.id : NULL;
+    q->rows = f->count + 1;
+    return !replied;
+}
+
 static void appointment_search(struct req *r)
 {
     static const char *const known[] = {"date", "practitioner", "location", "status", NULL};
-    static const char *const pract_types[] = {"Practitioner", NULL};
-    static const char *const loc_types[] = {"Location", NULL};
     struct auth a;
     struct fhir_req f;
     if (!appointment_enter(r, &a) || !fhir_begin(&f, r, "Appointment", known, "A"))
         return;
-    struct fhir_range range = {0};
-    fhir_dates(&f, "date", &range);
-    char *practs = fhir_references(&f, "practitioner", pract_types);
-    char *locs = fhir_references(&f, "location", loc_types);
-    bool replied = false;
-    char *statuses = fhir_tokens(&f, "status", "http://hl7.org/fhir/appointmentstatus",
-                                 resolve_status, &replied);
-    if (f.have_cursor && parse_long(f.cursor.key, 0, 253402300799L, &(long){0}) != 0)
-        fhir_issue(&f, "invalid", "_cursor", "_cursor is not one this search produced");
-    json_t *ids = NULL;
-    PGresult *res = NULL;
-    if (replied || !fhir_checked(&f))
+    struct fhir_appointment_query q = {0};
+    struct appointment_page p = {.count = f.count, .next = {.kind = 'A'}};
+    if (!appointment_params(&f, &a, &q) || !fhir_checked(&f))
         goto out;
-    const char *clinic, *practitioner;
-    scope_of(&a, &clinic, &practitioner);
-    char b[4][24], rows[24];
-    const struct fhir_bound *bounds[4] = {&range.lo, &range.lo_wall, &range.hi, &range.hi_wall};
-    const char *bv[4];
-    for (int i = 0; i < 4; i++) {
-        snprintf(b[i], sizeof(b[i]), "%lld", (long long)bounds[i]->t);
-        bv[i] = bounds[i]->set ? b[i] : NULL;
+    fhir_bundle_init(&p.b, &f);
+    p.ids = json_array();
+    enum db_status st = store_fhir_appointment_search(&r->db, &q, appointment_page_row, &p);
+    bool more = p.n > f.count;
+    if (st != DB_OK) {
+        fhir_bundle_discard(&p.b);
+        reply_failure(r, st);
+    } else if (!audit(r, &a, NULL, q.clinic, "fhir_search_appointments", "booking", NULL, true,
+                      "success", json_pack("{s:O}", "ids", p.ids))) {
+        fhir_bundle_discard(&p.b);
+    } else {
+        fhir_bundle_reply(&p.b, !f.have_cursor && !more ? (long)p.n : -1, more ? &p.next : NULL);
     }
-    snprintf(rows, sizeof(rows), "%ld", f.count + 1);
-    const char *v[] = {clinic, practitioner, bv[0], bv[1], bv[2], bv[3], practs, locs, statuses,
-                       f.have_cursor ? f.cursor.key : NULL, f.have_cursor ? f.cursor.id : NULL,
-                       rows};
-    res = api_query(r, &st_appointment_search, v);
-    if (!res)
-        goto out;
-    int n = PQntuples(res);
-    bool more = n > f.count;
-    int shown = more ? (int)f.count : n;
-    ids = json_array();
-    for (int i = 0; i < shown; i++)
-        json_array_append_new(ids, json_string(PQgetvalue(res, i, 4)));
-    if (!audit(r, &a, NULL, clinic, "fhir_search_appointments", "booking", NULL, true, "success",
-               json_pack("{s:O}", "ids", ids)))
-        goto out;
-    struct fhir_bundle bundle;
-    fhir_bundle_init(&bundle, &f);
-    for (int i = 0; i < shown; i++)
-        fhir_bundle_add(&bundle, appointment_row(res, i), NULL);
-    struct cursor next = {.kind = 'A'};
-    if (more) {
-        snprintf(next.key, sizeof(next.key), "%s", PQgetvalue(res, shown - 1, 1));
-        snprintf(next.id, sizeof(next.id), "%s", PQgetvalue(res, shown - 1, 4));
-    }
-    fhir_bundle_reply(&bundle, !f.have_cursor && !more ? (long)n : -1, more ? &next : NULL);
 out:
-    json_decref(ids);
-    PQclear(res);
-    free(practs);
-    free(locs);
-    free(statuses);
+    json_decref(p.ids);
+    free((char *)q.practitioners);
+    free((char *)q.locations);
+    free((char *)q.statuses);
     fhir_release(&f);
 }
 

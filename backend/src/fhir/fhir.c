@@ -4,24 +4,43 @@
 #include "fhir/fhir.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/outcome.h"
 #include "core/app.h"
 #include "domain/timefmt.h"
+#include "fhir/params.h"
+#include "http/reply.h"
 #include "util/buf.h"
 #include "util/parse.h"
 
-bool fhir_is_id(const char *s)
+/* --- the interaction -------------------------------------------------------------- */
+
+bool fhir_begin(struct fhir_req *f, struct req *r, const char *type, const char *const *known,
+                const char *cursor_kinds)
 {
-    size_t n = 0;
-    for (; s[n]; n++)
-        if (!isalnum((unsigned char)s[n]) && s[n] != '-' && s[n] != '.')
-            return false;
-    return n >= 1 && n <= 64;
+    if (!fhir_params_begin(f, &r->target, req_header(r, "Prefer"), type, known, cursor_kinds)) {
+        fhir_outcome(r, 406, "not-supported",
+                     "This server speaks JSON only: _format may be json or application/fhir+json.");
+        return false;
+    }
+    f->r = r;
+    return true;
+}
+
+bool fhir_checked(struct fhir_req *f)
+{
+    if (!f->issues)
+        return true;
+    fhir_reply(f->r, 400,
+               json_pack("{s:s, s:o}", "resourceType", "OperationOutcome", "issue", f->issues));
+    f->issues = NULL;
+    return false;
 }
 
 /* --- replies ---------------------------------------------------------------------- */
@@ -62,12 +81,6 @@ void fhir_reply(struct req *r, int status, json_t *resource)
         return;
     }
     reply_owned(r, status, FHIR_CONTENT_TYPE, s, strlen(s));
-}
-
-json_t *fhir_issue_new(const char *severity, const char *code, const char *diagnostics)
-{
-    return json_pack("{s:s, s:s, s:s}", "severity", severity, "code", code, "diagnostics",
-                     diagnostics);
 }
 
 void fhir_outcome(struct req *r, int status, const char *code, const char *diagnostics)
@@ -161,11 +174,11 @@ void fhir_restate(struct req *r)
         reply_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, www);
 }
 
-json_t *fhir_row(PGresult *res, int row, int col)
+json_t *fhir_object(const char *text)
 {
-    if (PQgetisnull(res, row, col))
+    if (!text)
         return NULL;
-    json_t *j = json_loads(PQgetvalue(res, row, col), 0, NULL);
+    json_t *j = json_loads(text, 0, NULL);
     if (j && !json_is_object(j)) {
         json_decref(j);
         j = NULL;
@@ -347,4 +360,87 @@ void fhir_bundle_reply(struct fhir_bundle *b, long total, const struct cursor *n
     json_decref(b->entries);
     b->entries = NULL;
     fhir_reply(b->f->r, 200, bundle);
+}
+
+void fhir_bundle_discard(struct fhir_bundle *b)
+{
+    json_decref(b->entries);
+    b->entries = NULL;
+}
+
+/* --- reads and pages of rows ------------------------------------------------------ */
+
+void fhir_read_row(void *ctx, const struct fhir_row *row)
+{
+    struct fhir_read *rd = ctx;
+    rd->n = row->n;
+    if (row->n != 1)
+        return;
+    rd->resource = fhir_object(row->resource);
+    if (rd->resource && rd->hours_member && row->hours)
+        fhir_add_hours(rd->resource, rd->hours_member, row->hours, rd->location);
+}
+
+void fhir_page_init(struct fhir_page *p, struct fhir_req *f, char kind, const char *hours_member,
+                    bool location)
+{
+    fhir_bundle_init(&p->b, f);
+    p->kind = kind;
+    p->hours_member = hours_member;
+    p->location = location;
+    p->n = 0;
+    p->next.kind = kind;
+    p->next.key[0] = p->next.id[0] = '\0';
+}
+
+/* The entry's search.extension: its distance from the near point. */
+static json_t *distance_ext(const char *metres)
+{
+    return json_pack("[{s:s, s:{s:f, s:s, s:s, s:s}}]", "url", FHIR_EXT_DISTANCE,
+                     "valueDistance", "value",
+                     (double)llround(strtod(metres ? metres : "0", NULL)) / 1000.0, "unit", "km",
+                     "system", "http://unitsofmeasure.org", "code", "km");
+}
+
+void fhir_page_row(void *ctx, const struct fhir_row *row)
+{
+    struct fhir_page *p = ctx;
+    long count = p->b.f->count;
+    p->n = row->n;
+    if (row->i >= count)
+        return;
+    json_t *resource = fhir_object(row->resource);
+    if (resource) {
+        if (p->hours_member && row->hours)
+            fhir_add_hours(resource, p->hours_member, row->hours, p->location);
+        fhir_bundle_add(&p->b, resource, p->kind == 'D' ? distance_ext(row->distance) : NULL);
+    }
+    if (row->n > count && row->i == count - 1) { /* the last shown: the next page's start */
+        snprintf(p->next.id, sizeof(p->next.id), "%s", row->id ? row->id : "");
+        if (p->kind == 'D')
+            snprintf(p->next.key, sizeof(p->next.key), "%.17g",
+                     strtod(row->distance ? row->distance : "0", NULL));
+        else
+            snprintf(p->next.key, sizeof(p->next.key), "%s", row->key ? row->key : "");
+    }
+}
+
+void fhir_page_reply(struct req *r, enum db_status st, struct fhir_page *p, const char *note)
+{
+    if (st != DB_OK) {
+        fhir_bundle_discard(&p->b);
+        reply_failure(r, st);
+        return;
+    }
+    const struct fhir_req *f = p->b.f;
+    bool more = p->n > f->count;
+    if (note)
+        fhir_bundle_note(&p->b, note);
+    fhir_bundle_reply(&p->b, !f->have_cursor && !more ? (long)p->n : -1, more ? &p->next : NULL);
+}
+
+struct fhir_page_args fhir_page_args_of(const struct fhir_req *f)
+{
+    return (struct fhir_page_args){f->have_cursor ? f->cursor.key : NULL,
+                                   f->have_cursor ? f->cursor.id : NULL, f->count + 1};
 }

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "fhir/fhir.h"
+#include "fhir/params.h"
+#include "http/reply.h"
 
 /* When what this statement says last changed (CapabilityStatement.date). */
 #define CAPABILITY_DATE "2026-11-21"

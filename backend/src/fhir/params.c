@@ -1,6 +1,7 @@
 /* The FHIR R4 facade's search parameters, read strictly: names, _count and _cursor,
- * comma lists, references, tokens, strings and dates with prefixes. */
-#include "fhir/fhir.h"
+ * comma lists, references, tokens, strings and dates with prefixes.  Pure: problems
+ * are recorded, never replied (fhir.c replies them). */
+#include "fhir/params.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 
 #include "domain/timefmt.h"
+#include "http/query.h"
+#include "http/request.h"
 #include "util/parse.h"
 
 /* Parameters every interaction accepts, and those of every search. */
@@ -29,6 +32,21 @@ bool fhir_param_used(const struct fhir_req *f, const char *key)
                                                         in_list(f->known, key)));
 }
 
+bool fhir_is_id(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!isalnum((unsigned char)s[n]) && s[n] != '-' && s[n] != '.')
+            return false;
+    return n >= 1 && n <= 64;
+}
+
+json_t *fhir_issue_new(const char *severity, const char *code, const char *diagnostics)
+{
+    return json_pack("{s:s, s:s, s:s}", "severity", severity, "code", code, "diagnostics",
+                     diagnostics);
+}
+
 void fhir_issue(struct fhir_req *f, const char *code, const char *param, const char *fmt, ...)
 {
     char msg[400];
@@ -42,16 +60,6 @@ void fhir_issue(struct fhir_req *f, const char *code, const char *param, const c
     if (param) /* where: FHIR's http.<name> convention for parameters */
         json_object_set_new(issue, "location", json_pack("[s+]", "http.", param));
     json_array_append_new(f->issues, issue);
-}
-
-bool fhir_checked(struct fhir_req *f)
-{
-    if (!f->issues)
-        return true;
-    fhir_reply(f->r, 400,
-               json_pack("{s:s, s:o}", "resourceType", "OperationOutcome", "issue", f->issues));
-    f->issues = NULL;
-    return false;
 }
 
 void fhir_release(struct fhir_req *f)
@@ -77,7 +85,7 @@ static bool format_is_json(const char *v)
 const char *fhir_one(struct fhir_req *f, const char *key)
 {
     const char *vals[2];
-    size_t n = target_param_all(&f->r->target, key, vals, 2);
+    size_t n = target_param_all(f->target, key, vals, 2);
     if (n == 0)
         return NULL;
     if (n > 1) {
@@ -91,29 +99,25 @@ const char *fhir_one(struct fhir_req *f, const char *key)
     return vals[0];
 }
 
-bool fhir_begin(struct fhir_req *f, struct req *r, const char *type, const char *const *known,
-                const char *cursor_kinds)
+bool fhir_params_begin(struct fhir_req *f, const struct target *t, const char *prefer,
+                       const char *type, const char *const *known, const char *cursor_kinds)
 {
     memset(f, 0, sizeof(*f));
-    f->r = r;
+    f->target = t;
     f->type = type;
     f->known = known;
     f->count = FHIR_COUNT_DEFAULT;
-    const char *prefer = req_header(r, "Prefer");
     f->lenient = prefer && strcasestr(prefer, "handling=lenient") != NULL;
 
     const char *fmt = fhir_one(f, "_format");
     if (fmt && !format_is_json(fmt)) {
         fhir_release(f);
-        fhir_outcome(r, 406, "not-supported",
-                     "This server speaks JSON only: _format may be json or application/fhir+json.");
         return false;
     }
     const char *pretty = fhir_one(f, "_pretty");
     if (pretty && strcmp(pretty, "true") != 0 && strcmp(pretty, "false") != 0)
         fhir_issue(f, "invalid", "_pretty", "_pretty must be true or false");
 
-    const struct target *t = &r->target;
     for (size_t i = 0; i < t->nparams; i++) {
         const char *key = t->params[i].key;
         if (fhir_param_used(f, key) || f->lenient)
@@ -198,7 +202,7 @@ static char *groups_of(struct fhir_req *f, const char *key, part_fn each, void *
                        bool *replied)
 {
     const char *vals[FHIR_MAX_AND + 1];
-    size_t n = target_param_all(&f->r->target, key, vals, FHIR_MAX_AND + 1);
+    size_t n = target_param_all(f->target, key, vals, FHIR_MAX_AND + 1);
     if (n == 0)
         return NULL;
     if (n > FHIR_MAX_AND) {
@@ -334,9 +338,7 @@ static bool digits_n(const char *s, int n, int *out)
     return true;
 }
 
-/* Parses a FHIR date/dateTime search value into the range [lo, hi) it stands for
- * (its precision).  *wall is set when it has no offset.  Returns 0 or -1. */
-static int parse_when(const char *s, int64_t *lo, int64_t *hi, bool *wall)
+int fhir_date_parse(const char *s, int64_t *lo, int64_t *hi, bool *wall)
 {
     size_t len = strlen(s);
     int y, m, hh, mi, ss = 0;
@@ -422,7 +424,7 @@ static void lower_to(struct fhir_bound *b, int64_t t)
 void fhir_dates(struct fhir_req *f, const char *key, struct fhir_range *range)
 {
     const char *vals[FHIR_MAX_AND + 1];
-    size_t n = target_param_all(&f->r->target, key, vals, FHIR_MAX_AND + 1);
+    size_t n = target_param_all(f->target, key, vals, FHIR_MAX_AND + 1);
     if (n > FHIR_MAX_AND) {
         fhir_issue(f, "too-costly", key, "%s may be given at most %d times", key, FHIR_MAX_AND);
         return;
@@ -462,7 +464,7 @@ void fhir_dates(struct fhir_req *f, const char *key, struct fhir_range *range)
         for (char *p = when; *p; p++)
             if (*p == ' ')
                 *p = '+';
-        if (strlen(v) >= sizeof(when) || parse_when(when, &a, &b, &wall) < 0) {
+        if (strlen(v) >= sizeof(when) || fhir_date_parse(when, &a, &b, &wall) < 0) {
             fhir_issue(f, "invalid", key,
                        "%s: \"%.60s\" is not a date such as 2026-12-01 or 2026-12-01T09:00:00-08:00",
                        key, vals[i]);

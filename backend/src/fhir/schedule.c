@@ -11,77 +11,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "fhir/fhir.h"
+#include "api/outcome.h"
 #include "cache/schedule_cache.h"
+#include "fhir/fhir.h"
+#include "fhir/params.h"
+#include "fhir/slot_window.h"
+#include "http/reply.h"
+#include "store/fhir_schedule.h"
 #include "util/parse.h"
-
-#define UTC_INSTANT(col) "to_char((" col ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
-#define ALL_GROUPS(n, match)                                                                \
-    " AND (" n "::jsonb IS NULL OR NOT EXISTS (SELECT 1 FROM jsonb_array_elements(" n       \
-    "::jsonb) AS grp(vals) WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text("       \
-    "grp.vals) AS gv(val) WHERE " match ")))"
-
-#define HAS_LOCATION                                                                        \
-    " EXISTS (SELECT 1 FROM practitioner_locations pl0 JOIN locations l0"                   \
-    "   ON l0.id = pl0.location_id WHERE pl0.practitioner_id = p.id AND l0.active)"
-
-#define SERVICE_TYPE(s)                                                                     \
-    "json_build_array(json_build_object('coding', json_build_array(json_build_object("      \
-    "'system', '" FHIR_CS_SERVICE "', 'code', " s ".id, 'display', " s ".name)), 'text', "   \
-    s ".name))"
-
-/* Schedule (p, c clinic, pr profession, svc the default service or NULLs). */
-#define SCHEDULE_JSON                                                                       \
-    "json_strip_nulls(json_build_object('resourceType', 'Schedule', 'id', p.id,"            \
-    " 'active', true,"                                                                      \
-    " 'serviceType', CASE WHEN svc.id IS NOT NULL THEN " SERVICE_TYPE("svc") " END,"        \
-    " 'specialty', (SELECT json_agg(json_build_object('coding', json_build_array("         \
-    "   json_build_object('system', '" FHIR_CS_TECHNIQUE "', 'code', t.slug, 'display',"    \
-    "   t.name)), 'text', t.name) ORDER BY t.sort_order, t.slug)"                           \
-    "   FROM practitioner_techniques x JOIN techniques t ON t.id = x.technique_id"          \
-    "   WHERE x.practitioner_id = p.id),"                                                   \
-    " 'actor', (jsonb_build_array(jsonb_build_object('reference', 'Practitioner/' || p.id," \
-    "   'display', p.name), jsonb_build_object('reference', 'PractitionerRole/' || p.id,"   \
-    "   'display', p.name || ', ' || pr.name)) || coalesce((SELECT jsonb_agg("              \
-    "   jsonb_build_object('reference', 'Location/' || l.id, 'display', l.name) ORDER BY l.id)" \
-    "   FROM practitioner_locations x JOIN locations l ON l.id = x.location_id"             \
-    "   WHERE x.practitioner_id = p.id AND l.active), '[]'::jsonb))::json,"                  \
-    " 'planningHorizon', json_build_object("                                                \
-    "   'start', " UTC_INSTANT("now() + c.min_notice_minutes * interval '1 minute'") ","      \
-    "   'end', " UTC_INSTANT("now() + c.booking_horizon_days * interval '1 day'") "),"        \
-    " 'comment', CASE WHEN svc.id IS NULL THEN 'No service is offered: no free slots.'"      \
-    "   ELSE 'Free slots of ' || svc.name || ' (' || svc.duration_minutes || ' minutes),"   \
-    " computed from weekly hours, time off and bookings; times in each location''s zone.'" \
-    "   END))"
-
-/* The default service, chosen as schedule_load chooses it. */
-#define SCHEDULE_FROM                                                                       \
-    " FROM practitioners p JOIN clinics c ON c.id = p.clinic_id"                            \
-    " JOIN professions pr ON pr.id = p.profession_id"                                       \
-    " LEFT JOIN LATERAL (SELECT s.id, s.name, s.duration_minutes FROM services s"           \
-    "   WHERE s.clinic_id = p.clinic_id AND s.active AND s.id IN (SELECT x.service_id"      \
-    "   FROM practitioner_services x WHERE x.practitioner_id = p.id)"                       \
-    "   ORDER BY s.duration_minutes, s.price_cents, s.id LIMIT 1) svc ON true"
-
-DB_STMT(st_schedule_read,
-        "SELECT " SCHEDULE_JSON "::text" SCHEDULE_FROM
-        " WHERE p.id = $1::uuid AND p.active AND" HAS_LOCATION,
-        1);
-
-/* $1 actor refs  $2 cursor name  $3 cursor id  $4 rows */
-DB_STMT(st_schedule_search,
-        "SELECT " SCHEDULE_JSON "::text, p.name, p.id" SCHEDULE_FROM
-        " WHERE p.active AND" HAS_LOCATION
-        ALL_GROUPS("$1", "gv.val IN ('Practitioner/' || p.id, 'PractitionerRole/' || p.id)"
-                         " OR EXISTS (SELECT 1 FROM practitioner_locations x JOIN locations l"
-                         " ON l.id = x.location_id WHERE x.practitioner_id = p.id AND l.active"
-                         " AND 'Location/' || l.id = gv.val)")
-        " AND ($2::text IS NULL OR (p.name, p.id) > ($2::text, $3::uuid))"
-        " ORDER BY p.name, p.id LIMIT $4::int",
-        4);
-
-DB_STMT(st_service_name, "SELECT name FROM services WHERE id = $1::uuid", 1);
 
 /* --- Schedule --------------------------------------------------------------------- */
 
@@ -95,16 +32,14 @@ static void schedule_read(struct req *r)
         fhir_not_found(r, "Schedule", id);
         return;
     }
-    const char *v[] = {id};
-    PGresult *res = api_query(r, &st_schedule_read, v);
-    if (!res)
-        return;
-    json_t *resource = PQntuples(res) == 1 ? fhir_row(res, 0, 0) : NULL;
-    if (resource)
-        fhir_reply(r, 200, resource);
+    struct fhir_read rd = {NULL, false, 0, NULL};
+    enum db_status st = store_fhir_schedule_read(&r->db, id, fhir_read_row, &rd);
+    if (st != DB_OK)
+        reply_failure(r, st);
+    else if (rd.resource)
+        fhir_reply(r, 200, rd.resource);
     else
         fhir_not_found(r, "Schedule", id);
-    PQclear(res);
 }
 
 static void schedule_search(struct req *r)
@@ -115,28 +50,12 @@ static void schedule_search(struct req *r)
     if (!fhir_begin(&f, r, "Schedule", known, "S"))
         return;
     char *actors = fhir_references(&f, "actor", actor_types);
-    char rows[24];
-    snprintf(rows, sizeof(rows), "%ld", f.count + 1);
     if (fhir_checked(&f)) {
-        const char *v[] = {actors, f.have_cursor ? f.cursor.key : NULL,
-                           f.have_cursor ? f.cursor.id : NULL, rows};
-        PGresult *res = api_query(r, &st_schedule_search, v);
-        if (res) {
-            int n = PQntuples(res);
-            bool more = n > f.count;
-            int shown = more ? (int)f.count : n;
-            struct fhir_bundle b;
-            fhir_bundle_init(&b, &f);
-            for (int i = 0; i < shown; i++)
-                fhir_bundle_add(&b, fhir_row(res, i, 0), NULL);
-            struct cursor next = {.kind = 'S'};
-            if (more) {
-                snprintf(next.key, sizeof(next.key), "%s", PQgetvalue(res, shown - 1, 1));
-                snprintf(next.id, sizeof(next.id), "%s", PQgetvalue(res, shown - 1, 2));
-            }
-            fhir_bundle_reply(&b, !f.have_cursor && !more ? (long)n : -1, more ? &next : NULL);
-            PQclear(res);
-        }
+        struct fhir_page_args page = fhir_page_args_of(&f);
+        struct fhir_page p;
+        fhir_page_init(&p, &f, 'S', NULL, false);
+        fhir_page_reply(r, store_fhir_schedule_search(&r->db, actors, &page, fhir_page_row, &p),
+                        &p, NULL);
     }
     free(actors);
     fhir_release(&f);
@@ -154,8 +73,6 @@ void fhir_schedule_search(struct req *r)
 
 /* --- Slot ------------------------------------------------------------------------- */
 
-#define SLOT_DEFAULT_DAYS 14
-#define SLOT_MAX_DAYS 62
 
 /* The service's name for Slot.serviceType ("" when unknown); false after replying. */
 static bool service_name(struct req *r, const struct schedule *s, char *out, size_t n)
@@ -163,14 +80,10 @@ static bool service_name(struct req *r, const struct schedule *s, char *out, siz
     out[0] = '\0';
     if (!s->service_found)
         return true;
-    const char *v[] = {s->service_id};
-    PGresult *res = api_query(r, &st_service_name, v);
-    if (!res)
-        return false;
-    if (PQntuples(res) == 1)
-        snprintf(out, n, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return true;
+    enum db_status st = store_fhir_service_name(&r->db, s->service_id, out, n);
+    if (st != DB_OK)
+        reply_failure(r, st);
+    return st == DB_OK;
 }
 
 static json_t *slot_json(const struct schedule *s, const struct slot *sl, const char *service)
@@ -304,76 +217,69 @@ static void reply_slots(struct fhir_req *f, const struct schedule *s, int64_t fr
     fhir_bundle_reply(&b, (long)n, end < n ? &next : NULL);
 }
 
+/* A Slot search's parameters, read. */
+struct slot_params {
+    char *groups, *status; /* JSON groups of schedule references and statuses; freed */
+    char pid[40];          /* the one schedule ("" when it cannot be ours) */
+    bool replied;          /* a resolver replied */
+    struct fhir_range range;
+    int64_t rough_from, rough_to;
+};
+
+static void slot_params_read(struct fhir_req *f, struct slot_params *sp)
+{
+    static const char *const sched_types[] = {"Schedule", NULL};
+    memset(sp, 0, sizeof(*sp));
+    sp->groups = fhir_references(f, "schedule", sched_types);
+    if (!target_param(f->target, "schedule"))
+        fhir_issue(f, "required", "schedule",
+                   "schedule is required: slots are computed per schedule (Schedule/{id})");
+    if (sp->groups)
+        one_schedule(f, sp->groups, sp->pid, sizeof(sp->pid));
+    sp->status = fhir_tokens(f, "status", "http://hl7.org/fhir/slotstatus", resolve_status,
+                             &sp->replied);
+    fhir_dates(f, "start", &sp->range);
+    if (f->have_cursor && sp->pid[0] && strcmp(f->cursor.id, sp->pid) != 0)
+        fhir_issue(f, "invalid", "_cursor", "_cursor belongs to another schedule's search");
+    if (!slot_window_rough(&sp->range, (int64_t)time(NULL), &sp->rough_from, &sp->rough_to))
+        fhir_issue(f, "too-costly", "start", "start: the range may be at most %d days",
+                   SLOT_MAX_DAYS);
+}
+
+/* An empty searchset: nothing can match. */
+static void reply_no_slots(struct fhir_req *f)
+{
+    struct fhir_bundle b;
+    fhir_bundle_init(&b, f);
+    fhir_bundle_reply(&b, 0, NULL);
+}
+
 static void slot_search(struct req *r)
 {
     static const char *const known[] = {"schedule", "start", "status", NULL};
-    static const char *const sched_types[] = {"Schedule", NULL};
     struct fhir_req f;
     struct schedule s;
     enum schedule_result sr = SCHEDULE_NO_PRACTITIONER;
-    char *groups = NULL, *status = NULL;
+    struct slot_params sp;
     if (!fhir_begin(&f, r, "Slot", known, "s"))
         return;
-    groups = fhir_references(&f, "schedule", sched_types);
-    bool has_schedule = target_param(&r->target, "schedule") != NULL;
-    if (!has_schedule)
-        fhir_issue(&f, "required", "schedule",
-                   "schedule is required: slots are computed per schedule (Schedule/{id})");
-    char pid[40] = "";
-    if (groups)
-        one_schedule(&f, groups, pid, sizeof(pid));
-    bool replied = false;
-    status = fhir_tokens(&f, "status", "http://hl7.org/fhir/slotstatus", resolve_status, &replied);
-    struct fhir_range range = {0};
-    fhir_dates(&f, "start", &range);
-    if (f.have_cursor && pid[0] && strcmp(f.cursor.id, pid) != 0)
-        fhir_issue(&f, "invalid", "_cursor", "_cursor belongs to another schedule's search");
-
-    /* A first, rough window (wall-clock bounds taken a day wide) to load the schedule
-     * with; the exact one needs the practitioner's time zone. */
-    int64_t rough_from = range.lo.set ? range.lo.t : (int64_t)time(NULL);
-    if (range.lo_wall.set && (!range.lo.set || range.lo_wall.t - 86400 > rough_from))
-        rough_from = range.lo_wall.t - 86400;
-    int64_t rough_to = rough_from + (int64_t)(SLOT_DEFAULT_DAYS + 2) * 86400;
-    if (range.hi.set)
-        rough_to = range.hi.t;
-    if (range.hi_wall.set && (!range.hi.set || range.hi_wall.t + 86400 < rough_to))
-        rough_to = range.hi_wall.t + 86400;
-    if (rough_to - rough_from > (int64_t)(SLOT_MAX_DAYS + 2) * 86400)
-        fhir_issue(&f, "too-costly", "start", "start: the range may be at most %d days",
-                   SLOT_MAX_DAYS);
-    if (replied || !fhir_checked(&f))
+    slot_params_read(&f, &sp);
+    if (sp.replied || !fhir_checked(&f))
         goto out;
-    if (!pid[0] || rough_to <= rough_from || fhir_groups_unmatchable(status)) {
+    if (!sp.pid[0] || sp.rough_to <= sp.rough_from || fhir_groups_unmatchable(sp.status)) {
         /* nothing can match: an unknown schedule, an empty range, another code system */
-        struct fhir_bundle b;
-        fhir_bundle_init(&b, &f);
-        fhir_bundle_reply(&b, 0, NULL);
+        reply_no_slots(&f);
         goto out;
     }
-    sr = schedule_load(r, pid, NULL, rough_from, rough_to, NULL, &s);
+    sr = schedule_load(r, sp.pid, NULL, sp.rough_from, sp.rough_to, NULL, &s);
     if (sr == SCHEDULE_REPLIED)
         goto out;
     if (sr == SCHEDULE_NO_PRACTITIONER) {
-        struct fhir_bundle b;
-        fhir_bundle_init(&b, &f);
-        fhir_bundle_reply(&b, 0, NULL);
+        reply_no_slots(&f);
         goto out;
     }
-    int64_t from = range.lo.set ? range.lo.t : s.now;
-    if (range.lo_wall.set) {
-        int64_t w = fhir_wall_to_utc(s.tz, range.lo_wall.t);
-        from = range.lo.set && range.lo.t > w ? range.lo.t : w;
-    }
-    bool bounded = range.hi.set || range.hi_wall.set;
-    int64_t to = range.hi.set ? range.hi.t : INT64_MAX;
-    if (range.hi_wall.set) {
-        int64_t w = fhir_wall_to_utc(s.tz, range.hi_wall.t);
-        to = w < to ? w : to;
-    }
-    if (!bounded)
-        to = from + (int64_t)SLOT_DEFAULT_DAYS * 86400;
-    if (to - from > (int64_t)SLOT_MAX_DAYS * 86400 + 7200) {
+    int64_t from, to;
+    if (!slot_window_exact(&sp.range, s.tz, s.now, &from, &to)) {
         fhir_issue(&f, "too-costly", "start", "start: the range may be at most %d days",
                    SLOT_MAX_DAYS);
         fhir_checked(&f);
@@ -385,8 +291,8 @@ static void slot_search(struct req *r)
 out:
     if (sr == SCHEDULE_OK)
         schedule_release(&s);
-    free(groups);
-    free(status);
+    free(sp.groups);
+    free(sp.status);
     fhir_release(&f);
 }
 
