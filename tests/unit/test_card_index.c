@@ -1,4 +1,4 @@
-/* Unit tests for domain/dirindex: the in-memory search against a brute-force reference
+/* Unit tests for domain/card_index: the in-memory search against a brute-force reference
  * (haversine distances, every filter, one row per practitioner, cursors), at clusters
  * that straddle the antimeridian and near a pole; next-free packing; UUID text. */
 #include "unit.h"
@@ -436,5 +436,5 @@ int main(void)
     unit_add(&s, test_next_after_booking, NULL,
              "a next free time outlives a booking only when the booking cannot reach it");
     unit_add(&s, test_uuid_text, NULL, "UUID text to bytes and back");
-    return unit_run(&s, "dirindex", NULL, NULL);
+    return unit_run(&s, "card_index", NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* The directory's search index in memory (see dirindex.h).
+/* The directory's search index in memory (see card_index.h).
  *
  * Nearest-first search: cards are sorted by a grid cell of CELL_DEG degrees, row by
  * row of latitude, and a table of the non-empty cells says where each one's cards

@@ -3,9 +3,9 @@
  * at, cells of a latitude/longitude grid for nearest-first search, and each
  * practitioner's next free time.  A snapshot is built once and never changed, except
  * for the next free times, which are atomics.  Pure code: the service loads it
- * (api/dirindex.c); unit tests build their own. */
-#ifndef CLINICD_DIRINDEX_H
-#define CLINICD_DIRINDEX_H
+ * (cache/index_keeper.c); unit tests build their own. */
+#ifndef CLINICD_DOMAIN_CARD_INDEX_H
+#define CLINICD_DOMAIN_CARD_INDEX_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -69,7 +69,7 @@ struct dir_snapshot {
     size_t ncells;
     uint32_t *by_id;        /* open addressing: practitioner index + 1, 0 = empty */
     size_t by_id_mask;
-    long refs;              /* for the owner (api/dirindex.c) */
+    long refs;              /* for the keeper (cache/index_keeper.c) */
     bool retired;
 };
 
