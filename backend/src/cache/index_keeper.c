@@ -184,59 +184,6 @@ static void forget_all(void)
 
 /* --- loading ------------------------------------------------------------------------ */
 
-/* "{1,2,3}" -> ids; false when it is not such a list or holds more than max. */
-static bool parse_ids(const char *text, int *ids, size_t max, size_t *n)
-{
-    *n = 0;
-    if (*text++ != '{')
-        return false;
-    while (*text && *text != '}') {
-        char *end;
-        long v = strtol(text, &end, 10);
-        if (end == text || *n == max)
-            return false;
-        ids[(*n)++] = (int)v;
-        text = *end == ',' ? end + 1 : end;
-    }
-    return *text == '}';
-}
-
-/* "{en,es}" -> codes (two letters each, else false). */
-static bool parse_langs(const char *text, char (*codes)[3], size_t max, size_t *n)
-{
-    *n = 0;
-    if (*text++ != '{')
-        return false;
-    while (*text && *text != '}') {
-        if (*n == max || text[0] < 'a' || text[0] > 'z' || text[1] < 'a' || text[1] > 'z' ||
-            (text[2] != ',' && text[2] != '}'))
-            return false;
-        codes[*n][0] = text[0];
-        codes[*n][1] = text[1];
-        codes[(*n)++][2] = '\0';
-        text += text[2] == ',' ? 3 : 2;
-    }
-    return *text == '}';
-}
-
-/* "30:4500,60:8000" -> services. */
-static size_t parse_services(const char *text, struct dir_service *out, size_t max)
-{
-    size_t n = 0;
-    while (*text && n < max) {
-        char *end;
-        long minutes = strtol(text, &end, 10);
-        if (*end != ':')
-            break;
-        long price = strtol(end + 1, &end, 10);
-        out[n++] = (struct dir_service){(int32_t)minutes, (int32_t)price};
-        if (*end != ',')
-            break;
-        text = end + 1;
-    }
-    return n;
-}
-
 /* Where card rows go: the builder, and the practitioner the last row was of. */
 struct adding {
     struct dir_builder *b;
@@ -256,7 +203,7 @@ static bool add_row(const struct store_card_row *row, void *ctx)
         return x->ok = false;
     if (!x->any || memcmp(pid, x->last, 16) != 0) {
         struct dir_service sv[32];
-        size_t nsv = parse_services(row->services, sv, 32);
+        size_t nsv = dir_parse_services(row->services, sv, 32);
         x->pidx = dir_builder_practitioner(x->b, pid, sv, nsv);
         memcpy(x->last, pid, 16);
         x->any = true;
@@ -268,9 +215,9 @@ static bool add_row(const struct store_card_row *row, void *ctx)
     c.lat = row->lat;
     c.lon = row->lon;
     c.profession = row->profession;
-    if (!parse_ids(row->technique_ids, techs, DIR_MAX_VOCAB_ID, &c.ntechniques) ||
-        !parse_ids(row->condition_ids, conds, DIR_MAX_VOCAB_ID, &c.nconditions) ||
-        !parse_langs(row->languages, langs, DIR_MAX_LANGUAGES, &c.nlanguages))
+    if (!dir_parse_ids(row->technique_ids, techs, DIR_MAX_VOCAB_ID, &c.ntechniques) ||
+        !dir_parse_ids(row->condition_ids, conds, DIR_MAX_VOCAB_ID, &c.nconditions) ||
+        !dir_parse_langs(row->languages, langs, DIR_MAX_LANGUAGES, &c.nlanguages))
         return x->ok = false;
     for (size_t k = 0; k < c.nlanguages; k++)
         lp[k] = langs[k];

@@ -11,9 +11,7 @@
 #include "util/buf.h"
 #include "util/parse.h"
 
-/* Splits "Portland, OR, US" into up to three trimmed parts; returns the count, or -1
- * when there are more parts or an empty one. */
-static int split_place(const char *q, char parts[3][128])
+int place_split(const char *q, char parts[3][128])
 {
     int n = 0;
     const char *p = q;
@@ -37,8 +35,7 @@ static int split_place(const char *q, char parts[3][128])
     }
 }
 
-/* A US ZIP code, with or without the +4 part: the first five digits go into zip. */
-static bool is_zip(const char *s, char zip[6])
+bool place_is_zip(const char *s, char zip[6])
 {
     size_t n = strlen(s);
     if (n != 5 && n != 10)
@@ -68,10 +65,10 @@ enum db_status place_locate(struct db_session *s, struct input *in, const char *
     char parts[3][128];
     char zip[6];
     enum db_status st;
-    if (is_zip(near, zip)) {
+    if (place_is_zip(near, zip)) {
         st = store_places_locate_postcode(s, zip, found, lat, lon);
     } else {
-        int n = split_place(near, parts);
+        int n = place_split(near, parts);
         if (n < 0) {
             input_error(in, field, false,
                         "%s must be \"lat,lon\", a place such as \"Portland, OR\" or a ZIP code",
@@ -98,7 +95,7 @@ void places_search(struct req *r)
     char parts[3][128];
     int nparts = 0;
     if (input_ok(&in)) {
-        nparts = split_place(q, parts);
+        nparts = place_split(q, parts);
         if (nparts < 0)
             input_error(&in, "q", false, "q must be a name with at most two qualifiers, such as \"Portland, OR, US\"");
     }

@@ -15,5 +15,11 @@
 enum db_status place_locate(struct db_session *s, struct input *in, const char *field,
                             const char *near, bool *found, double *lat, double *lon);
 
+/* Splits "Portland, OR, US" into up to three trimmed parts (each under 128 bytes);
+ * returns the count, or -1 when there are more parts, an empty one or a longer one. */
+int place_split(const char *q, char parts[3][128]);
+/* A US ZIP code, with or without the +4 part: the first five digits go into zip. */
+bool place_is_zip(const char *s, char zip[6]);
+
 #include "util/banned.h"
 #endif

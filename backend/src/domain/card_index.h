@@ -153,5 +153,14 @@ uint64_t dir_id_order(const uint8_t id[16]);
 bool dir_uuid_parse(const char *text, uint8_t out[16]);
 void dir_uuid_format(const uint8_t id[16], char out[37]);
 
+/* The text PostgreSQL writes for a card's columns.  "{1,2,3}" -> ids[0..*n); false
+ * when it is not such a list or holds more than max. */
+bool dir_parse_ids(const char *text, int *ids, size_t max, size_t *n);
+/* "{en,es}" -> codes (two lower-case letters each, else false), at most max. */
+bool dir_parse_langs(const char *text, char (*codes)[3], size_t max, size_t *n);
+/* "30:4500,60:8000" (minutes:cents) -> services; returns how many (at most max; what
+ * follows a malformed one is left out). */
+size_t dir_parse_services(const char *text, struct dir_service *out, size_t max);
+
 #include "util/banned.h"
 #endif
