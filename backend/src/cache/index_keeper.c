@@ -19,13 +19,13 @@
 #include <time.h>
 
 #include "api/outcome.h"
+#include "cache/card_items.h"
 #include "cache/schedule_cache.h"
 #include "core/app.h"
 #include "store/directory_index.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/log.h"
-#include "util/vcache.h"
 
 #define POLL_MS 100
 #define LOAD_CHUNK 5000
@@ -39,8 +39,6 @@
 /* the background recomputes values this close to expiring */
 #define NEXT_MARGIN_S 60
 #define WARM_BATCH 500
-#define ITEM_SETS 2048 /* of VCACHE_WAYS ways */
-#define ITEM_MAX_BYTES 16384
 
 /* --- snapshots ---------------------------------------------------------------------- */
 
@@ -559,95 +557,6 @@ enum db_status dirindex_next_opening_held(struct db_session *db, struct dir_snap
     return next_opening(db, ids, n, minutes, out, 0, s, at);
 }
 
-/* --- items -------------------------------------------------------------------------- */
-
-/* Items by practitioner and location, each valid for its card's revision: sets of four
- * ways (two ways made a quarter of the keys share a set with two others). */
-static struct vcache *items_cache;
-static pthread_once_t item_once = PTHREAD_ONCE_INIT;
-
-static void item_init(void)
-{
-    items_cache = vcache_new(ITEM_SETS, ITEM_MAX_BYTES);
-}
-
-static void item_key(const uint8_t pid[16], const uint8_t lid[16], char key[74])
-{
-    dir_uuid_format(pid, key);
-    key[36] = '/';
-    dir_uuid_format(lid, key + 37);
-}
-
-/* The hits whose items a query reads. */
-struct item_read {
-    const struct dir_snapshot *s;
-    const struct dir_hit *hits;
-    size_t n;
-    char **items;
-    size_t *lens;
-};
-
-static void take_item(const char *practitioner_id, const char *location_id, const char *item,
-                      size_t len, void *ctx)
-{
-    struct item_read *x = ctx;
-    uint8_t pid[16], lid[16];
-    if (!dir_uuid_parse(practitioner_id, pid) || !dir_uuid_parse(location_id, lid))
-        return;
-    for (size_t i = 0; i < x->n; i++) {
-        const struct dir_card *c = &x->s->cards[x->hits[i].card];
-        if (x->items[i] || memcmp(x->s->practitioners[c->practitioner].id, pid, 16) != 0 ||
-            memcmp(c->location, lid, 16) != 0)
-            continue;
-        x->lens[i] = len;
-        x->items[i] = xstrndup(item, len);
-        char key[74];
-        item_key(pid, lid, key);
-        vcache_put(items_cache, key, c->rev, x->items[i], len);
-    }
-}
-
-enum db_status dirindex_items(struct db_session *db, const struct dir_snapshot *s,
-                              const struct dir_hit *hits, size_t n, char **items, size_t *lens)
-{
-    pthread_once(&item_once, item_init);
-    struct buf pids, lids;
-    buf_init(&pids, 0);
-    buf_init(&lids, 0);
-    size_t misses = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct dir_card *c = &s->cards[hits[i].card];
-        const uint8_t *pid = s->practitioners[c->practitioner].id;
-        char key[74];
-        item_key(pid, c->location, key);
-        items[i] = vcache_get(items_cache, key, c->rev, &lens[i]);
-        if (items[i])
-            continue;
-        key[36] = '\0'; /* the practitioner's id, then the location's */
-        buf_printf(&pids, "%s%s", misses ? "," : "{", key);
-        buf_printf(&lids, "%s%s", misses ? "," : "{", key + 37);
-        misses++;
-    }
-    enum db_status st = DB_OK;
-    if (misses > 0) {
-        buf_putc(&pids, '}');
-        buf_putc(&lids, '}');
-        struct item_read x = {s, hits, n, items, lens};
-        st = store_directory_items(db, pids.data, lids.data, take_item, &x);
-        for (size_t i = 0; st == DB_OK && i < n; i++)
-            if (!items[i])
-                st = DB_NOT_FOUND; /* the card went after the snapshot was taken */
-    }
-    buf_release(&pids);
-    buf_release(&lids);
-    if (st != DB_OK)
-        for (size_t i = 0; i < n; i++) {
-            free(items[i]);
-            items[i] = NULL;
-        }
-    return st;
-}
-
 /* --- the background ----------------------------------------------------------------- */
 
 static pthread_t thread;
@@ -763,8 +672,7 @@ void dirindex_stop(void)
     pthread_mutex_unlock(&snap_mu);
     if (gone)
         dir_snapshot_free(s);
-    vcache_free(items_cache);
-    items_cache = NULL;
+    card_items_free();
 }
 
 bool dirindex_ready(void)
@@ -786,9 +694,7 @@ void dirindex_stats(struct dirindex_stats *out)
     dirindex_release(s);
     out->loads = atomic_load(&loads);
     out->changes_applied = atomic_load(&changes_applied);
-    out->item_hits = out->item_misses = 0;
-    if (items_cache)
-        vcache_counts(items_cache, &out->item_hits, &out->item_misses);
+    card_items_counts(&out->item_hits, &out->item_misses);
     out->ready = atomic_load(&ready);
     pthread_mutex_lock(&sync_mu);
     out->log_reads = polls_done;
