@@ -17,6 +17,9 @@
 #include "domain/seal.h"
 #include "http/server.h"
 #include "cache/index_keeper.h"
+#include "cache/schedule_cache.h"
+#include "core/owner.h"
+#include "directory/handlers.h"
 #include "cli/import.h"
 #include "cli/seed.h"
 #include "cli/seed_schedule.h"
@@ -102,12 +105,19 @@ static int cmd_serve(struct config *cfg)
      * of the difference in memory between the two threading modes.  Threads keep their
      * own caches of small blocks, so the arenas' locks are rarely taken. */
     mallopt(M_ARENA_MAX, 2);
-    dirindex_start();
-    int rc = server_run();
-    dirindex_stop();
+    /* the long-lived parts: started in this order, stopped in reverse; readiness and
+     * /metrics ask each (core/owner.h) */
+    owners_add(&vocab_owner);
+    owners_add(&dirindex_owner);
+    owners_add(&schedule_cache_owner);
+    owners_add(&profiles_owner);
+    int rc = 1;
+    if (owners_start()) {
+        rc = server_run();
+        owners_stop();
+    }
     db_pool_free(app.pool);
     app.pool = NULL;
-    vocab_free();
     password_free_common();
     return rc;
 }

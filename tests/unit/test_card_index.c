@@ -1,4 +1,4 @@
-/* Unit tests for domain/dirindex: the in-memory search against a brute-force reference
+/* Unit tests for domain/card_index: the in-memory search against a brute-force reference
  * (haversine distances, every filter, one row per practitioner, cursors), at clusters
  * that straddle the antimeridian and near a pole; next-free packing; UUID text. */
 #include "unit.h"
@@ -424,9 +424,112 @@ static void test_uuid_text(void **state)
         assert_false(dir_uuid_parse(bad[i], id));
 }
 
+/* ---- the text of a card row ------------------------------------------------------ */
+
+struct ids_case {
+    const char *text;
+    bool ok;
+    size_t n;
+    int ids[4];
+};
+
+static const struct ids_case ids_cases[] = {
+    {"{}", true, 0, {0}},
+    {"{7}", true, 1, {7}},
+    {"{1,2,3}", true, 3, {1, 2, 3}},
+    {"{1,2,3,4}", true, 4, {1, 2, 3, 4}},
+    {"{1,2,3,4,5}", false, 0, {0}},   /* more than max (4) */
+    {"1,2", false, 0, {0}},           /* no braces */
+    {"{1,2", false, 0, {0}},          /* unclosed */
+    {"{a}", false, 0, {0}},
+    {"{1,,2}", false, 0, {0}},
+    {"", false, 0, {0}},
+};
+
+static void test_ids_row(void **state)
+{
+    const struct ids_case *c = UNIT_ROW(struct ids_case, state);
+    int ids[4];
+    size_t n = 99;
+    assert_int_equal(dir_parse_ids(c->text, ids, 4, &n), c->ok);
+    if (!c->ok)
+        return;
+    assert_int_equal(n, c->n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(ids[i], c->ids[i]);
+}
+
+struct langs_case {
+    const char *text;
+    bool ok;
+    const char *joined; /* the codes, joined */
+};
+
+static const struct langs_case langs_cases[] = {
+    {"{}", true, ""},
+    {"{en}", true, "en"},
+    {"{en,es,fr}", true, "enesfr"},
+    {"{en,es,fr,de}", false, ""}, /* more than max (3) */
+    {"{EN}", false, ""},
+    {"{eng}", false, ""},
+    {"{e}", false, ""},
+    {"{en,}", true, "en"}, /* a trailing comma passes (PostgreSQL never writes one) */
+    {"en", false, ""},
+};
+
+static void test_langs_row(void **state)
+{
+    const struct langs_case *c = UNIT_ROW(struct langs_case, state);
+    char codes[3][3];
+    size_t n = 99;
+    assert_int_equal(dir_parse_langs(c->text, codes, 3, &n), c->ok);
+    if (!c->ok)
+        return;
+    char joined[8] = "";
+    for (size_t i = 0; i < n; i++)
+        memcpy(joined + 2 * i, codes[i], 3);
+    assert_string_equal(joined, c->joined);
+}
+
+struct services_case {
+    const char *text;
+    size_t n;
+    struct dir_service sv[3];
+};
+
+static const struct services_case services_cases[] = {
+    {"", 0, {{0, 0}}},
+    {"30:4500", 1, {{30, 4500}}},
+    {"30:4500,60:8000", 2, {{30, 4500}, {60, 8000}}},
+    {"30:4500,60:8000,90:9000,120:1", 3, {{30, 4500}, {60, 8000}, {90, 9000}}}, /* max 3 */
+    {"30:4500,x", 1, {{30, 4500}}},  /* what follows a malformed one is left out */
+    {"30", 0, {{0, 0}}},
+    {"30:4500;60:8000", 1, {{30, 4500}}},
+};
+
+static void test_services_row(void **state)
+{
+    const struct services_case *c = UNIT_ROW(struct services_case, state);
+    struct dir_service sv[3];
+    size_t n = dir_parse_services(c->text, sv, 3);
+    assert_int_equal(n, c->n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(sv[i].minutes, c->sv[i].minutes);
+        assert_int_equal(sv[i].price_cents, c->sv[i].price_cents);
+    }
+}
+
 int main(void)
 {
     struct unit_suite s = {0};
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(ids_cases); i++)
+        unit_add(&s, test_ids_row, &ids_cases[i], "dir_parse_ids \"%s\"", ids_cases[i].text);
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(langs_cases); i++)
+        unit_add(&s, test_langs_row, &langs_cases[i], "dir_parse_langs \"%s\"",
+                 langs_cases[i].text);
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(services_cases); i++)
+        unit_add(&s, test_services_row, &services_cases[i], "dir_parse_services \"%s\"",
+                 services_cases[i].text);
     unit_add(&s, test_search_property, NULL,
              "dir_search agrees with a brute-force search (filters, one row per practitioner, cursors, antimeridian, pole)");
     unit_add(&s, test_unknown_language_finds_nobody, NULL, "a language nobody speaks finds nobody");
@@ -436,5 +539,5 @@ int main(void)
     unit_add(&s, test_next_after_booking, NULL,
              "a next free time outlives a booking only when the booking cannot reach it");
     unit_add(&s, test_uuid_text, NULL, "UUID text to bytes and back");
-    return unit_run(&s, "dirindex", NULL, NULL);
+    return unit_run(&s, "card_index", NULL, NULL);
 }

@@ -1,33 +1,34 @@
-/* The directory in memory, kept current (see dirindex.h).
+/* The directory in memory, kept current (see index_keeper.h).
  *
  * One background thread loads the cards in chunks, then every POLL_MS reads the change
  * log (migration 0007): 'c' rows make it read those practitioners' cards again and
  * swap in a new snapshot; 'n' rows forget their next free time.  Between polls it
- * computes the next free times that are unknown or about to expire, a batch at a
+ * computes the next openings that are unknown or about to expire, a batch at a
  * time, so that searches by availability find them ready.  A handler that changed
- * the directory applies the log itself right after its COMMIT (dirindex_commit):
+ * the directory applies the log itself right after its COMMIT (dirindex_follow):
  * concurrent committers share one read of the log.
  *
  * Snapshots are reference counted: a search holds one for its whole run; a new one
  * replaces it for later searches and the old one is freed by its last reader. */
 #include "cache/index_keeper.h"
 
-#include <microhttpd.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "api/outcome.h"
+#include "cache/card_items.h"
 #include "cache/schedule_cache.h"
 #include "core/app.h"
+#include "store/directory_index.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/log.h"
-#include "util/vcache.h"
 
 #define POLL_MS 100
-#define LOAD_CHUNK "5000"
+#define LOAD_CHUNK 5000
 /* more rows than this in one look at the log: read everything again */
 #define MAX_CHANGES 20000
 /* a log older than this may have been trimmed: read everything again */
@@ -38,49 +39,6 @@
 /* the background recomputes values this close to expiring */
 #define NEXT_MARGIN_S 60
 #define WARM_BATCH 500
-#define ITEM_SETS 2048 /* of VCACHE_WAYS ways */
-#define ITEM_MAX_BYTES 16384
-
-#define CARD_COLUMNS                                                                         \
-    "SELECT pc.practitioner_id, pc.location_id, ST_Y(pc.geog::geometry),"                    \
-    " ST_X(pc.geog::geometry), pc.profession_id, pc.technique_ids::text,"                    \
-    " pc.condition_ids::text, pc.languages::text, pc.accepting_new, pc.home_visits,"        \
-    " pc.sliding_scale, pc.wheelchair_accessible, pc.timezone,"                              \
-    " (SELECT coalesce(string_agg(s.duration_minutes || ':' || s.price_cents, ','), '')"    \
-    "  FROM practitioner_services x JOIN services s ON s.id = x.service_id"                  \
-    "  WHERE x.practitioner_id = pc.practitioner_id AND s.active)"                           \
-    " FROM practitioner_cards pc"
-
-DB_STMT(st_card_count, "SELECT count(DISTINCT practitioner_id), count(*) FROM practitioner_cards",
-        0);
-DB_STMT(st_cards_after,
-        CARD_COLUMNS " WHERE pc.practitioner_id IN (SELECT DISTINCT practitioner_id"
-        " FROM practitioner_cards WHERE practitioner_id > $1::uuid ORDER BY 1 LIMIT $2::int)"
-        " ORDER BY pc.practitioner_id, pc.location_id",
-        2);
-DB_STMT(st_cards_of,
-        CARD_COLUMNS " WHERE pc.practitioner_id = ANY ($1::uuid[])"
-        " ORDER BY pc.practitioner_id, pc.location_id",
-        1);
-/* The oldest transaction still running, and the log rows of transactions from $1 on.
- * (In txid order, the index's: ordered by seq, a generic plan walked the whole log's
- * primary key and filtered every row out, 12 ms a poll at 66,000 rows.  The order of
- * the rows does not matter: more than $2 - 1 of them means reading everything.) */
-DB_STMT(st_changes,
-        "SELECT x.xmin::text, c.kind, c.practitioner_id, c.booked_from, c.booked_to"
-        " FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) x"
-        " LEFT JOIN LATERAL (SELECT d.kind, d.practitioner_id, d.booked_from, d.booked_to"
-        "   FROM directory_changes d"
-        "   WHERE d.txid >= $1::xid8 ORDER BY d.txid LIMIT $2::int) c ON true",
-        2);
-DB_STMT(st_xmin, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text", 0);
-DB_STMT(st_changes_trim, "DELETE FROM directory_changes WHERE at < now() - interval '10 minutes'",
-        0);
-DB_STMT(st_items,
-        "SELECT pc.practitioner_id, pc.location_id, pc.item"
-        " FROM unnest($1::uuid[], $2::uuid[]) AS u(p, l)"
-        " JOIN practitioner_cards pc ON pc.practitioner_id = u.p AND pc.location_id = u.l",
-        2);
 
 /* --- snapshots ---------------------------------------------------------------------- */
 
@@ -224,140 +182,82 @@ static void forget_all(void)
 
 /* --- loading ------------------------------------------------------------------------ */
 
-/* "{1,2,3}" -> ids; false when it is not such a list or holds more than max. */
-static bool parse_ids(const char *text, int *ids, size_t max, size_t *n)
-{
-    *n = 0;
-    if (*text++ != '{')
-        return false;
-    while (*text && *text != '}') {
-        char *end;
-        long v = strtol(text, &end, 10);
-        if (end == text || *n == max)
-            return false;
-        ids[(*n)++] = (int)v;
-        text = *end == ',' ? end + 1 : end;
-    }
-    return *text == '}';
-}
+/* Where card rows go: the builder, and the practitioner the last row was of. */
+struct adding {
+    struct dir_builder *b;
+    uint8_t last[16];
+    uint32_t pidx;
+    bool any, ok;
+};
 
-/* "{en,es}" -> codes (two letters each, else false). */
-static bool parse_langs(const char *text, char (*codes)[3], size_t max, size_t *n)
+/* Adds a card row (rows come ordered by practitioner) to x->b.  False, with x->ok
+ * false, when the card cannot be indexed. */
+static bool add_row(const struct store_card_row *row, void *ctx)
 {
-    *n = 0;
-    if (*text++ != '{')
-        return false;
-    while (*text && *text != '}') {
-        if (*n == max || text[0] < 'a' || text[0] > 'z' || text[1] < 'a' || text[1] > 'z' ||
-            (text[2] != ',' && text[2] != '}'))
-            return false;
-        codes[*n][0] = text[0];
-        codes[*n][1] = text[1];
-        codes[(*n)++][2] = '\0';
-        text += text[2] == ',' ? 3 : 2;
+    struct adding *x = ctx;
+    uint8_t pid[16];
+    struct dir_card_in c = {0};
+    if (!dir_uuid_parse(row->practitioner_id, pid) || !dir_uuid_parse(row->location_id, c.location))
+        return x->ok = false;
+    if (!x->any || memcmp(pid, x->last, 16) != 0) {
+        struct dir_service sv[32];
+        size_t nsv = dir_parse_services(row->services, sv, 32);
+        x->pidx = dir_builder_practitioner(x->b, pid, sv, nsv);
+        memcpy(x->last, pid, 16);
+        x->any = true;
     }
-    return *text == '}';
-}
-
-/* "30:4500,60:8000" -> services. */
-static size_t parse_services(const char *text, struct dir_service *out, size_t max)
-{
-    size_t n = 0;
-    while (*text && n < max) {
-        char *end;
-        long minutes = strtol(text, &end, 10);
-        if (*end != ':')
-            break;
-        long price = strtol(end + 1, &end, 10);
-        out[n++] = (struct dir_service){(int32_t)minutes, (int32_t)price};
-        if (*end != ',')
-            break;
-        text = end + 1;
-    }
-    return n;
-}
-
-/* Adds the practitioners and cards of a CARD_COLUMNS result (ordered by practitioner)
- * to b.  False when a card cannot be indexed. */
-static bool add_rows(struct dir_builder *b, PGresult *res)
-{
-    uint8_t last[16] = {0};
-    uint32_t pidx = 0;
-    bool any = false;
-    for (int i = 0; i < PQntuples(res); i++) {
-        uint8_t pid[16], lid[16];
-        if (!dir_uuid_parse(PQgetvalue(res, i, 0), pid) || !dir_uuid_parse(PQgetvalue(res, i, 1), lid))
-            return false;
-        if (!any || memcmp(pid, last, 16) != 0) {
-            struct dir_service sv[32];
-            size_t nsv = parse_services(PQgetvalue(res, i, 13), sv, 32);
-            pidx = dir_builder_practitioner(b, pid, sv, nsv);
-            memcpy(last, pid, 16);
-            any = true;
-        }
-        int techs[DIR_MAX_VOCAB_ID], conds[DIR_MAX_VOCAB_ID];
-        char langs[DIR_MAX_LANGUAGES][3];
-        const char *lp[DIR_MAX_LANGUAGES];
-        struct dir_card_in c = {.practitioner = pidx};
-        memcpy(c.location, lid, 16);
-        c.lat = strtod(PQgetvalue(res, i, 2), NULL);
-        c.lon = strtod(PQgetvalue(res, i, 3), NULL);
-        c.profession = (int)strtol(PQgetvalue(res, i, 4), NULL, 10);
-        if (!parse_ids(PQgetvalue(res, i, 5), techs, DIR_MAX_VOCAB_ID, &c.ntechniques) ||
-            !parse_ids(PQgetvalue(res, i, 6), conds, DIR_MAX_VOCAB_ID, &c.nconditions) ||
-            !parse_langs(PQgetvalue(res, i, 7), langs, DIR_MAX_LANGUAGES, &c.nlanguages))
-            return false;
-        for (size_t k = 0; k < c.nlanguages; k++)
-            lp[k] = langs[k];
-        c.techniques = techs;
-        c.conditions = conds;
-        c.languages = lp;
-        c.flags = (uint8_t)((PQgetvalue(res, i, 8)[0] == 't' ? DIR_ACCEPTING : 0) |
-                            (PQgetvalue(res, i, 9)[0] == 't' ? DIR_HOME_VISITS : 0) |
-                            (PQgetvalue(res, i, 10)[0] == 't' ? DIR_SLIDING : 0) |
-                            (PQgetvalue(res, i, 11)[0] == 't' ? DIR_WHEELCHAIR : 0));
-        c.tz = tz_get(PQgetvalue(res, i, 12));
-        c.rev = atomic_fetch_add(&card_rev, 1) + 1;
-        if (!c.tz || !dir_builder_card(b, &c))
-            return false;
-    }
+    int techs[DIR_MAX_VOCAB_ID], conds[DIR_MAX_VOCAB_ID];
+    char langs[DIR_MAX_LANGUAGES][3];
+    const char *lp[DIR_MAX_LANGUAGES];
+    c.practitioner = x->pidx;
+    c.lat = row->lat;
+    c.lon = row->lon;
+    c.profession = row->profession;
+    if (!dir_parse_ids(row->technique_ids, techs, DIR_MAX_VOCAB_ID, &c.ntechniques) ||
+        !dir_parse_ids(row->condition_ids, conds, DIR_MAX_VOCAB_ID, &c.nconditions) ||
+        !dir_parse_langs(row->languages, langs, DIR_MAX_LANGUAGES, &c.nlanguages))
+        return x->ok = false;
+    for (size_t k = 0; k < c.nlanguages; k++)
+        lp[k] = langs[k];
+    c.techniques = techs;
+    c.conditions = conds;
+    c.languages = lp;
+    c.flags = (uint8_t)((row->accepting_new ? DIR_ACCEPTING : 0) |
+                        (row->home_visits ? DIR_HOME_VISITS : 0) |
+                        (row->sliding_scale ? DIR_SLIDING : 0) |
+                        (row->wheelchair_accessible ? DIR_WHEELCHAIR : 0));
+    c.tz = tz_get(row->timezone);
+    c.rev = atomic_fetch_add(&card_rev, 1) + 1;
+    if (!c.tz || !dir_builder_card(x->b, &c))
+        return x->ok = false;
     return true;
 }
 
 /* Every card, in chunks of practitioners (a bounded amount of memory at a time).
- * NULL after a database error (replied into r) or when the data cannot be indexed. */
-static struct dir_snapshot *load_all(struct req *r)
+ * NULL after a database error (in s->fail) or when the data cannot be indexed. */
+static struct dir_snapshot *load_all(struct db_session *s)
 {
-    PGresult *res = api_query(r, &st_card_count, NULL);
-    if (!res)
+    size_t np, nc;
+    if (store_directory_card_count(s, &np, &nc) != DB_OK)
         return NULL;
-    size_t np = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
-    size_t nc = strtoul(PQgetvalue(res, 0, 1), NULL, 10);
-    PQclear(res);
-    struct dir_builder *b = dir_builder_new(np + np / 8 + 16, nc + nc / 8 + 16);
+    struct adding x = {.b = dir_builder_new(np + np / 8 + 16, nc + nc / 8 + 16), .ok = true};
     char after[40] = "00000000-0000-0000-0000-000000000000";
     for (;;) {
-        const char *v[] = {after, LOAD_CHUNK};
-        res = api_query(r, &st_cards_after, v);
-        if (!res) {
-            dir_snapshot_free(dir_builder_finish(b));
+        size_t n;
+        if (store_directory_cards_after(s, after, LOAD_CHUNK, add_row, &x, &n, after) != DB_OK) {
+            dir_snapshot_free(dir_builder_finish(x.b));
             return NULL;
         }
-        int n = PQntuples(res);
-        bool ok = add_rows(b, res);
-        if (n > 0)
-            snprintf(after, sizeof(after), "%s", PQgetvalue(res, n - 1, 0));
-        PQclear(res);
-        if (!ok) {
+        if (!x.ok) {
             log_warn("directory index: a card cannot be indexed; searches use the database");
-            dir_snapshot_free(dir_builder_finish(b));
+            dir_snapshot_free(dir_builder_finish(x.b));
             return NULL;
         }
         if (n == 0)
             break;
     }
     atomic_fetch_add(&loads, 1);
-    return dir_builder_finish(b);
+    return dir_builder_finish(x.b);
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -366,7 +266,7 @@ static int cmp_id(const void *a, const void *b)
 }
 
 /* A new snapshot: old with the cards of ids (sorted, unique) read again. */
-static struct dir_snapshot *reload_some(struct req *r, struct dir_snapshot *old,
+static struct dir_snapshot *reload_some(struct db_session *db, struct dir_snapshot *old,
                                         uint8_t (*ids)[16], size_t nids, long **carry_out)
 {
     struct buf arr;
@@ -378,11 +278,6 @@ static struct dir_snapshot *reload_some(struct req *r, struct dir_snapshot *old,
         buf_printf(&arr, "%s%s", i ? "," : "", text);
     }
     buf_putc(&arr, '}');
-    const char *v[] = {arr.data};
-    PGresult *res = api_query(r, &st_cards_of, v);
-    buf_release(&arr);
-    if (!res)
-        return NULL;
     struct dir_builder *b = dir_builder_from(old, old->npractitioners + nids, old->ncards + nids);
     long *map = xmalloc((old->npractitioners ? old->npractitioners : 1) * sizeof(*map));
     long *carry = xmalloc((old->npractitioners + nids + 1) * sizeof(*carry));
@@ -399,9 +294,11 @@ static struct dir_snapshot *reload_some(struct req *r, struct dir_snapshot *old,
     for (size_t i = 0; i < old->ncards; i++)
         if (map[old->cards[i].practitioner] >= 0)
             dir_builder_copy_card(b, &old->cards[i], (uint32_t)map[old->cards[i].practitioner]);
-    bool ok = add_rows(b, res);
-    PQclear(res);
     free(map);
+    /* (read after the copies: the rows read again come after the cards kept) */
+    struct adding x = {.b = b, .ok = true};
+    bool ok = store_directory_cards_of(db, arr.data, add_row, &x) == DB_OK && x.ok;
+    buf_release(&arr);
     struct dir_snapshot *s = dir_builder_finish(b);
     if (!ok || !s) {
         free(carry);
@@ -431,15 +328,12 @@ static double since(const struct timespec *t)
 }
 
 /* Loads everything again (also the first time).  Called by one poller at a time. */
-static bool reload_all(struct req *r)
+static bool reload_all(struct db_session *db)
 {
-    PGresult *res = api_query(r, &st_xmin, NULL);
-    if (!res)
-        return false;
     char x[32];
-    snprintf(x, sizeof(x), "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
-    struct dir_snapshot *s = load_all(r);
+    if (store_directory_xmin(db, x) != DB_OK)
+        return false;
+    struct dir_snapshot *s = load_all(db);
     if (!s)
         return false;
     install(s, NULL);
@@ -449,67 +343,83 @@ static bool reload_all(struct req *r)
     return true;
 }
 
+/* What one read of the log found: practitioners whose cards to read again (ids), or
+ * that everything must be (all_cards), or every next opening forgotten (all_next). */
+struct changes {
+    const size_t *rows; /* in the read: more than MAX_CHANGES means everything */
+    uint8_t (*ids)[16];
+    size_t nids, cap;
+    bool all_cards, all_next;
+};
+
+static void take_change(const struct store_change_row *row, void *ctx)
+{
+    struct changes *c = ctx;
+    c->all_cards = c->all_cards || *c->rows > MAX_CHANGES;
+    if (c->all_cards)
+        return;
+    bool cards = row->kind == 'c';
+    uint8_t id[16];
+    if (!row->practitioner_id || !dir_uuid_parse(row->practitioner_id, id)) {
+        c->all_cards = c->all_cards || cards;
+        c->all_next = true;
+    } else if (cards) {
+        if (c->nids == c->cap) {
+            c->cap = c->cap ? c->cap * 2 : 64;
+            c->ids = xrealloc(c->ids, c->cap * 16);
+        }
+        memcpy(c->ids[c->nids++], id, 16);
+    } else if (row->kind == 'b' && row->has_booked) {
+        const int64_t booked[2] = {row->booked_from, row->booked_to};
+        changed_id(id, booked);
+    } else {
+        forget_id(id);
+    }
+}
+
+/* A new snapshot with the cards of c's practitioners read again. */
+static bool apply_cards(struct db_session *db, struct changes *c)
+{
+    qsort(c->ids, c->nids, 16, cmp_id);
+    size_t u = 0;
+    for (size_t i = 0; i < c->nids; i++)
+        if (u == 0 || memcmp(c->ids[u - 1], c->ids[i], 16) != 0)
+            memcpy(c->ids[u++], c->ids[i], 16);
+    struct dir_snapshot *old = dirindex_acquire();
+    long *carry = NULL;
+    struct dir_snapshot *s = old ? reload_some(db, old, c->ids, u, &carry) : NULL;
+    dirindex_release(old);
+    if (s)
+        install(s, carry);
+    free(carry);
+    if (s)
+        atomic_fetch_add(&changes_applied, (long)u);
+    return s != NULL;
+}
+
 /* Reads the log once and applies it.  One poller at a time (polling). */
-static bool poll_once(struct req *r)
+static bool poll_once(struct db_session *db)
 {
     if (!xmin[0] || since(&last_poll) > STALE_S)
-        return reload_all(r);
-    char limit[16];
-    snprintf(limit, sizeof(limit), "%d", MAX_CHANGES + 1);
-    const char *v[] = {xmin, limit};
-    PGresult *res = api_query(r, &st_changes, v);
-    if (!res)
-        return false;
-    int n = PQntuples(res);
+        return reload_all(db);
     char next_xmin[32];
-    snprintf(next_xmin, sizeof(next_xmin), "%s", PQgetvalue(res, 0, 0));
-    bool all_cards = n > MAX_CHANGES, all_next = false;
-    uint8_t(*ids)[16] = xmalloc((size_t)(n ? n : 1) * 16);
-    size_t nids = 0;
-    for (int i = 0; i < n && !all_cards; i++) {
-        if (PQgetisnull(res, i, 1))
-            continue; /* no rows: the LEFT JOIN's empty row */
-        bool cards = PQgetvalue(res, i, 1)[0] == 'c';
-        uint8_t id[16];
-        if (PQgetisnull(res, i, 2) || !dir_uuid_parse(PQgetvalue(res, i, 2), id)) {
-            all_cards = all_cards || cards;
-            all_next = true;
-        } else if (cards) {
-            memcpy(ids[nids++], id, 16);
-        } else if (PQgetvalue(res, i, 1)[0] == 'b' && !PQgetisnull(res, i, 3) &&
-                   !PQgetisnull(res, i, 4)) {
-            const int64_t booked[2] = {strtoll(PQgetvalue(res, i, 3), NULL, 10),
-                                       strtoll(PQgetvalue(res, i, 4), NULL, 10)};
-            changed_id(id, booked);
-        } else {
-            forget_id(id);
-        }
+    size_t n = 0;
+    struct changes c = {.rows = &n};
+    if (store_directory_changes(db, xmin, MAX_CHANGES + 1, take_change, &c, next_xmin, &n) !=
+        DB_OK) {
+        free(c.ids);
+        return false;
     }
-    PQclear(res);
+    c.all_cards = c.all_cards || n > MAX_CHANGES;
     bool ok = true;
-    if (all_cards) {
-        ok = reload_all(r);
-    } else if (nids > 0) {
-        qsort(ids, nids, 16, cmp_id);
-        size_t u = 0;
-        for (size_t i = 0; i < nids; i++)
-            if (u == 0 || memcmp(ids[u - 1], ids[i], 16) != 0)
-                memcpy(ids[u++], ids[i], 16);
-        struct dir_snapshot *old = dirindex_acquire();
-        long *carry = NULL;
-        struct dir_snapshot *s = old ? reload_some(r, old, ids, u, &carry) : NULL;
-        dirindex_release(old);
-        if (s)
-            install(s, carry);
-        free(carry);
-        ok = s != NULL;
-        if (ok)
-            atomic_fetch_add(&changes_applied, (long)u);
-    }
-    free(ids);
-    if (all_next)
+    if (c.all_cards)
+        ok = reload_all(db);
+    else if (c.nids > 0)
+        ok = apply_cards(db, &c);
+    free(c.ids);
+    if (c.all_next)
         forget_all();
-    if (ok && !all_cards) {
+    if (ok && !c.all_cards) {
         snprintf(xmin, sizeof(xmin), "%s", next_xmin);
         clock_gettime(CLOCK_MONOTONIC, &last_poll);
     }
@@ -518,7 +428,7 @@ static bool poll_once(struct req *r)
 
 /* Applies the log, sharing a read with concurrent callers: returns once a read that
  * started after the call has finished. */
-static bool sync_with(struct req *r)
+static bool sync_with(struct db_session *db)
 {
     pthread_mutex_lock(&sync_mu);
     unsigned long want = polls_started + 1;
@@ -531,7 +441,7 @@ static bool sync_with(struct req *r)
         polling = true;
         unsigned long mine = ++polls_started;
         pthread_mutex_unlock(&sync_mu);
-        ok = poll_once(r);
+        ok = poll_once(db);
         pthread_mutex_lock(&sync_mu);
         polling = false;
         polls_done = mine;
@@ -541,38 +451,36 @@ static bool sync_with(struct req *r)
     return ok;
 }
 
+void dirindex_follow(struct db_session *s, const char *request_id)
+{
+    struct dir_snapshot *snap = dirindex_acquire();
+    bool loaded = snap != NULL;
+    dirindex_release(snap);
+    /* The write is committed, so whatever happens now is not the writer's problem:
+     * the background catches up. */
+    if (loaded && !sync_with(s))
+        log_warn("request %s: the directory index could not follow a change at once",
+                 request_id);
+}
+
 bool dirindex_commit(struct req *r)
 {
-    if (!api_commit(r))
+    enum db_status st = db_command_status(&r->db, "COMMIT");
+    if (st != DB_OK) {
+        reply_failure(r, st);
         return false;
-    struct dir_snapshot *s = dirindex_acquire();
-    bool loaded = s != NULL;
-    dirindex_release(s);
-    if (!loaded)
-        return true;
-    /* The write is committed, so whatever happens now is not the writer's problem:
-     * read the log on the request's connection through a request of our own, whose
-     * error replies nobody sees (the background catches up). */
-    struct req own;
-    memset(&own, 0, sizeof(own));
-    snprintf(own.request_id, sizeof(own.request_id), "%s", r->request_id);
-    own.db = r->db;
-    if (!sync_with(&own))
-        log_warn("request %s: the directory index could not follow a change at once",
-                 r->request_id);
-    if (own.response)
-        MHD_destroy_response(own.response);
-    if (own.db.conn != r->db.conn && own.db.conn) /* checked out anew (the request had none) */
-        db_session_end(&own.db);
+    }
+    dirindex_follow(&r->db, r->request_id);
     return true;
 }
 
-/* --- next free times ---------------------------------------------------------------- */
+/* --- next openings ------------------------------------------------------------------- */
 
 /* held (may be NULL): a snapshot the caller holds, and at[i] the index of ids[i]'s
  * practitioner in it (saves reading the ids again). */
-static bool next_free(struct req *r, const char *const *ids, size_t n, const char *minutes,
-                      int64_t *out, int64_t margin, struct dir_snapshot *held, const uint32_t *at)
+static enum db_status next_opening(struct db_session *db, const char *const *ids, size_t n,
+                                   const char *minutes, int64_t *out, int64_t margin,
+                                   struct dir_snapshot *held, const uint32_t *at)
 {
     struct dir_snapshot *s = held ? held : dirindex_acquire();
     int64_t now = (int64_t)time(NULL);
@@ -597,20 +505,20 @@ static bool next_free(struct req *r, const char *const *ids, size_t n, const cha
         miss_at[nmiss] = i;
         miss[nmiss++] = ids[i];
     }
-    bool ok = true;
+    enum db_status st = DB_OK;
     if (nmiss > 0) {
         struct schedule *scheds = xcalloc(nmiss, sizeof(*scheds));
         int64_t to = now + (int64_t)DIRINDEX_NEXT_DAYS * 86400;
-        long got = schedule_load_many(r, miss, nmiss, minutes, now, to, scheds);
-        ok = got >= 0;
+        size_t got = 0;
+        st = schedule_fetch_many(db, miss, nmiss, minutes, now, to, scheds, &got);
         size_t m = 0;
-        for (long k = 0; k < got; k++) {
+        for (size_t k = 0; st == DB_OK && k < got; k++) {
             /* rows come in the order asked, inactive practitioners left out */
             while (m < nmiss && strcmp(miss[m], scheds[k].practitioner_id) != 0)
                 m++;
             if (m == nmiss)
                 break;
-            int64_t next = schedule_next_free(&scheds[k], scheds[k].now, to);
+            int64_t next = schedule_next_opening(&scheds[k], scheds[k].now, to);
             out[miss_at[m]] = next;
             int64_t valid = scheds[k].now + NEXT_TTL_S;
             if (next >= 0 && next - (int64_t)scheds[k].min_notice_min * 60 < valid)
@@ -623,7 +531,7 @@ static bool next_free(struct req *r, const char *const *ids, size_t n, const cha
             }
             m++;
         }
-        for (long k = 0; k < got; k++)
+        for (size_t k = 0; k < got; k++)
             schedule_release(&scheds[k]);
         free(scheds);
     }
@@ -633,101 +541,20 @@ static bool next_free(struct req *r, const char *const *ids, size_t n, const cha
     free(gen);
     if (!held)
         dirindex_release(s);
-    return ok;
+    return st;
 }
 
-bool dirindex_next_free(struct req *r, const char *const *ids, size_t n, const char *minutes,
-                        int64_t *out)
+enum db_status dirindex_next_opening(struct db_session *db, const char *const *ids, size_t n,
+                                    const char *minutes, int64_t *out)
 {
-    return next_free(r, ids, n, minutes, out, 0, NULL, NULL);
+    return next_opening(db, ids, n, minutes, out, 0, NULL, NULL);
 }
 
-bool dirindex_next_free_held(struct req *r, struct dir_snapshot *s, const uint32_t *at,
-                             const char *const *ids, size_t n, const char *minutes, int64_t *out)
+enum db_status dirindex_next_opening_held(struct db_session *db, struct dir_snapshot *s,
+                                          const uint32_t *at, const char *const *ids, size_t n,
+                                          const char *minutes, int64_t *out)
 {
-    return next_free(r, ids, n, minutes, out, 0, s, at);
-}
-
-/* --- items -------------------------------------------------------------------------- */
-
-/* Items by practitioner and location, each valid for its card's revision: sets of four
- * ways (two ways made a quarter of the keys share a set with two others). */
-static struct vcache *items_cache;
-static pthread_once_t item_once = PTHREAD_ONCE_INIT;
-
-static void item_init(void)
-{
-    items_cache = vcache_new(ITEM_SETS, ITEM_MAX_BYTES);
-}
-
-static void item_key(const uint8_t pid[16], const uint8_t lid[16], char key[74])
-{
-    dir_uuid_format(pid, key);
-    key[36] = '/';
-    dir_uuid_format(lid, key + 37);
-}
-
-int dirindex_items(struct req *r, const struct dir_snapshot *s, const struct dir_hit *hits,
-                   size_t n, char **items, size_t *lens)
-{
-    pthread_once(&item_once, item_init);
-    struct buf pids, lids;
-    buf_init(&pids, 0);
-    buf_init(&lids, 0);
-    size_t misses = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct dir_card *c = &s->cards[hits[i].card];
-        const uint8_t *pid = s->practitioners[c->practitioner].id;
-        char key[74];
-        item_key(pid, c->location, key);
-        items[i] = vcache_get(items_cache, key, c->rev, &lens[i]);
-        if (items[i])
-            continue;
-        key[36] = '\0'; /* the practitioner's id, then the location's */
-        buf_printf(&pids, "%s%s", misses ? "," : "{", key);
-        buf_printf(&lids, "%s%s", misses ? "," : "{", key + 37);
-        misses++;
-    }
-    int rc = 1;
-    if (misses > 0) {
-        buf_putc(&pids, '}');
-        buf_putc(&lids, '}');
-        const char *v[] = {pids.data, lids.data};
-        PGresult *res = api_query(r, &st_items, v);
-        if (!res) {
-            rc = -1;
-        } else {
-            for (int k = 0; k < PQntuples(res); k++) {
-                uint8_t pid[16], lid[16];
-                if (!dir_uuid_parse(PQgetvalue(res, k, 0), pid) ||
-                    !dir_uuid_parse(PQgetvalue(res, k, 1), lid))
-                    continue;
-                for (size_t i = 0; i < n; i++) {
-                    const struct dir_card *c = &s->cards[hits[i].card];
-                    if (items[i] || memcmp(s->practitioners[c->practitioner].id, pid, 16) != 0 ||
-                        memcmp(c->location, lid, 16) != 0)
-                        continue;
-                    lens[i] = (size_t)PQgetlength(res, k, 2);
-                    items[i] = xstrndup(PQgetvalue(res, k, 2), lens[i]);
-                    char key[74];
-                    item_key(pid, lid, key);
-                    vcache_put(items_cache, key, c->rev, items[i], lens[i]);
-                }
-            }
-            PQclear(res);
-            for (size_t i = 0; i < n; i++)
-                if (!items[i])
-                    rc = 0; /* the card went after the snapshot was taken */
-        }
-    }
-    buf_release(&pids);
-    buf_release(&lids);
-    if (rc != 1)
-        for (size_t i = 0; i < n; i++) {
-            free(items[i]);
-            items[i] = NULL;
-        }
-    return rc;
+    return next_opening(db, ids, n, minutes, out, 0, s, at);
 }
 
 /* --- the background ----------------------------------------------------------------- */
@@ -737,21 +564,6 @@ static bool started;
 static atomic_bool stopping;
 static pthread_mutex_t stop_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cv = PTHREAD_COND_INITIALIZER;
-
-/* The background works through a request of its own: a pooled connection, and replies
- * (errors) that nobody receives. */
-static void bg_reset(struct req *r)
-{
-    if (r->db.conn) {
-        api_rollback(r);
-        db_session_end(&r->db);
-    }
-    if (r->response) {
-        MHD_destroy_response(r->response);
-        r->response = NULL;
-    }
-    r->status = 0;
-}
 
 static void pause_ms(long ms)
 {
@@ -771,7 +583,7 @@ static void pause_ms(long ms)
 
 /* Computes up to WARM_BATCH next free times that are unknown or about to expire,
  * going round the practitioners from *at.  Returns how many it computed, -1 on error. */
-static long warm(struct req *r, size_t *at)
+static long warm(struct db_session *db, size_t *at)
 {
     struct dir_snapshot *s = dirindex_acquire();
     if (!s)
@@ -793,7 +605,7 @@ static long warm(struct req *r, size_t *at)
     }
     dirindex_release(s);
     long rc = (long)n;
-    if (n > 0 && !next_free(r, ids, n, NULL, out, NEXT_MARGIN_S, NULL, NULL))
+    if (n > 0 && next_opening(db, ids, n, NULL, out, NEXT_MARGIN_S, NULL, NULL) != DB_OK)
         rc = -1;
     free(text);
     free(ids);
@@ -804,35 +616,33 @@ static long warm(struct req *r, size_t *at)
 static void *run(void *arg)
 {
     (void)arg;
-    struct req bg;
-    memset(&bg, 0, sizeof(bg));
-    db_session_init(&bg.db, app.pool, NULL, NULL);
-    snprintf(bg.request_id, sizeof(bg.request_id), "directory-index");
+    struct db_session bg;
+    db_session_init(&bg, app.pool, NULL, NULL);
     size_t at = 0;
     struct timespec trimmed;
     clock_gettime(CLOCK_MONOTONIC, &trimmed);
     while (!atomic_load(&stopping)) {
         bool ok = sync_with(&bg);
-        bg_reset(&bg);
+        db_session_end(&bg); /* (a transaction left open is rolled back) */
         if (!ok) {
             pause_ms(1000);
             continue;
         }
         long warmed = warm(&bg, &at);
-        bg_reset(&bg);
+        db_session_end(&bg);
         if (warmed == 0 && !atomic_load(&ready)) {
             atomic_store(&ready, true);
-            log_info("directory index ready: every next free time computed");
+            log_info("directory index ready: every next opening computed");
         }
         if (since(&trimmed) > 60) {
-            PGresult *res = api_query(&bg, &st_changes_trim, NULL);
-            PQclear(res);
-            bg_reset(&bg);
+            store_directory_changes_trim(&bg);
+            db_session_end(&bg);
             clock_gettime(CLOCK_MONOTONIC, &trimmed);
         }
         if (warmed <= 0)
             pause_ms(warmed < 0 ? 1000 : POLL_MS);
     }
+    db_session_end(&bg);
     return NULL;
 }
 
@@ -862,8 +672,7 @@ void dirindex_stop(void)
     pthread_mutex_unlock(&snap_mu);
     if (gone)
         dir_snapshot_free(s);
-    vcache_free(items_cache);
-    items_cache = NULL;
+    card_items_free();
 }
 
 bool dirindex_ready(void)
@@ -885,11 +694,55 @@ void dirindex_stats(struct dirindex_stats *out)
     dirindex_release(s);
     out->loads = atomic_load(&loads);
     out->changes_applied = atomic_load(&changes_applied);
-    out->item_hits = out->item_misses = 0;
-    if (items_cache)
-        vcache_counts(items_cache, &out->item_hits, &out->item_misses);
+    card_items_counts(&out->item_hits, &out->item_misses);
     out->ready = atomic_load(&ready);
     pthread_mutex_lock(&sync_mu);
     out->log_reads = polls_done;
     pthread_mutex_unlock(&sync_mu);
 }
+
+static bool owner_start(void)
+{
+    dirindex_start(); /* (without its thread, searches use the database) */
+    return true;
+}
+
+static const char *owner_not_ready(void)
+{
+    return dirindex_ready() ? NULL : "The directory index is still loading.";
+}
+
+static void owner_stats(struct buf *b)
+{
+    struct dirindex_stats d;
+    dirindex_stats(&d);
+    buf_printf(b,
+               "# HELP clinicd_directory_index_ready 1 once the index is loaded and every next free time computed.\n"
+               "# TYPE clinicd_directory_index_ready gauge\nclinicd_directory_index_ready %d\n"
+               "# HELP clinicd_directory_index_practitioners Practitioners in the search index.\n"
+               "# TYPE clinicd_directory_index_practitioners gauge\nclinicd_directory_index_practitioners %ld\n"
+               "# HELP clinicd_directory_index_cards Practitioner locations in the search index.\n"
+               "# TYPE clinicd_directory_index_cards gauge\nclinicd_directory_index_cards %ld\n"
+               "# HELP clinicd_directory_next_free_known Practitioners whose next free time is computed and current.\n"
+               "# TYPE clinicd_directory_next_free_known gauge\nclinicd_directory_next_free_known %ld\n"
+               "# HELP clinicd_directory_index_loads_total Full loads of the search index.\n"
+               "# TYPE clinicd_directory_index_loads_total counter\nclinicd_directory_index_loads_total %ld\n"
+               "# HELP clinicd_directory_changes_applied_total Practitioners read again after a change.\n"
+               "# TYPE clinicd_directory_changes_applied_total counter\nclinicd_directory_changes_applied_total %ld\n"
+               "# HELP clinicd_directory_log_reads_total Reads of the change log (migration 0007) finished.\n"
+               "# TYPE clinicd_directory_log_reads_total counter\nclinicd_directory_log_reads_total %lu\n"
+               "# HELP clinicd_directory_items_total Search items served, by where they came from.\n"
+               "# TYPE clinicd_directory_items_total counter\n"
+               "clinicd_directory_items_total{source=\"cache\"} %ld\n"
+               "clinicd_directory_items_total{source=\"database\"} %ld\n",
+               d.ready ? 1 : 0, d.practitioners, d.cards, d.next_known, d.loads,
+               d.changes_applied, d.log_reads, d.item_hits, d.item_misses);
+}
+
+const struct owner dirindex_owner = {
+    .name = "the directory index keeper",
+    .start = owner_start,
+    .stop = dirindex_stop,
+    .stats = owner_stats,
+    .not_ready = owner_not_ready,
+};

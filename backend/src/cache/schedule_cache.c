@@ -9,71 +9,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/outcome.h"
 #include "cache/index_keeper.h"
 #include "domain/timefmt.h"
+#include "store/schedules.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/vcache.h"
-
-/* $1 practitioners uuid[] (st_schedule_one: one uuid)  $2 service or NULL (else each
- * one's shortest service, of $6 minutes when given)  $3 from (epoch)  $4 to (epoch)
- * $5 booking to leave out.  One row per active practitioner, in the order of $1; its
- * last column is the schedule's revision (migrations/0010_schedule_revisions.sql). */
-#define SCHEDULE_COLUMNS \
-        " SELECT p.clinic_id, svc.id, svc.duration_minutes, svc.buffer_before_minutes," \
-        "  svc.buffer_after_minutes, c.min_notice_minutes, c.booking_horizon_days," \
-        "  c.slot_step_minutes, c.cancellation_notice_hours, c.max_open_bookings_per_contact," \
-        "  EXISTS (SELECT 1 FROM practitioner_services x WHERE x.practitioner_id = p.id" \
-        "    AND x.service_id = svc.id)," \
-        "  floor(extract(epoch FROM now()))::bigint," \
-        "  coalesce((SELECT json_agg(json_build_array(l.id, l.timezone) ORDER BY l.id)" \
-        "    FROM practitioner_locations pl JOIN locations l ON l.id = pl.location_id" \
-        "    WHERE pl.practitioner_id = p.id AND l.active), '[]')::text," \
-        "  coalesce((SELECT json_agg(json_build_array(h.weekday," \
-        "    extract(hour FROM h.start_time)::int * 60 + extract(minute FROM h.start_time)::int," \
-        "    extract(hour FROM h.end_time)::int * 60 + extract(minute FROM h.end_time)::int," \
-        "    coalesce(h.valid_from - date '1970-01-01', -2147483648)," \
-        "    coalesce(h.valid_to - date '1970-01-01', 2147483647), h.location_id))" \
-        "    FROM weekly_hours h JOIN locations l ON l.id = h.location_id" \
-        "    WHERE h.practitioner_id = p.id AND l.active), '[]')::text," \
-        "  coalesce((SELECT json_agg(json_build_array(extract(epoch FROM lower(t.during))::bigint," \
-        "    extract(epoch FROM upper(t.during))::bigint)) FROM time_off t" \
-        "    WHERE t.practitioner_id = p.id" \
-        "    AND t.during && tstzrange(to_timestamp($3::bigint), to_timestamp($4::bigint))), '[]')::text," \
-        "  coalesce((SELECT json_agg(json_build_array(extract(epoch FROM lower(b.blocked))::bigint," \
-        "    extract(epoch FROM upper(b.blocked))::bigint)) FROM bookings b" \
-        "    WHERE b.practitioner_id = p.id AND b.status <> 'cancelled'" \
-        "    AND b.blocked && tstzrange(to_timestamp($3::bigint), to_timestamp($4::bigint))" \
-        "    AND b.id IS DISTINCT FROM $5::uuid), '[]')::text," \
-        "  p.id," \
-        "  coalesce((SELECT r.rev FROM schedule_revisions r WHERE r.practitioner_id = p.id), 0)" \
-        " FROM p JOIN clinics c ON c.id = p.clinic_id" \
-        " LEFT JOIN LATERAL (SELECT s.* FROM services s WHERE s.clinic_id = p.clinic_id AND s.active" \
-        "   AND CASE WHEN $2::uuid IS NOT NULL THEN s.id = $2::uuid" \
-        "     ELSE s.id IN (SELECT x.service_id FROM practitioner_services x" \
-        "       WHERE x.practitioner_id = p.id) AND ($6::int IS NULL OR s.duration_minutes = $6::int) END" \
-        "   ORDER BY s.duration_minutes, s.price_cents, s.id LIMIT 1) svc ON true" \
-        " ORDER BY p.ord"
-
-DB_STMT(st_schedule,
-        "WITH p AS (SELECT p.id, p.clinic_id, u.ord FROM unnest($1::uuid[]) WITH ORDINALITY"
-        "   AS u(id, ord) JOIN practitioners p ON p.id = u.id AND p.active)" SCHEDULE_COLUMNS,
-        6);
-/* The same for one practitioner.  Its own statement, because PostgreSQL plans the
- * array form again at every call (it guesses 100 elements in unnest($1), so a plan
- * for any array looks dearer than one for the array at hand): 0.5-0.6 ms of planning
- * for 0.1-0.25 ms of work, at every booking and availability read.  This one gets a
- * generic plan after a few calls. */
-DB_STMT(st_schedule_one,
-        "WITH p AS (SELECT p.id, p.clinic_id, 1 AS ord FROM practitioners p"
-        "   WHERE p.id = $1::uuid AND p.active)" SCHEDULE_COLUMNS,
-        6);
-
-static int col_int(PGresult *res, int row, int col)
-{
-    return PQgetisnull(res, row, col) ? 0 : (int)strtol(PQgetvalue(res, row, col), NULL, 10);
-}
 
 static void load_intervals(const char *text, struct interval **out, size_t *n)
 {
@@ -90,28 +33,9 @@ static void load_intervals(const char *text, struct interval **out, size_t *n)
     json_decref(a);
 }
 
-/* Fills s from row i of a st_schedule result. */
-static void parse_row(PGresult *res, int i, struct schedule *s)
+/* [[id, time zone], ...] into s's locations; s->tz: the first one's zone. */
+static void load_locations(json_t *locs, struct schedule *s)
 {
-    memset(s, 0, sizeof(*s));
-    snprintf(s->practitioner_id, sizeof(s->practitioner_id), "%s", PQgetvalue(res, i, 16));
-    snprintf(s->clinic_id, sizeof(s->clinic_id), "%s", PQgetvalue(res, i, 0));
-    s->service_found = !PQgetisnull(res, i, 1);
-    if (s->service_found)
-        snprintf(s->service_id, sizeof(s->service_id), "%s", PQgetvalue(res, i, 1));
-    s->duration_min = col_int(res, i, 2);
-    s->buffer_before_min = col_int(res, i, 3);
-    s->buffer_after_min = col_int(res, i, 4);
-    s->min_notice_min = col_int(res, i, 5);
-    s->horizon_days = col_int(res, i, 6);
-    s->step_min = col_int(res, i, 7);
-    s->cancel_notice_hours = col_int(res, i, 8);
-    s->max_open_per_contact = col_int(res, i, 9);
-    s->service_offered = s->service_found && PQgetvalue(res, i, 10)[0] == 't';
-    s->now = strtoll(PQgetvalue(res, i, 11), NULL, 10);
-    s->revision = strtoll(PQgetvalue(res, i, 17), NULL, 10);
-
-    json_t *locs = json_loads(PQgetvalue(res, i, 12), 0, NULL);
     for (size_t k = 0; k < json_array_size(locs) && s->nlocations < SCHEDULE_MAX_LOCATIONS; k++) {
         json_t *e = json_array_get(locs, k);
         snprintf(s->location_ids[s->nlocations], sizeof(s->location_ids[0]), "%s",
@@ -124,7 +48,12 @@ static void parse_row(PGresult *res, int i, struct schedule *s)
             s->tz = z;
         s->nlocations++;
     }
-    json_t *hours = json_loads(PQgetvalue(res, i, 13), 0, NULL);
+}
+
+/* The weekly hours at s's locations (others are left out), each in its location's zone. */
+static void load_hours(const char *text, json_t *locs, struct schedule *s)
+{
+    json_t *hours = json_loads(text, 0, NULL);
     size_t nh = json_array_size(hours);
     s->rules = xcalloc(nh ? nh : 1, sizeof(*s->rules));
     for (size_t k = 0; k < nh; k++) {
@@ -149,47 +78,87 @@ static void parse_row(PGresult *res, int i, struct schedule *s)
             s->nrules++;
     }
     json_decref(hours);
+}
+
+/* Fills s from row (its arrays malloc'd). */
+static void parse_row(const struct store_schedule_row *row, struct schedule *s)
+{
+    memset(s, 0, sizeof(*s));
+    snprintf(s->practitioner_id, sizeof(s->practitioner_id), "%s", row->practitioner_id);
+    snprintf(s->clinic_id, sizeof(s->clinic_id), "%s", row->clinic_id);
+    s->service_found = row->service_id != NULL;
+    if (s->service_found)
+        snprintf(s->service_id, sizeof(s->service_id), "%s", row->service_id);
+    s->duration_min = row->duration_min;
+    s->buffer_before_min = row->buffer_before_min;
+    s->buffer_after_min = row->buffer_after_min;
+    s->min_notice_min = row->min_notice_min;
+    s->horizon_days = row->horizon_days;
+    s->step_min = row->step_min;
+    s->cancel_notice_hours = row->cancel_notice_hours;
+    s->max_open_per_contact = row->max_open_per_contact;
+    s->service_offered = s->service_found && row->service_offered;
+    s->now = row->now;
+    s->revision = row->revision;
+    json_t *locs = json_loads(row->locations, 0, NULL);
+    load_locations(locs, s);
+    load_hours(row->hours, locs, s);
     json_decref(locs);
-    load_intervals(PQgetvalue(res, i, 14), &s->off, &s->noff);
-    load_intervals(PQgetvalue(res, i, 15), &s->busy, &s->nbusy);
+    load_intervals(row->time_off, &s->off, &s->noff);
+    load_intervals(row->busy, &s->busy, &s->nbusy);
     if (!s->tz)
         s->tz = tz_get("UTC");
 }
 
-/* Runs st_schedule; NULL after replying. */
-/* ids: a uuid[] literal, or with one, a single uuid. */
-static PGresult *query_schedules(struct req *r, bool one, const char *ids, const char *service_id,
-                                 const char *minutes, int64_t from, int64_t to,
-                                 const char *exclude_booking)
+/* Where the rows of one read go: out[0..max). */
+struct read_into {
+    struct schedule *out;
+    size_t max, filled;
+};
+
+static void take_row(const struct store_schedule_row *row, void *ctx)
 {
-    char from_s[24], to_s[24];
-    /* a day either side: buffers and hours past midnight reach into the window */
-    snprintf(from_s, sizeof(from_s), "%lld", (long long)(from - 86400));
-    snprintf(to_s, sizeof(to_s), "%lld", (long long)(to + 86400));
-    const char *v[] = {ids, service_id, from_s, to_s, exclude_booking, minutes};
-    return api_query(r, one ? &st_schedule_one : &st_schedule, v);
+    struct read_into *x = ctx;
+    if (x->filled < x->max)
+        parse_row(row, &x->out[x->filled++]);
+}
+
+enum db_status schedule_fetch(struct db_session *db, const char *practitioner_id,
+                             const char *service_id, int64_t from, int64_t to,
+                             const char *exclude_booking, struct schedule *s)
+{
+    memset(s, 0, sizeof(*s));
+    struct read_into x = {.out = s, .max = 1};
+    size_t rows;
+    enum db_status st = store_schedules_read(db, true, practitioner_id, service_id, NULL, from,
+                                             to, exclude_booking, take_row, &x, &rows);
+    if (st == DB_OK && x.filled == 0)
+        st = DB_NOT_FOUND;
+    return st;
+}
+
+/* The old contract of schedule_load: a reply for every failure but "not found". */
+static enum schedule_result result_of(struct req *r, enum db_status st)
+{
+    if (st == DB_OK)
+        return SCHEDULE_OK;
+    if (st == DB_NOT_FOUND)
+        return SCHEDULE_NO_PRACTITIONER;
+    reply_failure(r, st);
+    return SCHEDULE_REPLIED;
 }
 
 enum schedule_result schedule_load(struct req *r, const char *practitioner_id,
                                    const char *service_id, int64_t from, int64_t to,
                                    const char *exclude_booking, struct schedule *s)
 {
-    memset(s, 0, sizeof(*s));
-    PGresult *res = query_schedules(r, true, practitioner_id, service_id, NULL, from, to,
-                                    exclude_booking);
-    if (!res)
-        return SCHEDULE_REPLIED;
-    enum schedule_result rc = SCHEDULE_NO_PRACTITIONER;
-    if (PQntuples(res) == 1) {
-        parse_row(res, 0, s);
-        rc = SCHEDULE_OK;
-    }
-    PQclear(res);
-    return rc;
+    return result_of(r, schedule_fetch(&r->db, practitioner_id, service_id, from, to,
+                                      exclude_booking, s));
 }
 
-long schedule_load_many(struct req *r, const char *const *ids, size_t n, const char *minutes,
-                        int64_t from, int64_t to, struct schedule *out)
+enum db_status schedule_fetch_many(struct db_session *db, const char *const *ids, size_t n,
+                                  const char *minutes, int64_t from, int64_t to,
+                                  struct schedule *out, size_t *filled)
 {
     struct buf b;
     buf_init(&b, 0);
@@ -197,18 +166,16 @@ long schedule_load_many(struct req *r, const char *const *ids, size_t n, const c
     for (size_t i = 0; i < n; i++)
         buf_printf(&b, "%s%s", i ? "," : "", ids[i]);
     buf_putc(&b, '}');
-    PGresult *res = query_schedules(r, false, b.data, NULL, minutes, from, to, NULL);
+    struct read_into x = {.out = out, .max = n};
+    size_t rows;
+    enum db_status st = store_schedules_read(db, false, b.data, NULL, minutes, from, to, NULL,
+                                             take_row, &x, &rows);
     buf_release(&b);
-    if (!res)
-        return -1;
-    long rows = PQntuples(res);
-    for (long i = 0; i < rows && (size_t)i < n; i++)
-        parse_row(res, (int)i, &out[i]);
-    PQclear(res);
-    return rows;
+    *filled = x.filled;
+    return st;
 }
 
-int64_t schedule_next_free(const struct schedule *s, int64_t from, int64_t to)
+int64_t schedule_next_opening(const struct schedule *s, int64_t from, int64_t to)
 {
     if (!s->service_found || s->nrules == 0)
         return -1;
@@ -348,28 +315,28 @@ static void cache_key(char key[VCACHE_KEY_MAX], const char *practitioner_id,
 /* A miss of either cache: reads the schedule (read ahead) and keeps it in both, under
  * the schedule version read before the database (*version: that version, 0 when the
  * index does not know the practitioner and availability cannot keep it). */
-static enum schedule_result load_and_keep(struct req *r, const char *key,
-                                          const char *practitioner_id, const char *service_id,
-                                          int64_t from, int64_t to, struct schedule *s,
-                                          uint64_t *version)
+static enum db_status load_and_keep(struct db_session *db, const char *key,
+                                    const char *practitioner_id, const char *service_id,
+                                    int64_t from, int64_t to, struct schedule *s,
+                                    uint64_t *version)
 {
     /* (read before the database: a change after it makes the entry stale at once) */
     if (!dirindex_schedule_version(practitioner_id, version))
         *version = 0;
     int64_t lf, lt;
     read_ahead(from, to, &lf, &lt);
-    enum schedule_result rc = schedule_load(r, practitioner_id, service_id, lf, lt, NULL, s);
-    if (rc == SCHEDULE_OK) {
+    enum db_status st = schedule_fetch(db, practitioner_id, service_id, lf, lt, NULL, s);
+    if (st == DB_OK) {
         if (*version)
             cache_put(schedules, key, *version, lf, lt, s, true);
         cache_put(for_booking, key, 0, lf, lt, s, false);
     }
-    return rc;
+    return st;
 }
 
-enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
-                                          const char *service_id, int64_t from, int64_t to,
-                                          struct schedule *s, uint64_t *version)
+enum db_status schedule_fetch_cached(struct db_session *db, const char *practitioner_id,
+                                    const char *service_id, int64_t from, int64_t to,
+                                    struct schedule *s, uint64_t *version)
 {
     pthread_once(&cache_once, cache_init);
     char key[VCACHE_KEY_MAX];
@@ -377,15 +344,23 @@ enum schedule_result schedule_load_cached(struct req *r, const char *practitione
     if (dirindex_schedule_version(practitioner_id, version) &&
         cache_get(schedules, key, *version, from, to, s)) {
         atomic_fetch_add(&cache_hits, 1);
-        return SCHEDULE_OK;
+        return DB_OK;
     }
     atomic_fetch_add(&cache_misses, 1);
-    return load_and_keep(r, key, practitioner_id, service_id, from, to, s, version);
+    return load_and_keep(db, key, practitioner_id, service_id, from, to, s, version);
 }
 
-enum schedule_result schedule_load_for_booking(struct req *r, const char *practitioner_id,
-                                               const char *service_id, int64_t from, int64_t to,
-                                               bool fresh, struct schedule *s, bool *from_memory)
+enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
+                                          const char *service_id, int64_t from, int64_t to,
+                                          struct schedule *s, uint64_t *version)
+{
+    return result_of(r, schedule_fetch_cached(&r->db, practitioner_id, service_id, from, to, s,
+                                             version));
+}
+
+enum db_status schedule_fetch_for_booking(struct db_session *db, const char *practitioner_id,
+                                         const char *service_id, int64_t from, int64_t to,
+                                         bool fresh, struct schedule *s, bool *from_memory)
 {
     pthread_once(&cache_once, cache_init);
     char key[VCACHE_KEY_MAX];
@@ -393,11 +368,19 @@ enum schedule_result schedule_load_for_booking(struct req *r, const char *practi
     *from_memory = !fresh && cache_get(for_booking, key, 0, from, to, s);
     if (*from_memory) {
         atomic_fetch_add(&booking_hits, 1);
-        return SCHEDULE_OK;
+        return DB_OK;
     }
     atomic_fetch_add(&booking_misses, 1);
     uint64_t version;
-    return load_and_keep(r, key, practitioner_id, service_id, from, to, s, &version);
+    return load_and_keep(db, key, practitioner_id, service_id, from, to, s, &version);
+}
+
+enum schedule_result schedule_load_for_booking(struct req *r, const char *practitioner_id,
+                                               const char *service_id, int64_t from, int64_t to,
+                                               bool fresh, struct schedule *s, bool *from_memory)
+{
+    return result_of(r, schedule_fetch_for_booking(&r->db, practitioner_id, service_id, from, to,
+                                                  fresh, s, from_memory));
 }
 
 void schedule_query(const struct schedule *s, int64_t from, int64_t to, struct slot_query *q)
@@ -451,3 +434,21 @@ json_t *schedule_slot_json(const struct schedule *s, const struct slot *sl)
     return json_pack("{s:s, s:s, s:s}", "start", a, "end", b, "location_id",
                      schedule_location(s, sl->location));
 }
+
+static void owner_stats(struct buf *b)
+{
+    struct schedule_cache_stats sc;
+    schedule_cache_stats(&sc);
+    buf_printf(b,
+               "# HELP clinicd_schedules_total Schedules read for availability, by where they came from.\n"
+               "# TYPE clinicd_schedules_total counter\n"
+               "clinicd_schedules_total{source=\"cache\"} %ld\n"
+               "clinicd_schedules_total{source=\"database\"} %ld\n"
+               "# HELP clinicd_booking_schedules_total Schedules a booking was checked against, by where they came from.\n"
+               "# TYPE clinicd_booking_schedules_total counter\n"
+               "clinicd_booking_schedules_total{source=\"cache\"} %ld\n"
+               "clinicd_booking_schedules_total{source=\"database\"} %ld\n",
+               sc.hits, sc.misses, sc.booking_hits, sc.booking_misses);
+}
+
+const struct owner schedule_cache_owner = {.name = "the schedule caches", .stats = owner_stats};

@@ -7,8 +7,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+/* (api/common.h only for the files that include this header to reach it: it goes
+ * when they have moved) */
 #include "api/common.h"
+#include "core/owner.h"
+#include "db/session.h"
 #include "domain/slots.h"
+#include "http/request.h"
 
 #define SCHEDULE_MAX_LOCATIONS 16
 
@@ -37,9 +44,14 @@ enum schedule_result {
     SCHEDULE_REPLIED = -1, /* a reply (503/500) was sent */
 };
 
-/* Loads practitioner_id's schedule for service_id (NULL: their shortest service)
- * covering instants [from, to).  exclude_booking (may be NULL) is left out of the
- * busy ranges (a booking being moved). */
+/* Reads practitioner_id's schedule for service_id (NULL: their shortest service)
+ * covering instants [from, to) on db.  exclude_booking (may be NULL) is left out of
+ * the busy ranges (a booking being moved).  DB_NOT_FOUND: no such active
+ * practitioner.  The schedule_load* forms below are the same for a request, with the
+ * old contract: SCHEDULE_REPLIED after reply_failure() for any other failure. */
+enum db_status schedule_fetch(struct db_session *db, const char *practitioner_id,
+                             const char *service_id, int64_t from, int64_t to,
+                             const char *exclude_booking, struct schedule *s);
 enum schedule_result schedule_load(struct req *r, const char *practitioner_id,
                                    const char *service_id, int64_t from, int64_t to,
                                    const char *exclude_booking, struct schedule *s);
@@ -57,6 +69,9 @@ struct schedule_cache_stats {
 void schedule_cache_stats(struct schedule_cache_stats *st);
 /* *version: the schedule version s holds for (0: none, the index does not know the
  * practitioner). */
+enum db_status schedule_fetch_cached(struct db_session *db, const char *practitioner_id,
+                                    const char *service_id, int64_t from, int64_t to,
+                                    struct schedule *s, uint64_t *version);
 enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
                                           const char *service_id, int64_t from, int64_t to,
                                           struct schedule *s, uint64_t *version);
@@ -65,17 +80,25 @@ enum schedule_result schedule_load_cached(struct req *r, const char *practitione
  * empty: the exclusion constraint settles overlaps) and may be stale otherwise, so
  * the booking must pass s->revision to book_slot.  Else from the database (bookings
  * included), and kept. */
+enum db_status schedule_fetch_for_booking(struct db_session *db, const char *practitioner_id,
+                                         const char *service_id, int64_t from, int64_t to,
+                                         bool fresh, struct schedule *s, bool *from_memory);
 enum schedule_result schedule_load_for_booking(struct req *r, const char *practitioner_id,
                                                const char *service_id, int64_t from, int64_t to,
                                                bool fresh, struct schedule *s, bool *from_memory);
-/* Loads the schedules of n practitioners at once, each for their shortest service (of
- * minutes length when minutes is not NULL), into out[0..].  Returns how many rows were
- * filled (inactive practitioners are left out, so match by practitioner_id), or -1
- * after replying.  The caller releases each filled schedule. */
-long schedule_load_many(struct req *r, const char *const *ids, size_t n, const char *minutes,
-                        int64_t from, int64_t to, struct schedule *out);
+/* Reads the schedules of n practitioners at once, each for their shortest service (of
+ * minutes length when minutes is not NULL), into out[0..*filled) (inactive
+ * practitioners are left out, so match by practitioner_id).  The caller releases each
+ * filled schedule (also when the status is not DB_OK). */
+enum db_status schedule_fetch_many(struct db_session *db, const char *const *ids, size_t n,
+                                  const char *minutes, int64_t from, int64_t to,
+                                  struct schedule *out, size_t *filled);
 /* The first free slot start in [from, to), or -1 when there is none. */
-int64_t schedule_next_free(const struct schedule *s, int64_t from, int64_t to);
+int64_t schedule_next_opening(const struct schedule *s, int64_t from, int64_t to);
+
+/* The schedule caches' owner: their /metrics lines (clinicd_schedules_total,
+ * clinicd_booking_schedules_total). */
+extern const struct owner schedule_cache_owner;
 
 /* Fills q from s for slots starting in [from, to). */
 void schedule_query(const struct schedule *s, int64_t from, int64_t to, struct slot_query *q);

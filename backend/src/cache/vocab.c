@@ -8,7 +8,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "api/common.h"
+#include "api/outcome.h"
+#include "store/directory_vocab.h"
 #include "util/alloc.h"
 
 struct term {
@@ -26,14 +27,6 @@ static time_t loaded_at;
  * so that a new technique shows up without a restart. */
 #define RELOAD_AFTER_MISS_S 10
 
-DB_STMT(st_vocab,
-        "SELECT 'p', slug, id FROM professions UNION ALL SELECT 'p', name, id FROM professions"
-        " UNION ALL SELECT 't', slug, id FROM techniques UNION ALL SELECT 't', name, id FROM techniques"
-        " UNION ALL SELECT 't', alias::text, technique_id FROM technique_aliases"
-        " UNION ALL SELECT 'c', slug, id FROM conditions UNION ALL SELECT 'c', name, id FROM conditions"
-        " UNION ALL SELECT 'c', alias::text, condition_id FROM condition_aliases",
-        0);
-
 static void free_terms(struct term *t, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -41,56 +34,80 @@ static void free_terms(struct term *t, size_t n)
     free(t);
 }
 
-static int reload(struct req *r)
+/* The terms being read. */
+struct reading {
+    struct term *t;
+    size_t n;
+};
+
+static void take_term(char kind, const char *text, int id, size_t i, size_t n, void *ctx)
 {
-    PGresult *res = api_query(r, &st_vocab, NULL);
-    if (!res)
-        return -1;
-    size_t n = (size_t)PQntuples(res);
-    struct term *t = xcalloc(n, sizeof(*t));
-    for (size_t i = 0; i < n; i++) {
-        t[i].kind = PQgetvalue(res, (int)i, 0)[0];
-        t[i].text = xstrdup(PQgetvalue(res, (int)i, 1));
-        t[i].id = (int)strtol(PQgetvalue(res, (int)i, 2), NULL, 10);
-    }
-    PQclear(res);
-    pthread_rwlock_wrlock(&lock);
-    free_terms(terms, nterms);
-    terms = t;
-    nterms = n;
-    loaded_at = time(NULL);
-    pthread_rwlock_unlock(&lock);
-    return 0;
+    struct reading *x = ctx;
+    if (!x->t)
+        x->t = xcalloc(n, sizeof(*x->t));
+    x->t[i] = (struct term){kind, xstrdup(text), id};
+    x->n = i + 1;
 }
 
-static int find(enum vocab_kind kind, const char *text, int *id)
+static enum db_status reload(struct db_session *s)
 {
-    int found = 0;
+    struct reading x = {0};
+    enum db_status st = store_directory_vocab_terms(s, take_term, &x);
+    if (st != DB_OK) {
+        free_terms(x.t, x.n);
+        return st;
+    }
+    if (!x.t) /* (no term at all) */
+        x.t = xcalloc(1, sizeof(*x.t));
+    pthread_rwlock_wrlock(&lock);
+    free_terms(terms, nterms);
+    terms = x.t;
+    nterms = x.n;
+    loaded_at = time(NULL);
+    pthread_rwlock_unlock(&lock);
+    return DB_OK;
+}
+
+static bool find(enum vocab_kind kind, const char *text, int *id)
+{
+    bool found = false;
     pthread_rwlock_rdlock(&lock);
     for (size_t i = 0; i < nterms && !found; i++)
         if (terms[i].kind == (char)kind && strcasecmp(terms[i].text, text) == 0) {
             *id = terms[i].id;
-            found = 1;
+            found = true;
         }
     pthread_rwlock_unlock(&lock);
     return found;
 }
 
-int vocab_lookup(struct req *r, enum vocab_kind kind, const char *text, int *id)
+enum db_status vocab_find(struct db_session *s, enum vocab_kind kind, const char *text, int *id,
+                          bool *found)
 {
     pthread_rwlock_rdlock(&lock);
     bool stale = terms == NULL || time(NULL) - loaded_at >= RELOAD_AFTER_MISS_S;
     pthread_rwlock_unlock(&lock);
-    if (find(kind, text, id))
-        return 1;
-    if (!stale)
-        return 0;
-    if (reload(r) < 0)
-        return -1;
-    return find(kind, text, id);
+    *found = find(kind, text, id);
+    if (*found || !stale)
+        return DB_OK;
+    enum db_status st = reload(s);
+    if (st == DB_OK)
+        *found = find(kind, text, id);
+    return st;
 }
 
-void vocab_free(void)
+int vocab_lookup(struct req *r, enum vocab_kind kind, const char *text, int *id)
+{
+    bool found;
+    enum db_status st = vocab_find(&r->db, kind, text, id, &found);
+    if (st != DB_OK) {
+        reply_failure(r, st);
+        return -1;
+    }
+    return found ? 1 : 0;
+}
+
+static void vocab_stop(void)
 {
     pthread_rwlock_wrlock(&lock);
     free_terms(terms, nterms);
@@ -98,3 +115,10 @@ void vocab_free(void)
     nterms = 0;
     pthread_rwlock_unlock(&lock);
 }
+
+void vocab_free(void)
+{
+    vocab_stop();
+}
+
+const struct owner vocab_owner = {.name = "the directory vocabulary", .stop = vocab_stop};

@@ -2,6 +2,7 @@
 #ifndef CLINICD_DIRECTORY_HANDLERS_H
 #define CLINICD_DIRECTORY_HANDLERS_H
 
+#include "core/owner.h"
 #include "http/request.h"
 
 void directory_professions(struct req *r);
@@ -12,6 +13,8 @@ void practitioners_search(struct req *r);
 void practitioners_profile(struct req *r);
 /* Profiles answered from memory, and looked up there in vain, so far. */
 void practitioners_profile_counts(long *hits, long *misses);
+/* The profile cache's owner: its /metrics lines (clinicd_profiles_total). */
+extern const struct owner profiles_owner;
 
 #include "util/banned.h"
 #endif

@@ -1,4 +1,4 @@
-/* The directory's search index in memory (see dirindex.h).
+/* The directory's search index in memory (see card_index.h).
  *
  * Nearest-first search: cards are sorted by a grid cell of CELL_DEG degrees, row by
  * row of latitude, and a table of the non-empty cells says where each one's cards
@@ -755,4 +755,56 @@ void dir_uuid_format(const uint8_t id[16], char out[37])
         out[k++] = digits[id[i] & 15];
     }
     out[k] = '\0';
+}
+
+/* --- the text of a card row (store/directory_index.h) --------------------------- */
+
+bool dir_parse_ids(const char *text, int *ids, size_t max, size_t *n)
+{
+    *n = 0;
+    if (*text++ != '{')
+        return false;
+    while (*text && *text != '}') {
+        char *end;
+        long v = strtol(text, &end, 10);
+        if (end == text || *n == max)
+            return false;
+        ids[(*n)++] = (int)v;
+        text = *end == ',' ? end + 1 : end;
+    }
+    return *text == '}';
+}
+
+bool dir_parse_langs(const char *text, char (*codes)[3], size_t max, size_t *n)
+{
+    *n = 0;
+    if (*text++ != '{')
+        return false;
+    while (*text && *text != '}') {
+        if (*n == max || text[0] < 'a' || text[0] > 'z' || text[1] < 'a' || text[1] > 'z' ||
+            (text[2] != ',' && text[2] != '}'))
+            return false;
+        codes[*n][0] = text[0];
+        codes[*n][1] = text[1];
+        codes[(*n)++][2] = '\0';
+        text += text[2] == ',' ? 3 : 2;
+    }
+    return *text == '}';
+}
+
+size_t dir_parse_services(const char *text, struct dir_service *out, size_t max)
+{
+    size_t n = 0;
+    while (*text && n < max) {
+        char *end;
+        long minutes = strtol(text, &end, 10);
+        if (*end != ':')
+            break;
+        long price = strtol(end + 1, &end, 10);
+        out[n++] = (struct dir_service){(int32_t)minutes, (int32_t)price};
+        if (*end != ',')
+            break;
+        text = end + 1;
+    }
+    return n;
 }

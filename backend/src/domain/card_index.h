@@ -3,9 +3,9 @@
  * at, cells of a latitude/longitude grid for nearest-first search, and each
  * practitioner's next free time.  A snapshot is built once and never changed, except
  * for the next free times, which are atomics.  Pure code: the service loads it
- * (api/dirindex.c); unit tests build their own. */
-#ifndef CLINICD_DIRINDEX_H
-#define CLINICD_DIRINDEX_H
+ * (cache/index_keeper.c); unit tests build their own. */
+#ifndef CLINICD_DOMAIN_CARD_INDEX_H
+#define CLINICD_DOMAIN_CARD_INDEX_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -69,7 +69,7 @@ struct dir_snapshot {
     size_t ncells;
     uint32_t *by_id;        /* open addressing: practitioner index + 1, 0 = empty */
     size_t by_id_mask;
-    long refs;              /* for the owner (api/dirindex.c) */
+    long refs;              /* for the keeper (cache/index_keeper.c) */
     bool retired;
 };
 
@@ -152,6 +152,15 @@ uint64_t dir_id_order(const uint8_t id[16]);
 /* UUID text <-> 16 bytes; uuid_parse returns false for anything but a UUID. */
 bool dir_uuid_parse(const char *text, uint8_t out[16]);
 void dir_uuid_format(const uint8_t id[16], char out[37]);
+
+/* The text PostgreSQL writes for a card's columns.  "{1,2,3}" -> ids[0..*n); false
+ * when it is not such a list or holds more than max. */
+bool dir_parse_ids(const char *text, int *ids, size_t max, size_t *n);
+/* "{en,es}" -> codes (two lower-case letters each, else false), at most max. */
+bool dir_parse_langs(const char *text, char (*codes)[3], size_t max, size_t *n);
+/* "30:4500,60:8000" (minutes:cents) -> services; returns how many (at most max; what
+ * follows a malformed one is left out). */
+size_t dir_parse_services(const char *text, struct dir_service *out, size_t max);
 
 #include "util/banned.h"
 #endif

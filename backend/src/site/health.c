@@ -1,14 +1,13 @@
 /* Liveness, readiness and the Prometheus metrics page. */
 #include "site/handlers.h"
 #include "booking/handlers.h"
-#include "directory/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache/index_keeper.h"
-#include "cache/schedule_cache.h"
+#include "api/common.h"
 #include "core/app.h"
+#include "core/owner.h"
 #include "http/metrics.h"
 #include "http/reply.h"
 
@@ -59,8 +58,9 @@ void health_ready(struct req *r)
         reply_fault(r, why, detail, retry);
         return;
     }
-    if (!dirindex_ready()) {
-        reply_unavailable(r, "The directory index is still loading.");
+    const char *not_ready = owners_not_ready();
+    if (not_ready) {
+        reply_unavailable(r, not_ready);
         return;
     }
     reply_text(r, 200, "application/json", "{\"status\":\"ready\"}", 18);
@@ -71,55 +71,19 @@ void health_metrics(struct req *r)
     struct buf b;
     buf_init(&b, 0);
     metrics_render(&b, app.pool, atomic_load(&app.in_flight), atomic_load(&app.draining));
-    struct dirindex_stats d;
-    dirindex_stats(&d);
-    struct schedule_cache_stats sc;
-    schedule_cache_stats(&sc);
-    long prof_hits, prof_misses;
-    practitioners_profile_counts(&prof_hits, &prof_misses);
+    owners_stats(&b);
+    /* (named here until their parts have owners: availability.c's answers, and the
+     * per-address limit on patients' writes in api/common.c) */
     long answers_kept, answers_made;
     availability_answer_counts(&answers_kept, &answers_made);
     buf_printf(&b,
-               "# HELP clinicd_directory_index_ready 1 once the index is loaded and every next free time computed.\n"
-               "# TYPE clinicd_directory_index_ready gauge\nclinicd_directory_index_ready %d\n"
-               "# HELP clinicd_directory_index_practitioners Practitioners in the search index.\n"
-               "# TYPE clinicd_directory_index_practitioners gauge\nclinicd_directory_index_practitioners %ld\n"
-               "# HELP clinicd_directory_index_cards Practitioner locations in the search index.\n"
-               "# TYPE clinicd_directory_index_cards gauge\nclinicd_directory_index_cards %ld\n"
-               "# HELP clinicd_directory_next_free_known Practitioners whose next free time is computed and current.\n"
-               "# TYPE clinicd_directory_next_free_known gauge\nclinicd_directory_next_free_known %ld\n"
-               "# HELP clinicd_directory_index_loads_total Full loads of the search index.\n"
-               "# TYPE clinicd_directory_index_loads_total counter\nclinicd_directory_index_loads_total %ld\n"
-               "# HELP clinicd_directory_changes_applied_total Practitioners read again after a change.\n"
-               "# TYPE clinicd_directory_changes_applied_total counter\nclinicd_directory_changes_applied_total %ld\n"
-               "# HELP clinicd_directory_log_reads_total Reads of the change log (migration 0007) finished.\n"
-               "# TYPE clinicd_directory_log_reads_total counter\nclinicd_directory_log_reads_total %lu\n"
-               "# HELP clinicd_directory_items_total Search items served, by where they came from.\n"
-               "# TYPE clinicd_directory_items_total counter\n"
-               "clinicd_directory_items_total{source=\"cache\"} %ld\n"
-               "clinicd_directory_items_total{source=\"database\"} %ld\n"
-               "# HELP clinicd_schedules_total Schedules read for availability, by where they came from.\n"
-               "# TYPE clinicd_schedules_total counter\n"
-               "clinicd_schedules_total{source=\"cache\"} %ld\n"
-               "clinicd_schedules_total{source=\"database\"} %ld\n"
-               "# HELP clinicd_booking_schedules_total Schedules a booking was checked against, by where they came from.\n"
-               "# TYPE clinicd_booking_schedules_total counter\n"
-               "clinicd_booking_schedules_total{source=\"cache\"} %ld\n"
-               "clinicd_booking_schedules_total{source=\"database\"} %ld\n"
-               "# HELP clinicd_profiles_total Profiles served, by where they came from.\n"
-               "# TYPE clinicd_profiles_total counter\n"
-               "clinicd_profiles_total{source=\"cache\"} %ld\n"
-               "clinicd_profiles_total{source=\"database\"} %ld\n"
                "# HELP clinicd_availability_gzipped_total Availability answers sent gzipped, kept from before or made.\n"
                "# TYPE clinicd_availability_gzipped_total counter\n"
                "clinicd_availability_gzipped_total{source=\"kept\"} %ld\n"
                "clinicd_availability_gzipped_total{source=\"made\"} %ld\n"
                "# HELP clinicd_patient_writes_limited_total Patients' writes refused 429 by the per-address limit.\n"
                "# TYPE clinicd_patient_writes_limited_total counter\nclinicd_patient_writes_limited_total %ld\n",
-               d.ready ? 1 : 0, d.practitioners, d.cards, d.next_known, d.loads,
-               d.changes_applied, d.log_reads, d.item_hits, d.item_misses, sc.hits,
-               sc.misses, sc.booking_hits, sc.booking_misses, prof_hits, prof_misses, answers_kept,
-               answers_made, patient_rate_refusals());
+               answers_kept, answers_made, patient_rate_refusals());
     size_t len;
     char *data = buf_detach(&b, &len);
     reply_owned(r, 200, "text/plain; version=0.0.4; charset=utf-8", data, len);
