@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <libpq-fe.h>
+#include "store/seed.h"
 
 #define DEFAULT_PRACTITIONERS 320L
 #define MAX_PRACTITIONERS 1000000L
@@ -1658,7 +1658,7 @@ static bool gen_next(struct gen *g, struct clinic *c)
 #define COPY_BUF 65536
 
 struct copy_out {
-    PGconn *conn;
+    struct db_direct *d;
     size_t len;
     bool failed;
     char buf[COPY_BUF];
@@ -1668,8 +1668,8 @@ static void co_flush(struct copy_out *co)
 {
     if (co->len == 0 || co->failed)
         return;
-    if (PQputCopyData(co->conn, co->buf, (int)co->len) != 1) {
-        fprintf(stderr, "seed-demo: sending COPY data: %s", PQerrorMessage(co->conn));
+    if (!store_seed_copy_send(co->d, co->buf, co->len)) {
+        fprintf(stderr, "seed-demo: %s", co->d->message);
         co->failed = true;
     }
     co->len = 0;
@@ -1763,37 +1763,82 @@ struct refs {
     int condition[C_COUNT];
 };
 
-enum table {
-    TB_CLINICS, TB_LOCATIONS, TB_PRACTITIONERS, TB_SERVICES, TB_PLOCATIONS, TB_PTECHNIQUES,
-    TB_PCONDITIONS, TB_PSERVICES, TB_COUNT
-};
-
-static const char *const table_name[TB_COUNT] = {
-    "clinics", "locations", "practitioners", "services", "practitioner_locations",
-    "practitioner_techniques", "practitioner_conditions", "practitioner_services",
-};
-
-static const char *const copy_sql[TB_COUNT] = {
-    [TB_CLINICS] = "COPY clinics (id, name, website, phone, created_at) FROM STDIN",
-    [TB_LOCATIONS] = "COPY locations (id, clinic_id, name, address, city, region, postcode, country, "
-                     "geog, timezone, wheelchair_accessible, active, created_at) FROM STDIN",
-    [TB_PRACTITIONERS] = "COPY practitioners (id, clinic_id, name, profession_id, credentials, bio, "
-                         "languages, accepting_new, home_visits, sliding_scale, active, created_at, "
-                         "updated_at) FROM STDIN",
-    [TB_SERVICES] = "COPY services (id, clinic_id, name, duration_minutes, price_cents, currency, "
-                    "buffer_before_minutes, buffer_after_minutes, active, created_at) FROM STDIN",
-    [TB_PLOCATIONS] = "COPY practitioner_locations (clinic_id, practitioner_id, location_id) FROM STDIN",
-    [TB_PTECHNIQUES] = "COPY practitioner_techniques (clinic_id, practitioner_id, technique_id) FROM STDIN",
-    [TB_PCONDITIONS] = "COPY practitioner_conditions (clinic_id, practitioner_id, condition_id) FROM STDIN",
-    [TB_PSERVICES] = "COPY practitioner_services (clinic_id, practitioner_id, service_id) FROM STDIN",
-};
-
-static void emit_clinic(struct copy_out *co, enum table t, const struct clinic *c, const struct refs *refs)
+static void emit_locations(struct copy_out *co, const struct clinic *c)
 {
     const struct city *ci = c->city;
+    for (int i = 0; i < c->nloc; i++) {
+        const struct location *l = &c->loc[i];
+        co_raw(co, l->id); co_tab(co);
+        co_raw(co, c->id); co_tab(co);
+        co_text(co, l->hood->name); co_tab(co);
+        co_text(co, l->address); co_tab(co);
+        co_text(co, ci->name); co_tab(co);
+        co_text(co, ci->region); co_tab(co);
+        co_text(co, l->postcode); co_tab(co);
+        co_raw(co, countries[ci->country].iso2); co_tab(co);
+        co_raw(co, "SRID=4326;POINT(");
+        co_micro(co, l->lon_u);
+        co_putc(co, ' ');
+        co_micro(co, l->lat_u);
+        co_putc(co, ')'); co_tab(co);
+        co_text(co, ci->tz); co_tab(co);
+        co_bool(co, l->wheelchair); co_tab(co);
+        co_bool(co, true); co_tab(co);
+        co_time(co, l->created);
+        co_eol(co);
+    }
+}
+
+static void emit_practitioners(struct copy_out *co, const struct clinic *c, const struct refs *refs)
+{
+    for (int i = 0; i < c->nstaff; i++) {
+        const struct practitioner *p = &c->staff[i];
+        co_raw(co, p->id); co_tab(co);
+        co_raw(co, c->id); co_tab(co);
+        co_text(co, p->name); co_tab(co);
+        co_int(co, refs->profession[p->prof]); co_tab(co);
+        co_text(co, p->credentials); co_tab(co);
+        co_text(co, p->bio); co_tab(co);
+        co_putc(co, '{');
+        for (int k = 0; k < p->nlangs; k++) {
+            if (k) co_putc(co, ',');
+            co_raw(co, p->langs[k]);
+        }
+        co_putc(co, '}'); co_tab(co);
+        co_bool(co, p->accepting); co_tab(co);
+        co_bool(co, p->home); co_tab(co);
+        co_bool(co, p->sliding); co_tab(co);
+        co_bool(co, true); co_tab(co);
+        co_time(co, p->created); co_tab(co);
+        co_time(co, p->updated);
+        co_eol(co);
+    }
+}
+
+static void emit_services(struct copy_out *co, const struct clinic *c)
+{
+    const struct city *ci = c->city;
+    for (int i = 0; i < c->nsvc; i++) {
+        const struct service *s = &c->svc[i];
+        co_raw(co, s->id); co_tab(co);
+        co_raw(co, c->id); co_tab(co);
+        co_text(co, s->name); co_tab(co);
+        co_int(co, s->minutes); co_tab(co);
+        co_int(co, s->price_cents); co_tab(co);
+        co_raw(co, ci->currency); co_tab(co);
+        co_int(co, s->before); co_tab(co);
+        co_int(co, s->after); co_tab(co);
+        co_bool(co, true); co_tab(co);
+        co_time(co, s->created);
+        co_eol(co);
+    }
+}
+
+static void emit_clinic(struct copy_out *co, enum seed_table t, const struct clinic *c, const struct refs *refs)
+{
     char num[16];
     switch (t) {
-    case TB_CLINICS:
+    case SEED_TB_CLINICS:
         co_raw(co, c->id); co_tab(co);
         co_text(co, c->name); co_tab(co);
         if (c->has_website) co_text(co, c->website); else co_raw(co, "\\N");
@@ -1802,89 +1847,35 @@ static void emit_clinic(struct copy_out *co, enum table t, const struct clinic *
         co_time(co, c->created);
         co_eol(co);
         break;
-    case TB_LOCATIONS:
-        for (int i = 0; i < c->nloc; i++) {
-            const struct location *l = &c->loc[i];
-            co_raw(co, l->id); co_tab(co);
-            co_raw(co, c->id); co_tab(co);
-            co_text(co, l->hood->name); co_tab(co);
-            co_text(co, l->address); co_tab(co);
-            co_text(co, ci->name); co_tab(co);
-            co_text(co, ci->region); co_tab(co);
-            co_text(co, l->postcode); co_tab(co);
-            co_raw(co, countries[ci->country].iso2); co_tab(co);
-            co_raw(co, "SRID=4326;POINT(");
-            co_micro(co, l->lon_u);
-            co_putc(co, ' ');
-            co_micro(co, l->lat_u);
-            co_putc(co, ')'); co_tab(co);
-            co_text(co, ci->tz); co_tab(co);
-            co_bool(co, l->wheelchair); co_tab(co);
-            co_bool(co, true); co_tab(co);
-            co_time(co, l->created);
-            co_eol(co);
-        }
+    case SEED_TB_LOCATIONS:
+        emit_locations(co, c);
         break;
-    case TB_PRACTITIONERS:
-        for (int i = 0; i < c->nstaff; i++) {
-            const struct practitioner *p = &c->staff[i];
-            co_raw(co, p->id); co_tab(co);
-            co_raw(co, c->id); co_tab(co);
-            co_text(co, p->name); co_tab(co);
-            co_int(co, refs->profession[p->prof]); co_tab(co);
-            co_text(co, p->credentials); co_tab(co);
-            co_text(co, p->bio); co_tab(co);
-            co_putc(co, '{');
-            for (int k = 0; k < p->nlangs; k++) {
-                if (k) co_putc(co, ',');
-                co_raw(co, p->langs[k]);
-            }
-            co_putc(co, '}'); co_tab(co);
-            co_bool(co, p->accepting); co_tab(co);
-            co_bool(co, p->home); co_tab(co);
-            co_bool(co, p->sliding); co_tab(co);
-            co_bool(co, true); co_tab(co);
-            co_time(co, p->created); co_tab(co);
-            co_time(co, p->updated);
-            co_eol(co);
-        }
+    case SEED_TB_PRACTITIONERS:
+        emit_practitioners(co, c, refs);
         break;
-    case TB_SERVICES:
-        for (int i = 0; i < c->nsvc; i++) {
-            const struct service *s = &c->svc[i];
-            co_raw(co, s->id); co_tab(co);
-            co_raw(co, c->id); co_tab(co);
-            co_text(co, s->name); co_tab(co);
-            co_int(co, s->minutes); co_tab(co);
-            co_int(co, s->price_cents); co_tab(co);
-            co_raw(co, ci->currency); co_tab(co);
-            co_int(co, s->before); co_tab(co);
-            co_int(co, s->after); co_tab(co);
-            co_bool(co, true); co_tab(co);
-            co_time(co, s->created);
-            co_eol(co);
-        }
+    case SEED_TB_SERVICES:
+        emit_services(co, c);
         break;
-    case TB_PLOCATIONS:
+    case SEED_TB_PLOCATIONS:
         for (int i = 0; i < c->nstaff; i++)
             for (int k = 0; k < c->staff[i].nloc; k++)
                 co_link(co, c->id, c->staff[i].id, c->loc[c->staff[i].loc[k]].id);
         break;
-    case TB_PTECHNIQUES:
+    case SEED_TB_PTECHNIQUES:
         for (int i = 0; i < c->nstaff; i++)
             for (int k = 0; k < c->staff[i].ntech; k++) {
                 snprintf(num, sizeof(num), "%d", refs->technique[c->staff[i].tech[k]]);
                 co_link(co, c->id, c->staff[i].id, num);
             }
         break;
-    case TB_PCONDITIONS:
+    case SEED_TB_PCONDITIONS:
         for (int i = 0; i < c->nstaff; i++)
             for (int k = 0; k < c->staff[i].ncond; k++) {
                 snprintf(num, sizeof(num), "%d", refs->condition[c->staff[i].cond[k]]);
                 co_link(co, c->id, c->staff[i].id, num);
             }
         break;
-    case TB_PSERVICES:
+    case SEED_TB_PSERVICES:
         for (int i = 0; i < c->nstaff; i++)
             for (int k = 0; k < c->staff[i].nsvc; k++)
                 co_link(co, c->id, c->staff[i].id, c->svc[c->staff[i].svc[k]].id);
@@ -1901,65 +1892,17 @@ struct counts {
     long clinics, locations, practitioners, services;
 };
 
-static bool exec_ok(PGconn *conn, const char *sql)
-{
-    PGresult *res = PQexec(conn, sql);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok)
-        fprintf(stderr, "seed-demo: %s: %s", sql, PQerrorMessage(conn));
-    PQclear(res);
-    return ok;
-}
-
-/* Loads the ids of one vocabulary table into ids[] by slug; all must exist. */
-static int load_ids(PGconn *conn, const char *table, const char *const *slugs, int n, int *ids)
-{
-    int rc = -1;
-    char sql[128];
-    snprintf(sql, sizeof(sql), "SELECT slug, id FROM %s", table);
-    PGresult *res = PQexec(conn, sql);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "seed-demo: reading %s: %s", table, PQerrorMessage(conn));
-        goto out;
-    }
-    for (int i = 0; i < n; i++) {
-        ids[i] = -1;
-        for (int row = 0; row < PQntuples(res); row++) {
-            if (strcmp(PQgetvalue(res, row, 0), slugs[i]) == 0) {
-                char *end;
-                errno = 0;
-                long v = strtol(PQgetvalue(res, row, 1), &end, 10);
-                if (errno == 0 && *end == '\0' && v > 0 && v <= 32767)
-                    ids[i] = (int)v;
-                break;
-            }
-        }
-        if (ids[i] < 0) {
-            fprintf(stderr, "seed-demo: %s has no '%s' (are the migrations applied?)\n", table, slugs[i]);
-            goto out;
-        }
-    }
-    rc = 0;
-out:
-    PQclear(res);
-    return rc;
-}
-
 /* Streams one table: regenerates every clinic and sends that table's rows. */
-static int copy_table(PGconn *conn, struct copy_out *co, struct clinic *c, enum table t,
-                      uint64_t seed, long target, const struct refs *refs, struct counts *counts)
+static int copy_table(struct db_direct *d, struct copy_out *co, struct clinic *c,
+                      enum seed_table t, uint64_t seed, long target, const struct refs *refs,
+                      struct counts *counts)
 {
-    int rc = -1;
     struct gen g;
-    PGresult *res = PQexec(conn, copy_sql[t]);
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
-        fprintf(stderr, "seed-demo: loading %s: %s", table_name[t], PQerrorMessage(conn));
-        goto out;
+    if (store_seed_copy_start(d, t) != DB_OK) {
+        fprintf(stderr, "seed-demo: %s", d->message);
+        return -1;
     }
-    PQclear(res);
-    res = NULL;
-
-    co->conn = conn;
+    co->d = d;
     co->len = 0;
     co->failed = false;
     memset(counts, 0, sizeof(*counts));
@@ -1972,42 +1915,14 @@ static int copy_table(PGconn *conn, struct copy_out *co, struct clinic *c, enum 
         counts->services += c->nsvc;
     }
     co_flush(co);
-    if (PQputCopyEnd(conn, co->failed ? "seed-demo could not send its data" : NULL) != 1) {
-        fprintf(stderr, "seed-demo: ending COPY: %s", PQerrorMessage(conn));
-        goto out;
+    enum db_status st = store_seed_copy_end(d, t, co->failed);
+    if (st != DB_OK) {
+        /* a failure to send was told already */
+        if (!co->failed || st == DB_DOWN)
+            fprintf(stderr, "seed-demo: %s", d->message);
+        return -1;
     }
-    bool ok = !co->failed;
-    while ((res = PQgetResult(conn)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            if (ok)
-                fprintf(stderr, "seed-demo: loading %s: %s", table_name[t], PQresultErrorMessage(res));
-            ok = false;
-        }
-        PQclear(res);
-    }
-    if (ok)
-        rc = 0;
-out:
-    PQclear(res);
-    return rc;
-}
-
-/* Counts the warnings ANALYZE raises for tables it may not analyse (only the
- * owner may), instead of printing one per table. */
-struct notices {
-    bool counting;
-    int warnings;
-};
-
-static void on_notice(void *arg, const PGresult *res)
-{
-    struct notices *ns = arg;
-    const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
-    if (ns->counting && severity && strcmp(severity, "WARNING") == 0) {
-        ns->warnings++;
-        return;
-    }
-    fprintf(stderr, "%s", PQresultErrorMessage(res));
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2105,111 +2020,116 @@ static int parse_args(int argc, char **argv, struct seed_opts *o)
     return 0;
 }
 
-int seed_cli(int argc, char **argv, const char *conninfo)
+/* What a load did, for the summary line. */
+struct load {
+    struct counts counts;
+    long replaced;      /* clinics deleted first (--force) */
+    bool present;       /* there were clinics and no --force: nothing done */
+};
+
+/* Reads the vocabulary's ids; false after saying why. */
+static bool load_refs(struct db_direct *d, struct refs *refs)
 {
-    int rc = 1;
-    PGconn *conn = NULL;
-    PGresult *res = NULL;
+    if (store_seed_vocabulary(d, SEED_PROFESSIONS, profession_slug, PR_COUNT, refs->profession) ==
+            DB_OK &&
+        store_seed_vocabulary(d, SEED_TECHNIQUES, technique_slug, T_COUNT, refs->technique) ==
+            DB_OK &&
+        store_seed_vocabulary(d, SEED_CONDITIONS, condition_slug, C_COUNT, refs->condition) ==
+            DB_OK)
+        return true;
+    fprintf(stderr, "seed-demo: %s", d->message);
+    return false;
+}
+
+/* The whole load, in one transaction; 0 when it committed (or found demo data and
+ * did nothing), -1 after saying why. */
+static int seed_load(struct db_direct *d, const struct seed_opts *o, struct load *l)
+{
+    int rc = -1;
     struct clinic *clinic = NULL;
     struct copy_out *co = NULL;
     struct refs refs;
-    struct counts counts = { 0, 0, 0, 0 };
-    struct notices notices = { false, 0 };
-    struct seed_opts o;
-    long replaced = 0;
-    bool in_tx = false;
+    bool in_tx = true;
 
-    int parsed = parse_args(argc, argv, &o);
-    if (parsed != 0) {
-        rc = parsed == 1 ? 0 : 2;
-        goto out;
-    }
-
-    conn = PQconnectdb(conninfo);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        fprintf(stderr, "seed-demo: cannot connect to the database: %s", PQerrorMessage(conn));
-        goto out;
-    }
-    PQsetNoticeReceiver(conn, on_notice, &notices);
-    if (PQsetClientEncoding(conn, "UTF8") != 0) {
-        fprintf(stderr, "seed-demo: cannot use UTF8: %s", PQerrorMessage(conn));
-        goto out;
-    }
-
-    if (!exec_ok(conn, "BEGIN"))
-        goto out;
-    in_tx = true;
-    /* No time limit for a bulk load, and one seeder at a time: SHARE ROW
-     * EXCLUSIVE conflicts with itself and with writers, not with readers. */
-    if (!exec_ok(conn, "SET LOCAL statement_timeout = 0") ||
-        !exec_ok(conn, "LOCK TABLE clinics IN SHARE ROW EXCLUSIVE MODE"))
-        goto out;
-
-    res = PQexec(conn, "SELECT count(*) FROM clinics");
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "seed-demo: counting clinics: %s", PQerrorMessage(conn));
-        goto out;
-    }
-    char *end;
-    errno = 0;
-    replaced = strtol(PQgetvalue(res, 0, 0), &end, 10);
-    if (errno != 0 || *end != '\0' || replaced < 0) {
-        fprintf(stderr, "seed-demo: unexpected clinic count '%s'\n", PQgetvalue(res, 0, 0));
-        goto out;
-    }
-    PQclear(res);
-    res = NULL;
-    if (replaced > 0 && !o.force) {
-        printf("demo data already present; nothing done\n");
+    if (store_seed_begin(d, &l->replaced) != DB_OK)
+        goto fail;
+    if (l->replaced > 0 && !o->force) {
+        l->present = true;
         rc = 0;
         goto out;
     }
-    if (replaced > 0 && !exec_ok(conn, "DELETE FROM clinics"))
+    if (l->replaced > 0 && store_seed_clear(d) != DB_OK)
+        goto fail;
+    if (!load_refs(d, &refs))
         goto out;
-
-    if (load_ids(conn, "professions", profession_slug, PR_COUNT, refs.profession) != 0 ||
-        load_ids(conn, "techniques", technique_slug, T_COUNT, refs.technique) != 0 ||
-        load_ids(conn, "conditions", condition_slug, C_COUNT, refs.condition) != 0)
-        goto out;
-
     clinic = calloc(1, sizeof(*clinic));
     co = calloc(1, sizeof(*co));
     if (!clinic || !co) {
         fprintf(stderr, "seed-demo: out of memory\n");
         goto out;
     }
-    for (int t = 0; t < TB_COUNT; t++)
-        if (copy_table(conn, co, clinic, (enum table)t, o.seed, o.practitioners, &refs, &counts) != 0)
+    for (int t = 0; t < SEED_TB_COUNT; t++)
+        if (copy_table(d, co, clinic, (enum seed_table)t, o->seed, o->practitioners, &refs,
+                       &l->counts) != 0)
             goto out;
+    in_tx = false; /* a failed COMMIT has ended the transaction too */
+    if (store_seed_commit(d) != DB_OK)
+        goto fail;
+    rc = 0;
+    goto out;
+fail:
+    fprintf(stderr, "seed-demo: %s", d->message);
+out:
+    if (in_tx)
+        store_seed_rollback(d);
+    free(co);
+    free(clinic);
+    return rc;
+}
 
-    in_tx = false;   /* a failed COMMIT has ended the transaction too */
-    if (!exec_ok(conn, "COMMIT"))
+int seed_cli(int argc, char **argv, const char *conninfo)
+{
+    int rc = 1;
+    struct db_direct d = {0};
+    struct seed_notices notices = {false, 0};
+    struct seed_opts o;
+    struct load l = {{0, 0, 0, 0}, 0, false};
+
+    int parsed = parse_args(argc, argv, &o);
+    if (parsed != 0) {
+        rc = parsed == 1 ? 0 : 2;
         goto out;
-
-    notices.counting = true;
-    bool analysed = exec_ok(conn, "ANALYZE clinics, locations, practitioners, services, "
-                                  "practitioner_locations, practitioner_techniques, "
-                                  "practitioner_conditions, practitioner_services");
-    notices.counting = false;
-    if (analysed && notices.warnings > 0)
+    }
+    if (!db_direct_open(&d, conninfo, 0)) {
+        fprintf(stderr, "seed-demo: cannot connect to the database: %s", d.message);
+        goto out;
+    }
+    if (store_seed_connection(&d, &notices) != DB_OK) {
+        fprintf(stderr, "seed-demo: %s", d.message);
+        goto out;
+    }
+    if (seed_load(&d, &o, &l) != 0)
+        goto out;
+    if (l.present) {
+        printf("demo data already present; nothing done\n");
+        rc = 0;
+        goto out;
+    }
+    int skipped;
+    if (store_seed_analyze(&d, &notices, &skipped) != DB_OK)
+        fprintf(stderr, "seed-demo: %s", d.message);
+    else if (skipped > 0)
         fprintf(stderr, "seed-demo: note: ANALYZE skipped %d tables (only their owner may "
-                        "analyse them); autovacuum will do it shortly\n", notices.warnings);
+                        "analyse them); autovacuum will do it shortly\n", skipped);
 
     printf("seed-demo: %ld clinics, %ld locations, %ld practitioners, %ld services "
-           "(seed %" PRIu64 ")", counts.clinics, counts.locations, counts.practitioners,
-           counts.services, o.seed);
-    if (replaced > 0)
-        printf("; replaced %ld clinics", replaced);
+           "(seed %" PRIu64 ")", l.counts.clinics, l.counts.locations, l.counts.practitioners,
+           l.counts.services, o.seed);
+    if (l.replaced > 0)
+        printf("; replaced %ld clinics", l.replaced);
     printf("\n");
     rc = 0;
 out:
-    PQclear(res);
-    if (in_tx) {
-        res = PQexec(conn, "ROLLBACK");
-        PQclear(res);
-    }
-    free(co);
-    free(clinic);
-    PQfinish(conn);
+    db_direct_close(&d);
     return rc;
 }
