@@ -34,8 +34,32 @@ static void report(const struct db_direct *d)
     fprintf(stderr, "clinicd audit: %s", d->message);
 }
 
-/* Checks each line "CLINIC|none ID HASH [N]" of a file `clinicd audit heads` wrote;
- * returns how many no longer hold, or -1 on an error. */
+/* One line of a file `clinicd audit heads` wrote: "CLINIC|none ID HASH [N]". */
+struct heads_line {
+    char chain[64]; /* as written: a clinic id, or "none" */
+    char id[32];
+    char hash[80];  /* 64 lowercase hex digits */
+};
+
+enum heads_parse { HEADS_LINE, HEADS_SKIP, HEADS_BAD };
+
+/* Reads one line: HEADS_SKIP for a comment or a blank line, HEADS_BAD for anything
+ * that is not a line of `clinicd audit heads`. */
+static enum heads_parse heads_line_parse(const char *line, struct heads_line *out)
+{
+    if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
+        return HEADS_SKIP;
+    long idv;
+    if (sscanf(line, "%63s %31s %79s", out->chain, out->id, out->hash) != 3 ||
+        (strcmp(out->chain, "none") != 0 && !is_uuid(out->chain)) ||
+        parse_long(out->id, 1, 9223372036854775807L, &idv) != 0 || strlen(out->hash) != 64 ||
+        strspn(out->hash, "0123456789abcdef") != 64)
+        return HEADS_BAD;
+    return HEADS_LINE;
+}
+
+/* Checks each line of a file `clinicd audit heads` wrote; returns how many no longer
+ * hold, or -1 on an error. */
 static long check_exported(struct db_direct *d, const char *path, const char *only)
 {
     FILE *f = fopen(path, "r");
@@ -47,24 +71,21 @@ static long check_exported(struct db_direct *d, const char *path, const char *on
     long bad = 0, lineno = 0;
     while (fgets(line, sizeof(line), f)) {
         lineno++;
-        char chain[64], id[32], hash[80];
-        if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
+        struct heads_line h;
+        enum heads_parse p = heads_line_parse(line, &h);
+        if (p == HEADS_SKIP)
             continue;
-        long idv;
-        if (sscanf(line, "%63s %31s %79s", chain, id, hash) != 3 ||
-            (strcmp(chain, "none") != 0 && !is_uuid(chain)) ||
-            parse_long(id, 1, 9223372036854775807L, &idv) != 0 || strlen(hash) != 64 ||
-            strspn(hash, "0123456789abcdef") != 64) {
+        if (p == HEADS_BAD) {
             fprintf(stderr, "clinicd audit: %s:%ld: not a line of `clinicd audit heads`\n", path,
                     lineno);
             fclose(f);
             return -1;
         }
-        const char *key = strcmp(chain, "none") == 0 ? NIL_UUID : chain;
+        const char *key = strcmp(h.chain, "none") == 0 ? NIL_UUID : h.chain;
         if (only && strcmp(only, key) != 0)
             continue;
         bool holds;
-        if (store_audit_chain_row_holds(d, key, id, hash, &holds) != DB_OK) {
+        if (store_audit_chain_row_holds(d, key, h.id, h.hash, &holds) != DB_OK) {
             report(d);
             fclose(f);
             return -1;
@@ -72,7 +93,7 @@ static long check_exported(struct db_direct *d, const char *path, const char *on
         if (!holds) {
             printf("clinic %s: row %s: not in the log with the hash exported in %s "
                    "(the chain was rewritten or cut)\n",
-                   chain, id, path);
+                   h.chain, h.id, path);
             bad++;
         }
     }
