@@ -264,6 +264,55 @@ static bool record_sent(struct worker *w, const char *ids, const char *message_i
     return false;
 }
 
+/* Composes the rows ok[0..nok) as one mail (folded when more than one), sends it and
+ * records the outcome.  attempts: the most any of them has made.  False when
+ * PostgreSQL failed. */
+static bool transfer(struct worker *w, struct item **ok, char **ok_ids, int nok, int attempts)
+{
+    const struct config *cfg = w->cfg;
+    bool ok_db = true;
+    struct buf msg;
+    buf_init(&msg, 0);
+    char msgid[200];
+    int rc;
+    if (nok == 1) {
+        snprintf(msgid, sizeof(msgid), "%s", ok[0]->msgid);
+        rc = mail_compose(&ok[0]->m, &msg);
+    } else {
+        fold_message_id(ok, nok, msgid, sizeof(msgid));
+        struct mail *ms = xcalloc((size_t)nok, sizeof(*ms));
+        for (int i = 0; i < nok; i++)
+            ms[i] = ok[i]->m;
+        rc = mail_compose_folded(ms, (size_t)nok, msgid, &msg);
+        free(ms);
+    }
+    char *these = id_array(ok_ids, nok);
+    if (rc != 0) {
+        ok_db = record_failure(w, these, "unknown kind of notification", true, 0);
+    } else {
+        struct smtp_conf sc = {cfg, stop_due, (void *)cfg};
+        char err[700];
+        enum smtp_outcome o = smtp_send(&sc, ok[0]->m.to, msg.data, msg.len, err, sizeof(err));
+        if (o == SMTP_SENT) {
+            ok_db = record_sent(w, these, msgid);
+            if (nok > 1)
+                log_info("worker: %d notifications went out folded into one mail (%s)", nok,
+                         msgid);
+        } else {
+            if (o == SMTP_PERMANENT)
+                log_warn("worker: the mail server refused %s for good; failed", these);
+            else
+                log_warn("worker: delivery of %s failed (attempt %d): %s", these, attempts,
+                         o == SMTP_TRANSIENT ? err : "stopped");
+            int backoff = o == SMTP_ABORTED ? 0 : 30 << (attempts < 10 ? attempts : 10);
+            ok_db = record_failure(w, these, err, o == SMTP_PERMANENT, backoff);
+        }
+    }
+    free(these);
+    buf_release(&msg);
+    return ok_db;
+}
+
 /* Sends the rows ids[0..n) as one mail (folded when more than one is still ours).
  * Returns false when PostgreSQL failed (the pass ends). */
 static bool send_mail(struct worker *w, char *const *ids, int n)
@@ -311,47 +360,8 @@ static bool send_mail(struct worker *w, char *const *ids, int n)
         free(one);
     }
     free(mine.rows);
-    if (db_ok && nok > 0) {
-        struct buf msg;
-        buf_init(&msg, 0);
-        char msgid[200];
-        int rc;
-        if (nok == 1) {
-            snprintf(msgid, sizeof(msgid), "%s", ok[0]->msgid);
-            rc = mail_compose(&ok[0]->m, &msg);
-        } else {
-            fold_message_id(ok, nok, msgid, sizeof(msgid));
-            struct mail *ms = xcalloc((size_t)nok, sizeof(*ms));
-            for (int i = 0; i < nok; i++)
-                ms[i] = ok[i]->m;
-            rc = mail_compose_folded(ms, (size_t)nok, msgid, &msg);
-            free(ms);
-        }
-        char *these = id_array(ok_ids, nok);
-        if (rc != 0) {
-            db_ok = record_failure(w, these, "unknown kind of notification", true, 0);
-        } else {
-            struct smtp_conf sc = {cfg, stop_due, (void *)cfg};
-            char err[700];
-            enum smtp_outcome o = smtp_send(&sc, ok[0]->m.to, msg.data, msg.len, err, sizeof(err));
-            if (o == SMTP_SENT) {
-                db_ok = record_sent(w, these, msgid);
-                if (nok > 1)
-                    log_info("worker: %d notifications went out folded into one mail (%s)", nok,
-                             msgid);
-            } else {
-                if (o == SMTP_PERMANENT)
-                    log_warn("worker: the mail server refused %s for good; failed", these);
-                else
-                    log_warn("worker: delivery of %s failed (attempt %d): %s", these, attempts,
-                             o == SMTP_TRANSIENT ? err : "stopped");
-                int backoff = o == SMTP_ABORTED ? 0 : 30 << (attempts < 10 ? attempts : 10);
-                db_ok = record_failure(w, these, err, o == SMTP_PERMANENT, backoff);
-            }
-        }
-        free(these);
-        buf_release(&msg);
-    }
+    if (db_ok && nok > 0)
+        db_ok = transfer(w, ok, ok_ids, nok, attempts);
     for (int i = 0; i < n; i++)
         item_release(&items[i]);
     free(items);
