@@ -35,7 +35,6 @@
 #include "cli/worker.h"
 
 #include <curl/curl.h>
-#include <jansson.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -47,6 +46,7 @@
 
 #include "domain/mail.h"
 #include "domain/seal.h"
+#include "cli/outbox_mail.h"
 #include "cli/smtp.h"
 #include "store/outbox.h"
 #include "util/alloc.h"
@@ -141,100 +141,17 @@ static char *id_array(char *const *ids, int n)
 
 /* --- composing ---------------------------------------------------------------------- */
 
-/* One row's mail, ready to compose (its strings point into d and the buffers). */
-struct item {
-    char id[40];
-    struct outbox_detail det;
-    json_t *payload;
-    char manage[600], book[600], uid[80], msgid[200];
-    struct mail m;
-};
-
-static void item_release(struct item *it)
-{
-    outbox_detail_release(&it->det);
-    json_decref(it->payload);
-    it->payload = NULL;
-}
-
 enum load { LOADED, GONE, DB_FAILED };
 
-static enum load item_load(struct worker *w, struct item *it)
+static enum load item_load(struct worker *w, struct outbox_mail *it)
 {
-    const struct config *cfg = w->cfg;
     enum db_status st = store_outbox_detail(&w->db, it->id, &it->det);
     if (st == DB_NOT_FOUND)
         return GONE;
     if (!db_done(w, st))
         return DB_FAILED;
-    const struct outbox_detail *d = &it->det;
-    it->payload = json_loads(d->payload, 0, NULL);
-    char token[128];
-    const char *sealed = json_string_value(json_object_get(it->payload, "manage_token_sealed"));
-    const char *subject_id = d->booking_id;
-    bool have_link = sealed && subject_id && unseal_text(sealed, token, sizeof(token));
-    if (have_link)
-        snprintf(it->manage, sizeof(it->manage), "%s/manage#id=%s&token=%s", cfg->public_base_url,
-                 subject_id, token);
-    sodium_memzero(token, sizeof(token));
-    snprintf(it->book, sizeof(it->book), "%s/practitioners/%s", cfg->public_base_url,
-             d->practitioner_id ? d->practitioner_id : "");
-    snprintf(it->uid, sizeof(it->uid), "%s@clinicd", subject_id ? subject_id : it->id);
-    /* the dedupe key names the event: a resend keeps the same Message-ID */
-    snprintf(it->msgid, sizeof(it->msgid), "%s@clinicd", d->dedupe_key);
-    for (char *p = it->msgid; *p; p++)
-        if (*p == ':')
-            *p = '.';
-    json_t *prev = json_object_get(it->payload, "from_epoch"); /* a number: see bookings.c */
-    it->m = (struct mail){
-        .kind = d->kind,
-        .from = cfg->smtp_from,
-        .to = d->recipient,
-        .message_id = it->msgid,
-        .patient_name = d->patient_name,
-        .practitioner_name = d->practitioner_name,
-        .service_name = d->service_name,
-        .clinic_name = d->clinic_name,
-        .clinic_phone = d->clinic_phone,
-        .address = d->address,
-        .tz = d->tz,
-        .start = d->start,
-        .end = d->end,
-        .previous_start = json_is_integer(prev) ? (int64_t)json_integer_value(prev) : 0,
-        .cancel_hours = d->cancel_hours,
-        .manage_url = have_link ? it->manage : NULL,
-        .book_url = it->book,
-        .uid = it->uid,
-        .sequence = d->sequence,
-        .series_dates = d->series_dates,
-        .now = (int64_t)time(NULL),
-    };
+    outbox_mail_fill(it, w->cfg, (int64_t)time(NULL));
     return LOADED;
-}
-
-/* A folded mail's Message-ID: the same set of rows gives the same one. */
-static void fold_message_id(struct item *const *its, int n, char *out, size_t outlen)
-{
-    const char **keys = xcalloc((size_t)n, sizeof(*keys));
-    for (int i = 0; i < n; i++)
-        keys[i] = its[i]->det.dedupe_key;
-    /* sorted, so that the order they were claimed in does not matter */
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
-            const char *t = keys[j];
-            keys[j] = keys[j - 1];
-            keys[j - 1] = t;
-        }
-    crypto_generichash_state st;
-    unsigned char h[16];
-    crypto_generichash_init(&st, NULL, 0, sizeof(h));
-    for (int i = 0; i < n; i++)
-        crypto_generichash_update(&st, (const unsigned char *)keys[i], strlen(keys[i]) + 1);
-    crypto_generichash_final(&st, h, sizeof(h));
-    free(keys);
-    char hex[sizeof(h) * 2 + 1];
-    sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-    snprintf(out, outlen, "folded.%s@clinicd", hex);
 }
 
 /* --- one mail ------------------------------------------------------------------------ */
@@ -267,7 +184,7 @@ static bool record_sent(struct worker *w, const char *ids, const char *message_i
 /* Composes the rows ok[0..nok) as one mail (folded when more than one), sends it and
  * records the outcome.  attempts: the most any of them has made.  False when
  * PostgreSQL failed. */
-static bool transfer(struct worker *w, struct item **ok, char **ok_ids, int nok, int attempts)
+static bool transfer(struct worker *w, struct outbox_mail **ok, char **ok_ids, int nok, int attempts)
 {
     const struct config *cfg = w->cfg;
     bool ok_db = true;
@@ -279,7 +196,7 @@ static bool transfer(struct worker *w, struct item **ok, char **ok_ids, int nok,
         snprintf(msgid, sizeof(msgid), "%s", ok[0]->msgid);
         rc = mail_compose(&ok[0]->m, &msg);
     } else {
-        fold_message_id(ok, nok, msgid, sizeof(msgid));
+        outbox_mail_fold_id(ok, nok, msgid, sizeof(msgid));
         struct mail *ms = xcalloc((size_t)nok, sizeof(*ms));
         for (int i = 0; i < nok; i++)
             ms[i] = ok[i]->m;
@@ -326,8 +243,8 @@ static bool send_mail(struct worker *w, char *const *ids, int n)
     if (!refreshed)
         return false;
     /* the rows still ours, in the order given */
-    struct item *items = xcalloc((size_t)n, sizeof(*items));
-    struct item **ok = xcalloc((size_t)n, sizeof(*ok));
+    struct outbox_mail *items = xcalloc((size_t)n, sizeof(*items));
+    struct outbox_mail **ok = xcalloc((size_t)n, sizeof(*ok));
     char **ok_ids = xcalloc((size_t)n, sizeof(*ok_ids));
     int nok = 0, attempts = 0;
     bool db_ok = true;
@@ -342,7 +259,7 @@ static bool send_mail(struct worker *w, char *const *ids, int n)
         }
         int a = mine.rows[at].attempts;
         attempts = a > attempts ? a : attempts;
-        struct item *it = &items[i];
+        struct outbox_mail *it = &items[i];
         snprintf(it->id, sizeof(it->id), "%s", ids[i]);
         char *one = id_array(&ids[i], 1);
         enum load l = item_load(w, it);
@@ -363,7 +280,7 @@ static bool send_mail(struct worker *w, char *const *ids, int n)
     if (db_ok && nok > 0)
         db_ok = transfer(w, ok, ok_ids, nok, attempts);
     for (int i = 0; i < n; i++)
-        item_release(&items[i]);
+        outbox_mail_release(&items[i]);
     free(items);
     free(ok);
     free(ok_ids);
