@@ -3,7 +3,6 @@
  * do not show up in process lists or shell history. */
 #include "cli/admin.h"
 
-#include <libpq-fe.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 
 #include "domain/password.h"
+#include "store/admin.h"
 #include "util/parse.h"
 
 static void usage(void)
@@ -45,30 +45,20 @@ static bool read_password(char *out, size_t outlen)
     return true;
 }
 
-static PGresult *run(PGconn *pg, const char *sql, int n, const char *const *v)
+/* Says why a statement failed. */
+static void report(const struct db_direct *d)
 {
-    PGresult *res = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
-    ExecStatusType s = PQresultStatus(res);
-    if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        if (state && strcmp(state, "23505") == 0)
-            fprintf(stderr, "clinicd admin: that e-mail address has an account already\n");
-        else
-            fprintf(stderr, "clinicd admin: %s", PQresultErrorMessage(res));
-        PQclear(res);
-        return NULL;
-    }
-    return res;
+    if (d->status == DB_CONFLICT && strcmp(d->sqlstate, "23505") == 0)
+        fprintf(stderr, "clinicd admin: that e-mail address has an account already\n");
+    else
+        fprintf(stderr, "clinicd admin: %s", d->message);
 }
 
-static void audit_op(PGconn *pg, const char *clinic, const char *action, const char *rtype,
-                     const char *rid)
+static void audit_op(struct db_direct *d, const char *clinic, const char *action,
+                     const char *rtype, const char *rid)
 {
-    const char *v[] = {clinic, action, rtype, rid};
-    PQclear(run(pg,
-                "INSERT INTO audit_log (actor_type, clinic_id, action, resource_type, resource_id,"
-                " outcome) VALUES ('operator', $1::uuid, $2, $3, $4, 'success')",
-                4, v));
+    if (store_admin_audit(d, clinic, action, rtype, rid) != DB_OK)
+        report(d);
 }
 
 /* Reads and checks a password, then hashes it; false after printing why. */
@@ -95,24 +85,24 @@ static bool new_password_hash(const char *email, char *hash)
     return true;
 }
 
-static int create_clinic(PGconn *pg, int argc, char **argv)
+static int create_clinic(struct db_direct *d, int argc, char **argv)
 {
     const char *name = arg_value(argc, argv, "--name");
     if (!name || !*name) {
         usage();
         return 2;
     }
-    const char *v[] = {name};
-    PGresult *res = run(pg, "INSERT INTO clinics (name) VALUES ($1) RETURNING id", 1, v);
-    if (!res)
+    char id[ADMIN_ID_MAX];
+    if (store_admin_clinic_create(d, name, id) != DB_OK) {
+        report(d);
         return 1;
-    printf("%s\n", PQgetvalue(res, 0, 0));
-    audit_op(pg, PQgetvalue(res, 0, 0), "create_clinic", "clinic", PQgetvalue(res, 0, 0));
-    PQclear(res);
+    }
+    printf("%s\n", id);
+    audit_op(d, id, "create_clinic", "clinic", id);
     return 0;
 }
 
-static int create_user(PGconn *pg, int argc, char **argv, bool platform)
+static int create_user(struct db_direct *d, int argc, char **argv, bool platform)
 {
     const char *email = arg_value(argc, argv, "--email");
     const char *clinic = platform ? NULL : arg_value(argc, argv, "--clinic");
@@ -136,12 +126,11 @@ static int create_user(PGconn *pg, int argc, char **argv, bool platform)
         return 2;
     }
     if (flag(argc, argv, "--if-missing")) {
-        const char *v[] = {email};
-        PGresult *res = run(pg, "SELECT 1 FROM staff_users WHERE email = $1", 1, v);
-        if (!res)
+        bool exists;
+        if (store_admin_user_exists(d, email, &exists) != DB_OK) {
+            report(d);
             return 1;
-        bool exists = PQntuples(res) > 0;
-        PQclear(res);
+        }
         if (exists) {
             char drain[PASSWORD_MAX_BYTES + 2];
             (void)read_password(drain, sizeof(drain));
@@ -153,21 +142,18 @@ static int create_user(PGconn *pg, int argc, char **argv, bool platform)
     char hash[PASSWORD_HASH_MAX];
     if (!new_password_hash(email, hash))
         return 1;
-    const char *v[] = {clinic, email, role, pract, hash, name ? name : ""};
-    PGresult *res = run(pg,
-                        "INSERT INTO staff_users (clinic_id, email, role, practitioner_id,"
-                        " password_hash, name) VALUES ($1::uuid, $2, $3, $4::uuid, $5, $6)"
-                        " RETURNING id",
-                        6, v);
-    if (!res)
+    struct admin_user u = {clinic, email, role, pract, hash, name ? name : ""};
+    char id[ADMIN_ID_MAX];
+    if (store_admin_user_create(d, &u, id) != DB_OK) {
+        report(d);
         return 1;
-    printf("%s\n", PQgetvalue(res, 0, 0));
-    audit_op(pg, clinic, "create_user", "staff_user", PQgetvalue(res, 0, 0));
-    PQclear(res);
+    }
+    printf("%s\n", id);
+    audit_op(d, clinic, "create_user", "staff_user", id);
     return 0;
 }
 
-static int reset_password(PGconn *pg, int argc, char **argv)
+static int reset_password(struct db_direct *d, int argc, char **argv)
 {
     const char *email = arg_value(argc, argv, "--email");
     if (!email) {
@@ -177,25 +163,16 @@ static int reset_password(PGconn *pg, int argc, char **argv)
     char hash[PASSWORD_HASH_MAX];
     if (!new_password_hash(email, hash))
         return 1;
-    const char *v[] = {email, hash};
-    PGresult *res = run(pg,
-                        "WITH u AS (UPDATE staff_users SET password_hash = $2,"
-                        " password_changed_at = now(), failed_logins = 0, locked_until = NULL"
-                        " WHERE email = $1 RETURNING id, clinic_id),"
-                        " s AS (UPDATE staff_sessions SET revoked_at = now()"
-                        "  WHERE user_id IN (SELECT id FROM u) AND revoked_at IS NULL)"
-                        " SELECT id, clinic_id FROM u",
-                        2, v);
-    if (!res)
-        return 1;
-    if (PQntuples(res) != 1) {
-        fprintf(stderr, "clinicd admin: no account for %s\n", email);
-        PQclear(res);
+    struct admin_reset r;
+    if (store_admin_password_reset(d, email, hash, &r) != DB_OK) {
+        report(d);
         return 1;
     }
-    audit_op(pg, PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1), "reset_password",
-             "staff_user", PQgetvalue(res, 0, 0));
-    PQclear(res);
+    if (!r.found) {
+        fprintf(stderr, "clinicd admin: no account for %s\n", email);
+        return 1;
+    }
+    audit_op(d, r.clinic[0] ? r.clinic : NULL, "reset_password", "staff_user", r.id);
     fprintf(stderr, "clinicd admin: password reset; every session of %s was ended\n", email);
     return 0;
 }
@@ -207,25 +184,25 @@ int admin_cli(int argc, char **argv, const char *conninfo)
         return 2;
     }
     const char *cmd = argv[1];
-    PGconn *pg = PQconnectdb(conninfo);
-    if (PQstatus(pg) != CONNECTION_OK) {
-        fprintf(stderr, "clinicd admin: cannot connect: %s", PQerrorMessage(pg));
-        PQfinish(pg);
+    struct db_direct d;
+    if (!db_direct_open(&d, conninfo, 0)) {
+        fprintf(stderr, "clinicd admin: cannot connect: %s", d.message);
+        db_direct_close(&d);
         return 1;
     }
     int rc;
     if (strcmp(cmd, "create-clinic") == 0)
-        rc = create_clinic(pg, argc - 1, argv + 1);
+        rc = create_clinic(&d, argc - 1, argv + 1);
     else if (strcmp(cmd, "create-user") == 0)
-        rc = create_user(pg, argc - 1, argv + 1, false);
+        rc = create_user(&d, argc - 1, argv + 1, false);
     else if (strcmp(cmd, "create-platform-admin") == 0)
-        rc = create_user(pg, argc - 1, argv + 1, true);
+        rc = create_user(&d, argc - 1, argv + 1, true);
     else if (strcmp(cmd, "reset-password") == 0)
-        rc = reset_password(pg, argc - 1, argv + 1);
+        rc = reset_password(&d, argc - 1, argv + 1);
     else {
         usage();
         rc = 2;
     }
-    PQfinish(pg);
+    db_direct_close(&d);
     return rc;
 }

@@ -3,20 +3,18 @@
  * chain's last row and hash, to be kept somewhere the database's owner cannot reach,
  * and `verify --heads FILE` checks that those rows are still there, unchanged.
  *
- * The canonical text of a row and its hash are computed by the SQL functions
- * audit_log_canonical() and audit_log_hash() (migration 0014), the same ones the
- * insert trigger uses, so the two cannot drift apart. */
+ * The checks themselves are SQL, in store/audit_chain.c. */
 #include "cli/audit.h"
 
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/audit_chain.h"
 #include "util/parse.h"
 
-#define NIL_UUID "00000000-0000-0000-0000-000000000000"
+#define NIL_UUID AUDIT_NO_CLINIC
 
 static void usage(void)
 {
@@ -31,59 +29,38 @@ static void usage(void)
           stderr);
 }
 
-static PGresult *run(PGconn *pg, const char *sql, int n, const char *const *v)
+static void report(const struct db_direct *d)
 {
-    PGresult *res = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
-    ExecStatusType s = PQresultStatus(res);
-    if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-        fprintf(stderr, "clinicd audit: %s", PQresultErrorMessage(res));
-        PQclear(res);
-        return NULL;
-    }
-    return res;
+    fprintf(stderr, "clinicd audit: %s", d->message);
 }
 
-/* Each chain's first row whose hash is not the hash of its own content after the hash
- * of the row before it.  $1: one chain (a clinic, or the nil uuid), or NULL for all. */
-static const char *const ROWS_SQL =
-    "WITH c AS ("
-    "  SELECT a.clinic_id, a.id,"
-    "   a.hash IS DISTINCT FROM audit_log_hash(a.prev_hash, audit_log_canonical(a)) AS bad_content,"
-    "   a.prev_hash IS DISTINCT FROM coalesce(lag(a.hash) OVER w, decode(repeat('00', 32), 'hex'))"
-    "     AS bad_link"
-    "  FROM audit_log a WHERE $1::uuid IS NULL OR audit_chain_of(a.clinic_id) = $1::uuid"
-    "  WINDOW w AS (PARTITION BY a.clinic_id ORDER BY a.id))"
-    " SELECT DISTINCT ON (clinic_id) coalesce(clinic_id::text, 'none'), id, bad_link"
-    " FROM c WHERE bad_content OR bad_link ORDER BY clinic_id, id";
+/* One line of a file `clinicd audit heads` wrote: "CLINIC|none ID HASH [N]". */
+struct heads_line {
+    char chain[64]; /* as written: a clinic id, or "none" */
+    char id[32];
+    char hash[80];  /* 64 lowercase hex digits */
+};
 
-/* Chains whose head (the last row the trigger chained, and how many) is not the log's
- * last row: rows removed from the end, or a head without rows. */
-static const char *const HEADS_SQL =
-    "WITH t AS (SELECT audit_chain_of(clinic_id) AS chain, max(id) AS last_id, count(*) AS n"
-    "   FROM audit_log WHERE $1::uuid IS NULL OR audit_chain_of(clinic_id) = $1::uuid"
-    "   GROUP BY 1),"
-    " h AS (SELECT * FROM audit_chain_heads WHERE $1::uuid IS NULL OR chain = $1::uuid)"
-    " SELECT CASE WHEN coalesce(h.chain, t.chain) = '" NIL_UUID "' THEN 'none'"
-    "   ELSE coalesce(h.chain, t.chain)::text END,"
-    "  coalesce(t.last_id, 0), coalesce(t.n, 0), coalesce(h.last_id, 0), coalesce(h.n, 0)"
-    " FROM h FULL JOIN t ON t.chain = h.chain"
-    " WHERE coalesce(t.last_id, 0) <> coalesce(h.last_id, 0) OR coalesce(t.n, 0) <> coalesce(h.n, 0)"
-    "  OR (h.last_id > 0 AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.id = h.last_id"
-    "      AND a.hash = h.last_hash AND audit_chain_of(a.clinic_id) = h.chain))"
-    " ORDER BY 1";
+enum heads_parse { HEADS_LINE, HEADS_SKIP, HEADS_BAD };
 
-static const char *const COUNT_SQL =
-    "SELECT count(*), count(DISTINCT audit_chain_of(clinic_id)) FROM audit_log"
-    " WHERE $1::uuid IS NULL OR audit_chain_of(clinic_id) = $1::uuid";
+/* Reads one line: HEADS_SKIP for a comment or a blank line, HEADS_BAD for anything
+ * that is not a line of `clinicd audit heads`. */
+static enum heads_parse heads_line_parse(const char *line, struct heads_line *out)
+{
+    if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
+        return HEADS_SKIP;
+    long idv;
+    if (sscanf(line, "%63s %31s %79s", out->chain, out->id, out->hash) != 3 ||
+        (strcmp(out->chain, "none") != 0 && !is_uuid(out->chain)) ||
+        parse_long(out->id, 1, 9223372036854775807L, &idv) != 0 || strlen(out->hash) != 64 ||
+        strspn(out->hash, "0123456789abcdef") != 64)
+        return HEADS_BAD;
+    return HEADS_LINE;
+}
 
-/* One exported row still in its chain with the same hash? */
-static const char *const EXPORTED_SQL =
-    "SELECT 1 FROM audit_log WHERE id = $2::bigint AND audit_chain_of(clinic_id) = $1::uuid"
-    " AND hash = decode($3, 'hex')";
-
-/* Checks each line "CLINIC|none ID HASH [N]" of a file `clinicd audit heads` wrote;
- * returns how many no longer hold, or -1 on an error. */
-static long check_exported(PGconn *pg, const char *path, const char *only)
+/* Checks each line of a file `clinicd audit heads` wrote; returns how many no longer
+ * hold, or -1 on an error. */
+static long check_exported(struct db_direct *d, const char *path, const char *only)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -94,41 +71,69 @@ static long check_exported(PGconn *pg, const char *path, const char *only)
     long bad = 0, lineno = 0;
     while (fgets(line, sizeof(line), f)) {
         lineno++;
-        char chain[64], id[32], hash[80];
-        if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
+        struct heads_line h;
+        enum heads_parse p = heads_line_parse(line, &h);
+        if (p == HEADS_SKIP)
             continue;
-        long idv;
-        if (sscanf(line, "%63s %31s %79s", chain, id, hash) != 3 ||
-            (strcmp(chain, "none") != 0 && !is_uuid(chain)) ||
-            parse_long(id, 1, 9223372036854775807L, &idv) != 0 || strlen(hash) != 64 ||
-            strspn(hash, "0123456789abcdef") != 64) {
+        if (p == HEADS_BAD) {
             fprintf(stderr, "clinicd audit: %s:%ld: not a line of `clinicd audit heads`\n", path,
                     lineno);
             fclose(f);
             return -1;
         }
-        const char *key = strcmp(chain, "none") == 0 ? NIL_UUID : chain;
+        const char *key = strcmp(h.chain, "none") == 0 ? NIL_UUID : h.chain;
         if (only && strcmp(only, key) != 0)
             continue;
-        const char *v[] = {key, id, hash};
-        PGresult *res = run(pg, EXPORTED_SQL, 3, v);
-        if (!res) {
+        bool holds;
+        if (store_audit_chain_row_holds(d, key, h.id, h.hash, &holds) != DB_OK) {
+            report(d);
             fclose(f);
             return -1;
         }
-        if (PQntuples(res) == 0) {
+        if (!holds) {
             printf("clinic %s: row %s: not in the log with the hash exported in %s "
                    "(the chain was rewritten or cut)\n",
-                   chain, id, path);
+                   h.chain, h.id, path);
             bad++;
         }
-        PQclear(res);
     }
     fclose(f);
     return bad;
 }
 
-static int verify(PGconn *pg, int argc, char **argv)
+/* Prints every row and head that does not hold; how many, or -1 on an error. */
+static long print_breaks(struct db_direct *d, const char *clinic)
+{
+    struct audit_breaks b;
+    if (store_audit_chain_breaks(d, clinic, &b) != DB_OK) {
+        report(d);
+        return -1;
+    }
+    for (int i = 0; i < b.n; i++)
+        printf("clinic %s: row %s: %s\n", b.rows[i].chain, b.rows[i].id,
+               b.rows[i].bad_link
+                   ? "does not follow the row before it in the chain (a row before it was "
+                     "removed, or changed and hashed again)"
+                   : "its content does not match its hash (changed after it was written)");
+    long broken = b.n;
+    free(b.rows);
+    struct audit_gaps g;
+    if (store_audit_chain_gaps(d, clinic, &g) != DB_OK) {
+        report(d);
+        return -1;
+    }
+    for (int i = 0; i < g.n; i++)
+        printf("clinic %s: row %s: the chain's head ends at row %s (rows: %s) but the log at "
+               "row %s (rows: %s): rows were removed from the end, or added around the "
+               "trigger\n",
+               g.rows[i].chain, g.rows[i].head_last, g.rows[i].head_last, g.rows[i].head_rows,
+               g.rows[i].log_last, g.rows[i].log_rows);
+    broken += g.n;
+    free(g.rows);
+    return broken;
+}
+
+static int verify(struct db_direct *d, int argc, char **argv)
 {
     const char *clinic = arg_value(argc, argv, "--clinic");
     const char *heads = arg_value(argc, argv, "--heads");
@@ -146,74 +151,53 @@ static int verify(PGconn *pg, int argc, char **argv)
         fprintf(stderr, "clinicd audit: --clinic takes a clinic id, or none\n");
         return 2;
     }
-    /* one snapshot for every query: rows and heads are written in the same transaction */
-    PGresult *res = run(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL);
-    if (!res)
+    if (store_audit_chain_snapshot(d) != DB_OK) {
+        report(d);
         return 2;
-    PQclear(res);
-    const char *v[] = {clinic};
-    long broken = 0;
-    res = run(pg, ROWS_SQL, 1, v);
-    if (!res)
+    }
+    long broken = print_breaks(d, clinic);
+    if (broken < 0)
         return 2;
-    for (int i = 0; i < PQntuples(res); i++, broken++)
-        printf("clinic %s: row %s: %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-               strcmp(PQgetvalue(res, i, 2), "t") == 0
-                   ? "does not follow the row before it in the chain (a row before it was "
-                     "removed, or changed and hashed again)"
-                   : "its content does not match its hash (changed after it was written)");
-    PQclear(res);
-    res = run(pg, HEADS_SQL, 1, v);
-    if (!res)
-        return 2;
-    for (int i = 0; i < PQntuples(res); i++, broken++)
-        printf("clinic %s: row %s: the chain's head ends at row %s (rows: %s) but the log at "
-               "row %s (rows: %s): rows were removed from the end, or added around the "
-               "trigger\n",
-               PQgetvalue(res, i, 0), PQgetvalue(res, i, 3), PQgetvalue(res, i, 3),
-               PQgetvalue(res, i, 4), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
-    PQclear(res);
     if (heads) {
-        long bad = check_exported(pg, heads, clinic);
+        long bad = check_exported(d, heads, clinic);
         if (bad < 0)
             return 2;
         broken += bad;
     }
-    res = run(pg, COUNT_SQL, 1, v);
-    if (!res)
+    struct audit_counts c;
+    if (store_audit_chain_counts(d, clinic, &c) != DB_OK) {
+        report(d);
         return 2;
+    }
     if (broken) {
         fprintf(stderr, "clinicd audit verify: %ld problem%s (rows: %s, chains: %s)\n", broken,
-                broken == 1 ? "" : "s", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+                broken == 1 ? "" : "s", c.rows, c.chains);
     } else {
-        printf("audit log holds: %s rows in %s chains verified\n", PQgetvalue(res, 0, 0),
-               PQgetvalue(res, 0, 1));
+        printf("audit log holds: %s rows in %s chains verified\n", c.rows, c.chains);
     }
-    PQclear(res);
-    PQclear(run(pg, "COMMIT", 0, NULL));
+    if (store_audit_chain_end(d) != DB_OK)
+        report(d);
     return broken ? 1 : 0;
 }
 
-static int print_heads(PGconn *pg, int argc)
+static int print_heads(struct db_direct *d, int argc)
 {
     if (argc != 1) {
         usage();
         return 2;
     }
-    PGresult *res = run(pg,
-                        "SELECT CASE WHEN chain = '" NIL_UUID "' THEN 'none' ELSE chain::text END,"
-                        " last_id, encode(last_hash, 'hex'), n, now()"
-                        " FROM audit_chain_heads WHERE n > 0 ORDER BY 1",
-                        0, NULL);
-    if (!res)
+    struct audit_heads h;
+    if (store_audit_chain_heads(d, &h) != DB_OK) {
+        report(d);
         return 2;
+    }
     printf("# clinicd audit heads: clinic, last row id, its hash, rows in the chain\n");
-    if (PQntuples(res) > 0)
-        printf("# at %s\n", PQgetvalue(res, 0, 4));
-    for (int i = 0; i < PQntuples(res); i++)
-        printf("%s %s %s %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-               PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
-    PQclear(res);
+    if (h.n > 0)
+        printf("# at %s\n", h.at);
+    for (int i = 0; i < h.n; i++)
+        printf("%s %s %s %s\n", h.rows[i].chain, h.rows[i].last_id, h.rows[i].hash,
+               h.rows[i].rows);
+    free(h.rows);
     return 0;
 }
 
@@ -223,14 +207,14 @@ int audit_cli(int argc, char **argv, const char *conninfo)
         usage();
         return 2;
     }
-    PGconn *pg = PQconnectdb(conninfo);
-    if (PQstatus(pg) != CONNECTION_OK) {
-        fprintf(stderr, "clinicd audit: cannot connect: %s", PQerrorMessage(pg));
-        PQfinish(pg);
+    struct db_direct d;
+    if (!db_direct_open(&d, conninfo, 0)) {
+        fprintf(stderr, "clinicd audit: cannot connect: %s", d.message);
+        db_direct_close(&d);
         return 2;
     }
-    int rc = strcmp(argv[1], "verify") == 0 ? verify(pg, argc - 1, argv + 1)
-                                            : print_heads(pg, argc - 1);
-    PQfinish(pg);
+    int rc = strcmp(argv[1], "verify") == 0 ? verify(&d, argc - 1, argv + 1)
+                                            : print_heads(&d, argc - 1);
+    db_direct_close(&d);
     return rc;
 }

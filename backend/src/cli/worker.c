@@ -26,7 +26,8 @@
  * Failures: a permanent refusal (5xx to RCPT TO, DATA or the message) fails the row at
  * once with the server's reply; other errors retry with backoff, and the row fails once
  * MAX_ATTEMPTS transfers were tried.  Failed rows are listed for the clinic's staff
- * (api/staff_notifications.c), who can send them again.
+ * (staff/notifications.c), who can send them again.  The statements are in
+ * store/outbox.c; this file decides when each runs.
  *
  * Per person: at most mail_per_address_per_hour mails go to one contact key in any
  * hour.  Rows past it wait; when more rows to one person are due than the hour has room
@@ -34,8 +35,6 @@
 #include "cli/worker.h"
 
 #include <curl/curl.h>
-#include <jansson.h>
-#include <libpq-fe.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -47,7 +46,9 @@
 
 #include "domain/mail.h"
 #include "domain/seal.h"
+#include "cli/outbox_mail.h"
 #include "cli/smtp.h"
+#include "store/outbox.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -91,7 +92,7 @@ struct unrecorded {
 
 struct worker {
     const struct config *cfg;
-    PGconn *pg;
+    struct db_direct db; /* its own connection, not the pool's */
     char token[37]; /* the current pass's lease token */
     /* sent, but PostgreSQL could not be told: recorded first when it is back */
     struct unrecorded unrecorded[UNRECORDED_MAX];
@@ -106,24 +107,12 @@ static bool backlog(const struct worker *w)
     return w->nunrecorded > 0 || w->have_orphan;
 }
 
-static PGresult *run(PGconn *pg, const char *sql, int n, const char *const *v)
+/* Whether a statement went through; logs why when it did not. */
+static bool db_done(struct worker *w, enum db_status st)
 {
-    PGresult *res = PQexecParams(pg, sql, n, NULL, v, NULL, NULL, 0);
-    ExecStatusType s = PQresultStatus(res);
-    if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-        log_error("worker: %s", PQresultErrorMessage(res));
-        PQclear(res);
-        return NULL;
-    }
-    return res;
-}
-
-/* run() for statements whose result is not needed; false on failure. */
-static bool exec_ok(PGconn *pg, const char *sql, int n, const char *const *v)
-{
-    PGresult *res = run(pg, sql, n, v);
-    PQclear(res);
-    return res != NULL;
+    if (st != DB_OK)
+        log_error("worker: %s", w->db.message);
+    return st == DB_OK;
 }
 
 static void new_token(char out[37])
@@ -150,235 +139,19 @@ static char *id_array(char *const *ids, int n)
     return buf_detach(&b, &len);
 }
 
-/* --- statements ------------------------------------------------------------------- */
-
-static const char *sql_record_sent =
-    "UPDATE notifications SET status = 'sent', sent_at = now(), lease_until = NULL,"
-    " lease_token = NULL, last_error = NULL, failed_at = NULL, message_id = $2,"
-    " payload = payload - 'manage_token_sealed'"
-    " WHERE id = ANY($1::uuid[]) AND status <> 'sent'";
-
-/* A failed transfer: back to the queue after the backoff, or failed for good when the
- * refusal is permanent or the attempts are used up; only while the lease is ours. */
-static const char *sql_record_failure =
-    "UPDATE notifications SET lease_until = NULL, lease_token = NULL,"
-    " status = CASE WHEN $4::bool OR attempts >= $6::int THEN 'failed' ELSE 'pending' END,"
-    " failed_at = CASE WHEN $4::bool OR attempts >= $6::int THEN now() END,"
-    " last_error = CASE WHEN NOT $4::bool AND attempts >= $6::int"
-    "   THEN 'gave up after ' || attempts || ' attempts; the last: ' || $3 ELSE $3 END,"
-    " next_attempt_at = now() + make_interval(secs => $5::int)"
-    " WHERE id = ANY($1::uuid[]) AND lease_token = $2::uuid AND status = 'sending'";
-
-/* Rows of a token back to the queue, as they were (their attempts not counted again). */
-static const char *sql_release =
-    "UPDATE notifications SET status = 'pending', lease_until = NULL, lease_token = NULL"
-    " WHERE lease_token = $1::uuid AND status = 'sending'";
-
-/* Leases that ran out: the worker was killed or cut off.  Back to the queue with the
- * attempts kept; failed only when those were all used (the last one interrupted). */
-static const char *sql_reap =
-    "UPDATE notifications SET lease_until = NULL, lease_token = NULL, next_attempt_at = now(),"
-    " status = CASE WHEN attempts >= $1::int THEN 'failed' ELSE 'pending' END,"
-    " failed_at = CASE WHEN attempts >= $1::int THEN now() END,"
-    " last_error = CASE WHEN attempts >= $1::int THEN 'gave up after ' || attempts ||"
-    "   ' attempts; the last was interrupted (its worker stopped or lost the database)'"
-    "   ELSE 'a delivery was interrupted (its worker stopped or lost the database); queued again'"
-    " END"
-    " WHERE status = 'sending' AND lease_until < now() RETURNING status";
-
-static const char *sql_claim =
-    "WITH due AS (SELECT id FROM notifications WHERE status = 'pending'"
-    " AND next_attempt_at <= now() ORDER BY next_attempt_at, id"
-    " LIMIT 10 FOR UPDATE SKIP LOCKED)"
-    " UPDATE notifications n SET status = 'sending', lease_token = $1::uuid,"
-    " lease_until = now() + make_interval(secs => $2::int)"
-    " FROM due WHERE n.id = due.id";
-
-/* More due rows of one person, under the same token (to be folded). */
-static const char *sql_gather =
-    "WITH due AS (SELECT id FROM notifications WHERE status = 'pending'"
-    " AND next_attempt_at <= now() AND contact_key = $3 ORDER BY next_attempt_at, id"
-    " LIMIT $4::int FOR UPDATE SKIP LOCKED)"
-    " UPDATE notifications n SET status = 'sending', lease_token = $1::uuid,"
-    " lease_until = now() + make_interval(secs => $2::int)"
-    " FROM due WHERE n.id = due.id";
-
-#define PERSON "coalesce(contact_key, lower(recipient::text))"
-
-/* The token's rows, oldest first, with the person each is for and the address. */
-static const char *sql_held =
-    "SELECT id, " PERSON ", lower(recipient::text) FROM notifications"
-    " WHERE lease_token = $1::uuid AND status = 'sending'"
-    " ORDER BY next_attempt_at, created_at, id";
-
-/* Mails to one person in the last hour, and the seconds until the oldest leaves it. */
-static const char *sql_budget =
-    "SELECT count(DISTINCT coalesce(message_id, id::text)),"
-    " ceil(extract(epoch FROM min(sent_at) + interval '1 hour' - now()))::bigint"
-    " FROM notifications WHERE contact_key = $1 AND status = 'sent'"
-    " AND sent_at > now() - interval '1 hour'";
-
-static const char *sql_defer =
-    "UPDATE notifications SET status = 'pending', lease_until = NULL, lease_token = NULL,"
-    " next_attempt_at = greatest(next_attempt_at, now() + make_interval(secs => $3::int)),"
-    " last_error = $4"
-    " WHERE lease_token = $1::uuid AND status = 'sending' AND " PERSON " = $2";
-
-/* Right before a transfer: the rows are still this pass's; the lease is extended and
- * the attempt counted. */
-static const char *sql_refresh =
-    "UPDATE notifications SET lease_until = now() + make_interval(secs => $3::int),"
-    " attempts = attempts + 1"
-    " WHERE id = ANY($1::uuid[]) AND lease_token = $2::uuid AND status = 'sending'"
-    " RETURNING id, attempts";
-
-static const char *sql_lock_person =
-    "SELECT pg_try_advisory_lock(hashtextextended('clinicd.mail:' || $1, 0))";
-static const char *sql_unlock_person =
-    "SELECT pg_advisory_unlock(hashtextextended('clinicd.mail:' || $1, 0))";
-
-/* Details of the session a notification is about (the first of a series). */
-static const char *sql_detail =
-    "SELECT coalesce(b.patient_name, w.patient_name), p.name, s.name, c.name, c.phone,"
-    " l.address || ', ' || l.city, l.timezone,"
-    " extract(epoch FROM coalesce(lower(b.during), w.offered_start))::bigint,"
-    " extract(epoch FROM coalesce(upper(b.during), w.offered_start"
-    "   + make_interval(mins => s.duration_minutes)))::bigint,"
-    " c.cancellation_notice_hours, coalesce(b.reschedule_count, 0), b.id, w.practitioner_id,"
-    " w.service_id,"
-    " (SELECT string_agg(to_char(lower(x.during) AT TIME ZONE l.timezone,"
-    "    'FMDay DD FMMonth YYYY, FMHH24:MI'), E'\\n' ORDER BY lower(x.during))"
-    "  FROM bookings x WHERE x.series_id = n.series_id AND x.status = 'booked'),"
-    " n.kind, n.recipient::text, n.payload::text, n.dedupe_key"
-    " FROM notifications n"
-    " LEFT JOIN bookings b ON b.id = coalesce(n.booking_id, (SELECT x.id FROM bookings x"
-    "   WHERE x.series_id = n.series_id ORDER BY lower(x.during) LIMIT 1))"
-    " LEFT JOIN waitlist_entries w ON w.id = n.waitlist_id"
-    " JOIN practitioners p ON p.id = coalesce(b.practitioner_id, w.practitioner_id)"
-    " JOIN services s ON s.id = coalesce(b.service_id, w.service_id)"
-    " JOIN clinics c ON c.id = n.clinic_id"
-    " JOIN LATERAL (SELECT l.* FROM locations l WHERE l.id = b.location_id OR (b.id IS NULL"
-    "   AND l.id IN (SELECT location_id FROM practitioner_locations WHERE practitioner_id = p.id))"
-    "   ORDER BY l.id LIMIT 1) l ON true"
-    " WHERE n.id = $1::uuid";
-enum { D_KIND = 15, D_RECIPIENT, D_PAYLOAD, D_DEDUPE };
-
-/* Reminders for sessions starting within the next reminder_hours, once each. */
-static bool schedule_reminders(PGconn *pg, long hours)
-{
-    char h[24];
-    snprintf(h, sizeof(h), "%ld", hours);
-    const char *v[] = {h};
-    return exec_ok(
-        pg,
-        "INSERT INTO notifications (clinic_id, kind, booking_id, recipient, dedupe_key)"
-        " SELECT b.clinic_id, 'reminder', b.id, b.patient_email, 'reminder:' || b.id ||"
-        " ':' || extract(epoch FROM lower(b.during))::bigint FROM bookings b"
-        " WHERE b.status = 'booked' AND lower(b.during) > now() + interval '1 hour'"
-        " AND lower(b.during) <= now() + make_interval(hours => $1::int)"
-        " AND b.created_at < now() - interval '1 hour'"
-        " ON CONFLICT (dedupe_key) DO NOTHING",
-        1, v);
-}
-
 /* --- composing ---------------------------------------------------------------------- */
-
-/* One row's mail, ready to compose (its strings point into d and the buffers). */
-struct item {
-    char id[40];
-    PGresult *d;
-    json_t *payload;
-    char manage[600], book[600], uid[80], msgid[200];
-    struct mail m;
-};
-
-static void item_release(struct item *it)
-{
-    PQclear(it->d);
-    json_decref(it->payload);
-    it->d = NULL;
-    it->payload = NULL;
-}
 
 enum load { LOADED, GONE, DB_FAILED };
 
-static enum load item_load(struct worker *w, struct item *it)
+static enum load item_load(struct worker *w, struct outbox_mail *it)
 {
-    const struct config *cfg = w->cfg;
-    const char *v[] = {it->id};
-    it->d = run(w->pg, sql_detail, 1, v);
-    if (!it->d)
-        return DB_FAILED;
-    if (PQntuples(it->d) != 1)
+    enum db_status st = store_outbox_detail(&w->db, it->id, &it->det);
+    if (st == DB_NOT_FOUND)
         return GONE;
-    PGresult *d = it->d;
-    it->payload = json_loads(PQgetvalue(d, 0, D_PAYLOAD), 0, NULL);
-    char token[128];
-    const char *sealed = json_string_value(json_object_get(it->payload, "manage_token_sealed"));
-    const char *subject_id = PQgetisnull(d, 0, 11) ? NULL : PQgetvalue(d, 0, 11);
-    bool have_link = sealed && subject_id && unseal_text(sealed, token, sizeof(token));
-    if (have_link)
-        snprintf(it->manage, sizeof(it->manage), "%s/manage#id=%s&token=%s", cfg->public_base_url,
-                 subject_id, token);
-    sodium_memzero(token, sizeof(token));
-    snprintf(it->book, sizeof(it->book), "%s/practitioners/%s", cfg->public_base_url,
-             PQgetisnull(d, 0, 12) ? "" : PQgetvalue(d, 0, 12));
-    snprintf(it->uid, sizeof(it->uid), "%s@clinicd", subject_id ? subject_id : it->id);
-    /* the dedupe key names the event: a resend keeps the same Message-ID */
-    snprintf(it->msgid, sizeof(it->msgid), "%s@clinicd", PQgetvalue(d, 0, D_DEDUPE));
-    for (char *p = it->msgid; *p; p++)
-        if (*p == ':')
-            *p = '.';
-    json_t *prev = json_object_get(it->payload, "from_epoch"); /* a number: see bookings.c */
-    it->m = (struct mail){
-        .kind = PQgetvalue(d, 0, D_KIND),
-        .from = cfg->smtp_from,
-        .to = PQgetvalue(d, 0, D_RECIPIENT),
-        .message_id = it->msgid,
-        .patient_name = PQgetvalue(d, 0, 0),
-        .practitioner_name = PQgetvalue(d, 0, 1),
-        .service_name = PQgetvalue(d, 0, 2),
-        .clinic_name = PQgetvalue(d, 0, 3),
-        .clinic_phone = PQgetisnull(d, 0, 4) ? NULL : PQgetvalue(d, 0, 4),
-        .address = PQgetvalue(d, 0, 5),
-        .tz = PQgetvalue(d, 0, 6),
-        .start = strtoll(PQgetvalue(d, 0, 7), NULL, 10),
-        .end = strtoll(PQgetvalue(d, 0, 8), NULL, 10),
-        .previous_start = json_is_integer(prev) ? (int64_t)json_integer_value(prev) : 0,
-        .cancel_hours = (int)strtol(PQgetvalue(d, 0, 9), NULL, 10),
-        .manage_url = have_link ? it->manage : NULL,
-        .book_url = it->book,
-        .uid = it->uid,
-        .sequence = (int)strtol(PQgetvalue(d, 0, 10), NULL, 10),
-        .series_dates = PQgetisnull(d, 0, 14) ? NULL : PQgetvalue(d, 0, 14),
-        .now = (int64_t)time(NULL),
-    };
+    if (!db_done(w, st))
+        return DB_FAILED;
+    outbox_mail_fill(it, w->cfg, (int64_t)time(NULL));
     return LOADED;
-}
-
-/* A folded mail's Message-ID: the same set of rows gives the same one. */
-static void fold_message_id(struct item *const *its, int n, char *out, size_t outlen)
-{
-    const char **keys = xcalloc((size_t)n, sizeof(*keys));
-    for (int i = 0; i < n; i++)
-        keys[i] = PQgetvalue(its[i]->d, 0, D_DEDUPE);
-    /* sorted, so that the order they were claimed in does not matter */
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
-            const char *t = keys[j];
-            keys[j] = keys[j - 1];
-            keys[j - 1] = t;
-        }
-    crypto_generichash_state st;
-    unsigned char h[16];
-    crypto_generichash_init(&st, NULL, 0, sizeof(h));
-    for (int i = 0; i < n; i++)
-        crypto_generichash_update(&st, (const unsigned char *)keys[i], strlen(keys[i]) + 1);
-    crypto_generichash_final(&st, h, sizeof(h));
-    free(keys);
-    char hex[sizeof(h) * 2 + 1];
-    sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-    snprintf(out, outlen, "folded.%s@clinicd", hex);
 }
 
 /* --- one mail ------------------------------------------------------------------------ */
@@ -387,17 +160,13 @@ static void fold_message_id(struct item *const *its, int n, char *out, size_t ou
 static bool record_failure(struct worker *w, const char *ids, const char *error, bool permanent,
                            int backoff_s)
 {
-    char backoff[24], max[24];
-    snprintf(backoff, sizeof(backoff), "%d", backoff_s);
-    snprintf(max, sizeof(max), "%d", MAX_ATTEMPTS);
-    const char *v[] = {ids, w->token, error, permanent ? "true" : "false", backoff, max};
-    return exec_ok(w->pg, sql_record_failure, 6, v);
+    struct outbox_failure f = {error, permanent, backoff_s, MAX_ATTEMPTS};
+    return db_done(w, store_outbox_record_failure(&w->db, ids, w->token, &f));
 }
 
 static bool record_sent(struct worker *w, const char *ids, const char *message_id)
 {
-    const char *v[] = {ids, message_id};
-    if (exec_ok(w->pg, sql_record_sent, 2, v))
+    if (db_done(w, store_outbox_record_sent(&w->db, ids, message_id)))
         return true;
     if (w->nunrecorded < UNRECORDED_MAX) {
         w->unrecorded[w->nunrecorded].ids = xstrdup(ids);
@@ -412,37 +181,85 @@ static bool record_sent(struct worker *w, const char *ids, const char *message_i
     return false;
 }
 
+/* Composes the rows ok[0..nok) as one mail (folded when more than one), sends it and
+ * records the outcome.  attempts: the most any of them has made.  False when
+ * PostgreSQL failed. */
+static bool transfer(struct worker *w, struct outbox_mail **ok, char **ok_ids, int nok, int attempts)
+{
+    const struct config *cfg = w->cfg;
+    bool ok_db = true;
+    struct buf msg;
+    buf_init(&msg, 0);
+    char msgid[200];
+    int rc;
+    if (nok == 1) {
+        snprintf(msgid, sizeof(msgid), "%s", ok[0]->msgid);
+        rc = mail_compose(&ok[0]->m, &msg);
+    } else {
+        outbox_mail_fold_id(ok, nok, msgid, sizeof(msgid));
+        struct mail *ms = xcalloc((size_t)nok, sizeof(*ms));
+        for (int i = 0; i < nok; i++)
+            ms[i] = ok[i]->m;
+        rc = mail_compose_folded(ms, (size_t)nok, msgid, &msg);
+        free(ms);
+    }
+    char *these = id_array(ok_ids, nok);
+    if (rc != 0) {
+        ok_db = record_failure(w, these, "unknown kind of notification", true, 0);
+    } else {
+        struct smtp_conf sc = {cfg, stop_due, (void *)cfg};
+        char err[700];
+        enum smtp_outcome o = smtp_send(&sc, ok[0]->m.to, msg.data, msg.len, err, sizeof(err));
+        if (o == SMTP_SENT) {
+            ok_db = record_sent(w, these, msgid);
+            if (nok > 1)
+                log_info("worker: %d notifications went out folded into one mail (%s)", nok,
+                         msgid);
+        } else {
+            if (o == SMTP_PERMANENT)
+                log_warn("worker: the mail server refused %s for good; failed", these);
+            else
+                log_warn("worker: delivery of %s failed (attempt %d): %s", these, attempts,
+                         o == SMTP_TRANSIENT ? err : "stopped");
+            int backoff = o == SMTP_ABORTED ? 0 : 30 << (attempts < 10 ? attempts : 10);
+            ok_db = record_failure(w, these, err, o == SMTP_PERMANENT, backoff);
+        }
+    }
+    free(these);
+    buf_release(&msg);
+    return ok_db;
+}
+
 /* Sends the rows ids[0..n) as one mail (folded when more than one is still ours).
  * Returns false when PostgreSQL failed (the pass ends). */
 static bool send_mail(struct worker *w, char *const *ids, int n)
 {
     const struct config *cfg = w->cfg;
-    char lease[24];
-    snprintf(lease, sizeof(lease), "%ld", cfg->worker_lease_s);
     char *all = id_array(ids, n);
-    const char *rv[] = {all, w->token, lease};
-    PGresult *mine = run(w->pg, sql_refresh, 3, rv);
+    struct outbox_attempts mine;
+    bool refreshed =
+        db_done(w, store_outbox_refresh(&w->db, all, w->token, cfg->worker_lease_s, &mine));
     free(all);
-    if (!mine)
+    if (!refreshed)
         return false;
     /* the rows still ours, in the order given */
-    struct item *items = xcalloc((size_t)n, sizeof(*items));
-    struct item **ok = xcalloc((size_t)n, sizeof(*ok));
+    struct outbox_mail *items = xcalloc((size_t)n, sizeof(*items));
+    struct outbox_mail **ok = xcalloc((size_t)n, sizeof(*ok));
     char **ok_ids = xcalloc((size_t)n, sizeof(*ok_ids));
-    int nmine = PQntuples(mine), nok = 0, attempts = 0;
+    int nok = 0, attempts = 0;
     bool db_ok = true;
     for (int i = 0; i < n && db_ok; i++) {
         int at = -1;
-        for (int r = 0; r < nmine && at < 0; r++)
-            if (strcmp(PQgetvalue(mine, r, 0), ids[i]) == 0)
+        for (int r = 0; r < mine.n && at < 0; r++)
+            if (strcmp(mine.rows[r].id, ids[i]) == 0)
                 at = r;
         if (at < 0) {
             log_info("worker: %s is no longer this worker's (its lease ran out); skipped", ids[i]);
             continue;
         }
-        int a = (int)strtol(PQgetvalue(mine, at, 1), NULL, 10);
+        int a = mine.rows[at].attempts;
         attempts = a > attempts ? a : attempts;
-        struct item *it = &items[i];
+        struct outbox_mail *it = &items[i];
         snprintf(it->id, sizeof(it->id), "%s", ids[i]);
         char *one = id_array(&ids[i], 1);
         enum load l = item_load(w, it);
@@ -459,50 +276,11 @@ static bool send_mail(struct worker *w, char *const *ids, int n)
         }
         free(one);
     }
-    PQclear(mine);
-    if (db_ok && nok > 0) {
-        struct buf msg;
-        buf_init(&msg, 0);
-        char msgid[200];
-        int rc;
-        if (nok == 1) {
-            snprintf(msgid, sizeof(msgid), "%s", ok[0]->msgid);
-            rc = mail_compose(&ok[0]->m, &msg);
-        } else {
-            fold_message_id(ok, nok, msgid, sizeof(msgid));
-            struct mail *ms = xcalloc((size_t)nok, sizeof(*ms));
-            for (int i = 0; i < nok; i++)
-                ms[i] = ok[i]->m;
-            rc = mail_compose_folded(ms, (size_t)nok, msgid, &msg);
-            free(ms);
-        }
-        char *these = id_array(ok_ids, nok);
-        if (rc != 0) {
-            db_ok = record_failure(w, these, "unknown kind of notification", true, 0);
-        } else {
-            struct smtp_conf sc = {cfg, stop_due, (void *)cfg};
-            char err[700];
-            enum smtp_outcome o = smtp_send(&sc, ok[0]->m.to, msg.data, msg.len, err, sizeof(err));
-            if (o == SMTP_SENT) {
-                db_ok = record_sent(w, these, msgid);
-                if (nok > 1)
-                    log_info("worker: %d notifications went out folded into one mail (%s)", nok,
-                             msgid);
-            } else {
-                if (o == SMTP_PERMANENT)
-                    log_warn("worker: the mail server refused %s for good; failed", these);
-                else
-                    log_warn("worker: delivery of %s failed (attempt %d): %s", these, attempts,
-                             o == SMTP_TRANSIENT ? err : "stopped");
-                int backoff = o == SMTP_ABORTED ? 0 : 30 << (attempts < 10 ? attempts : 10);
-                db_ok = record_failure(w, these, err, o == SMTP_PERMANENT, backoff);
-            }
-        }
-        free(these);
-        buf_release(&msg);
-    }
+    free(mine.rows);
+    if (db_ok && nok > 0)
+        db_ok = transfer(w, ok, ok_ids, nok, attempts);
     for (int i = 0; i < n; i++)
-        item_release(&items[i]);
+        outbox_mail_release(&items[i]);
     free(items);
     free(ok);
     free(ok_ids);
@@ -511,39 +289,9 @@ static bool send_mail(struct worker *w, char *const *ids, int n)
 
 /* --- one person ---------------------------------------------------------------------- */
 
-struct held {
-    int n;
-    char **ids;
-    char **person;
-    char **addr; /* the recipient, without case */
-    PGresult *res;
-};
-
-static bool load_held(struct worker *w, struct held *h)
+static bool load_held(struct worker *w, struct outbox_held *h)
 {
-    const char *v[] = {w->token};
-    h->res = run(w->pg, sql_held, 1, v);
-    if (!h->res)
-        return false;
-    h->n = PQntuples(h->res);
-    h->ids = xcalloc((size_t)h->n + 1, sizeof(char *));
-    h->person = xcalloc((size_t)h->n + 1, sizeof(char *));
-    h->addr = xcalloc((size_t)h->n + 1, sizeof(char *));
-    for (int i = 0; i < h->n; i++) {
-        h->ids[i] = PQgetvalue(h->res, i, 0);
-        h->person[i] = PQgetvalue(h->res, i, 1);
-        h->addr[i] = PQgetvalue(h->res, i, 2);
-    }
-    return true;
-}
-
-static void held_release(struct held *h)
-{
-    PQclear(h->res);
-    free(h->ids);
-    free(h->person);
-    free(h->addr);
-    memset(h, 0, sizeof(*h));
+    return db_done(w, store_outbox_held(&w->db, w->token, h));
 }
 
 /* What is left of the person's hourly budget, into *left; when nothing is, the rows
@@ -551,22 +299,18 @@ static void held_release(struct held *h)
  * when PostgreSQL failed. */
 static bool budget_left(struct worker *w, const char *person, long limit, long *left)
 {
-    const char *lv[] = {person};
-    PGresult *b = run(w->pg, sql_budget, 1, lv);
-    if (!b)
+    struct outbox_budget b;
+    if (!db_done(w, store_outbox_budget(&w->db, person, &b)))
         return false;
-    long sent = strtol(PQgetvalue(b, 0, 0), NULL, 10);
-    long wait = PQgetisnull(b, 0, 1) ? 60 : strtol(PQgetvalue(b, 0, 1), NULL, 10);
-    PQclear(b);
+    long sent = b.sent;
+    long wait = b.has_wait ? b.wait_s : 60;
     *left = limit - sent;
     if (*left > 0)
         return true;
-    char secs[24], why[160];
-    snprintf(secs, sizeof(secs), "%ld", wait < 1 ? 1 : wait);
+    char why[160];
     snprintf(why, sizeof(why), "waiting: %ld mails went to this address in the last hour (the limit is %ld)",
              sent, limit);
-    const char *dv[] = {w->token, person, secs, why};
-    return exec_ok(w->pg, sql_defer, 4, dv);
+    return db_done(w, store_outbox_defer(&w->db, w->token, person, wait < 1 ? 1 : wait, why));
 }
 
 /* Sends what is due for one person within their hourly budget.  False when PostgreSQL
@@ -575,44 +319,36 @@ static bool deliver_person(struct worker *w, const char *person)
 {
     const struct config *cfg = w->cfg;
     long limit = cfg->mail_per_address_per_hour;
-    char lease[24];
-    snprintf(lease, sizeof(lease), "%ld", cfg->worker_lease_s);
     long budget = -1; /* no limit */
     bool locked = false, ok = true;
     if (limit > 0) {
         /* one worker at a time decides and sends for a person */
-        const char *lv[] = {person};
-        PGresult *l = run(w->pg, sql_lock_person, 1, lv);
-        if (!l)
+        if (!db_done(w, store_outbox_lock_person(&w->db, person, &locked)))
             return false;
-        locked = strcmp(PQgetvalue(l, 0, 0), "t") == 0;
-        PQclear(l);
-        if (!locked) {
-            const char *dv[] = {w->token, person, "5", "another worker is sending to this address"};
-            return exec_ok(w->pg, sql_defer, 4, dv);
-        }
+        if (!locked)
+            return db_done(w, store_outbox_defer(&w->db, w->token, person, 5,
+                                                 "another worker is sending to this address"));
         if (!(ok = budget_left(w, person, limit, &budget)))
             goto out;
         if (budget <= 0)
             goto out;
         /* everything due for the person now, so that what is past the budget goes out
          * folded into one mail */
-        char more[24];
-        snprintf(more, sizeof(more), "%ld", FOLD_MAX + budget);
-        const char *gv[] = {w->token, lease, person, more};
-        if (!(ok = exec_ok(w->pg, sql_gather, 4, gv)))
+        if (!(ok = db_done(w, store_outbox_gather(&w->db, w->token, cfg->worker_lease_s, person,
+                                                  FOLD_MAX + budget))))
             goto out;
     }
-    struct held h = {0};
+    struct outbox_held h = {0};
     if (!(ok = load_held(w, &h)))
         goto out;
     char **mine = xcalloc((size_t)h.n + 1, sizeof(char *));
     char **addr = xcalloc((size_t)h.n + 1, sizeof(char *));
     int n = 0;
     for (int i = 0; i < h.n; i++)
-        if (strcmp(h.person[i], person) == 0 && n < FOLD_MAX + (budget > 0 ? (int)budget : 0)) {
-            addr[n] = h.addr[i];
-            mine[n++] = h.ids[i];
+        if (strcmp(h.rows[i].person, person) == 0 &&
+            n < FOLD_MAX + (budget > 0 ? (int)budget : 0)) {
+            addr[n] = h.rows[i].addr;
+            mine[n++] = h.rows[i].id;
         }
     if (n == 0)
         log_info("worker: the rows it claimed for an address are no longer this worker's (its"
@@ -639,12 +375,10 @@ static bool deliver_person(struct worker *w, const char *person)
     }
     free(addr);
     free(mine);
-    held_release(&h);
+    outbox_held_release(&h);
 out:
-    if (locked && PQstatus(w->pg) == CONNECTION_OK) {
-        const char *lv[] = {person};
-        PQclear(run(w->pg, sql_unlock_person, 1, lv));
-    }
+    if (locked && db_direct_alive(&w->db))
+        (void)db_done(w, store_outbox_unlock_person(&w->db, person));
     return ok;
 }
 
@@ -656,8 +390,7 @@ static bool settle_backlog(struct worker *w)
 {
     while (w->nunrecorded > 0) {
         struct unrecorded *u = &w->unrecorded[w->nunrecorded - 1];
-        const char *v[] = {u->ids, u->message_id};
-        if (!exec_ok(w->pg, sql_record_sent, 2, v))
+        if (!db_done(w, store_outbox_record_sent(&w->db, u->ids, u->message_id)))
             return false;
         log_info("worker: recorded %s as sent, now that the database is back", u->ids);
         free(u->ids);
@@ -665,8 +398,7 @@ static bool settle_backlog(struct worker *w)
         w->nunrecorded--;
     }
     if (w->have_orphan) {
-        const char *v[] = {w->orphan};
-        if (!exec_ok(w->pg, sql_release, 1, v))
+        if (!db_done(w, store_outbox_release(&w->db, w->orphan)))
             return false;
         w->have_orphan = false;
     }
@@ -677,47 +409,38 @@ static bool settle_backlog(struct worker *w)
 static int pass(struct worker *w)
 {
     const struct config *cfg = w->cfg;
-    char max[24], lease[24];
-    snprintf(max, sizeof(max), "%d", MAX_ATTEMPTS);
-    snprintf(lease, sizeof(lease), "%ld", cfg->worker_lease_s);
-    if (!schedule_reminders(w->pg, cfg->reminder_hours))
+    if (!db_done(w, store_outbox_schedule_reminders(&w->db, cfg->reminder_hours)))
         return -1;
-    const char *rv[] = {max};
-    PGresult *reaped = run(w->pg, sql_reap, 1, rv);
-    if (!reaped)
+    int reaped;
+    if (!db_done(w, store_outbox_reap(&w->db, MAX_ATTEMPTS, &reaped)))
         return -1;
-    if (PQntuples(reaped) > 0)
+    if (reaped > 0)
         log_warn("worker: %d notifications whose worker stopped or lost the database mid-way"
                  " are queued again",
-                 PQntuples(reaped));
-    PQclear(reaped);
+                 reaped);
 
     new_token(w->token);
     snprintf(w->orphan, sizeof(w->orphan), "%s", w->token);
     w->have_orphan = true; /* until the pass ends well */
-    const char *cv[] = {w->token, lease};
-    PGresult *claimed = run(w->pg, sql_claim, 2, cv);
-    if (!claimed)
+    int n;
+    if (!db_done(w, store_outbox_claim(&w->db, w->token, cfg->worker_lease_s, &n)))
         return -1;
-    int n = (int)strtol(PQcmdTuples(claimed), NULL, 10);
-    PQclear(claimed);
-    struct held h = {0};
+    struct outbox_held h = {0};
     if (n > 0 && !load_held(w, &h))
         return -1;
     bool ok = true;
     for (int i = 0; i < h.n && ok && !stopping; i++) {
         bool first = true; /* each person once, in the order their oldest row came */
         for (int j = 0; j < i && first; j++)
-            first = strcmp(h.person[j], h.person[i]) != 0;
+            first = strcmp(h.rows[j].person, h.rows[i].person) != 0;
         if (first)
-            ok = deliver_person(w, h.person[i]);
+            ok = deliver_person(w, h.rows[i].person);
     }
-    held_release(&h);
+    outbox_held_release(&h);
     if (!ok)
         return -1;
     /* what was not started (a stop, rows folded elsewhere) goes back as it was */
-    const char *v[] = {w->token};
-    if (!exec_ok(w->pg, sql_release, 1, v))
+    if (!db_done(w, store_outbox_release(&w->db, w->token)))
         return -1;
     w->have_orphan = false;
     return n;
@@ -725,19 +448,13 @@ static int pass(struct worker *w)
 
 static bool connected(struct worker *w)
 {
-    if (w->pg && PQstatus(w->pg) == CONNECTION_OK)
+    if (db_direct_alive(&w->db))
         return true;
-    if (w->pg)
-        PQfinish(w->pg);
+    db_direct_close(&w->db);
     /* bounded, so that a stop is not held up by an unreachable database */
-    char timeout[24];
-    snprintf(timeout, sizeof(timeout), "%ld", w->cfg->db_connect_timeout_s);
-    const char *const keys[] = {"dbname", "connect_timeout", NULL};
-    const char *const values[] = {w->cfg->database_url, timeout, NULL};
-    w->pg = PQconnectdbParams(keys, values, 1);
-    if (PQstatus(w->pg) == CONNECTION_OK)
+    if (db_direct_open(&w->db, w->cfg->database_url, w->cfg->db_connect_timeout_s))
         return true;
-    log_warn("worker: database unavailable: %s", PQerrorMessage(w->pg));
+    log_warn("worker: database unavailable: %s", w->db.message);
     return false;
 }
 
@@ -799,7 +516,7 @@ int worker_cli(int argc, char **argv, const struct config *cfg)
             break;
         int n = pass(&w);
         if (n < 0) {
-            if (PQstatus(w.pg) == CONNECTION_OK)
+            if (db_direct_alive(&w.db))
                 sleep(1); /* a statement failed on a live connection: do not spin */
             continue;
         }
@@ -815,8 +532,7 @@ int worker_cli(int argc, char **argv, const struct config *cfg)
         free(w.unrecorded[i].ids);
         free(w.unrecorded[i].message_id);
     }
-    if (w.pg)
-        PQfinish(w.pg);
+    db_direct_close(&w.db);
     curl_global_cleanup();
     log_info("worker: stopped");
     return rc;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "http/router.h"
+#include "store/metrics.h"
 #include "util/alloc.h"
 
 static const int tracked_status[] = {200, 201, 204, 206, 301, 302, 304, 400, 401, 403, 404, 405,
@@ -59,14 +60,6 @@ static struct db_pool *ob_pool;
 static struct timespec ob_scraped; /* the last scrape */
 static struct outbox ob;
 
-DB_STMT(st_outbox,
-        "SELECT (SELECT count(*) FROM notifications WHERE status = 'pending'),"
-        " (SELECT count(*) FROM notifications WHERE status = 'sending'),"
-        " (SELECT count(*) FROM notifications WHERE status = 'failed'),"
-        " (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM notifications"
-        "  WHERE status = 'pending')",
-        0);
-
 static double seconds_since(const struct timespec *t)
 {
     struct timespec now;
@@ -76,21 +69,19 @@ static double seconds_since(const struct timespec *t)
 
 static bool outbox_read(struct db_pool *pool, struct outbox *out)
 {
-    struct db_conn *c;
-    if (db_checkout(pool, &c) != DB_OK)
-        return false;
-    PGresult *res = db_exec(pool, c, &st_outbox, NULL);
-    bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+    struct db_session s;
+    struct outbox_gauges g;
+    db_session_init(&s, pool, NULL, NULL);
+    bool ok = store_metrics_outbox(&s, &g) == DB_OK;
+    db_session_end(&s);
     if (ok) {
-        out->pending = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-        out->sending = strtol(PQgetvalue(res, 0, 1), NULL, 10);
-        out->failed = strtol(PQgetvalue(res, 0, 2), NULL, 10);
-        out->oldest_pending_s = strtod(PQgetvalue(res, 0, 3), NULL);
+        out->pending = g.pending;
+        out->sending = g.sending;
+        out->failed = g.failed;
+        out->oldest_pending_s = g.oldest_pending_s;
         out->known = true;
         clock_gettime(CLOCK_MONOTONIC, &out->read_at);
     }
-    PQclear(res);
-    db_checkin(pool, c);
     return ok;
 }
 

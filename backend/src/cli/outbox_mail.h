@@ -1,0 +1,34 @@
+/* A notification's mail, ready to compose: what the worker sends for one outbox row. */
+#ifndef CLINICD_CLI_OUTBOX_MAIL_H
+#define CLINICD_CLI_OUTBOX_MAIL_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "domain/mail.h"
+#include "store/outbox.h"
+
+/* One row's mail.  m's strings point into det and the buffers here, so m lives as
+ * long as the struct; outbox_mail_release frees what it holds. */
+struct outbox_mail {
+    char id[40];              /* the row */
+    struct outbox_detail det; /* filled by store_outbox_detail */
+    json_t *payload;          /* det.payload, parsed */
+    char manage[600], book[600], uid[80], msgid[200];
+    struct mail m;
+};
+
+/* Fills the links, ids and m from det (already read) and the configuration: the
+ * manage link only when the payload carries a sealed token that opens; the
+ * Message-ID from the dedupe key, so that a resend keeps it.  now: epoch seconds. */
+void outbox_mail_fill(struct outbox_mail *it, const struct config *cfg, int64_t now);
+void outbox_mail_release(struct outbox_mail *it);
+
+/* A folded mail's Message-ID ("folded.<hex>@clinicd"): the same set of rows, in any
+ * order, gives the same one. */
+void outbox_mail_fold_id(struct outbox_mail *const *its, int n, char *out, size_t outlen);
+
+#include "util/banned.h"
+#endif

@@ -1,0 +1,341 @@
+/* The notification outbox's transitions, on the worker's own connection. */
+#include "store/outbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "util/alloc.h"
+
+static const char *const sql_record_sent =
+    "UPDATE notifications SET status = 'sent', sent_at = now(), lease_until = NULL,"
+    " lease_token = NULL, last_error = NULL, failed_at = NULL, message_id = $2,"
+    " payload = payload - 'manage_token_sealed'"
+    " WHERE id = ANY($1::uuid[]) AND status <> 'sent'";
+
+/* A failed transfer: back to the queue after the backoff, or failed for good when the
+ * refusal is permanent or the attempts are used up; only while the lease is ours. */
+static const char *const sql_record_failure =
+    "UPDATE notifications SET lease_until = NULL, lease_token = NULL,"
+    " status = CASE WHEN $4::bool OR attempts >= $6::int THEN 'failed' ELSE 'pending' END,"
+    " failed_at = CASE WHEN $4::bool OR attempts >= $6::int THEN now() END,"
+    " last_error = CASE WHEN NOT $4::bool AND attempts >= $6::int"
+    "   THEN 'gave up after ' || attempts || ' attempts; the last: ' || $3 ELSE $3 END,"
+    " next_attempt_at = now() + make_interval(secs => $5::int)"
+    " WHERE id = ANY($1::uuid[]) AND lease_token = $2::uuid AND status = 'sending'";
+
+/* Rows of a token back to the queue, as they were (their attempts not counted again). */
+static const char *const sql_release =
+    "UPDATE notifications SET status = 'pending', lease_until = NULL, lease_token = NULL"
+    " WHERE lease_token = $1::uuid AND status = 'sending'";
+
+/* Leases that ran out: the worker was killed or cut off.  Back to the queue with the
+ * attempts kept; failed only when those were all used (the last one interrupted). */
+static const char *const sql_reap =
+    "UPDATE notifications SET lease_until = NULL, lease_token = NULL, next_attempt_at = now(),"
+    " status = CASE WHEN attempts >= $1::int THEN 'failed' ELSE 'pending' END,"
+    " failed_at = CASE WHEN attempts >= $1::int THEN now() END,"
+    " last_error = CASE WHEN attempts >= $1::int THEN 'gave up after ' || attempts ||"
+    "   ' attempts; the last was interrupted (its worker stopped or lost the database)'"
+    "   ELSE 'a delivery was interrupted (its worker stopped or lost the database); queued again'"
+    " END"
+    " WHERE status = 'sending' AND lease_until < now() RETURNING status";
+
+static const char *const sql_claim =
+    "WITH due AS (SELECT id FROM notifications WHERE status = 'pending'"
+    " AND next_attempt_at <= now() ORDER BY next_attempt_at, id"
+    " LIMIT 10 FOR UPDATE SKIP LOCKED)"
+    " UPDATE notifications n SET status = 'sending', lease_token = $1::uuid,"
+    " lease_until = now() + make_interval(secs => $2::int)"
+    " FROM due WHERE n.id = due.id";
+
+/* More due rows of one person, under the same token (to be folded). */
+static const char *const sql_gather =
+    "WITH due AS (SELECT id FROM notifications WHERE status = 'pending'"
+    " AND next_attempt_at <= now() AND contact_key = $3 ORDER BY next_attempt_at, id"
+    " LIMIT $4::int FOR UPDATE SKIP LOCKED)"
+    " UPDATE notifications n SET status = 'sending', lease_token = $1::uuid,"
+    " lease_until = now() + make_interval(secs => $2::int)"
+    " FROM due WHERE n.id = due.id";
+
+#define PERSON "coalesce(contact_key, lower(recipient::text))"
+
+/* The token's rows, oldest first, with the person each is for and the address. */
+static const char *const sql_held =
+    "SELECT id, " PERSON ", lower(recipient::text) FROM notifications"
+    " WHERE lease_token = $1::uuid AND status = 'sending'"
+    " ORDER BY next_attempt_at, created_at, id";
+
+/* Mails to one person in the last hour, and the seconds until the oldest leaves it. */
+static const char *const sql_budget =
+    "SELECT count(DISTINCT coalesce(message_id, id::text)),"
+    " ceil(extract(epoch FROM min(sent_at) + interval '1 hour' - now()))::bigint"
+    " FROM notifications WHERE contact_key = $1 AND status = 'sent'"
+    " AND sent_at > now() - interval '1 hour'";
+
+static const char *const sql_defer =
+    "UPDATE notifications SET status = 'pending', lease_until = NULL, lease_token = NULL,"
+    " next_attempt_at = greatest(next_attempt_at, now() + make_interval(secs => $3::int)),"
+    " last_error = $4"
+    " WHERE lease_token = $1::uuid AND status = 'sending' AND " PERSON " = $2";
+
+/* Right before a transfer: the rows are still this pass's; the lease is extended and
+ * the attempt counted. */
+static const char *const sql_refresh =
+    "UPDATE notifications SET lease_until = now() + make_interval(secs => $3::int),"
+    " attempts = attempts + 1"
+    " WHERE id = ANY($1::uuid[]) AND lease_token = $2::uuid AND status = 'sending'"
+    " RETURNING id, attempts";
+
+static const char *const sql_lock_person =
+    "SELECT pg_try_advisory_lock(hashtextextended('clinicd.mail:' || $1, 0))";
+static const char *const sql_unlock_person =
+    "SELECT pg_advisory_unlock(hashtextextended('clinicd.mail:' || $1, 0))";
+
+/* Details of the session a notification is about (the first of a series). */
+static const char *const sql_detail =
+    "SELECT coalesce(b.patient_name, w.patient_name), p.name, s.name, c.name, c.phone,"
+    " l.address || ', ' || l.city, l.timezone,"
+    " extract(epoch FROM coalesce(lower(b.during), w.offered_start))::bigint,"
+    " extract(epoch FROM coalesce(upper(b.during), w.offered_start"
+    "   + make_interval(mins => s.duration_minutes)))::bigint,"
+    " c.cancellation_notice_hours, coalesce(b.reschedule_count, 0), b.id, w.practitioner_id,"
+    " w.service_id,"
+    " (SELECT string_agg(to_char(lower(x.during) AT TIME ZONE l.timezone,"
+    "    'FMDay DD FMMonth YYYY, FMHH24:MI'), E'\\n' ORDER BY lower(x.during))"
+    "  FROM bookings x WHERE x.series_id = n.series_id AND x.status = 'booked'),"
+    " n.kind, n.recipient::text, n.payload::text, n.dedupe_key"
+    " FROM notifications n"
+    " LEFT JOIN bookings b ON b.id = coalesce(n.booking_id, (SELECT x.id FROM bookings x"
+    "   WHERE x.series_id = n.series_id ORDER BY lower(x.during) LIMIT 1))"
+    " LEFT JOIN waitlist_entries w ON w.id = n.waitlist_id"
+    " JOIN practitioners p ON p.id = coalesce(b.practitioner_id, w.practitioner_id)"
+    " JOIN services s ON s.id = coalesce(b.service_id, w.service_id)"
+    " JOIN clinics c ON c.id = n.clinic_id"
+    " JOIN LATERAL (SELECT l.* FROM locations l WHERE l.id = b.location_id OR (b.id IS NULL"
+    "   AND l.id IN (SELECT location_id FROM practitioner_locations WHERE practitioner_id = p.id))"
+    "   ORDER BY l.id LIMIT 1) l ON true"
+    " WHERE n.id = $1::uuid";
+enum { D_KIND = 15, D_RECIPIENT, D_PAYLOAD, D_DEDUPE };
+
+static const char *const sql_reminders =
+    "INSERT INTO notifications (clinic_id, kind, booking_id, recipient, dedupe_key)"
+    " SELECT b.clinic_id, 'reminder', b.id, b.patient_email, 'reminder:' || b.id ||"
+    " ':' || extract(epoch FROM lower(b.during))::bigint FROM bookings b"
+    " WHERE b.status = 'booked' AND lower(b.during) > now() + interval '1 hour'"
+    " AND lower(b.during) <= now() + make_interval(hours => $1::int)"
+    " AND b.created_at < now() - interval '1 hour'"
+    " ON CONFLICT (dedupe_key) DO NOTHING";
+
+static enum db_status run(struct db_direct *d, const char *sql, int n, const char *const *v)
+{
+    return db_direct_exec(d, sql, n, v, NULL);
+}
+
+enum db_status store_outbox_schedule_reminders(struct db_direct *d, long hours)
+{
+    char h[24];
+    snprintf(h, sizeof(h), "%ld", hours);
+    const char *v[] = {h};
+    return run(d, sql_reminders, 1, v);
+}
+
+enum db_status store_outbox_reap(struct db_direct *d, int max_attempts, int *reaped)
+{
+    char max[24];
+    snprintf(max, sizeof(max), "%d", max_attempts);
+    const char *v[] = {max};
+    PGresult *res;
+    enum db_status st = db_direct_exec(d, sql_reap, 1, v, &res);
+    *reaped = st == DB_OK ? PQntuples(res) : 0;
+    PQclear(res);
+    return st;
+}
+
+enum db_status store_outbox_claim(struct db_direct *d, const char *token, long lease_s,
+                                  int *claimed)
+{
+    char lease[24];
+    snprintf(lease, sizeof(lease), "%ld", lease_s);
+    const char *v[] = {token, lease};
+    PGresult *res;
+    enum db_status st = db_direct_exec(d, sql_claim, 2, v, &res);
+    *claimed = st == DB_OK ? (int)strtol(PQcmdTuples(res), NULL, 10) : 0;
+    PQclear(res);
+    return st;
+}
+
+enum db_status store_outbox_gather(struct db_direct *d, const char *token, long lease_s,
+                                   const char *person, long limit)
+{
+    char lease[24], more[24];
+    snprintf(lease, sizeof(lease), "%ld", lease_s);
+    snprintf(more, sizeof(more), "%ld", limit);
+    const char *v[] = {token, lease, person, more};
+    return run(d, sql_gather, 4, v);
+}
+
+enum db_status store_outbox_held(struct db_direct *d, const char *token, struct outbox_held *out)
+{
+    const char *v[] = {token};
+    PGresult *res;
+    *out = (struct outbox_held){0};
+    enum db_status st = db_direct_exec(d, sql_held, 1, v, &res);
+    if (st != DB_OK)
+        return st;
+    out->n = PQntuples(res);
+    out->rows = xcalloc((size_t)out->n + 1, sizeof(*out->rows));
+    for (int i = 0; i < out->n; i++) {
+        snprintf(out->rows[i].id, sizeof(out->rows[i].id), "%s", PQgetvalue(res, i, 0));
+        out->rows[i].person = xstrdup(PQgetvalue(res, i, 1));
+        out->rows[i].addr = xstrdup(PQgetvalue(res, i, 2));
+    }
+    PQclear(res);
+    return DB_OK;
+}
+
+void outbox_held_release(struct outbox_held *h)
+{
+    for (int i = 0; i < h->n; i++) {
+        free(h->rows[i].person);
+        free(h->rows[i].addr);
+    }
+    free(h->rows);
+    *h = (struct outbox_held){0};
+}
+
+enum db_status store_outbox_budget(struct db_direct *d, const char *person,
+                                   struct outbox_budget *out)
+{
+    const char *v[] = {person};
+    PGresult *res;
+    *out = (struct outbox_budget){0};
+    enum db_status st = db_direct_exec(d, sql_budget, 1, v, &res);
+    if (st != DB_OK)
+        return st;
+    out->sent = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    out->has_wait = !PQgetisnull(res, 0, 1);
+    out->wait_s = out->has_wait ? strtol(PQgetvalue(res, 0, 1), NULL, 10) : 0;
+    PQclear(res);
+    return DB_OK;
+}
+
+enum db_status store_outbox_defer(struct db_direct *d, const char *token, const char *person,
+                                  long delay_s, const char *why)
+{
+    char secs[24];
+    snprintf(secs, sizeof(secs), "%ld", delay_s);
+    const char *v[] = {token, person, secs, why};
+    return run(d, sql_defer, 4, v);
+}
+
+enum db_status store_outbox_lock_person(struct db_direct *d, const char *person, bool *locked)
+{
+    const char *v[] = {person};
+    PGresult *res;
+    enum db_status st = db_direct_exec(d, sql_lock_person, 1, v, &res);
+    *locked = st == DB_OK && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return st;
+}
+
+enum db_status store_outbox_unlock_person(struct db_direct *d, const char *person)
+{
+    const char *v[] = {person};
+    return run(d, sql_unlock_person, 1, v);
+}
+
+enum db_status store_outbox_refresh(struct db_direct *d, const char *ids, const char *token,
+                                    long lease_s, struct outbox_attempts *out)
+{
+    char lease[24];
+    snprintf(lease, sizeof(lease), "%ld", lease_s);
+    const char *v[] = {ids, token, lease};
+    PGresult *res;
+    *out = (struct outbox_attempts){0};
+    enum db_status st = db_direct_exec(d, sql_refresh, 3, v, &res);
+    if (st != DB_OK)
+        return st;
+    out->n = PQntuples(res);
+    out->rows = xcalloc((size_t)out->n + 1, sizeof(*out->rows));
+    for (int i = 0; i < out->n; i++) {
+        snprintf(out->rows[i].id, sizeof(out->rows[i].id), "%s", PQgetvalue(res, i, 0));
+        out->rows[i].attempts = (int)strtol(PQgetvalue(res, i, 1), NULL, 10);
+    }
+    PQclear(res);
+    return DB_OK;
+}
+
+/* Column col of row 0: its text ("" when NULL), or NULL when nullable and NULL. */
+static char *column(PGresult *res, int col, bool nullable)
+{
+    return nullable && PQgetisnull(res, 0, col) ? NULL : xstrdup(PQgetvalue(res, 0, col));
+}
+
+enum db_status store_outbox_detail(struct db_direct *d, const char *id, struct outbox_detail *out)
+{
+    const char *v[] = {id};
+    PGresult *res;
+    *out = (struct outbox_detail){0};
+    enum db_status st = db_direct_exec(d, sql_detail, 1, v, &res);
+    if (st != DB_OK)
+        return st;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return DB_NOT_FOUND;
+    }
+    *out = (struct outbox_detail){
+        .patient_name = column(res, 0, false),
+        .practitioner_name = column(res, 1, false),
+        .service_name = column(res, 2, false),
+        .clinic_name = column(res, 3, false),
+        .clinic_phone = column(res, 4, true),
+        .address = column(res, 5, false),
+        .tz = column(res, 6, false),
+        .start = strtoll(PQgetvalue(res, 0, 7), NULL, 10),
+        .end = strtoll(PQgetvalue(res, 0, 8), NULL, 10),
+        .cancel_hours = (int)strtol(PQgetvalue(res, 0, 9), NULL, 10),
+        .sequence = (int)strtol(PQgetvalue(res, 0, 10), NULL, 10),
+        .booking_id = column(res, 11, true),
+        .practitioner_id = column(res, 12, true),
+        .series_dates = column(res, 14, true),
+        .kind = column(res, D_KIND, false),
+        .recipient = column(res, D_RECIPIENT, false),
+        .payload = column(res, D_PAYLOAD, false),
+        .dedupe_key = column(res, D_DEDUPE, false),
+    };
+    PQclear(res);
+    return DB_OK;
+}
+
+void outbox_detail_release(struct outbox_detail *o)
+{
+    char *all[] = {o->patient_name, o->practitioner_name, o->service_name, o->clinic_name,
+                   o->clinic_phone, o->address, o->tz, o->booking_id, o->practitioner_id,
+                   o->series_dates, o->kind, o->recipient, o->payload, o->dedupe_key};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        free(all[i]);
+    *o = (struct outbox_detail){0};
+}
+
+enum db_status store_outbox_record_sent(struct db_direct *d, const char *ids,
+                                        const char *message_id)
+{
+    const char *v[] = {ids, message_id};
+    return run(d, sql_record_sent, 2, v);
+}
+
+enum db_status store_outbox_record_failure(struct db_direct *d, const char *ids,
+                                           const char *token, const struct outbox_failure *f)
+{
+    char backoff[24], max[24];
+    snprintf(backoff, sizeof(backoff), "%d", f->backoff_s);
+    snprintf(max, sizeof(max), "%d", f->max_attempts);
+    const char *v[] = {ids, token, f->error, f->permanent ? "true" : "false", backoff, max};
+    return run(d, sql_record_failure, 6, v);
+}
+
+enum db_status store_outbox_release(struct db_direct *d, const char *token)
+{
+    const char *v[] = {token};
+    return run(d, sql_release, 1, v);
+}
