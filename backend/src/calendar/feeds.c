@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "staff/access.h"
+#include "api/access.h"
 #include "core/app.h"
 #include "domain/ics.h"
 #include "domain/timefmt.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "staff/auth.h"
+#include "api/auth.h"
 #include "fhir/fhir.h"
 #include "util/parse.h"
 

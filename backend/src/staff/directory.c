@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #include "staff/imports.h"
-#include "staff/access.h"
+#include "api/access.h"
 #include "domain/cursor.h"
 #include "domain/timefmt.h"
 #include "domain/token.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "staff/handlers.h"
-#include "staff/access.h"
+#include "api/access.h"
 #include "domain/cursor.h"
 #include "util/parse.h"
 
