@@ -109,11 +109,12 @@ static bool location_read(struct req *r, struct input *in, bool create, json_t *
         location_parse(in, *body, create, l);
         st = location_tz_check(r, in, l->timezone);
     }
+    bool ok = st == DB_OK && input_ok(in);
     if (st != DB_OK)
         reply_failure(r, st);
-    else if (!input_ok(in))
-        input_reply(in);
-    return st == DB_OK && input_ok(in);
+    else if (!ok)
+        input_reply(in); /* (which empties in: ok is told before) */
+    return ok;
 }
 
 /* Creates (id NULL) or updates the location, with its audit row (the body as given),

@@ -46,11 +46,18 @@ void reply_json_text(struct req *r, enum db_status st, int status, char *json, s
         reply_failure(r, st);
 }
 
-/* The index keeper's dirindex_commit is COMMIT and then its change log read at once;
- * the transaction here has committed already (db_tx), so its COMMIT finds none open
- * and only the read does something. */
+/* The index keeper's dirindex_commit is COMMIT and then its change log read at once.
+ * The write has committed already (db_tx): an empty transaction is opened for that
+ * COMMIT to close, since a COMMIT with none open makes PostgreSQL send a warning
+ * (which libpq prints on stderr).  Two round trips the index keeper could spare with
+ * a "follow" of its own that does not commit. */
 bool staff_index_follow(struct req *r)
 {
+    enum db_status st = db_command_status(&r->db, "BEGIN");
+    if (st != DB_OK) {
+        reply_failure(r, st);
+        return false;
+    }
     return dirindex_commit(r);
 }
 
