@@ -22,13 +22,6 @@ struct parse_case {
     const char *out[4];
 };
 
-static json_t *load(const char *text)
-{
-    json_t *j = json_loads(text, 0, NULL);
-    assert_non_null(j);
-    return j;
-}
-
 /* The first recorded problem's field, or NULL. */
 static const char *first_problem(const struct input *in)
 {
@@ -63,19 +56,6 @@ static const struct parse_case login_cases[] = {
     {"email on two lines", "{\"email\":\"a@b\\norg\",\"password\":\"pw\"}", false, "email", {0}},
 };
 
-static void test_login(void **state)
-{
-    const struct parse_case *c = UNIT_ROW(struct parse_case, state);
-    struct input in;
-    input_init(&in, NULL);
-    json_t *body = load(c->body);
-    struct login_in l;
-    login_parse(&in, body, &l);
-    const char *got[] = {l.email, l.password};
-    expect(c, &in, got, 2);
-    input_release(&in);
-    json_decref(body);
-}
 
 static const struct parse_case password_cases[] = {
     {"a good one", "{\"current_password\":\"old\",\"new_password\":\"violet tram 42 umbrella\"}",
@@ -91,20 +71,6 @@ static const struct parse_case password_cases[] = {
      false, "new_password", {0}},
 };
 
-static void test_password(void **state)
-{
-    const struct parse_case *c = UNIT_ROW(struct parse_case, state);
-    struct input in;
-    input_init(&in, NULL);
-    json_t *body = json_loads(c->body, JSON_ALLOW_NUL, NULL);
-    assert_non_null(body);
-    struct password_change_in p;
-    password_change_parse(&in, body, "somebody@example.org", &p);
-    const char *got[] = {p.current, p.next};
-    expect(c, &in, got, 2);
-    input_release(&in);
-    json_decref(body);
-}
 
 /* --- the clinic -------------------------------------------------------------------- */
 
@@ -123,19 +89,6 @@ static const struct parse_case clinic_cases[] = {
      {NULL, NULL, NULL, "3"}},
 };
 
-static void test_clinic(void **state)
-{
-    const struct parse_case *c = UNIT_ROW(struct parse_case, state);
-    struct input in;
-    input_init(&in, NULL);
-    json_t *body = load(c->body);
-    struct clinic_patch p;
-    clinic_patch_parse(&in, body, &p);
-    const char *got[] = {p.name, p.min_notice, p.slot_step, p.max_open};
-    expect(c, &in, got, 4);
-    input_release(&in);
-    json_decref(body);
-}
 
 /* --- locations --------------------------------------------------------------------- */
 
@@ -157,19 +110,6 @@ static const struct parse_case location_cases[] = {
      "wheelchair_accessible", {0}},
 };
 
-static void test_location(void **state)
-{
-    const struct parse_case *c = UNIT_ROW(struct parse_case, state);
-    struct input in;
-    input_init(&in, NULL);
-    json_t *body = load(c->body);
-    struct location_fields l;
-    location_parse(&in, body, c->create, &l);
-    const char *got[] = {l.name, l.country, l.lat, l.lon};
-    expect(c, &in, got, 4);
-    input_release(&in);
-    json_decref(body);
-}
 
 /* --- services ---------------------------------------------------------------------- */
 
@@ -192,19 +132,6 @@ static const struct parse_case service_cases[] = {
     {"an update removing the currency", "{\"currency\":null}", false, "currency", {0}},
 };
 
-static void test_service(void **state)
-{
-    const struct parse_case *c = UNIT_ROW(struct parse_case, state);
-    struct input in;
-    input_init(&in, NULL);
-    json_t *body = load(c->body);
-    struct service_fields f;
-    service_parse(&in, body, c->create, &f);
-    const char *got[] = {f.name, f.duration, f.price, f.currency};
-    expect(c, &in, got, 4);
-    input_release(&in);
-    json_decref(body);
-}
 
 /* --- API keys ---------------------------------------------------------------------- */
 
@@ -223,22 +150,6 @@ static const struct parse_case api_key_cases[] = {
      {0}},
 };
 
-static void test_api_key(void **state)
-{
-    const struct parse_case *c = UNIT_ROW(struct parse_case, state);
-    struct input in;
-    input_init(&in, NULL);
-    json_t *body = load(c->body);
-    struct api_key_in k;
-    api_key_parse(&in, body, &k);
-    char *scopes = json_dumps(k.scopes, JSON_COMPACT);
-    const char *got[] = {k.name, scopes};
-    expect(c, &in, got, 2);
-    free(scopes);
-    api_key_in_release(&k);
-    input_release(&in);
-    json_decref(body);
-}
 
 /* --- practitioners ----------------------------------------------------------------- */
 
@@ -270,24 +181,108 @@ static const struct parse_case practitioner_cases[] = {
      {"Ann Leigh", NULL, NULL, NULL}},
 };
 
-static void test_practitioner(void **state)
+
+/* --- one runner for every body ------------------------------------------------------ */
+
+enum body_kind { LOGIN, PASSWORD, CLINIC, LOCATION, SERVICE, API_KEY, PRACTITIONER };
+
+/* A table of one body kind. */
+struct body_table {
+    enum body_kind kind;
+    const char *what;
+    const struct parse_case *cases;
+    size_t n;
+};
+
+/* Reads c->body as kind k into got[0..3] (text in buf, 4 x 64 bytes); what is to be
+ * freed afterwards in *owned (a JSON value) and *text. */
+static void parse_as(enum body_kind k, const struct parse_case *c, struct input *in, json_t *body,
+                     const char **got, char (*buf)[64], json_t **owned, char **text)
 {
-    const struct parse_case *c = UNIT_ROW(struct parse_case, state);
+    switch (k) {
+    case LOGIN: {
+        struct login_in l;
+        login_parse(in, body, &l);
+        got[0] = l.email, got[1] = l.password;
+        break;
+    }
+    case PASSWORD: {
+        struct password_change_in pc;
+        password_change_parse(in, body, "somebody@example.org", &pc);
+        got[0] = pc.current, got[1] = pc.next;
+        break;
+    }
+    case CLINIC: {
+        struct clinic_patch p;
+        clinic_patch_parse(in, body, &p);
+        const char *v[] = {p.name, p.min_notice, p.slot_step, p.max_open};
+        for (int i = 0; i < 4; i++) /* copied: p's buffers end here */
+            got[i] = v[i] ? (snprintf(buf[i], 64, "%s", v[i]), buf[i]) : NULL;
+        break;
+    }
+    case LOCATION: {
+        struct location_fields l;
+        location_parse(in, body, c->create, &l);
+        const char *v[] = {l.name, l.country, l.lat, l.lon};
+        for (int i = 0; i < 4; i++)
+            got[i] = v[i] ? (snprintf(buf[i], 64, "%s", v[i]), buf[i]) : NULL;
+        break;
+    }
+    case SERVICE: {
+        struct service_fields f;
+        service_parse(in, body, c->create, &f);
+        const char *v[] = {f.name, f.duration, f.price, f.currency};
+        for (int i = 0; i < 4; i++)
+            got[i] = v[i] ? (snprintf(buf[i], 64, "%s", v[i]), buf[i]) : NULL;
+        break;
+    }
+    case API_KEY: {
+        struct api_key_in key;
+        api_key_parse(in, body, &key);
+        *text = json_dumps(key.scopes, JSON_COMPACT);
+        *owned = key.scopes;
+        got[0] = key.name, got[1] = *text;
+        break;
+    }
+    case PRACTITIONER: {
+        const char *active = NULL;
+        json_t *p = practitioner_parse(in, body, &cat, c->create, &active);
+        json_t *pid = json_object_get(p, "profession_id");
+        if (pid)
+            snprintf(buf[1], 64, "%lld", (long long)json_integer_value(pid));
+        got[0] = json_string_value(json_object_get(p, "name"));
+        got[1] = pid ? buf[1] : NULL;
+        got[2] = active;
+        if (!c->problem)
+            assert_non_null(p);
+        *owned = p;
+        break;
+    }
+    }
+}
+
+/* A row and its kind, as registered. */
+struct body_row {
+    enum body_kind kind;
+    const struct parse_case *c;
+};
+
+static void test_body(void **state)
+{
+    const struct body_row *row = *state;
+    const struct parse_case *c = row->c;
     struct input in;
     input_init(&in, NULL);
-    json_t *body = load(c->body);
-    const char *active = NULL;
-    json_t *p = practitioner_parse(&in, body, &cat, c->create, &active);
-    char prof[24] = "";
-    json_t *pid = json_object_get(p, "profession_id");
-    if (pid)
-        snprintf(prof, sizeof(prof), "%lld", (long long)json_integer_value(pid));
-    const char *got[] = {json_string_value(json_object_get(p, "name")), pid ? prof : NULL,
-                         active, NULL};
+    json_t *body = json_loads(c->body, JSON_ALLOW_NUL, NULL);
+    assert_non_null(body);
+    const char *got[4] = {0};
+    char buf[4][64];
+    json_t *owned = NULL;
+    char *text = NULL;
+    parse_as(row->kind, c, &in, body, got, buf, &owned, &text);
     expect(c, &in, got, 4);
-    if (!c->problem)
-        assert_non_null(p);
-    json_decref(p);
+    free(text);
+    json_decref(owned);
     input_release(&in);
     json_decref(body);
 }
@@ -362,21 +357,39 @@ static void test_cancel_params(void **state)
     target_release(&r.target);
 }
 
-#define ADD(suite, fn, table, what)                                                      \
+#define ADD_QUERY(suite, fn, table, what)                                                \
     for (size_t i = 0; i < UNIT_ARRAY_LEN(table); i++)                                   \
         unit_add(suite, fn, &table[i], what "[%zu] %s", i, table[i].name)
+
+static const struct body_table bodies[] = {
+#define TABLE(k, what, t) {k, what, t, UNIT_ARRAY_LEN(t)}
+    TABLE(LOGIN, "login_parse", login_cases),
+    TABLE(PASSWORD, "password_change_parse", password_cases),
+    TABLE(CLINIC, "clinic_patch_parse", clinic_cases),
+    TABLE(LOCATION, "location_parse", location_cases),
+    TABLE(SERVICE, "service_parse", service_cases),
+    TABLE(API_KEY, "api_key_parse", api_key_cases),
+    TABLE(PRACTITIONER, "practitioner_parse", practitioner_cases),
+};
 
 int main(void)
 {
     struct unit_suite s = {0};
-    ADD(&s, test_login, login_cases, "login_parse");
-    ADD(&s, test_password, password_cases, "password_change_parse");
-    ADD(&s, test_clinic, clinic_cases, "clinic_patch_parse");
-    ADD(&s, test_location, location_cases, "location_parse");
-    ADD(&s, test_service, service_cases, "service_parse");
-    ADD(&s, test_api_key, api_key_cases, "api_key_parse");
-    ADD(&s, test_practitioner, practitioner_cases, "practitioner_parse");
-    ADD(&s, test_notifications_query, notification_cases, "notifications_query_parse");
-    ADD(&s, test_cancel_params, cancel_cases, "cancel_params_parse");
-    return unit_run(&s, "staff_parse", NULL, NULL);
+    size_t total = 0;
+    for (size_t t = 0; t < UNIT_ARRAY_LEN(bodies); t++)
+        total += bodies[t].n;
+    struct body_row *rows = calloc(total, sizeof(*rows));
+    assert_non_null(rows);
+    size_t k = 0;
+    for (size_t t = 0; t < UNIT_ARRAY_LEN(bodies); t++)
+        for (size_t i = 0; i < bodies[t].n; i++, k++) {
+            rows[k] = (struct body_row){bodies[t].kind, &bodies[t].cases[i]};
+            unit_add(&s, test_body, &rows[k], "%s[%zu] %s", bodies[t].what, i,
+                     bodies[t].cases[i].name);
+        }
+    ADD_QUERY(&s, test_notifications_query, notification_cases, "notifications_query_parse");
+    ADD_QUERY(&s, test_cancel_params, cancel_cases, "cancel_params_parse");
+    int failed = unit_run(&s, "staff_parse", NULL, NULL);
+    free(rows);
+    return failed;
 }
