@@ -5,8 +5,10 @@
  *
  * Each write handler checks its body before it touches the database.  The checking
  * helpers are called here as the handlers call them: the public ones of api/common.c,
- * api/bookings.c and api/imports.c, and the static ones of the staff files, reached by
- * including those files (the archive's copies are then not linked).  The handlers
+ * api/bookings.c and api/imports.c, the parse functions of the staff's clinic,
+ * locations, services, practitioners and API keys (staff/clinic.h, ...), and the
+ * static ones of staff/schedule.c, reached by including that file (the archive's copy
+ * is then not linked).  The handlers
  * themselves are never called: past their checks they query the database.  Where a
  * handler lists its checks inline (bookings_create, series_create, ...), the same
  * calls are repeated below, in the handler's order, with its field lists.
@@ -23,9 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "staff/clinic.c"
 #include "staff/schedule.c"
-#include "staff/directory.c"
+#include "staff/api_keys.h"
+#include "staff/clinic.h"
+#include "staff/locations.h"
+#include "staff/practitioners.h"
+#include "staff/services.h"
 
 #include "booking/bookings.h"
 #include "staff/imports.h"
@@ -287,44 +292,25 @@ static void v_clinic_patch(json_t *body)
 {
     struct input in;
     input_init(&in, &fake);
-    static const char *const allowed[] = {"name", "website", "phone", "policy", NULL};
-    only(&in, body, NULL, allowed);
-    char notice[24], horizon[24], cancel[24], step[24], maxopen[24];
-    const char *v[11] = {"clinic"};
-    v[1] = body_str(&in, body, NULL, "name", false, 200);
-    v[2] = json_object_get(body, "website") ? "true" : "false";
-    v[3] = body_str(&in, body, NULL, "website", false, 500);
-    if (v[3] && strncmp(v[3], "https://", 8) != 0 && strncmp(v[3], "http://", 7) != 0)
-        input_error(&in, "website", false, "website must start with https://");
-    v[4] = json_object_get(body, "phone") ? "true" : "false";
-    v[5] = body_str(&in, body, NULL, "phone", false, 40);
-    json_t *pol = json_object_get(body, "policy");
-    if (pol && !json_is_object(pol)) {
-        input_error(&in, "policy", false, "policy must be an object");
-    } else if (pol) {
-        static const char *const pallowed[] = {"min_notice_minutes", "booking_horizon_days",
-                                               "cancellation_notice_hours", "slot_step_minutes",
-                                               "max_open_bookings_per_contact", NULL};
-        only(&in, pol, "policy", pallowed);
-        v[6] = body_int(&in, pol, "min_notice_minutes", 0, 20160, notice, sizeof(notice));
-        v[7] = body_int(&in, pol, "booking_horizon_days", 1, 730, horizon, sizeof(horizon));
-        v[8] = body_int(&in, pol, "cancellation_notice_hours", 0, 720, cancel, sizeof(cancel));
-        v[9] = body_int(&in, pol, "slot_step_minutes", 5, 60, step, sizeof(step));
-        if (v[9] && 60 % strtol(v[9], NULL, 10) != 0)
-            input_error(&in, "policy.slot_step_minutes", false,
-                        "slot_step_minutes must be 5, 10, 15, 20, 30 or 60");
-        v[10] = body_int(&in, pol, "max_open_bookings_per_contact", 1, 1000, maxopen,
-                         sizeof(maxopen));
-    }
+    only(&in, body, NULL, clinic_patch_fields);
+    struct clinic_patch p;
+    clinic_patch_parse(&in, body, &p);
+    const char *v[5] = {p.min_notice, p.horizon, p.cancel_notice, p.slot_step, p.max_open};
     static const long lo[] = {0, 1, 0, 5, 1}, hi[] = {20160, 730, 720, 60, 1000};
-    for (int i = 6; i < 11; i++)
+    for (int i = 0; i < 5; i++)
         if (v[i]) {
             long x;
-            CHECK(parse_long(v[i], lo[i - 6], hi[i - 6], &x) == 0);
+            CHECK(parse_long(v[i], lo[i], hi[i], &x) == 0);
         }
-    check_text(v[1], 200);
-    check_text(v[3], 500);
-    check_text(v[5], 40);
+    if (p.slot_step && input_ok(&in))
+        CHECK(60 % strtol(p.slot_step, NULL, 10) == 0);
+    if (p.website && input_ok(&in))
+        CHECK(strncmp(p.website, "https://", 8) == 0 || strncmp(p.website, "http://", 7) == 0);
+    CHECK(strcmp(p.set_website, json_object_get(body, "website") ? "true" : "false") == 0);
+    CHECK(strcmp(p.set_phone, json_object_get(body, "phone") ? "true" : "false") == 0);
+    check_text(p.name, 200);
+    check_text(p.website, 500);
+    check_text(p.phone, 40);
     finish(&in);
 }
 
@@ -436,11 +422,8 @@ static void v_location(json_t *body, bool create)
 {
     struct input in;
     input_init(&in, &fake);
-    static const char *const patch_allowed[] = {"name", "address", "city", "region", "postcode",
-                                                "country", "lat", "lon", "timezone",
-                                                "wheelchair_accessible", "active", NULL};
-    only(&in, body, NULL, create ? location_fields : patch_allowed);
-    struct location_in l;
+    only(&in, body, NULL, create ? location_create_fields : location_patch_fields);
+    struct location_fields l;
     location_parse(&in, body, create, &l);
     check_text(l.name, 200);
     check_text(l.address, 300);
@@ -469,14 +452,8 @@ static void v_service(json_t *body, bool create)
 {
     struct input in;
     input_init(&in, &fake);
-    static const char *const create_allowed[] = {"name", "duration_minutes", "price",
-                                                 "currency", "buffer_before_minutes",
-                                                 "buffer_after_minutes", NULL};
-    static const char *const patch_allowed[] = {"name", "duration_minutes", "price", "currency",
-                                                "buffer_before_minutes", "buffer_after_minutes",
-                                                "active", NULL};
-    only(&in, body, NULL, create ? create_allowed : patch_allowed);
-    struct service_in s;
+    only(&in, body, NULL, create ? service_create_fields : service_patch_fields);
+    struct service_fields s;
     service_parse(&in, body, create, &s);
     long x;
     check_text(s.name, 200);
@@ -559,15 +536,21 @@ static void v_practitioner(json_t *body, bool create)
     input_init(&in, &fake);
     only(&in, body, NULL, practitioner_fields);
     const char *active = NULL;
-    if (create && json_object_get(body, "active"))
-        input_error(&in, "active", false, "a new practitioner is active; leave active out");
-    if (!create)
-        active = reactivate(&in, body);
     size_t before = json_array_size(in.errors);
-    json_t *p = pract_check(&fuzz_catalog, body, create ? PRACT_CREATE : PRACT_UPDATE, false,
-                            input_problem, &in);
-    /* pract_check reports through the callback iff it returns NULL */
-    CHECK((p == NULL) == (json_array_size(in.errors) > before));
+    json_t *p = practitioner_parse(&in, body, &fuzz_catalog, create, &active);
+    /* NULL iff pract_check reported through its callback; otherwise the only problems
+     * recorded are active's (given on create, or not true on an update) */
+    size_t i;
+    json_t *e;
+    bool only_active = true;
+    json_array_foreach(in.errors, i, e) if (i >= before) only_active =
+        only_active && strcmp(json_string_value(json_object_get(e, "field")), "active") == 0;
+    if (p)
+        CHECK(only_active);
+    else
+        CHECK(json_array_size(in.errors) > before && !only_active);
+    if (create && json_object_get(body, "active"))
+        CHECK(!input_ok(&in));
     if (active)
         CHECK(strcmp(active, "true") == 0);
     if (p) {
@@ -616,43 +599,25 @@ static void v_api_key(json_t *body)
 {
     struct input in;
     input_init(&in, &fake);
-    json_t *scopes = json_array();
-    static const char *const allowed[] = {"name", "scopes", NULL};
-    only(&in, body, NULL, allowed);
-    const char *name = body_str(&in, body, NULL, "name", true, 100);
-    json_t *sv = json_object_get(body, "scopes");
-    if (!json_is_array(sv)) {
-        input_error(&in, "scopes", false,
-                    "scopes must be a list of one or more of read, write and patient_data");
-    } else {
-        static const char *const known[] = {"read", "write", "patient_data"};
-        size_t i;
-        json_t *x;
-        json_array_foreach(sv, i, x) {
-            const char *s = json_string_value(x);
-            bool ok = false;
-            for (size_t k = 0; k < 3 && s && !ok; k++)
-                ok = strcmp(s, known[k]) == 0;
-            if (!ok) {
-                input_error(&in, "scopes", false,
-                            "scopes may hold only read, write and patient_data");
-                break;
-            }
-            bool dup = false;
-            size_t j;
-            json_t *y;
-            json_array_foreach(scopes, j, y) dup = dup || strcmp(json_string_value(y), s) == 0;
-            if (!dup)
-                json_array_append_new(scopes, json_string(s));
-        }
-        if (input_ok(&in) && json_array_size(scopes) == 0)
-            input_error(&in, "scopes", false, "scopes needs at least one scope");
+    struct api_key_in k;
+    api_key_parse(&in, body, &k);
+    static const char *const known[] = {"read", "write", "patient_data", "audit"};
+    size_t i, j;
+    json_t *x, *y;
+    json_array_foreach(k.scopes, i, x) {
+        bool ok = false;
+        for (size_t n = 0; n < 4 && !ok; n++)
+            ok = strcmp(json_string_value(x), known[n]) == 0;
+        CHECK(ok);
+        json_array_foreach(k.scopes, j, y) /* each once */
+            if (j != i)
+                CHECK(!json_equal(x, y));
     }
-    check_text(name, 100);
+    check_text(k.name, 100);
     if (input_ok(&in))
-        CHECK(name && json_array_size(scopes) >= 1 && json_array_size(scopes) <= 3);
+        CHECK(k.name && json_array_size(k.scopes) >= 1 && json_array_size(k.scopes) <= 4);
     finish(&in);
-    json_decref(scopes);
+    api_key_in_release(&k);
 }
 
 /* --- value parsers on every string the body holds ---------------------------------- */

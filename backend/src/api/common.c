@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "staff/auth.h"
+#include "api/auth.h"
 #include "core/app.h"
 #include "domain/cursor.h"
 #include "domain/timefmt.h"

@@ -1,7 +1,7 @@
 /* The gate: each route's access rule, applied in one place. */
 #include "api/gate.h"
 
-#include "staff/access.h"
+#include "api/access.h"
 
 /* The staff levels of the table in the terms of staff_enter. */
 static bool staff_level(unsigned level, enum staff_access *out)

@@ -2,7 +2,7 @@
 #ifndef CLINICD_BOOKINGS_H
 #define CLINICD_BOOKINGS_H
 
-#include "staff/auth.h"
+#include "api/auth.h"
 #include "api/common.h"
 #include "cache/schedule_cache.h"
 

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/access.h"
 #include "api/outcome.h"
 #include "calendar/initials.h"
 #include "core/app.h"
 #include "domain/ics.h"
 #include "domain/token.h"
-#include "staff/access.h"
 #include "store/feeds.h"
 #include "util/parse.h"
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/auth.h"
 #include "fhir/fhir.h"
 #include "fhir/params.h"
-#include "staff/auth.h"
 #include "store/fhir_appointment.h"
 #include "util/parse.h"
 

@@ -1,72 +1,26 @@
-/* Clinic staff: the clinic and its policy, the schedule with patient details, staff
- * bookings, and the audit log. */
-#include "staff/access.h"
+/* Clinic staff: the clinic and its policy, and the audit log. */
+#include "staff/clinic.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache/index_keeper.h"
+#include "api/audit.h"
 #include "staff/handlers.h"
-#include "domain/timefmt.h"
+#include "staff/replies.h"
+#include "store/audit.h"
 #include "util/parse.h"
-
-const char *staff_clinic(struct req *r)
-{
-    return req_param(r, 0);
-}
-
-bool staff_enter(struct req *r, struct auth *a, enum staff_access access)
-{
-    if (!auth_staff(r, a) || !auth_clinic(r, a, staff_clinic(r)))
-        return false;
-    bool write = access == STAFF_ADMIN_WRITE || access == STAFF_SELF_WRITE;
-    if (!auth_scope(r, a, write ? SCOPE_WRITE : SCOPE_READ))
-        return false;
-    if ((access == STAFF_ADMIN_READ || access == STAFF_ADMIN_WRITE) && !auth_admin(r, a))
-        return false;
-    return true;
-}
-
-json_t *staff_body(struct input *in, const char *const *allowed)
-{
-    json_t *body = body_object(in);
-    if (body)
-        body_only(in, body, NULL, allowed);
-    return body;
-}
 
 /* --- the clinic ------------------------------------------------------------------ */
 
-DB_STMT(st_clinic_get,
-        "SELECT json_build_object('id', id, 'name', name, 'website', website, 'phone', phone,"
-        " 'policy', json_build_object('min_notice_minutes', min_notice_minutes,"
-        "   'booking_horizon_days', booking_horizon_days,"
-        "   'cancellation_notice_hours', cancellation_notice_hours,"
-        "   'slot_step_minutes', slot_step_minutes,"
-        "   'max_open_bookings_per_contact', max_open_bookings_per_contact),"
-        " 'created_at', created_at)::text FROM clinics WHERE id = $1::uuid",
-        1);
-DB_STMT(st_clinic_patch,
-        "UPDATE clinics SET name = coalesce($2, name),"
-        " website = CASE WHEN $3::bool THEN $4 ELSE website END,"
-        " phone = CASE WHEN $5::bool THEN $6 ELSE phone END,"
-        " min_notice_minutes = coalesce($7::int, min_notice_minutes),"
-        " booking_horizon_days = coalesce($8::int, booking_horizon_days),"
-        " cancellation_notice_hours = coalesce($9::int, cancellation_notice_hours),"
-        " slot_step_minutes = coalesce($10::int, slot_step_minutes),"
-        " max_open_bookings_per_contact = coalesce($11::int, max_open_bookings_per_contact)"
-        " WHERE id = $1::uuid RETURNING id",
-        11);
+const char *const clinic_patch_fields[] = {"name", "website", "phone", "policy", NULL};
 
 static void reply_clinic(struct req *r)
 {
-    const char *v[] = {staff_clinic(r)};
-    PGresult *res = api_query(r, &st_clinic_get, v);
-    if (!res)
-        return;
-    reply_db_json(r, res);
-    PQclear(res);
+    char *json;
+    size_t len;
+    enum db_status st = store_clinic_get(&r->db, staff_clinic(r), &json, &len);
+    reply_json_text(r, st, 200, json, len);
 }
 
 void staff_clinic_get(struct req *r)
@@ -76,9 +30,10 @@ void staff_clinic_get(struct req *r)
         reply_clinic(r);
 }
 
-/* A whole-number member within bounds, written as text into out; NULL when absent. */
-static const char *body_int(struct input *in, json_t *obj, const char *name, long min, long max,
-                            char *out, size_t n)
+/* A whole-number member of the policy within bounds, written as text into out; NULL
+ * when absent. */
+static const char *policy_int(struct input *in, json_t *obj, const char *name, long min, long max,
+                              char *out, size_t n)
 {
     json_t *v = json_object_get(obj, name);
     if (!v)
@@ -93,117 +48,114 @@ static const char *body_int(struct input *in, json_t *obj, const char *name, lon
     return out;
 }
 
+static void policy_parse(struct input *in, json_t *pol, struct clinic_patch *p)
+{
+    static const char *const pallowed[] = {"min_notice_minutes", "booking_horizon_days",
+                                           "cancellation_notice_hours", "slot_step_minutes",
+                                           "max_open_bookings_per_contact", NULL};
+    body_only(in, pol, "policy", pallowed);
+    p->min_notice = policy_int(in, pol, "min_notice_minutes", 0, 20160, p->buf[0], 24);
+    p->horizon = policy_int(in, pol, "booking_horizon_days", 1, 730, p->buf[1], 24);
+    p->cancel_notice = policy_int(in, pol, "cancellation_notice_hours", 0, 720, p->buf[2], 24);
+    p->slot_step = policy_int(in, pol, "slot_step_minutes", 5, 60, p->buf[3], 24);
+    if (p->slot_step && 60 % strtol(p->slot_step, NULL, 10) != 0)
+        input_error(in, "policy.slot_step_minutes", false,
+                    "slot_step_minutes must be 5, 10, 15, 20, 30 or 60");
+    p->max_open = policy_int(in, pol, "max_open_bookings_per_contact", 1, 1000, p->buf[4], 24);
+}
+
+void clinic_patch_parse(struct input *in, json_t *body, struct clinic_patch *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->name = body_str(in, body, NULL, "name", false, 200);
+    p->set_website = json_object_get(body, "website") ? "true" : "false";
+    p->website = body_str(in, body, NULL, "website", false, 500);
+    if (p->website && strncmp(p->website, "https://", 8) != 0 &&
+        strncmp(p->website, "http://", 7) != 0)
+        input_error(in, "website", false, "website must start with https://");
+    p->set_phone = json_object_get(body, "phone") ? "true" : "false";
+    p->phone = body_str(in, body, NULL, "phone", false, 40);
+    json_t *pol = json_object_get(body, "policy");
+    if (pol && !json_is_object(pol))
+        input_error(in, "policy", false, "policy must be an object");
+    else if (pol)
+        policy_parse(in, pol, p);
+}
+
 void staff_clinic_patch(struct req *r)
 {
     struct auth a;
     struct input in;
     input_init(&in, r);
-    json_t *body = NULL;
     if (!staff_enter(r, &a, STAFF_ADMIN_WRITE))
         return;
-    static const char *const allowed[] = {"name", "website", "phone", "policy", NULL};
-    body = staff_body(&in, allowed);
-    char notice[24], horizon[24], cancel[24], step[24], maxopen[24];
-    const char *v[11] = {staff_clinic(r)};
-    if (body) {
-        v[1] = body_str(&in, body, NULL, "name", false, 200);
-        v[2] = json_object_get(body, "website") ? "true" : "false";
-        v[3] = body_str(&in, body, NULL, "website", false, 500);
-        if (v[3] && strncmp(v[3], "https://", 8) != 0 && strncmp(v[3], "http://", 7) != 0)
-            input_error(&in, "website", false, "website must start with https://");
-        v[4] = json_object_get(body, "phone") ? "true" : "false";
-        v[5] = body_str(&in, body, NULL, "phone", false, 40);
-        json_t *pol = json_object_get(body, "policy");
-        if (pol && !json_is_object(pol)) {
-            input_error(&in, "policy", false, "policy must be an object");
-        } else if (pol) {
-            static const char *const pallowed[] = {"min_notice_minutes", "booking_horizon_days",
-                                                   "cancellation_notice_hours", "slot_step_minutes",
-                                                   "max_open_bookings_per_contact", NULL};
-            body_only(&in, pol, "policy", pallowed);
-            v[6] = body_int(&in, pol, "min_notice_minutes", 0, 20160, notice, sizeof(notice));
-            v[7] = body_int(&in, pol, "booking_horizon_days", 1, 730, horizon, sizeof(horizon));
-            v[8] = body_int(&in, pol, "cancellation_notice_hours", 0, 720, cancel, sizeof(cancel));
-            v[9] = body_int(&in, pol, "slot_step_minutes", 5, 60, step, sizeof(step));
-            if (v[9] && 60 % strtol(v[9], NULL, 10) != 0)
-                input_error(&in, "policy.slot_step_minutes", false,
-                            "slot_step_minutes must be 5, 10, 15, 20, 30 or 60");
-            v[10] = body_int(&in, pol, "max_open_bookings_per_contact", 1, 1000, maxopen,
-                             sizeof(maxopen));
-        }
-    }
+    json_t *body = staff_body(&in, clinic_patch_fields);
+    struct clinic_patch p;
+    if (body)
+        clinic_patch_parse(&in, body, &p);
     if (!input_ok(&in)) {
         input_reply(&in);
-        goto out;
+        json_decref(body);
+        return;
     }
-    if (!api_begin(r))
-        goto out;
-    PGresult *res = api_query(r, &st_clinic_patch, v);
-    if (!res)
-        goto out;
-    bool found = PQntuples(res) == 1;
-    PQclear(res);
-    if (!found) {
-        reply_not_found(r);
-        goto out;
-    }
-    if (!audit(r, &a, NULL, staff_clinic(r), "update_clinic", "clinic", staff_clinic(r), false,
-               "success", json_incref(body)) ||
-        !dirindex_commit(r))
-        goto out;
-    reply_clinic(r);
-out:
-    api_rollback(r);
-    input_release(&in);
+    struct audit_entry e;
+    audit_entry_make(&e, r, &a, NULL, staff_clinic(r), "update_clinic", "clinic", staff_clinic(r),
+                     false, "success", json_incref(body));
+    enum db_status st = store_clinic_update(&r->db, staff_clinic(r), &p, &e);
+    audit_entry_release(&e);
+    if (st != DB_OK)
+        reply_failure(r, st);
+    else if (staff_index_follow(r))
+        reply_clinic(r);
     json_decref(body);
 }
 
 /* --- the audit log --------------------------------------------------------------- */
 
-DB_STMT(st_audit_list,
-        "SELECT json_build_object('id', id, 'at', at, 'actor_type', actor_type, 'actor_id',"
-        " actor_id, 'actor_email', actor_email, 'role', role, 'action', action, 'resource_type',"
-        " resource_type, 'resource_id', resource_id, 'patient_data', patient_data, 'request_id',"
-        " request_id, 'outcome', outcome, 'detail', detail, 'hash', encode(hash, 'hex'))::text, id"
-        " FROM audit_log WHERE clinic_id = $1::uuid AND ($2::bigint IS NULL OR id < $2::bigint)"
-        " AND ($4::bool IS NULL OR patient_data = $4::bool)"
-        " ORDER BY id DESC LIMIT $3::int",
-        4);
+/* ?limit=, ?cursor= (an id of the log) and ?patient_data= of the log's pages. */
+struct audit_query {
+    long limit;
+    const char *before;      /* the cursor as a number's text, NULL for the newest */
+    const char *patient;     /* "true", "false" or NULL for both */
+    char before_s[24];
+};
+
+/* False after replying the problems. */
+static bool audit_query_parse(struct req *r, struct audit_query *q)
+{
+    struct input in;
+    input_init(&in, r);
+    long before;
+    bool patient = false;
+    q->limit = 50;
+    q_long(&in, "limit", 1, 200, &q->limit);
+    const char *cursor = q_str(&in, "cursor", 24);
+    q->before = NULL;
+    if (cursor && parse_long(cursor, 1, 9223372036854775807L, &before) != 0)
+        input_error(&in, "cursor", false, "cursor is not one this list produced");
+    else if (cursor) {
+        snprintf(q->before_s, sizeof(q->before_s), "%ld", before);
+        q->before = q->before_s;
+    }
+    q->patient = q_bool(&in, "patient_data", &patient) ? (patient ? "true" : "false") : NULL;
+    if (input_ok(&in))
+        return true;
+    input_reply(&in);
+    return false;
+}
 
 void staff_audit_log(struct req *r)
 {
     struct auth a;
-    struct input in;
-    input_init(&in, r);
+    struct audit_query q;
     /* The log names staff by e-mail and shows who read which patient's data: an API
      * key needs the audit scope for it (read alone is not enough), people an admin's
      * role. */
     if (!auth_staff(r, &a) || !auth_clinic(r, &a, staff_clinic(r)) ||
-        !auth_scope(r, &a, SCOPE_AUDIT) || !auth_admin(r, &a))
+        !auth_scope(r, &a, SCOPE_AUDIT) || !auth_admin(r, &a) || !audit_query_parse(r, &q))
         return;
-    long limit = 50, before = 0;
-    bool patient = false;
-    q_long(&in, "limit", 1, 200, &limit);
-    const char *cursor = q_str(&in, "cursor", 24);
-    if (cursor && parse_long(cursor, 1, 9223372036854775807L, &before) != 0)
-        input_error(&in, "cursor", false, "cursor is not one this list produced");
-    bool has_pd = q_bool(&in, "patient_data", &patient);
-    if (!input_ok(&in)) {
-        input_reply(&in);
-        return;
-    }
-    char lim[24], bef[24];
-    snprintf(lim, sizeof(lim), "%ld", limit + 1);
-    snprintf(bef, sizeof(bef), "%ld", before);
-    const char *v[] = {staff_clinic(r), cursor ? bef : NULL, lim,
-                       has_pd ? (patient ? "true" : "false") : NULL};
-    PGresult *res = api_query(r, &st_audit_list, v);
-    if (!res)
-        return;
-    int n = PQntuples(res);
-    bool more = n > limit;
-    if (more)
-        n = (int)limit;
-    reply_items(r, res, n, 0, more ? PQgetvalue(res, n - 1, 1) : NULL);
-    PQclear(res);
+    struct staff_page page;
+    enum db_status st =
+        store_audit_list(&r->db, staff_clinic(r), q.before, q.limit, q.patient, &page);
+    reply_json_text(r, st, 200, page.json, page.len);
 }

@@ -10,7 +10,7 @@
 
 #include "booking/bookings.h"
 #include "cache/schedule_cache.h"
-#include "staff/access.h"
+#include "api/access.h"
 #include "domain/timefmt.h"
 #include "domain/token.h"
 #include "util/alloc.h"

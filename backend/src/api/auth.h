@@ -1,7 +1,8 @@
 /* Staff authentication (session cookie, the same token as a Bearer, per-clinic API
- * keys), who may act where, and the audit log. */
-#ifndef CLINICD_AUTH_H
-#define CLINICD_AUTH_H
+ * keys), who may act where, and the audit log (its write is api/audit.c).  Glue every
+ * capability uses: the routes that sign in and out are staff/session_routes.c. */
+#ifndef CLINICD_API_AUTH_H
+#define CLINICD_API_AUTH_H
 
 #include <stdbool.h>
 
@@ -38,6 +39,12 @@ void auth_audit_denied(struct req *r, const struct auth *a, const char *why,
 bool audit(struct req *r, const struct auth *a, const char *actor_type, const char *clinic_id,
            const char *action, const char *resource_type, const char *resource_id,
            bool patient_data, const char *outcome, json_t *detail);
+
+/* The session or key token presented (Authorization: Bearer, else the session
+ * cookie), NULL when none; *via_cookie says which. */
+const char *auth_presented_token(struct req *r, bool *via_cookie);
+/* Sets the session cookie to token for max_age seconds ("" and 0 clear it). */
+void auth_set_session_cookie(struct req *r, const char *token, long max_age);
 
 /* The client's address as text (for throttling and the audit log): the peer, or
  * behind a trusted proxy the client it forwarded for (http/client.c). */

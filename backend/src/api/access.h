@@ -1,8 +1,8 @@
 /* Shared entry for the clinic staff routes under /api/v1/clinics/{clinic_id}. */
-#ifndef CLINICD_STAFF_H
-#define CLINICD_STAFF_H
+#ifndef CLINICD_API_ACCESS_H
+#define CLINICD_API_ACCESS_H
 
-#include "staff/auth.h"
+#include "api/auth.h"
 
 enum staff_access {
     STAFF_READ = 0,        /* any staff of the clinic (practitioners too) */

@@ -1,0 +1,145 @@
+/* How the staff's directory routes end. */
+#include "staff/replies.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "api/audit.h"
+#include "cache/index_keeper.h"
+#include "staff/fields.h"
+#include "util/parse.h"
+
+const char *staff_route_id(struct req *r)
+{
+    const char *id = req_param(r, 1);
+    if (is_uuid(id))
+        return id;
+    reply_not_found(r);
+    return NULL;
+}
+
+bool staff_list_active(struct req *r, const char **active)
+{
+    struct input in;
+    input_init(&in, r);
+    static const char *const allowed[] = {"active", NULL};
+    only_params(&in, allowed);
+    bool value = false;
+    bool has = q_bool(&in, "active", &value);
+    *active = has ? (value ? "true" : "false") : NULL;
+    if (input_ok(&in))
+        return true;
+    input_reply(&in);
+    return false;
+}
+
+void reply_no_content(struct req *r)
+{
+    reply_text(r, 204, "application/json", "", 0);
+}
+
+void reply_json_text(struct req *r, enum db_status st, int status, char *json, size_t len)
+{
+    if (st == DB_OK)
+        reply_owned(r, status, "application/json", json, len);
+    else
+        reply_failure(r, st);
+}
+
+/* The index keeper's dirindex_commit is COMMIT and then its change log read at once.
+ * The write has committed already (db_tx): an empty transaction is opened for that
+ * COMMIT to close, since a COMMIT with none open makes PostgreSQL send a warning
+ * (which libpq prints on stderr).  Two round trips the index keeper could spare with
+ * a "follow" of its own that does not commit. */
+bool staff_index_follow(struct req *r)
+{
+    enum db_status st = db_command_status(&r->db, "BEGIN");
+    if (st != DB_OK) {
+        reply_failure(r, st);
+        return false;
+    }
+    return dirindex_commit(r);
+}
+
+void reply_has_bookings(struct req *r, const struct open_bookings *o, const char *field,
+                        const char *what)
+{
+    int n = o->count;
+    char detail[300], msg[200];
+    snprintf(detail, sizeof(detail),
+             "%s %d open booking%s still to come. Move %s first, or send the request again "
+             "with ?cancel_bookings=true to cancel %s (the patients are told).",
+             what, n, n == 1 ? "" : "s", n == 1 ? "it" : "them", n == 1 ? "it" : "them");
+    snprintf(msg, sizeof(msg), "%d open booking%s would be left behind", n, n == 1 ? "" : "s");
+    json_t *listed = o->listed ? json_loads(o->listed, 0, NULL) : NULL;
+    reply_problem_ext(r, 409, "has-bookings", "Open bookings in the way", detail,
+                      json_pack("[o]", problem_error(field, msg)),
+                      json_pack("{s:o, s:i}", "bookings", listed ? listed : json_array(),
+                                "count", n));
+}
+
+void reply_deactivation(struct req *r, enum db_status st, const struct deactivation *d,
+                        const char *what)
+{
+    if (st == DB_CONFLICT && d->open.count > 0)
+        reply_has_bookings(r, &d->open, "cancel_bookings", what);
+    else if (st != DB_OK)
+        reply_failure(r, st);
+    else if (!d->was_active || staff_index_follow(r))
+        reply_no_content(r); /* deactivating twice is fine */
+}
+
+void staff_deactivate(struct req *r, const struct deactivate_route *route)
+{
+    struct auth a;
+    struct input in;
+    input_init(&in, r);
+    struct cancel_params p;
+    const char *id;
+    if (!staff_enter(r, &a, STAFF_ADMIN_WRITE) || !(id = staff_route_id(r)))
+        return;
+    if (!cancel_params_parse(&in, route->reason, &p)) {
+        input_reply(&in);
+        return;
+    }
+    struct audit_entry cancelled, deactivated;
+    audit_entry_make(&cancelled, r, &a, NULL, staff_clinic(r), "cancel_bookings", route->resource,
+                     id, true, "success", NULL);
+    audit_entry_make(&deactivated, r, &a, NULL, staff_clinic(r), route->action, route->resource,
+                     id, false, "success", NULL);
+    struct deactivation d = {.cancel = p.cancel, .reason = p.reason, .cancelled = &cancelled,
+                             .deactivated = &deactivated};
+    enum db_status st = route->deactivate(&r->db, staff_clinic(r), id, &d);
+    reply_deactivation(r, st, &d, route->what);
+    open_bookings_release(&d.open);
+    audit_entry_release(&cancelled);
+    audit_entry_release(&deactivated);
+}
+
+void staff_reply_one(struct req *r, staff_get_fn get, const char *id, int status)
+{
+    char *json;
+    size_t len;
+    enum db_status st = get(&r->db, staff_clinic(r), id, &json, &len);
+    reply_json_text(r, st, status, json, len);
+}
+
+void staff_list_route(struct req *r, staff_list_fn list)
+{
+    struct auth a;
+    const char *active;
+    char *json;
+    size_t len;
+    if (!staff_enter(r, &a, STAFF_READ) || !staff_list_active(r, &active))
+        return;
+    enum db_status st = list(&r->db, staff_clinic(r), active, &json, &len);
+    reply_json_text(r, st, 200, json, len);
+}
+
+void staff_get_route(struct req *r, staff_get_fn get)
+{
+    struct auth a;
+    const char *id;
+    if (staff_enter(r, &a, STAFF_READ) && (id = staff_route_id(r)))
+        staff_reply_one(r, get, id, 200);
+}
