@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "staff/imports.h"
+#include "store/imports.h"
 #include "staff/access.h"
 #include "domain/cursor.h"
 #include "domain/timefmt.h"
@@ -839,22 +839,13 @@ DB_STMT(st_pract_deactivate,
 #define PRACT_PAGE_DEFAULT 20
 #define PRACT_PAGE_MAX 100
 
-static PGresult *req_exec(void *ctx, struct db_stmt *st, const char *const *values)
-{
-    return api_exec(ctx, st, values);
-}
-
 /* Loads the catalog for the route's clinic; false after replying. */
 static bool load_catalog(struct req *r, struct catalog *cat)
 {
-    struct import_db db = {req_exec, r};
-    PGresult *failed;
-    if (import_catalog_load(&db, staff_clinic(r), cat, &failed) == 0)
-        return true;
-    if (failed)
-        api_reply_db_error(r, failed);
-    PQclear(failed);
-    return false;
+    enum db_status st = store_imports_catalog(&r->db, staff_clinic(r), cat);
+    if (st != DB_OK)
+        reply_failure(r, st);
+    return st == DB_OK;
 }
 
 static void input_problem(void *ctx, const char *field, const char *msg)
@@ -943,14 +934,11 @@ void staff_practitioners_create(struct req *r)
         goto out;
     }
     rows = json_pack("[o]", p);
-    struct import_db db = {req_exec, r};
-    PGresult *failed;
     if (!api_begin(r))
         goto out;
-    if (import_insert(&db, staff_clinic(r), rows, 0, 1, ids, &failed) < 0) {
-        if (failed)
-            api_reply_db_error(r, failed);
-        PQclear(failed);
+    enum db_status st = store_imports_insert(&r->db, staff_clinic(r), rows, 0, 1, ids);
+    if (st != DB_OK) {
+        reply_failure(r, st);
         goto out;
     }
     const char *id = json_string_value(json_array_get(ids, 0));
@@ -1317,15 +1305,13 @@ void staff_imports_create(struct req *r)
                                      (json_int_t)n, "imported", (json_int_t)0, "ids"));
         goto out;
     }
-    struct import_db db = {req_exec, r};
-    PGresult *failed = NULL;
     if (!api_begin(r))
         goto out;
     for (size_t from = 0; from < n; from += IMPORT_CHUNK) {
-        if (import_insert(&db, staff_clinic(r), res.rows, from, IMPORT_CHUNK, ids, &failed) < 0) {
-            if (failed)
-                api_reply_db_error(r, failed);
-            PQclear(failed);
+        enum db_status st = store_imports_insert(&r->db, staff_clinic(r), res.rows, from,
+                                                 IMPORT_CHUNK, ids);
+        if (st != DB_OK) {
+            reply_failure(r, st);
             goto out;
         }
     }

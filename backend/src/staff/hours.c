@@ -1,5 +1,5 @@
 /* A practitioner's weekly hours: list, add one rule, replace them all, delete one.
- * Changes refuse to strand open bookings unless asked to cancel them (staff/strand.h). */
+ * Changes refuse to strand open bookings unless asked to cancel them (staff/schedule_change.h). */
 #include "staff/hours.h"
 
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include "domain/timefmt.h"
 #include "staff/access.h"
 #include "staff/handlers.h"
-#include "staff/strand.h"
+#include "staff/schedule_change.h"
 #include "util/alloc.h"
 #include "util/parse.h"
 
@@ -127,6 +127,21 @@ bool hours_replace_parse(struct input *in, json_t *body, struct hours_replace_bo
 
 /* --- the routes ------------------------------------------------------------------- */
 
+/* After the checks: false after replying what failed (the database, or the input). */
+static bool checks_passed(struct req *r, struct input *in, enum db_status st)
+{
+    if (st != DB_OK) {
+        input_release(in);
+        reply_failure(r, st);
+        return false;
+    }
+    if (!input_ok(in)) {
+        input_reply(in);
+        return false;
+    }
+    return true;
+}
+
 /* Records a problem on field unless the practitioner works at the rule's location. */
 static enum db_status check_works_at(struct req *r, struct input *in, const char *location_id,
                                      const char *field)
@@ -169,10 +184,7 @@ static void reply_hours(struct req *r, int status)
     char *json;
     size_t len;
     enum db_status st = store_hours_list(&r->db, req_param(r, 1), &json, &len);
-    if (st == DB_OK)
-        reply_owned(r, status, "application/json", json, len);
-    else
-        reply_failure(r, st);
+    schedule_reply_json(r, status, st, json, len);
 }
 
 void staff_hours_list(struct req *r)
@@ -244,12 +256,7 @@ void staff_hours_create(struct req *r)
     enum db_status st = DB_OK;
     if (body && hours_create_parse(&in, body, &b))
         st = check_new_rule(r, &in, &b.rule);
-    if (st != DB_OK) {
-        input_release(&in);
-        reply_failure(r, st);
-    } else if (!input_ok(&in)) {
-        input_reply(&in);
-    } else {
+    if (checks_passed(r, &in, st)) {
         struct hours_write w = {.clinic_id = staff_clinic(r), .practitioner_id = req_param(r, 1),
                                 .rules = &b.rule, .n = 1, .cancel = b.cancel,
                                 .action = "add_hours", .resource_type = "weekly_hours"};
@@ -286,12 +293,7 @@ void staff_hours_replace(struct req *r)
     enum db_status st = DB_OK;
     if (body && hours_replace_parse(&in, body, b))
         st = check_locations(r, &in, b);
-    if (st != DB_OK) {
-        input_release(&in);
-        reply_failure(r, st);
-    } else if (!input_ok(&in)) {
-        input_reply(&in);
-    } else {
+    if (checks_passed(r, &in, st)) {
         struct hours_write w = {.clinic_id = staff_clinic(r), .practitioner_id = req_param(r, 1),
                                 .rules = b->rules, .n = b->n, .replace = true,
                                 .cancel = b->cancel, .action = "replace_hours",

@@ -1,5 +1,5 @@
 /* A practitioner's time off: list, add (refusing to strand open bookings unless asked
- * to cancel them: staff/strand.h), delete. */
+ * to cancel them: staff/schedule_change.h), delete. */
 #include "staff/time_off.h"
 
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 #include "staff/access.h"
 #include "staff/handlers.h"
 #include "staff/hours.h"
-#include "staff/strand.h"
+#include "staff/schedule_change.h"
 #include "store/time_off.h"
 #include "util/parse.h"
 
@@ -35,10 +35,7 @@ void staff_time_off_list(struct req *r)
     char *json;
     size_t len;
     enum db_status st = store_time_off_list(&r->db, req_param(r, 1), &json, &len);
-    if (st == DB_OK)
-        reply_owned(r, 200, "application/json", json, len);
-    else
-        reply_failure(r, st);
+    schedule_reply_json(r, 200, st, json, len);
 }
 
 /* What a change to the time off writes (the context of its apply function). */

@@ -4,6 +4,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Runs st: DB_NOT_FOUND unless it answers exactly one row. */
+static enum db_status one_row(struct db_session *s, struct db_stmt *st, const char *const *v)
+{
+    PGresult *res;
+    enum db_status rc = db_query(s, st, v, &res);
+    if (rc == DB_OK && PQntuples(res) != 1)
+        rc = DB_NOT_FOUND;
+    PQclear(res);
+    return rc;
+}
+
 DB_STMT(st_pract_in_clinic,
         "SELECT 1 FROM practitioners WHERE id = $1::uuid AND clinic_id = $2::uuid", 2);
 
@@ -11,12 +22,7 @@ enum db_status store_practitioner_in_clinic(struct db_session *s, const char *pr
                                             const char *clinic_id)
 {
     const char *v[] = {practitioner_id, clinic_id};
-    PGresult *res;
-    enum db_status st = db_query(s, &st_pract_in_clinic, v, &res);
-    if (st == DB_OK && PQntuples(res) != 1)
-        st = DB_NOT_FOUND;
-    PQclear(res);
-    return st;
+    return one_row(s, &st_pract_in_clinic, v);
 }
 
 DB_STMT(st_hours_list,
@@ -122,10 +128,5 @@ enum db_status store_hours_delete(struct db_session *s, const char *id,
                                   const char *practitioner_id)
 {
     const char *v[] = {id, practitioner_id};
-    PGresult *res;
-    enum db_status st = db_query(s, &st_hours_delete, v, &res);
-    if (st == DB_OK && PQntuples(res) != 1)
-        st = DB_NOT_FOUND;
-    PQclear(res);
-    return st;
+    return one_row(s, &st_hours_delete, v);
 }

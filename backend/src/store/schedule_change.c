@@ -1,6 +1,6 @@
 /* What a change to a practitioner's schedule does to their open bookings, in the
  * database. */
-#include "store/strand.h"
+#include "store/schedule_change.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 /* The key is booking_lock's practitioner key (booking/bookings.c, struct lock_keys). */
 DB_STMT(st_lock, "SELECT pg_advisory_xact_lock(hashtextextended('practitioner:' || $1, 0))", 1);
 
-enum db_status store_strand_lock(struct db_session *s, const char *practitioner_id)
+enum db_status store_schedule_change_lock(struct db_session *s, const char *practitioner_id)
 {
     const char *v[] = {practitioner_id};
     return db_run(s, &st_lock, v);
@@ -23,8 +23,8 @@ DB_STMT(st_future_bookings,
         " AND upper(b.during) > now() ORDER BY lower(b.during)",
         1);
 
-enum db_status store_strand_bookings(struct db_session *s, const char *practitioner_id,
-                                     struct strand_booking **out, size_t *n)
+enum db_status store_schedule_change_bookings(struct db_session *s, const char *practitioner_id,
+                                     struct open_booking **out, size_t *n)
 {
     const char *v[] = {practitioner_id};
     PGresult *res;
@@ -37,7 +37,7 @@ enum db_status store_strand_bookings(struct db_session *s, const char *practitio
     if (rows > 0)
         *out = xcalloc((size_t)rows, sizeof(**out));
     for (int i = 0; i < rows; i++) {
-        struct strand_booking *b = &(*out)[i];
+        struct open_booking *b = &(*out)[i];
         snprintf(b->id, sizeof(b->id), "%s", PQgetvalue(res, i, 0));
         b->start = strtoll(PQgetvalue(res, i, 1), NULL, 10);
         b->end = strtoll(PQgetvalue(res, i, 2), NULL, 10);
@@ -58,8 +58,8 @@ DB_STMT(st_notify_cancel,
         " 'booking_cancelled:' || $2) ON CONFLICT (dedupe_key) DO NOTHING",
         4);
 
-enum db_status store_strand_cancel(struct db_session *s, const char *clinic_id,
-                                   const struct strand_booking *b, const char *reason,
+enum db_status store_schedule_change_cancel(struct db_session *s, const char *clinic_id,
+                                   const struct open_booking *b, const char *reason,
                                    const char *payload)
 {
     const char *cv[] = {b->id, reason};

@@ -1,5 +1,5 @@
 /* A change to a practitioner's schedule that settles the bookings it strands. */
-#include "staff/strand.h"
+#include "staff/schedule_change.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 #include "cache/index_keeper.h"
 #include "cache/schedule_cache.h"
 #include "store/hours.h"
-#include "store/strand.h"
+#include "store/schedule_change.h"
 #include "util/alloc.h"
 
 bool schedule_enter(struct req *r, struct auth *a, enum staff_access access)
@@ -28,7 +28,7 @@ bool schedule_enter(struct req *r, struct auth *a, enum staff_access access)
 
 /* The open future bookings and which of them the schedule allowed before the change. */
 struct strand_check {
-    struct strand_booking *b;
+    struct open_booking *b;
     size_t n;
     bool *fitted;
 };
@@ -58,9 +58,9 @@ static enum db_status strand_schedule(struct req *r, struct schedule_change *c,
 static enum db_status strand_begin(struct req *r, struct schedule_change *c,
                                    struct strand_check *sc)
 {
-    enum db_status st = store_strand_lock(&r->db, c->practitioner_id);
+    enum db_status st = store_schedule_change_lock(&r->db, c->practitioner_id);
     if (st == DB_OK)
-        st = store_strand_bookings(&r->db, c->practitioner_id, &sc->b, &sc->n);
+        st = store_schedule_change_bookings(&r->db, c->practitioner_id, &sc->b, &sc->n);
     if (st != DB_OK)
         return st;
     sc->fitted = xcalloc(sc->n ? sc->n : 1, sizeof(*sc->fitted));
@@ -78,12 +78,12 @@ static enum db_status strand_begin(struct req *r, struct schedule_change *c,
 
 /* Cancels stranded booking b with the patient's notice. */
 static enum db_status cancel_one(struct req *r, const struct schedule_change *c,
-                                 const struct strand_booking *b, const char *start)
+                                 const struct open_booking *b, const char *start)
 {
     char *pl = json_dumps(json_pack("{s:s, s:s, s:s}", "start", start, "by", "staff", "reason",
                                     c->why),
                           JSON_COMPACT);
-    enum db_status st = store_strand_cancel(&r->db, c->clinic_id, b, c->why, pl ? pl : "{}");
+    enum db_status st = store_schedule_change_cancel(&r->db, c->clinic_id, b, c->why, pl ? pl : "{}");
     free(pl);
     return st;
 }
@@ -103,7 +103,7 @@ static enum db_status strand_find(struct req *r, struct schedule_change *c,
     if (st != DB_OK)
         return st;
     for (size_t i = 0; st == DB_OK && i < sc->n; i++) {
-        const struct strand_booking *b = &sc->b[i];
+        const struct open_booking *b = &sc->b[i];
         if (!sc->fitted[i] || booking_fits(&s, b->start, b->end))
             continue;
         char a1[40], b1[40];
@@ -178,6 +178,14 @@ void schedule_change_reply_failure(struct req *r, const struct schedule_change *
         return;
     }
     reply_failure(r, st);
+}
+
+void schedule_reply_json(struct req *r, int status, enum db_status st, char *json, size_t len)
+{
+    if (st == DB_OK)
+        reply_owned(r, status, "application/json", json, len);
+    else
+        reply_failure(r, st);
 }
 
 void schedule_change_release(struct schedule_change *c)

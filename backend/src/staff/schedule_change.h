@@ -4,8 +4,8 @@
  * it puts outside the schedule.  Those are refused (nothing changes) unless the
  * caller asked to cancel them (the patients are told).  Bookings that were outside
  * already (moved there by hand, say) are not the change's to settle. */
-#ifndef CLINICD_STAFF_STRAND_H
-#define CLINICD_STAFF_STRAND_H
+#ifndef CLINICD_STAFF_SCHEDULE_CHANGE_H
+#define CLINICD_STAFF_SCHEDULE_CHANGE_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -46,6 +46,10 @@ enum db_status schedule_change_run(struct req *r, struct schedule_change *c);
  * listing them, nothing when already replied, else reply_failure. */
 void schedule_change_reply_failure(struct req *r, const struct schedule_change *c,
                                    enum db_status st);
+
+/* Replies status with json (taking it) when st is DB_OK, else reply_failure: the end
+ * of the hours and time-off reads. */
+void schedule_reply_json(struct req *r, int status, enum db_status st, char *json, size_t len);
 
 /* Frees what the change holds (detail, stranded). */
 void schedule_change_release(struct schedule_change *c);
