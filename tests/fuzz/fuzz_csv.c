@@ -1,4 +1,4 @@
-/* libFuzzer harness: the CSV import of practitioners (api/imports.h): csv_parse with
+/* libFuzzer harness: the CSV import of practitioners (domain/csv.h, domain/practitioner_import.h): csv_parse with
  * generous and with tight limits, a round trip of what it parsed, and import_check
  * against a small clinic catalog.  All of it is pure: no database.
  *
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "staff/imports.h"
+#include "domain/practitioner_import.h"
 #include "util/buf.h"
 #include "util/parse.h"
 

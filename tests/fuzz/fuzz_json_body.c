@@ -33,7 +33,10 @@
 #include "staff/services.h"
 
 #include "booking/bookings.h"
-#include "staff/imports.h"
+#include "domain/practitioner_check.h"
+#include "staff/day_schedule.h"
+#include "staff/hours.h"
+#include "staff/time_off.h"
 #include "domain/cursor.h"
 #include "domain/timefmt.h"
 #include "util/parse.h"
@@ -314,17 +317,22 @@ static void v_clinic_patch(json_t *body)
     finish(&in);
 }
 
-static void check_rule(const struct rule_in *ru)
+static void check_rule(const struct hours_rule_in *ru)
 {
-    CHECK(ru->weekday >= 1 && ru->weekday <= 7);
-    CHECK(ru->start_min >= 0 && ru->start_min < 1440);
-    CHECK(ru->end_min >= 0 && ru->end_min < 1440 && ru->end_min != ru->start_min);
-    CHECK(ru->location_id && is_uuid(ru->location_id));
-    CHECK(ru->from_day <= ru->to_day);
+    const struct week_rule *w = &ru->span;
+    CHECK(w->weekday >= 1 && w->weekday <= 7 && ru->row.weekday == w->weekday);
+    CHECK(w->start_min >= 0 && w->start_min < 1440);
+    CHECK(w->end_min >= 0 && w->end_min < 1440 && w->end_min != w->start_min);
+    CHECK(hhmm_minutes(ru->row.start_time) == w->start_min);
+    CHECK(hhmm_minutes(ru->row.end_time) == w->end_min);
+    CHECK(ru->row.location_id && is_uuid(ru->row.location_id));
+    CHECK(w->from_day <= w->to_day);
     /* a rule always overlaps itself, and overlap is symmetric */
-    CHECK(spans_overlap(ru, ru));
+    CHECK(week_rules_overlap(w, w));
 }
 
+/* The hours and time-off bodies through their parse functions (staff/hours.h,
+ * staff/time_off.h), after the member check staff_body makes. */
 static void v_hours_create(json_t *body)
 {
     struct input in;
@@ -332,15 +340,10 @@ static void v_hours_create(json_t *body)
     static const char *const allowed[] = {"weekday", "start_time", "end_time", "location_id",
                                           "valid_from", "valid_to", "cancel_stranded", NULL};
     only(&in, body, NULL, allowed);
-    struct rule_in ru;
-    json_t *rule = json_deep_copy(body);
-    json_object_del(rule, "cancel_stranded");
-    parse_rule(&in, rule, NULL, &ru);
-    (void)cancel_flag(&in, body);
-    if (input_ok(&in))
-        check_rule(&ru);
+    struct hours_create_body b;
+    if (hours_create_parse(&in, body, &b))
+        check_rule(&b.rule);
     finish(&in);
-    json_decref(rule);
 }
 
 static void v_hours_replace(json_t *body)
@@ -349,35 +352,16 @@ static void v_hours_replace(json_t *body)
     input_init(&in, &fake);
     static const char *const allowed[] = {"rules", "cancel_stranded", NULL};
     only(&in, body, NULL, allowed);
-    struct rule_in rules[MAX_RULES];
-    size_t n = 0;
-    json_t *arr = json_object_get(body, "rules");
-    (void)cancel_flag(&in, body);
-    if (!json_is_array(arr)) {
-        input_error(&in, "rules", false, "rules must be a list of weekly hours");
-    } else if (json_array_size(arr) > MAX_RULES) {
-        input_error(&in, "rules", false, "at most %d rules", MAX_RULES);
-    } else {
-        n = json_array_size(arr);
-        for (size_t i = 0; i < n; i++) {
-            char prefix[32];
-            snprintf(prefix, sizeof(prefix), "rules[%zu]", i);
-            parse_rule(&in, json_array_get(arr, i), prefix, &rules[i]);
+    static struct hours_replace_body b;
+    if (hours_replace_parse(&in, body, &b)) {
+        CHECK(b.n <= HOURS_MAX_RULES);
+        for (size_t i = 0; i < b.n; i++) {
+            check_rule(&b.rules[i]);
+            for (size_t k = i + 1; k < b.n; k++)
+                CHECK(!week_rules_overlap(&b.rules[i].span, &b.rules[k].span) &&
+                      !week_rules_overlap(&b.rules[k].span, &b.rules[i].span));
         }
-        for (size_t i = 0; i < n && input_ok(&in); i++)
-            for (size_t k = i + 1; k < n; k++) {
-                CHECK(spans_overlap(&rules[i], &rules[k]) == spans_overlap(&rules[k], &rules[i]));
-                if (spans_overlap(&rules[i], &rules[k])) {
-                    char f[40];
-                    snprintf(f, sizeof(f), "rules[%zu]", k);
-                    input_error(&in, f, false, "%s overlaps rules[%zu]", f, i);
-                    break;
-                }
-            }
     }
-    if (input_ok(&in))
-        for (size_t i = 0; i < n; i++)
-            check_rule(&rules[i]);
     finish(&in);
 }
 
@@ -387,20 +371,13 @@ static void v_time_off_create(json_t *body)
     input_init(&in, &fake);
     static const char *const allowed[] = {"start", "end", "reason", "cancel_stranded", NULL};
     only(&in, body, NULL, allowed);
-    int64_t start = 0, end = 0;
-    bool hs = body_instant(&in, body, NULL, "start", true, &start);
-    bool he = body_instant(&in, body, NULL, "end", true, &end);
-    const char *reason = body_str(&in, body, NULL, "reason", false, 500);
-    (void)cancel_flag(&in, body);
-    if (hs && he && end <= start)
-        input_error(&in, "end", false, "end must be after start");
-    else if (hs && he && end - start > 366LL * 86400)
-        input_error(&in, "end", false, "time off may be at most a year at a time");
-    check_instant(hs, start);
-    check_instant(he, end);
-    check_text(reason, 500);
-    if (input_ok(&in))
-        CHECK(hs && he && end > start && end - start <= 366LL * 86400);
+    struct time_off_body b;
+    bool ok = time_off_parse(&in, body, &b);
+    check_text(b.reason, 500);
+    check_instant(ok, b.start);
+    check_instant(ok, b.end);
+    if (ok)
+        CHECK(b.end > b.start && b.end - b.start <= TIME_OFF_MAX_SECONDS);
     finish(&in);
 }
 

@@ -4,7 +4,6 @@
 
 #include <ctype.h>
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "staff/imports.h"
+#include "db/pool.h"
+#include "db/session.h"
+#include "domain/practitioner_import.h"
+#include "store/imports.h"
 #include "util/buf.h"
 #include "util/parse.h"
 
@@ -32,14 +34,9 @@ static void usage(void)
           stderr);
 }
 
-DB_STMT(st_clinic_name, "SELECT name FROM clinics WHERE id = $1::uuid", 1);
-DB_STMT(st_begin, "BEGIN", 0);
-DB_STMT(st_commit, "COMMIT", 0);
-DB_STMT(st_audit_op,
-        "INSERT INTO audit_log (actor_type, clinic_id, action, resource_type, resource_id,"
-        " outcome, detail) VALUES ('operator', $1::uuid, 'import_practitioners', 'clinic', $1,"
-        " 'success', $2::jsonb)",
-        2);
+/* One connection, no statement timeout: a large file may take a while. */
+#define CLI_CHECKOUT_TIMEOUT_MS 10000
+#define CLI_CONNECT_TIMEOUT_S 10
 
 static double now_s(void)
 {
@@ -85,40 +82,12 @@ static void bar_end(struct bar *b)
     b->drawn = -1;
 }
 
-static PGresult *cli_exec(void *ctx, struct db_stmt *st, const char *const *values)
+/* Prints why the database refused (the session's last failure). */
+static void db_failed(const struct db_session *s)
 {
-    PGconn *pg = ctx;
-    PGresult *res = PQexecParams(pg, st->sql, st->nparams, NULL, values, NULL, NULL, 0);
-    if (PQstatus(pg) == CONNECTION_BAD) {
-        PQclear(res);
-        return NULL;
-    }
-    return res;
-}
-
-/* Runs st; false after printing why it failed. */
-static bool run(PGconn *pg, struct db_stmt *st, const char *const *values, PGresult **out)
-{
-    PGresult *res = cli_exec(pg, st, values);
-    ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-        fprintf(stderr, "clinicd import: database: %s",
-                res ? PQresultErrorMessage(res) : PQerrorMessage(pg));
-        PQclear(res);
-        return false;
-    }
-    if (out)
-        *out = res;
-    else
-        PQclear(res);
-    return true;
-}
-
-static void db_failed(PGconn *pg, PGresult *failed)
-{
-    fprintf(stderr, "clinicd import: database: %s",
-            failed ? PQresultErrorMessage(failed) : PQerrorMessage(pg));
-    PQclear(failed);
+    const char *m = s->fail.message;
+    fprintf(stderr, "clinicd import: database: %s%s", m[0] ? m : "unreachable",
+            m[0] && m[strlen(m) - 1] == '\n' ? "" : "\n");
 }
 
 /* Reads the whole file (or standard input for "-") into b; false after printing why. */
@@ -169,124 +138,152 @@ static void print_problems(json_t *errors)
     }
 }
 
-int import_cli(int argc, char **argv, const char *conninfo)
-{
-    int rc = 2;
-    const char *path = NULL;
-    char clinic[37] = "";
-    bool dry_run = false;
-    struct buf file;
-    buf_init(&file, MAX_FILE_BYTES);
-    PGconn *pg = NULL;
-    PGresult *res = NULL;
-    struct catalog cat = {0};
-    struct import_result checked = {0};
-    json_t *ids = json_array();
-    struct bar bar = {.tty = isatty(STDERR_FILENO) == 1, .drawn = -1};
+/* What the command line asked for. */
+struct import_args {
+    const char *path;
+    char clinic[37];
+    bool dry_run;
+};
 
+/* Reads the arguments; -1 to go on, else the exit code (after printing usage). */
+static int parse_args(int argc, char **argv, struct import_args *a)
+{
+    memset(a, 0, sizeof(*a));
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--clinic") == 0 && i + 1 < argc) {
-            snprintf(clinic, sizeof(clinic), "%s", argv[++i]);
-            for (char *p = clinic; *p; p++)
+            snprintf(a->clinic, sizeof(a->clinic), "%s", argv[++i]);
+            for (char *p = a->clinic; *p; p++)
                 *p = (char)tolower((unsigned char)*p);
         } else if (strcmp(argv[i], "--dry-run") == 0) {
-            dry_run = true;
+            a->dry_run = true;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage();
-            rc = 0;
-            goto out;
-        } else if ((argv[i][0] != '-' || strcmp(argv[i], "-") == 0) && !path) {
-            path = argv[i];
+            return 0;
+        } else if ((argv[i][0] != '-' || strcmp(argv[i], "-") == 0) && !a->path) {
+            a->path = argv[i];
         } else {
             usage();
-            goto out;
+            return 2;
         }
     }
-    if (!path || !clinic[0]) {
+    if (!a->path || !a->clinic[0]) {
         usage();
-        goto out;
+        return 2;
     }
-    if (!is_uuid(clinic)) {
+    if (!is_uuid(a->clinic)) {
         fprintf(stderr, "clinicd import: --clinic takes a clinic id (a UUID)\n");
-        goto out;
+        return 2;
     }
-    rc = 1;
-    double t0 = now_s();
-    if (!read_all(path, &file))
-        goto out;
-    pg = PQconnectdb(conninfo);
-    if (PQstatus(pg) != CONNECTION_OK) {
-        fprintf(stderr, "clinicd import: cannot connect: %s", PQerrorMessage(pg));
-        goto out;
-    }
-    const char *cv[] = {clinic};
-    if (!run(pg, &st_clinic_name, cv, &res))
-        goto out;
-    if (PQntuples(res) != 1) {
-        fprintf(stderr, "clinicd import: there is no clinic %s\n", clinic);
-        goto out;
-    }
-    struct import_db db = {cli_exec, pg};
-    PGresult *failed;
-    if (import_catalog_load(&db, clinic, &cat, &failed) < 0) {
-        db_failed(pg, failed);
-        goto out;
-    }
-    bar_start(&bar, "checking");
-    size_t problems = import_check(&cat, file.data ? file.data : "", file.len, &checked, bar_draw,
-                                   &bar);
-    bar_end(&bar);
-    double t_checked = now_s();
-    if (problems > 0) {
-        print_problems(checked.errors);
-        fprintf(stderr, "clinicd import: %zu problem%s in %s (the header is row 1); nothing was "
-                        "imported\n",
-                problems, problems == 1 ? "" : "s", path);
-        goto out;
-    }
-    size_t n = json_array_size(checked.rows);
-    if (dry_run) {
-        fprintf(stderr, "clinicd import: %s is fine: %zu practitioners would be imported into %s\n",
-                path, n, PQgetvalue(res, 0, 0));
-        printf("{\"dry_run\":true,\"would_import\":%zu,\"imported\":0,\"ids\":[]}\n", n);
-        rc = 0;
-        goto out;
-    }
-    if (!run(pg, &st_begin, NULL, NULL))
-        goto out;
-    bar_start(&bar, "importing");
-    for (size_t from = 0; from < n; from += IMPORT_CHUNK) {
-        if (import_insert(&db, clinic, checked.rows, from, IMPORT_CHUNK, ids, &failed) < 0) {
-            bar_end(&bar);
-            db_failed(pg, failed);
-            goto out; /* PQfinish rolls the transaction back */
-        }
-        bar_draw(&bar, json_array_size(ids), n);
-    }
-    bar_end(&bar);
-    json_t *d = json_pack("{s:I, s:I, s:s}", "rows", (json_int_t)n, "bytes", (json_int_t)file.len,
-                          "file", path);
+    return -1;
+}
+
+/* What an import holds while it runs. */
+struct import_run {
+    const struct import_args *a;
+    struct buf file;
+    struct db_session s;
+    char clinic_name[256];
+    struct catalog cat;
+    struct import_result checked;
+    json_t *ids;
+    struct bar bar;
+    double t0, t_checked;
+};
+
+/* Reads the file, finds the clinic and loads its catalog; false after printing why. */
+static bool import_load(struct import_run *run)
+{
+    if (!read_all(run->a->path, &run->file))
+        return false;
+    enum db_status st = store_imports_clinic_name(&run->s, run->a->clinic, run->clinic_name,
+                                                  sizeof(run->clinic_name));
+    if (st == DB_NOT_FOUND)
+        fprintf(stderr, "clinicd import: there is no clinic %s\n", run->a->clinic);
+    else if (st != DB_OK)
+        db_failed(&run->s);
+    if (st == DB_OK && (st = store_imports_catalog(&run->s, run->a->clinic, &run->cat)) != DB_OK)
+        db_failed(&run->s);
+    return st == DB_OK;
+}
+
+/* Checks every row; false after printing the problems. */
+static bool import_checked(struct import_run *run)
+{
+    bar_start(&run->bar, "checking");
+    size_t problems = import_check(&run->cat, run->file.data ? run->file.data : "",
+                                   run->file.len, &run->checked, bar_draw, &run->bar);
+    bar_end(&run->bar);
+    run->t_checked = now_s();
+    if (problems == 0)
+        return true;
+    print_problems(run->checked.errors);
+    fprintf(stderr, "clinicd import: %zu problem%s in %s (the header is row 1); nothing was "
+                    "imported\n",
+            problems, problems == 1 ? "" : "s", run->a->path);
+    return false;
+}
+
+/* Inserts every row and the operator's audit row in one transaction; false after
+ * printing why it failed (nothing was imported then). */
+static bool import_insert_all(struct import_run *run, size_t n)
+{
+    json_t *d = json_pack("{s:I, s:I, s:s}", "rows", (json_int_t)n, "bytes",
+                          (json_int_t)run->file.len, "file", run->a->path);
     char *detail = json_dumps(d, JSON_COMPACT);
     json_decref(d);
-    const char *av[] = {clinic, detail};
-    bool done = run(pg, &st_audit_op, av, NULL) && run(pg, &st_commit, NULL, NULL);
+    bar_start(&run->bar, "importing");
+    enum db_status st = store_imports_by_operator(&run->s, run->a->clinic, run->checked.rows,
+                                                  detail, run->ids, bar_draw, &run->bar);
+    bar_end(&run->bar);
     free(detail);
-    if (!done)
-        goto out;
-    json_t *answer = json_pack("{s:I, s:O}", "imported", (json_int_t)n, "ids", ids);
+    if (st != DB_OK)
+        db_failed(&run->s);
+    return st == DB_OK;
+}
+
+static int import_go(struct import_run *run)
+{
+    if (!import_load(run) || !import_checked(run))
+        return 1;
+    size_t n = json_array_size(run->checked.rows);
+    if (run->a->dry_run) {
+        fprintf(stderr, "clinicd import: %s is fine: %zu practitioners would be imported into %s\n",
+                run->a->path, n, run->clinic_name);
+        printf("{\"dry_run\":true,\"would_import\":%zu,\"imported\":0,\"ids\":[]}\n", n);
+        return 0;
+    }
+    if (!import_insert_all(run, n))
+        return 1;
+    json_t *answer = json_pack("{s:I, s:O}", "imported", (json_int_t)n, "ids", run->ids);
     json_dumpf(answer, stdout, JSON_COMPACT);
     fputc('\n', stdout);
     json_decref(answer);
     fprintf(stderr, "clinicd import: %zu practitioners imported into %s in %.2f s (%.2f s to read "
                     "and check, %.2f s to insert)\n",
-            n, PQgetvalue(res, 0, 0), now_s() - t0, t_checked - t0, now_s() - t_checked);
-    rc = 0;
-out:
-    PQclear(res);
-    PQfinish(pg);
-    catalog_release(&cat);
-    import_result_release(&checked);
-    json_decref(ids);
-    buf_release(&file);
+            n, run->clinic_name, now_s() - run->t0, run->t_checked - run->t0,
+            now_s() - run->t_checked);
+    return 0;
+}
+
+int import_cli(int argc, char **argv, const char *conninfo)
+{
+    struct import_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    struct import_run run = {.a = &a, .ids = json_array(),
+                             .bar = {.tty = isatty(STDERR_FILENO) == 1, .drawn = -1}};
+    run.t0 = now_s();
+    buf_init(&run.file, MAX_FILE_BYTES);
+    struct db_pool *pool = db_pool_new(conninfo, 1, CLI_CHECKOUT_TIMEOUT_MS,
+                                       CLI_CONNECT_TIMEOUT_S, 0);
+    db_session_init(&run.s, pool, NULL, NULL);
+    rc = import_go(&run);
+    db_session_end(&run.s);
+    db_pool_free(pool);
+    catalog_release(&run.cat);
+    import_result_release(&run.checked);
+    json_decref(run.ids);
+    buf_release(&run.file);
     return rc;
 }

@@ -10,50 +10,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/access.h"
 #include "cache/index_keeper.h"
 #include "staff/handlers.h"
-#include "staff/imports.h"
-#include "api/access.h"
+#include "store/audit.h"
+#include "store/imports.h"
 #include "util/parse.h"
-
-/* The import engine's statements on a session: the status of the last failure. */
-struct session_exec {
-    struct db_session *s;
-    enum db_status failed;
-};
-
-static PGresult *session_exec(void *ctx, struct db_stmt *st, const char *const *values)
-{
-    struct session_exec *x = ctx;
-    enum db_status rc = db_session_conn(x->s);
-    PGresult *res = rc == DB_OK ? db_exec(x->s->pool, x->s->conn, st, values) : NULL;
-    if (rc == DB_OK && !res) {
-        x->s->fail.status = DB_DOWN;
-        x->s->fail.sqlstate[0] = '\0';
-        rc = DB_DOWN;
-    }
-    x->failed = rc;
-    return res;
-}
-
-/* The status of an engine call that returned rc with failed (a failed result, or
- * NULL when no statement could run). */
-static enum db_status engine_status(struct session_exec *x, int rc, PGresult *failed)
-{
-    enum db_status st = DB_OK;
-    if (rc < 0)
-        st = failed ? db_classify(x->s, failed) : x->failed != DB_OK ? x->failed : DB_ERROR;
-    PQclear(failed);
-    return st;
-}
 
 enum db_status practitioner_catalog_load(struct req *r, struct catalog *cat)
 {
-    struct session_exec x = {&r->db, DB_OK};
-    struct import_db db = {session_exec, &x};
-    PGresult *failed = NULL;
-    int rc = import_catalog_load(&db, staff_clinic(r), cat, &failed);
-    return engine_status(&x, rc, failed);
+    return store_imports_catalog(&r->db, staff_clinic(r), cat);
 }
 
 struct insert_one {
@@ -66,12 +32,8 @@ struct insert_one {
 static enum db_status insert_one_work(struct db_session *s, void *ctx)
 {
     struct insert_one *w = ctx;
-    struct session_exec x = {s, DB_OK};
-    struct import_db db = {session_exec, &x};
     json_t *rows = json_pack("[O]", w->p), *ids = json_array();
-    PGresult *failed = NULL;
-    enum db_status st =
-        engine_status(&x, import_insert(&db, w->clinic_id, rows, 0, 1, ids, &failed), failed);
+    enum db_status st = store_imports_insert(s, w->clinic_id, rows, 0, 1, ids);
     if (st == DB_OK) {
         snprintf(w->id, 40, "%s", json_string_value(json_array_get(ids, 0)));
         w->e->resource_id = w->id;
@@ -88,10 +50,6 @@ enum db_status practitioner_insert(struct req *r, json_t *p, struct audit_entry 
     return db_tx(&r->db, insert_one_work, &w);
 }
 
-static PGresult *req_exec(void *ctx, struct db_stmt *st, const char *const *values)
-{
-    return api_exec(ctx, st, values);
-}
 
 /* --- CSV imports ----------------------------------------------------------------- */
 
@@ -158,15 +116,12 @@ void staff_imports_create(struct req *r)
                                      (json_int_t)n, "imported", (json_int_t)0, "ids"));
         goto out;
     }
-    struct import_db db = {req_exec, r};
-    PGresult *failed = NULL;
     if (!api_begin(r))
         goto out;
     for (size_t from = 0; from < n; from += IMPORT_CHUNK) {
-        if (import_insert(&db, staff_clinic(r), res.rows, from, IMPORT_CHUNK, ids, &failed) < 0) {
-            if (failed)
-                api_reply_db_error(r, failed);
-            PQclear(failed);
+        st = store_imports_insert(&r->db, staff_clinic(r), res.rows, from, IMPORT_CHUNK, ids);
+        if (st != DB_OK) {
+            reply_failure(r, st);
             goto out;
         }
     }

@@ -1,5 +1,5 @@
 /* A clinic's practitioners, as its staff keep them: the body of a create or an
- * update, checked against the clinic's catalog (staff/imports.h: pract_check, the
+ * update, checked against the clinic's catalog (domain/practitioner_check.h: pract_check, the
  * same checks as a CSV row's), and the way into the import engine that writes a new
  * one (staff/directory.c, next to the CSV import's route). */
 #ifndef CLINICD_STAFF_PRACTITIONERS_H
@@ -8,7 +8,8 @@
 #include <stdbool.h>
 
 #include "api/audit.h"
-#include "staff/imports.h"
+#include "domain/practitioner_check.h"
+#include "domain/practitioner_import.h"
 #include "store/practitioners.h"
 
 /* The members a body may hold (NULL-terminated). */

@@ -1,0 +1,196 @@
+/* A change to a practitioner's schedule that settles the bookings it strands. */
+#include "staff/schedule_change.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/common.h"
+#include "api/outcome.h"
+#include "cache/index_keeper.h"
+#include "cache/schedule_cache.h"
+#include "store/hours.h"
+#include "store/schedule_change.h"
+#include "util/alloc.h"
+
+bool schedule_enter(struct req *r, struct auth *a, enum staff_access access)
+{
+    const char *pid = req_param(r, 1);
+    if (!staff_enter(r, a, access) || !auth_practitioner(r, a, pid) ||
+        !(strcmp(a->role, "platform_admin") == 0 || a->api_key ||
+          strcmp(a->clinic_id, staff_clinic(r)) == 0))
+        return false;
+    enum db_status st = store_practitioner_in_clinic(&r->db, pid, staff_clinic(r));
+    if (st != DB_OK)
+        reply_failure(r, st);
+    return st == DB_OK;
+}
+
+/* The open future bookings and which of them the schedule allowed before the change. */
+struct strand_check {
+    struct open_booking *b;
+    size_t n;
+    bool *fitted;
+};
+
+/* Does the booking [st, en) lie within the schedule's hours and outside its time off? */
+static bool booking_fits(const struct schedule *s, int64_t st, int64_t en)
+{
+    for (size_t k = 0; k < s->noff; k++)
+        if (s->off[k].start < en && st < s->off[k].end)
+            return false;
+    return slots_within_hours(s->rules, s->nrules, st, en);
+}
+
+/* Loads the practitioner's schedule over the bookings' span (n > 0). */
+static enum db_status strand_schedule(struct req *r, struct schedule_change *c,
+                                      const struct strand_check *sc, struct schedule *s)
+{
+    enum schedule_result sr = schedule_load(r, c->practitioner_id, NULL, sc->b[0].start,
+                                            sc->b[sc->n - 1].end, NULL, s);
+    if (sr == SCHEDULE_REPLIED)
+        c->replied = true;
+    return sr == SCHEDULE_OK ? DB_OK : sr == SCHEDULE_NO_PRACTITIONER ? DB_NOT_FOUND : DB_ERROR;
+}
+
+/* Before the change, inside its transaction: locks the practitioner against bookings
+ * and notes which bookings fit. */
+static enum db_status strand_begin(struct req *r, struct schedule_change *c,
+                                   struct strand_check *sc)
+{
+    enum db_status st = store_schedule_change_lock(&r->db, c->practitioner_id);
+    if (st == DB_OK)
+        st = store_schedule_change_bookings(&r->db, c->practitioner_id, &sc->b, &sc->n);
+    if (st != DB_OK)
+        return st;
+    sc->fitted = xcalloc(sc->n ? sc->n : 1, sizeof(*sc->fitted));
+    if (sc->n == 0)
+        return DB_OK;
+    struct schedule s;
+    st = strand_schedule(r, c, sc, &s);
+    if (st != DB_OK)
+        return st;
+    for (size_t i = 0; i < sc->n; i++)
+        sc->fitted[i] = booking_fits(&s, sc->b[i].start, sc->b[i].end);
+    schedule_release(&s);
+    return DB_OK;
+}
+
+/* Cancels stranded booking b with the patient's notice. */
+static enum db_status cancel_one(struct req *r, const struct schedule_change *c,
+                                 const struct open_booking *b, const char *start)
+{
+    char *pl = json_dumps(json_pack("{s:s, s:s, s:s}", "start", start, "by", "staff", "reason",
+                                    c->why),
+                          JSON_COMPACT);
+    enum db_status st = store_schedule_change_cancel(&r->db, c->clinic_id, b, c->why, pl ? pl : "{}");
+    free(pl);
+    return st;
+}
+
+/* After the change: the bookings that fitted before and do not now are stranded, into
+ * c->stranded; cancels them when asked. */
+static enum db_status strand_find(struct req *r, struct schedule_change *c,
+                                  const struct strand_check *sc)
+{
+    size_t nfitted = 0;
+    for (size_t i = 0; i < sc->n; i++)
+        nfitted += sc->fitted[i];
+    if (nfitted == 0)
+        return DB_OK;
+    struct schedule s;
+    enum db_status st = strand_schedule(r, c, sc, &s);
+    if (st != DB_OK)
+        return st;
+    for (size_t i = 0; st == DB_OK && i < sc->n; i++) {
+        const struct open_booking *b = &sc->b[i];
+        if (!sc->fitted[i] || booking_fits(&s, b->start, b->end))
+            continue;
+        char a1[40], b1[40];
+        schedule_format(&s, b->start, a1, sizeof(a1));
+        schedule_format(&s, b->end, b1, sizeof(b1));
+        json_array_append_new(c->stranded,
+                              json_pack("{s:s, s:s, s:s}", "id", b->id, "start", a1, "end", b1));
+        if (c->cancel)
+            st = cancel_one(r, c, b, a1);
+    }
+    schedule_release(&s);
+    return st;
+}
+
+/* The change and its settling, inside the open transaction. */
+static enum db_status change_work(struct req *r, struct schedule_change *c)
+{
+    struct strand_check sc = {0};
+    enum db_status st = c->frees_only ? DB_OK : strand_begin(r, c, &sc);
+    if (st == DB_OK)
+        st = c->apply(&r->db, c->ctx);
+    if (st == DB_OK && !c->frees_only)
+        st = strand_find(r, c, &sc);
+    free(sc.b);
+    free(sc.fitted);
+    if (st != DB_OK)
+        return st;
+    size_t n = json_array_size(c->stranded);
+    if (n > 0 && !c->cancel)
+        return DB_CONFLICT;
+    if (n > 0 && !audit(r, c->a, NULL, c->clinic_id, "cancel_stranded_bookings", "practitioner",
+                        c->practitioner_id, true, "success",
+                        json_pack("{s:O}", "bookings", c->stranded))) {
+        c->replied = true;
+        return DB_ERROR;
+    }
+    if (!audit(r, c->a, NULL, c->clinic_id, c->action, c->resource_type, c->resource_id, false,
+               "success", json_incref(c->detail))) {
+        c->replied = true;
+        return DB_ERROR;
+    }
+    return DB_OK;
+}
+
+enum db_status schedule_change_run(struct req *r, struct schedule_change *c)
+{
+    json_decref(c->stranded);
+    c->stranded = json_array();
+    c->replied = false;
+    enum db_status st = db_command_status(&r->db, "BEGIN");
+    if (st == DB_OK)
+        st = change_work(r, c);
+    if (st == DB_OK && !dirindex_commit(r)) {
+        c->replied = true;
+        st = DB_ERROR;
+    }
+    api_rollback(r);
+    return st;
+}
+
+void schedule_change_reply_failure(struct req *r, const struct schedule_change *c,
+                                   enum db_status st)
+{
+    if (c->replied)
+        return;
+    if (st == DB_CONFLICT && !c->cancel && json_array_size(c->stranded) > 0) {
+        reply_problem_ext(r, 409, "strands-bookings", "This would strand bookings",
+                          "Open bookings fall outside the new schedule. Move them first, or send "
+                          "the change again with \"cancel_stranded\": true to cancel them (the "
+                          "patients are told).",
+                          NULL, json_pack("{s:O}", "bookings", c->stranded));
+        return;
+    }
+    reply_failure(r, st);
+}
+
+void schedule_reply_json(struct req *r, int status, enum db_status st, char *json, size_t len)
+{
+    if (st == DB_OK)
+        reply_owned(r, status, "application/json", json, len);
+    else
+        reply_failure(r, st);
+}
+
+void schedule_change_release(struct schedule_change *c)
+{
+    json_decref(c->detail);
+    json_decref(c->stranded);
+    c->detail = c->stranded = NULL;
+}

@@ -1,0 +1,58 @@
+/* A change to a practitioner's hours or time off, run so that it strands no booking
+ * by surprise: in one transaction, under the practitioner's booking lock, it notes
+ * which open future bookings the schedule allowed, makes the change, and finds those
+ * it puts outside the schedule.  Those are refused (nothing changes) unless the
+ * caller asked to cancel them (the patients are told).  Bookings that were outside
+ * already (moved there by hand, say) are not the change's to settle. */
+#ifndef CLINICD_STAFF_SCHEDULE_CHANGE_H
+#define CLINICD_STAFF_SCHEDULE_CHANGE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "db/session.h"
+#include "http/request.h"
+#include "api/access.h"
+
+struct schedule_change {
+    /* what the caller fills in */
+    const struct auth *a;
+    const char *clinic_id, *practitioner_id;
+    bool frees_only;            /* the change only frees time (no lock, no check) */
+    bool cancel;                /* cancel what the change strands instead of refusing */
+    const char *why;            /* the cancellation reason the patients are told */
+    enum db_status (*apply)(struct db_session *s, void *ctx); /* the change itself */
+    void *ctx;
+    const char *action, *resource_type; /* the audit row of the change */
+    const char *resource_id;    /* read after apply (it may point into ctx) */
+    json_t *detail;             /* of the audit row; owned by the change, may be NULL */
+    /* what schedule_change_run tells */
+    json_t *stranded;           /* with DB_CONFLICT: [{id, start, end}] it would strand */
+    bool replied;               /* a part below replied already (the cache, the audit) */
+};
+
+/* Checks the route's practitioner (parameter 1) against the caller (admins of the
+ * clinic, API keys and the practitioner themself) and that they are the route's
+ * clinic's.  False after replying (401, 403, 404, 503...). */
+bool schedule_enter(struct req *r, struct auth *a, enum staff_access access);
+
+/* Runs the change on r's session and commits it (the directory index follows at
+ * once).  DB_OK when committed; DB_CONFLICT with c->stranded when it would strand
+ * bookings and c->cancel is false; another status when something failed (with
+ * c->replied when that was already replied).  Nothing is left open. */
+enum db_status schedule_change_run(struct req *r, struct schedule_change *c);
+
+/* The one reply for a change that did not come to DB_OK: 409 strands-bookings
+ * listing them, nothing when already replied, else reply_failure. */
+void schedule_change_reply_failure(struct req *r, const struct schedule_change *c,
+                                   enum db_status st);
+
+/* Replies status with json (taking it) when st is DB_OK, else reply_failure: the end
+ * of the hours and time-off reads. */
+void schedule_reply_json(struct req *r, int status, enum db_status st, char *json, size_t len);
+
+/* Frees what the change holds (detail, stranded). */
+void schedule_change_release(struct schedule_change *c);
+
+#include "util/banned.h"
+#endif
