@@ -292,19 +292,26 @@ enum db_status booking_held(struct req *r, struct booking_row *b)
 
 const struct booking_actor patient_actor = {"patient", NULL, NULL, NULL};
 
+void booking_read_reply(struct req *r, enum db_status st, struct booking_row *b,
+                        const struct booking_actor *actor, const char *clinic_id, const char *id)
+{
+    /* reading a booking is an access to patient data */
+    if (st == DB_OK)
+        st = store_booking_audit(&r->db, actor, clinic_id, "read_booking", "booking", id,
+                                 r->request_id);
+    if (st == DB_OK)
+        reply_json(r, 200, booking_json(b, id));
+    else
+        reply_failure(r, st);
+    booking_row_release(b);
+}
+
 void bookings_get(struct req *r)
 {
     struct booking_row b;
     enum db_status st = booking_held(r, &b);
     /* the holder reading their own booking is an access to patient data too */
-    if (st == DB_OK)
-        st = store_booking_audit(&r->db, &patient_actor, b.clinic_id, "read_booking", "booking",
-                                 req_param(r, 0), r->request_id);
-    if (st == DB_OK)
-        reply_json(r, 200, booking_json(&b, req_param(r, 0)));
-    else
-        reply_failure(r, st);
-    booking_row_release(&b);
+    booking_read_reply(r, st, &b, &patient_actor, b.clinic_id, req_param(r, 0));
 }
 
 /* 409 for a holder's change inside the cancellation window (what: "cancel" or

@@ -86,6 +86,11 @@ void booking_cancel_reply(struct req *r, const struct booking_row *b, const char
  * answer, so existence is not told).  booking_row_release frees b. */
 enum db_status booking_held(struct req *r, struct booking_row *b);
 
+/* After loading b (st): writes the read's audit row (actor, clinic_id) and replies
+ * with the booking, or the failure; releases b. */
+void booking_read_reply(struct req *r, enum db_status st, struct booking_row *b,
+                        const struct booking_actor *actor, const char *clinic_id, const char *id);
+
 /* The patient as the actor of an audit row. */
 extern const struct booking_actor patient_actor;
 

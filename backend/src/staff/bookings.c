@@ -55,14 +55,7 @@ void staff_bookings_get(struct req *r)
     struct booking_row b;
     struct booking_actor actor = staff_actor(&a);
     enum db_status st = staff_booking(r, &a, &b);
-    if (st == DB_OK)
-        st = store_booking_audit(&r->db, &actor, staff_clinic(r), "read_booking", "booking",
-                                 req_param(r, 1), r->request_id);
-    if (st == DB_OK)
-        reply_json(r, 200, booking_json(&b, req_param(r, 1)));
-    else
-        reply_failure(r, st);
-    booking_row_release(&b);
+    booking_read_reply(r, st, &b, &actor, staff_clinic(r), req_param(r, 1));
 }
 
 void staff_bookings_cancel(struct req *r)
@@ -120,7 +113,8 @@ void staff_bookings_status(struct req *r)
         goto out;
     }
     if (st == DB_OK) {
-        dirindex_forget_next(b.practitioner_id);
+        /* (was dirindex_commit: the index follows the change log at once) */
+        dirindex_booked(b.practitioner_id, b.start, b.end);
         booking_row_release(&b);
         st = store_booking_get(&r->db, id, &b);
     }
