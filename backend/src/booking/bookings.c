@@ -332,30 +332,41 @@ static void reply_window(struct req *r, const struct booking_row *b, bool cancel
     reply_problem(r, 409, "cancellation-policy", "Inside the cancellation window", d, NULL);
 }
 
-void bookings_cancel(struct req *r)
+void booking_cancel_request(struct req *r, booking_loader load, const void *arg,
+                            const struct booking_actor *actor, const char *id, bool window)
 {
-    if (!patient_rate(r, 1))
-        return;
     struct input in;
     input_init(&in, r);
     json_t *body = r->body.len > 0 ? body_object(&in) : NULL;
     struct cancel_req c;
     struct booking_row b = {0};
-    enum db_status st = DB_OK;
+    enum db_status st;
     if (!cancel_parse(&in, body, &c))
         input_reply(&in);
-    else if ((st = booking_held(r, &b)) != DB_OK)
+    else if ((st = load(r, arg, &b)) != DB_OK)
         reply_failure(r, st);
     else if (strcmp(b.status, "booked") != 0)
         reply_problem(r, 409, "not-cancellable", "Not open",
                       "This booking is not open any more, so it cannot be cancelled.", NULL);
-    else if (!booking_cancellable(b.now, b.start, b.notice_hours))
+    else if (window && !booking_cancellable(b.now, b.start, b.notice_hours))
         reply_window(r, &b, true);
     else
-        booking_cancel_reply(r, &b, req_param(r, 0), &c, &patient_actor);
+        booking_cancel_reply(r, &b, id, &c, actor);
     booking_row_release(&b);
     input_release(&in);
     json_decref(body);
+}
+
+static enum db_status held_loader(struct req *r, const void *arg, struct booking_row *b)
+{
+    (void)arg;
+    return booking_held(r, b);
+}
+
+void bookings_cancel(struct req *r)
+{
+    if (patient_rate(r, 1))
+        booking_cancel_request(r, held_loader, NULL, &patient_actor, req_param(r, 0), true);
 }
 
 /* --- booking a slot ------------------------------------------------------------------------ */

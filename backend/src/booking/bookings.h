@@ -94,6 +94,15 @@ void booking_read_reply(struct req *r, enum db_status st, struct booking_row *b,
 /* The patient as the actor of an audit row. */
 extern const struct booking_actor patient_actor;
 
+/* Loads the booking a request names (arg: the loader's own), DB_NOT_FOUND when the
+ * caller may not see it. */
+typedef enum db_status (*booking_loader)(struct req *r, const void *arg, struct booking_row *b);
+/* A cancellation request: its optional body (cancel_parse), the booking (load), open
+ * (else 409), inside the holder's window when window (else 409), then
+ * booking_cancel_reply as actor. */
+void booking_cancel_request(struct req *r, booking_loader load, const void *arg,
+                            const struct booking_actor *actor, const char *id, bool window);
+
 /* A 409 slot-unavailable problem (detail NULL: the usual one). */
 void reply_slot_unavailable(struct req *r, const char *detail);
 

@@ -58,30 +58,19 @@ void staff_bookings_get(struct req *r)
     booking_read_reply(r, st, &b, &actor, staff_clinic(r), req_param(r, 1));
 }
 
+static enum db_status staff_loader(struct req *r, const void *arg, struct booking_row *b)
+{
+    return staff_booking(r, arg, b);
+}
+
 void staff_bookings_cancel(struct req *r)
 {
     struct auth a;
     if (!staff_enter(r, &a, STAFF_SELF_WRITE))
         return;
-    struct input in;
-    input_init(&in, r);
-    json_t *body = r->body.len > 0 ? body_object(&in) : NULL;
-    struct cancel_req c;
-    struct booking_row b = {0};
     struct booking_actor actor = staff_actor(&a);
-    enum db_status st;
-    if (!cancel_parse(&in, body, &c))
-        input_reply(&in);
-    else if ((st = staff_booking(r, &a, &b)) != DB_OK)
-        reply_failure(r, st);
-    else if (strcmp(b.status, "booked") != 0)
-        reply_problem(r, 409, "not-cancellable", "Not open",
-                      "This booking is not open any more, so it cannot be cancelled.", NULL);
-    else /* staff may cancel inside the notice window */
-        booking_cancel_reply(r, &b, req_param(r, 1), &c, &actor);
-    booking_row_release(&b);
-    input_release(&in);
-    json_decref(body);
+    /* staff may cancel inside the notice window */
+    booking_cancel_request(r, staff_loader, &a, &actor, req_param(r, 1), false);
 }
 
 void staff_bookings_status(struct req *r)
