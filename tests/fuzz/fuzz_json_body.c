@@ -5,10 +5,10 @@
  *
  * Each write handler checks its body before it touches the database.  The checking
  * helpers are called here as the handlers call them: the public ones of api/common.c,
- * api/bookings.c and api/imports.c, the parse functions of the staff's clinic,
- * locations, services, practitioners and API keys (staff/clinic.h, ...), and the
- * static ones of staff/schedule.c, reached by including that file (the archive's copy
- * is then not linked).  The handlers
+ * booking/bookings.c (booking_parse, cancel_parse, reschedule_parse, series_parse,
+ * waitlist_parse, booking_status_parse), the parse functions of the staff's clinic,
+ * locations, services, practitioners and API keys (staff/clinic.h, ...), of weekly
+ * hours and time off (staff/hours.h, staff/time_off.h).  The handlers
  * themselves are never called: past their checks they query the database.  Where a
  * handler lists its checks inline (bookings_create, series_create, ...), the same
  * calls are repeated below, in the handler's order, with its field lists.
@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "staff/schedule.c"
 #include "staff/api_keys.h"
 #include "staff/clinic.h"
 #include "staff/locations.h"
@@ -104,17 +103,11 @@ static void finish(struct input *in)
 
 /* body_only, checking that it records one problem per member not allowed (a problem
  * whose text cannot be put in JSON would be lost). */
+static size_t unknown_members(json_t *obj, const char *const *allowed);
+
 static void only(struct input *in, json_t *obj, const char *prefix, const char *const *allowed)
 {
-    size_t before = json_array_size(in->errors), unknown = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v) {
-        bool ok = false;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = strcmp(*a, key) == 0;
-        unknown += !ok;
-    }
+    size_t before = json_array_size(in->errors), unknown = unknown_members(obj, allowed);
     body_only(in, obj, prefix, allowed);
     CHECK(json_array_size(in->errors) == before + unknown);
 }
@@ -172,120 +165,122 @@ static void check_patient(bool ok, const struct patient *p)
     CHECK(ok == (p->name && p->email));
 }
 
-/* --- bookings, series, waitlist (api/bookings.c, api/series.c, api/waitlist.c) ------ */
+/* --- bookings, series, waitlist (booking/bookings.c's parse functions) ------------ */
 
-/* bookings_create and staff_bookings_create: the same fields and checks. */
+/* How many members of obj are not in allowed: the parse function must record at least
+ * one problem for each (body_only's). */
+static size_t unknown_members(json_t *obj, const char *const *allowed)
+{
+    size_t unknown = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = strcmp(*a, key) == 0;
+        unknown += !ok;
+    }
+    return unknown;
+}
+
+static void check_booking(bool ok, const struct booking_req *q)
+{
+    check_uuid(q->practitioner_id);
+    check_uuid(q->service_id);
+    check_instant(ok, q->start);
+    check_patient(q->patient.name && q->patient.email, &q->patient);
+    check_lines(q->notes, 2000);
+    if (ok) /* the handler goes on to the database with these */
+        CHECK(q->practitioner_id && q->service_id && q->patient.name && q->patient.email);
+}
+
+/* bookings_create and staff_bookings_create: booking_parse. */
 static void v_booking_create(json_t *body)
 {
-    struct input in;
-    input_init(&in, &fake);
     static const char *const allowed[] = {"practitioner_id", "service_id", "start", "patient",
                                           "notes", NULL};
-    only(&in, body, NULL, allowed);
-    const char *pid = body_uuid(&in, body, NULL, "practitioner_id", true);
-    const char *sid = body_uuid(&in, body, NULL, "service_id", true);
-    int64_t start = 0;
-    bool have_start = body_instant(&in, body, NULL, "start", true, &start);
-    struct patient p;
-    bool pok = patient_parse(&in, body, &p);
-    const char *notes = body_text(&in, body, NULL, "notes", false, 2000);
-    check_uuid(pid);
-    check_uuid(sid);
-    check_instant(have_start, start);
-    check_patient(pok, &p);
-    check_lines(notes, 2000);
-    if (input_ok(&in)) /* the handler goes on to the database with these */
-        CHECK(pid && sid && have_start && p.name && p.email);
+    struct input in;
+    input_init(&in, &fake);
+    struct booking_req q;
+    bool ok = booking_parse(&in, body, &q);
+    CHECK(ok == input_ok(&in));
+    CHECK(json_array_size(in.errors) >= unknown_members(body, allowed));
+    check_booking(ok, &q);
     finish(&in);
 }
 
-/* bookings_cancel and staff_bookings_cancel. */
+/* bookings_cancel and staff_bookings_cancel: cancel_parse (with and without a body). */
 static void v_booking_cancel(json_t *body)
 {
+    static const char *const allowed[] = {"reason", "scope", NULL};
     struct input in;
     input_init(&in, &fake);
-    static const char *const allowed[] = {"reason", "scope", NULL};
-    only(&in, body, NULL, allowed);
-    const char *reason = body_text(&in, body, NULL, "reason", false, 500);
-    const char *scope = body_str(&in, body, NULL, "scope", false, 20);
-    bool rest = scope && strcmp(scope, "rest_of_series") == 0;
-    if (scope && !rest && strcmp(scope, "occurrence") != 0)
-        input_error(&in, "scope", false, "scope must be occurrence or rest_of_series");
-    check_lines(reason, 500);
-    check_text(scope, 20);
+    struct cancel_req c;
+    bool ok = cancel_parse(&in, body, &c);
+    CHECK(ok == input_ok(&in));
+    CHECK(json_array_size(in.errors) >= unknown_members(body, allowed));
+    check_lines(c.reason, 500);
+    if (c.rest_of_series) {
+        const char *scope = json_string_value(json_object_get(body, "scope"));
+        CHECK(scope && strcmp(scope, "rest_of_series") == 0);
+    }
+    finish(&in);
+    input_init(&in, &fake);
+    CHECK(cancel_parse(&in, NULL, &c) && !c.reason && !c.rest_of_series);
     finish(&in);
 }
 
 static void v_booking_reschedule(json_t *body)
 {
+    static const char *const allowed[] = {"start", NULL};
     struct input in;
     input_init(&in, &fake);
-    static const char *const allowed[] = {"start", NULL};
-    only(&in, body, NULL, allowed);
     int64_t start = 0;
-    bool ok = body_instant(&in, body, NULL, "start", true, &start);
+    bool ok = reschedule_parse(&in, body, &start);
+    CHECK(ok == input_ok(&in));
+    CHECK(json_array_size(in.errors) >= unknown_members(body, allowed));
     check_instant(ok, start);
-    if (input_ok(&in))
-        CHECK(ok);
+    if (ok)
+        CHECK(json_object_get(body, "start") != NULL);
     finish(&in);
 }
 
 static void v_series_create(json_t *body)
 {
-    struct input in;
-    input_init(&in, &fake);
     static const char *const allowed[] = {"practitioner_id", "service_id", "start", "patient",
                                           "notes", "rrule", "on_conflict", NULL};
-    only(&in, body, NULL, allowed);
-    const char *pid = body_uuid(&in, body, NULL, "practitioner_id", true);
-    const char *sid = body_uuid(&in, body, NULL, "service_id", true);
-    int64_t start = 0;
-    bool have_start = body_instant(&in, body, NULL, "start", true, &start);
-    struct patient p;
-    bool pok = patient_parse(&in, body, &p);
-    const char *notes = body_text(&in, body, NULL, "notes", false, 2000);
-    const char *rrule = body_str(&in, body, NULL, "rrule", true, 500);
-    const char *mode = body_str(&in, body, NULL, "on_conflict", false, 10);
-    if (!mode)
-        mode = "fail";
-    if (strcmp(mode, "fail") != 0 && strcmp(mode, "skip") != 0 && strcmp(mode, "nearest") != 0)
-        input_error(&in, "on_conflict", false, "on_conflict must be fail, skip or nearest");
-    check_uuid(pid);
-    check_uuid(sid);
-    check_instant(have_start, start);
-    check_patient(pok, &p);
-    check_lines(notes, 2000);
-    check_text(rrule, 500);
-    if (input_ok(&in))
-        CHECK(pid && sid && have_start && rrule && p.name && p.email);
+    struct input in;
+    input_init(&in, &fake);
+    struct series_req q;
+    bool ok = series_parse(&in, body, &q);
+    CHECK(json_array_size(in.errors) >= unknown_members(body, allowed));
+    check_booking(ok, &q.b);
+    check_text(q.rrule, 500);
+    CHECK(q.mode != NULL);
+    if (ok)
+        CHECK(q.rrule && (strcmp(q.mode, "fail") == 0 || strcmp(q.mode, "skip") == 0 ||
+                          strcmp(q.mode, "nearest") == 0));
     finish(&in);
 }
 
 static void v_waitlist_create(json_t *body)
 {
-    struct input in;
-    input_init(&in, &fake);
     static const char *const allowed[] = {"practitioner_id", "service_id", "from", "to",
                                           "patient", NULL};
-    only(&in, body, NULL, allowed);
-    const char *pid = body_uuid(&in, body, NULL, "practitioner_id", true);
-    const char *sid = body_uuid(&in, body, NULL, "service_id", true);
-    int64_t from = 0, to = 0;
-    bool hf = body_instant(&in, body, NULL, "from", true, &from);
-    bool ht = body_instant(&in, body, NULL, "to", true, &to);
-    struct patient p;
-    bool pok = patient_parse(&in, body, &p);
-    if (hf && ht && to <= from)
-        input_error(&in, "to", false, "to must be after from");
-    if (hf && ht && to - from > (int64_t)366 * 86400)
-        input_error(&in, "to", false, "the window may be at most %d days", 366);
-    check_uuid(pid);
-    check_uuid(sid);
-    check_instant(hf, from);
-    check_instant(ht, to);
-    check_patient(pok, &p);
-    if (input_ok(&in))
-        CHECK(pid && sid && hf && ht && to > from);
+    struct input in;
+    input_init(&in, &fake);
+    struct waitlist_req q;
+    bool ok = waitlist_parse(&in, body, &q);
+    CHECK(json_array_size(in.errors) >= unknown_members(body, allowed));
+    check_uuid(q.practitioner_id);
+    check_uuid(q.service_id);
+    check_patient(q.patient.name && q.patient.email, &q.patient);
+    if (ok) {
+        check_instant(true, q.from);
+        check_instant(true, q.to);
+        CHECK(q.practitioner_id && q.service_id && q.to > q.from);
+        CHECK(q.to - q.from <= (int64_t)WAITLIST_MAX_DAYS * 86400);
+    }
     finish(&in);
 }
 
@@ -381,16 +376,17 @@ static void v_time_off_create(json_t *body)
     finish(&in);
 }
 
+/* staff_bookings_status: booking_status_parse. */
 static void v_booking_status(json_t *body)
 {
+    static const char *const allowed[] = {"status", NULL};
     struct input in;
     input_init(&in, &fake);
-    static const char *const allowed[] = {"status", NULL};
-    only(&in, body, NULL, allowed);
-    const char *status = body_str(&in, body, NULL, "status", true, 20);
-    if (status && strcmp(status, "completed") != 0 && strcmp(status, "no_show") != 0)
-        input_error(&in, "status", false, "status must be completed or no_show");
-    if (input_ok(&in))
+    const char *status = NULL;
+    bool ok = booking_status_parse(&in, body, &status);
+    CHECK(ok == input_ok(&in));
+    CHECK(json_array_size(in.errors) >= unknown_members(body, allowed));
+    if (ok)
         CHECK(strcmp(status, "completed") == 0 || strcmp(status, "no_show") == 0);
     finish(&in);
 }

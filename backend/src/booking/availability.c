@@ -181,99 +181,92 @@ static int64_t local_midnight(const struct tz *z, int64_t day)
     return day * 86400;
 }
 
-void availability_get(struct req *r)
+/* The query of an availability request: the service and the range asked for, and
+ * the range roughly (dates as UTC midnight) to load the schedule with. */
+struct availability_query {
+    const char *service;
+    int hf, ht; /* range_param's answers for from and to */
+    int64_t from_i, to_i, from_d, to_d;
+    bool from_is_date, to_is_date;
+    int64_t rough_from, rough_to;
+};
+
+/* Reads the query; false after recording problems. */
+static bool availability_query_read(struct input *in, struct availability_query *q)
 {
-    const char *id = req_param(r, 0);
-    if (!is_uuid(id)) {
-        reply_not_found(r);
-        return;
+    memset(q, 0, sizeof(*q));
+    q->service = q_str(in, "service", 64);
+    if (q->service && !is_uuid(q->service)) {
+        input_error(in, "service", false, "service must be a service id from the profile");
+        q->service = NULL;
     }
-    struct input in;
-    input_init(&in, r);
-    const char *service = q_str(&in, "service", 64);
-    if (service && !is_uuid(service)) {
-        input_error(&in, "service", false, "service must be a service id from the profile");
-        service = NULL;
-    }
-    int64_t from_i = 0, to_i = 0, from_d = 0, to_d = 0;
-    bool from_is_date = false, to_is_date = false;
-    int hf = range_param(&in, "from", &from_i, &from_d, &from_is_date);
-    int ht = range_param(&in, "to", &to_i, &to_d, &to_is_date);
-    if (!input_ok(&in)) {
-        input_reply(&in);
-        return;
-    }
+    q->hf = range_param(in, "from", &q->from_i, &q->from_d, &q->from_is_date);
+    q->ht = range_param(in, "to", &q->to_i, &q->to_d, &q->to_is_date);
+    if (!input_ok(in))
+        return false;
     /* load with a rough range first: dates as UTC midnight; the loader adds a day */
     int64_t now_guess = (int64_t)time(NULL);
-    int64_t rf = hf == 1 ? (from_is_date ? from_d * 86400 : from_i) : now_guess;
-    int64_t rt = ht == 1 ? (to_is_date ? (to_d + 1) * 86400 : to_i) : rf + DEFAULT_RANGE_DAYS * 86400;
+    int64_t rf = q->hf == 1 ? (q->from_is_date ? q->from_d * 86400 : q->from_i) : now_guess;
+    int64_t rt = q->ht == 1 ? (q->to_is_date ? (q->to_d + 1) * 86400 : q->to_i)
+                            : rf + DEFAULT_RANGE_DAYS * 86400;
     if (rt <= rf)
-        input_error(&in, "to", false, "to must be after from");
+        input_error(in, "to", false, "to must be after from");
     else if (rt - rf > (int64_t)(MAX_RANGE_DAYS + 1) * 86400)
-        input_error(&in, "to", false, "the range may be at most %d days", MAX_RANGE_DAYS);
-    if (!input_ok(&in)) {
-        input_reply(&in);
-        return;
+        input_error(in, "to", false, "the range may be at most %d days", MAX_RANGE_DAYS);
+    q->rough_from = rf;
+    q->rough_to = rt;
+    return input_ok(in);
+}
+
+/* The exact range, dates in the practitioner's time zone; false after recording a
+ * problem. */
+static bool availability_range(struct input *in, const struct availability_query *q,
+                               const struct schedule *s, int64_t *from, int64_t *to)
+{
+    *from = q->hf == 1 ? (q->from_is_date ? local_midnight(s->tz, q->from_d) : q->from_i) : s->now;
+    *to = q->ht == 1 ? (q->to_is_date ? local_midnight(s->tz, q->to_d + 1) : q->to_i)
+                     : *from + DEFAULT_RANGE_DAYS * 86400;
+    if (*to - *from > (int64_t)MAX_RANGE_DAYS * 86400 + 7200) {
+        input_error(in, "to", false, "the range may be at most %d days", MAX_RANGE_DAYS);
+        return false;
     }
-    struct schedule s;
-    uint64_t version;
-    enum schedule_result sr = schedule_load_cached(r, id, service, rf, rt, &s, &version);
-    if (sr == SCHEDULE_REPLIED)
-        return;
-    if (sr == SCHEDULE_NO_PRACTITIONER) {
-        reply_not_found(r);
-        return;
-    }
-    if (!s.service_found || !s.service_offered) {
-        input_error(&in, "service", false,
-                    s.service_found ? "this practitioner does not offer that service"
-                                    : "no such service at this practitioner's clinic");
-        input_reply(&in);
-        schedule_release(&s);
-        return;
-    }
-    /* now the exact range, dates in the practitioner's time zone */
-    int64_t from = hf == 1 ? (from_is_date ? local_midnight(s.tz, from_d) : from_i) : s.now;
-    int64_t to = ht == 1 ? (to_is_date ? local_midnight(s.tz, to_d + 1) : to_i)
-                         : from + DEFAULT_RANGE_DAYS * 86400;
-    if (to - from > (int64_t)MAX_RANGE_DAYS * 86400 + 7200) {
-        input_error(&in, "to", false, "the range may be at most %d days", MAX_RANGE_DAYS);
-        input_reply(&in);
-        schedule_release(&s);
-        return;
-    }
+    return true;
+}
+
+/* Replies with the slots of s in [from, to): a kept gzipped answer when it is the
+ * same, else made (and kept when gzipped and the schedule has a version). */
+static void reply_slots(struct req *r, const char *id, const struct schedule *s, int64_t from,
+                        int64_t to, uint64_t version)
+{
     struct slot_query q;
-    schedule_query(&s, from, to, &q);
+    schedule_query(s, from, to, &q);
     bool gz = req_accepts_gzip(r), keep = gz && version;
     struct answer_id aid;
     char key[VCACHE_KEY_MAX];
     if (keep) {
         pthread_once(&answers_once, answers_init);
         memset(&aid, 0, sizeof(aid));
-        snprintf(aid.service_id, sizeof(aid.service_id), "%s", s.service_id);
+        snprintf(aid.service_id, sizeof(aid.service_id), "%s", s->service_id);
         aid.from = from;
         aid.to = to;
         answer_key(id, &aid, key);
-        if (reply_kept(r, key, version, &aid, s.now, NULL)) {
-            schedule_release(&s);
+        if (reply_kept(r, key, version, &aid, s->now, NULL))
             return;
-        }
     }
     struct slot *slots;
     size_t n = slots_compute_all(&q, &slots);
     struct answer_head h;
     if (keep) {
-        answer_head_init(&h, &aid, &s, &q, slots, n);
-        if (reply_kept(r, key, version, &aid, s.now, &h)) {
+        answer_head_init(&h, &aid, s, &q, slots, n);
+        if (reply_kept(r, key, version, &aid, s->now, &h)) {
             free(slots);
-            schedule_release(&s);
             return;
         }
     }
     const char *locations[SCHEDULE_MAX_LOCATIONS];
-    for (size_t i = 0; i < s.nlocations; i++)
-        locations[i] = s.location_ids[i];
-    struct slots_answer a = {id, s.service_id, s.tz, locations, s.nlocations};
+    for (size_t i = 0; i < s->nlocations; i++)
+        locations[i] = s->location_ids[i];
+    struct slots_answer a = {id, s->service_id, s->tz, locations, s->nlocations};
     size_t len;
     char *data = slots_answer_json(&a, slots, n, &len);
     free(slots);
@@ -294,5 +287,43 @@ void availability_get(struct req *r)
         reply_owned(r, 200, "application/json", data, len);
         reply_header(r, "Vary", "Accept-Encoding");
     }
-    schedule_release(&s);
+}
+
+void availability_get(struct req *r)
+{
+    const char *id = req_param(r, 0);
+    if (!is_uuid(id)) {
+        reply_not_found(r);
+        return;
+    }
+    struct input in;
+    input_init(&in, r);
+    struct availability_query q;
+    if (!availability_query_read(&in, &q)) {
+        input_reply(&in);
+        input_release(&in);
+        return;
+    }
+    struct schedule s = {0};
+    uint64_t version;
+    int64_t from, to;
+    enum schedule_result sr =
+        schedule_load_cached(r, id, q.service, q.rough_from, q.rough_to, &s, &version);
+    if (sr == SCHEDULE_REPLIED) {
+        /* the loader replied */
+    } else if (sr == SCHEDULE_NO_PRACTITIONER) {
+        reply_not_found(r);
+    } else if (!s.service_found || !s.service_offered) {
+        input_error(&in, "service", false,
+                    s.service_found ? "this practitioner does not offer that service"
+                                    : "no such service at this practitioner's clinic");
+        input_reply(&in);
+    } else if (!availability_range(&in, &q, &s, &from, &to)) {
+        input_reply(&in);
+    } else {
+        reply_slots(r, id, &s, from, to, version);
+    }
+    if (sr == SCHEDULE_OK)
+        schedule_release(&s);
+    input_release(&in);
 }

@@ -1,84 +1,23 @@
 /* Booking one slot, and what its holder can do with it: read, cancel within the
- * clinic's notice window, reschedule atomically, download it as iCalendar. */
+ * clinic's notice window, reschedule atomically.  A booking request runs in a
+ * straight line: parse -> Idempotency-Key -> the schedule -> one statement
+ * (store_booking_book) -> the index told -> one reply. */
 #include "booking/bookings.h"
 
-#include <libical/ical.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache/index_keeper.h"
+#include "api/outcome.h"
 #include "booking/handlers.h"
 #include "booking/idempotency.h"
-#include "domain/contact.h"
-#include "domain/timefmt.h"
-#include "domain/ics.h"
+#include "cache/index_keeper.h"
 #include "domain/seal.h"
+#include "domain/timefmt.h"
 #include "domain/token.h"
-#include "util/log.h"
 #include "util/parse.h"
 
-/* book_slot (migrations 0008, 0010 and 0013): the locks, the checks and the writes
- * of a booking in one statement, its audit row included.  $10 to $26 are the booking,
- * in the order of struct new_booking; $27 the request id (for the audit row). */
-DB_STMT(st_book,
-        "SELECT outcome, stored_hash, stored_status, stored_body FROM book_slot($1, $2, $3,"
-        " $4, $5, $6::bytea, $7::bytea, $8::int, $9::bigint, $10::uuid, $11::uuid, $12::uuid,"
-        " $13::uuid, $14::uuid, $15::uuid, $16::bigint, $17::bigint, $18::bigint, $19::bigint,"
-        " $20, $21, $22, $23, $24::bytea, $25, $26::jsonb, $27)",
-        27);
-DB_STMT(st_notify,
-        "INSERT INTO notifications (clinic_id, kind, booking_id, series_id, waitlist_id,"
-        " recipient, payload, dedupe_key)"
-        " VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::uuid, $6, $7::jsonb, $8)"
-        " ON CONFLICT (dedupe_key) DO NOTHING",
-        8);
-/* The keys are those of struct lock_keys; book_slot and booking_move take the same. */
-DB_STMT(st_lock,
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)),"
-        " pg_advisory_xact_lock(hashtextextended($2, 0)),"
-        " pg_advisory_xact_lock(hashtextextended($3, 0))",
-        3);
-DB_STMT(st_open_count, "SELECT contact_open_bookings($1::uuid, $2)", 2);
-/* Everything a holder may see of their booking, and what the handlers need. */
-DB_STMT(st_get,
-        "SELECT b.manage_token_hash, b.status, extract(epoch FROM lower(b.during))::bigint,"
-        " extract(epoch FROM upper(b.during))::bigint, l.timezone, b.clinic_id, b.practitioner_id,"
-        " b.service_id, b.series_id, c.cancellation_notice_hours, b.patient_name, b.patient_email,"
-        " b.patient_phone, b.notes, p.name, s.name, s.duration_minutes,"
-        " round(s.price_cents / 100.0, 2)::text, s.currency, l.id, l.name, l.address, l.city,"
-        " l.postcode, c.name, floor(extract(epoch FROM now()))::bigint, b.reschedule_count,"
-        " b.cancel_reason"
-        " FROM bookings b JOIN locations l ON l.id = b.location_id JOIN clinics c ON c.id = b.clinic_id"
-        " JOIN practitioners p ON p.id = b.practitioner_id JOIN services s ON s.id = b.service_id"
-        " WHERE b.id = $1::uuid",
-        1);
-DB_STMT(st_cancel,
-        "SELECT booking_cancel($1::uuid, $2, $3, $4::jsonb, $5::uuid, $6::bigint, $7::bigint, $8)",
-        8);
-DB_STMT(st_cancel_rest,
-        "UPDATE bookings SET status = 'cancelled', cancelled_at = now(), cancelled_by = $3,"
-        " cancel_reason = $4, updated_at = now()"
-        " WHERE series_id = $1::uuid AND status = 'booked'"
-        " AND lower(during) > to_timestamp($2::bigint) RETURNING id, patient_email,"
-        " extract(epoch FROM lower(during))::bigint, extract(epoch FROM upper(during))::bigint",
-        4);
-/* Moves a booking, writes its notification, offers the freed time and writes the
- * audit row, under the practitioner's lock: one statement (migration 0013). */
-DB_STMT(st_move,
-        "SELECT booking_move($1, $2::uuid, $3::bigint, $4::bigint, $5::bigint, $6::bigint,"
-        " $7::uuid, $8::jsonb, $9::uuid, $10::bigint, $11::bigint, $12, $13)",
-        13);
-DB_STMT(st_waitlist_offer, "SELECT waitlist_offer_freed($1::uuid, $2::bigint, $3::bigint, $4)",
-        4);
-
-void reply_slot_unavailable(struct req *r, const char *detail)
-{
-    reply_problem(r, 409, "slot-unavailable", "Slot unavailable",
-                  detail ? detail : "That time is no longer free; please choose another.",
-                  json_pack("[o]", problem_error("start", "not free")));
-}
+/* --- parsing ------------------------------------------------------------------------- */
 
 bool patient_parse(struct input *in, json_t *body, struct patient *p)
 {
@@ -113,223 +52,324 @@ bool patient_parse(struct input *in, json_t *body, struct patient *p)
     return p->name && p->email;
 }
 
-static void epoch_text(int64_t t, char *out, size_t n)
+/* The booking fields of body (after its member check). */
+static bool booking_fields(struct input *in, json_t *body, struct booking_req *out)
 {
-    snprintf(out, n, "%lld", (long long)t);
+    out->practitioner_id = body_uuid(in, body, NULL, "practitioner_id", true);
+    out->service_id = body_uuid(in, body, NULL, "service_id", true);
+    out->start = 0;
+    bool have_start = body_instant(in, body, NULL, "start", true, &out->start);
+    patient_parse(in, body, &out->patient);
+    out->notes = body_text(in, body, NULL, "notes", false, 2000);
+    if (input_ok(in) && (!out->practitioner_id || !out->service_id || !have_start))
+        input_error(in, "body", false, "practitioner_id, service_id and start are required");
+    return input_ok(in);
 }
 
-/* Writes an outbox row; false after replying. */
-static bool notify(struct req *r, const char *clinic, const char *kind, const char *booking,
-                   const char *series, const char *waitlist, const char *recipient,
-                   json_t *payload, const char *dedupe)
+bool booking_parse(struct input *in, json_t *body, struct booking_req *out)
 {
-    char *pl = json_dumps(payload, JSON_COMPACT);
-    json_decref(payload);
-    const char *v[] = {clinic, kind, booking, series, waitlist, recipient, pl ? pl : "{}", dedupe};
-    PGresult *res = api_query(r, &st_notify, v);
-    free(pl);
-    if (!res)
+    static const char *const allowed[] = {"practitioner_id", "service_id", "start", "patient",
+                                          "notes", NULL};
+    body_only(in, body, NULL, allowed);
+    return booking_fields(in, body, out);
+}
+
+bool cancel_parse(struct input *in, json_t *body, struct cancel_req *out)
+{
+    out->reason = NULL;
+    out->rest_of_series = false;
+    if (!body)
+        return input_ok(in);
+    static const char *const allowed[] = {"reason", "scope", NULL};
+    body_only(in, body, NULL, allowed);
+    out->reason = body_text(in, body, NULL, "reason", false, 500);
+    const char *scope = body_str(in, body, NULL, "scope", false, 20);
+    out->rest_of_series = scope && strcmp(scope, "rest_of_series") == 0;
+    if (scope && !out->rest_of_series && strcmp(scope, "occurrence") != 0)
+        input_error(in, "scope", false, "scope must be occurrence or rest_of_series");
+    return input_ok(in);
+}
+
+bool reschedule_parse(struct input *in, json_t *body, int64_t *start)
+{
+    static const char *const allowed[] = {"start", NULL};
+    body_only(in, body, NULL, allowed);
+    *start = 0;
+    body_instant(in, body, NULL, "start", true, start);
+    return input_ok(in);
+}
+
+bool booking_status_parse(struct input *in, json_t *body, const char **status)
+{
+    static const char *const allowed[] = {"status", NULL};
+    body_only(in, body, NULL, allowed);
+    *status = body_str(in, body, NULL, "status", true, 20);
+    if (*status && strcmp(*status, "completed") != 0 && strcmp(*status, "no_show") != 0)
+        input_error(in, "status", false, "status must be completed or no_show");
+    return input_ok(in);
+}
+
+bool series_parse(struct input *in, json_t *body, struct series_req *out)
+{
+    static const char *const allowed[] = {"practitioner_id", "service_id", "start", "patient",
+                                          "notes", "rrule", "on_conflict", NULL};
+    body_only(in, body, NULL, allowed);
+    booking_fields(in, body, &out->b);
+    out->rrule = body_str(in, body, NULL, "rrule", true, 500);
+    out->mode = body_str(in, body, NULL, "on_conflict", false, 10);
+    if (!out->mode)
+        out->mode = "fail";
+    if (strcmp(out->mode, "fail") != 0 && strcmp(out->mode, "skip") != 0 &&
+        strcmp(out->mode, "nearest") != 0)
+        input_error(in, "on_conflict", false, "on_conflict must be fail, skip or nearest");
+    return input_ok(in) && out->rrule;
+}
+
+bool waitlist_parse(struct input *in, json_t *body, struct waitlist_req *out)
+{
+    static const char *const allowed[] = {"practitioner_id", "service_id", "from", "to",
+                                          "patient", NULL};
+    body_only(in, body, NULL, allowed);
+    out->practitioner_id = body_uuid(in, body, NULL, "practitioner_id", true);
+    out->service_id = body_uuid(in, body, NULL, "service_id", true);
+    out->from = out->to = 0;
+    bool hf = body_instant(in, body, NULL, "from", true, &out->from);
+    bool ht = body_instant(in, body, NULL, "to", true, &out->to);
+    patient_parse(in, body, &out->patient);
+    if (hf && ht && out->to <= out->from)
+        input_error(in, "to", false, "to must be after from");
+    if (hf && ht && out->to - out->from > (int64_t)WAITLIST_MAX_DAYS * 86400)
+        input_error(in, "to", false, "the window may be at most %d days", WAITLIST_MAX_DAYS);
+    return input_ok(in) && out->practitioner_id && out->service_id;
+}
+
+bool schedule_fields_ok(struct input *in, enum schedule_result sr, const struct schedule *s)
+{
+    if (sr == SCHEDULE_NO_PRACTITIONER) {
+        input_error(in, "practitioner_id", false, "no such practitioner");
         return false;
-    PQclear(res);
+    }
+    if (!s->service_found || !s->service_offered) {
+        input_error(in, "service_id", false,
+                    s->service_found ? "this practitioner does not offer that service"
+                                     : "no such service at this practitioner's clinic");
+        return false;
+    }
     return true;
 }
 
-/* A new random (version 4) UUID as text (37 bytes), the kind gen_random_uuid()
- * makes.  Bookings are named here rather than by the database so that the answer,
- * which holds the id, can be sealed for Idempotency-Key before the one statement that
- * writes both. */
-static void uuid_new(char *out, size_t n)
+/* --- shared pieces ---------------------------------------------------------------------- */
+
+void reply_slot_unavailable(struct req *r, const char *detail)
 {
-    unsigned char u[16];
-    randombytes_buf(u, sizeof(u));
-    u[6] = (unsigned char)((u[6] & 0x0f) | 0x40); /* version 4 */
-    u[8] = (unsigned char)((u[8] & 0x3f) | 0x80); /* variant RFC 4122 */
-    snprintf(out, n, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
-             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-             u[14], u[15]);
-}
-
-/* A booking about to be written: book_slot's parameters from p_id on, as text, in v. */
-struct new_booking {
-    char id[40], start[24], end[24], blocked_start[24], blocked_end[24];
-    char *confirmation; /* the booking_confirmed payload (JSON), or NULL for none */
-    const char *v[17];
-};
-
-/* Fills b for slot sl of s with a new id.  A booking of a series gets no confirmation
- * of its own (the series sends one for all its dates); any other gets one with the
- * token sealed in it when token is not NULL and a notification key is set, so that
- * the mail can carry the manage link.  The strings passed must outlive b. */
-static void new_booking_init(struct new_booking *b, const struct schedule *s,
-                             const struct slot *sl, const struct patient *p, const char *notes,
-                             const char *series_id, const char *token, const char *token_hash,
-                             const char *created_by)
-{
-    struct interval blocked =
-        slots_blocked(sl->start, sl->end, s->buffer_before_min, s->buffer_after_min);
-    uuid_new(b->id, sizeof(b->id));
-    epoch_text(sl->start, b->start, sizeof(b->start));
-    epoch_text(sl->end, b->end, sizeof(b->end));
-    epoch_text(blocked.start, b->blocked_start, sizeof(b->blocked_start));
-    epoch_text(blocked.end, b->blocked_end, sizeof(b->blocked_end));
-    b->confirmation = NULL;
-    if (!series_id) {
-        char start[40], sealed[256];
-        schedule_format(s, sl->start, start, sizeof(start));
-        json_t *payload = json_pack("{s:s}", "start", start);
-        if (token && seal_text(token, sealed, sizeof(sealed)))
-            json_object_set_new(payload, "manage_token_sealed", json_string(sealed));
-        b->confirmation = json_dumps(payload, JSON_COMPACT);
-        json_decref(payload);
-        if (!b->confirmation)
-            abort();
-    }
-    const char *v[] = {b->id, s->clinic_id, s->practitioner_id, s->service_id,
-                       schedule_location(s, sl->location), series_id, b->start, b->end,
-                       b->blocked_start, b->blocked_end, p->name, p->email, p->phone, notes,
-                       token_hash, created_by, b->confirmation};
-    _Static_assert(sizeof(v) == sizeof(b->v), "book_slot takes 17 parameters from p_id on");
-    memcpy(b->v, v, sizeof(v));
-}
-
-static void new_booking_release(struct new_booking *b)
-{
-    free(b->confirmation);
-    b->confirmation = NULL;
-}
-
-enum book_result booking_insert(struct req *r, const struct schedule *s, const struct slot *sl,
-                                const struct patient *p, const char *notes,
-                                const char *series_id, const char *token,
-                                const char *token_hash, const char *created_by, char *id_out)
-{
-    struct new_booking b;
-    new_booking_init(&b, s, sl, p, notes, series_id, token, token_hash, created_by);
-    /* no locks (the caller holds them), no idempotency key, no per-contact limit, and
-     * s was read in this transaction (no revision to compare); no audit row either
-     * (a plan's sessions and staff bookings are audited by their callers) */
-    const char *v[9 + 17 + 1] = {NULL};
-    memcpy(v + 9, b.v, sizeof(b.v));
-    enum book_result rc = BOOK_REPLIED;
-    PGresult *res = api_exec(r, &st_book, v);
-    if (!res)
-        goto out;
-    const char *state = api_sqlstate(res);
-    if (strcmp(state, "23P01") == 0) {
-        rc = BOOK_TAKEN;
-    } else if (*state) {
-        api_reply_db_error(r, res);
-    } else {
-        snprintf(id_out, 40, "%s", b.id);
-        rc = BOOK_OK;
-    }
-out:
-    PQclear(res);
-    new_booking_release(&b);
-    return rc;
-}
-
-void booking_contact_lock(const char *clinic_id, const char *email, char *out, size_t outlen)
-{
-    /* one person's addresses ("a+1@", "A@", "a.b@gmail" and "ab@gmail") take one lock,
-     * as they are one count (the contact column, migration 0013) */
-    char key[CONTACT_KEY_MAX + 1];
-    if (!contact_key(email, key, sizeof(key)))
-        snprintf(key, sizeof(key), "%s", email);
-    snprintf(out, outlen, "contact:%s:%s", clinic_id, key);
-}
-
-/* The keys of the advisory locks that serialize bookings (hashtextextended makes
- * them numbers), each NULL when that lock is not wanted.  Made only here, so that
- * booking_lock, book_slot and booking_move lock the same things. */
-struct lock_keys {
-    const char *idem, *contact, *practitioner;
-    char idem_buf[264], contact_buf[BOOKING_CONTACT_LOCK_MAX], practitioner_buf[64];
-};
-
-static void lock_keys_init(struct lock_keys *k, const char *idem_scope, const char *idem_key,
-                           const char *clinic_id, const char *email, const char *practitioner_id)
-{
-    k->idem = k->contact = k->practitioner = NULL;
-    if (idem_scope && idem_key) {
-        snprintf(k->idem_buf, sizeof(k->idem_buf), "idem:%s:%s", idem_scope, idem_key);
-        k->idem = k->idem_buf;
-    }
-    if (clinic_id && email) {
-        booking_contact_lock(clinic_id, email, k->contact_buf, sizeof(k->contact_buf));
-        k->contact = k->contact_buf;
-    }
-    if (practitioner_id) {
-        snprintf(k->practitioner_buf, sizeof(k->practitioner_buf), "practitioner:%s",
-                 practitioner_id);
-        k->practitioner = k->practitioner_buf;
-    }
+    reply_problem(r, 409, "slot-unavailable", "Slot unavailable",
+                  detail ? detail : "That time is no longer free; please choose another.",
+                  json_pack("[o]", problem_error("start", "not free")));
 }
 
 bool booking_lock(struct req *r, const char *idem_scope, const char *idem_key,
                   const char *clinic_id, const char *email, const char *practitioner_id)
 {
-    struct lock_keys k;
-    lock_keys_init(&k, idem_scope, idem_key, clinic_id, email, practitioner_id);
-    const char *v[] = {k.idem, k.contact, k.practitioner};
-    PGresult *res = api_query(r, &st_lock, v);
-    if (!res)
-        return false;
-    PQclear(res);
-    return true;
+    /* (only the practitioner's lock is still taken this way) */
+    (void)idem_scope, (void)idem_key, (void)clinic_id, (void)email;
+    enum db_status st = store_booking_lock_practitioner(&r->db, practitioner_id);
+    if (st != DB_OK)
+        reply_failure(r, st);
+    return st == DB_OK;
 }
 
-long booking_open_count(struct req *r, const char *clinic_id, const char *email)
+void booking_new_init(struct booking_new *b, const struct schedule *s, const struct slot *sl,
+                      const struct patient *p, const char *notes, const char *token_hash,
+                      const char *created_by)
 {
-    const char *v[] = {clinic_id, email};
-    PGresult *res = api_query(r, &st_open_count, v);
-    if (!res)
-        return -1;
-    long n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return n;
+    memset(b, 0, sizeof(*b));
+    struct interval blocked =
+        slots_blocked(sl->start, sl->end, s->buffer_before_min, s->buffer_after_min);
+    booking_new_id(b);
+    b->clinic_id = s->clinic_id;
+    b->practitioner_id = s->practitioner_id;
+    b->service_id = s->service_id;
+    b->location_id = schedule_location(s, sl->location);
+    b->start = sl->start;
+    b->end = sl->end;
+    b->blocked_start = blocked.start;
+    b->blocked_end = blocked.end;
+    b->name = p->name;
+    b->email = p->email;
+    b->phone = p->phone;
+    b->notes = notes;
+    b->token_hash = token_hash;
+    b->created_by = created_by;
 }
 
-/* What the clinic's policy says of a requested start. */
-enum start_rule { START_OK, START_PAST, START_NOTICE, START_HORIZON };
-
-static enum start_rule start_rule(const struct schedule *s, int64_t start)
+char *booking_confirmation(const struct schedule *s, const struct slot *sl, const char *token)
 {
-    if (start <= s->now)
-        return START_PAST;
-    if (start < s->now + (int64_t)s->min_notice_min * 60)
-        return START_NOTICE;
-    if (start >= s->now + (int64_t)s->horizon_days * 86400)
-        return START_HORIZON;
-    return START_OK;
+    char start[40], sealed[256];
+    schedule_format(s, sl->start, start, sizeof(start));
+    json_t *payload = json_pack("{s:s}", "start", start);
+    if (token && seal_text(token, sealed, sizeof(sealed)))
+        json_object_set_new(payload, "manage_token_sealed", json_string(sealed));
+    char *text = json_dumps(payload, JSON_COMPACT);
+    json_decref(payload);
+    if (!text)
+        abort();
+    return text;
 }
 
-/* Policy checks on a requested start; false after recording or replying. */
-static bool check_start(struct req *r, struct input *in, const struct schedule *s, int64_t start,
-                        const char *field)
+static void format_at(const struct booking_row *b, int64_t t, char *out, size_t n)
 {
-    char d[200];
-    switch (start_rule(s, start)) {
-    case START_OK:
-        return true;
-    case START_PAST:
-        input_error(in, field, false, "%s is in the past", field);
-        return false;
-    case START_NOTICE:
-        snprintf(d, sizeof(d),
-                 "This clinic takes bookings at least %d minutes ahead; choose a later time.",
-                 s->min_notice_min);
-        reply_problem(r, 409, "outside-policy", "Too short notice", d,
-                      json_pack("[o]", problem_error(field, "inside the minimum notice")));
-        return false;
-    case START_HORIZON:
-        snprintf(d, sizeof(d), "This clinic takes bookings up to %d days ahead.", s->horizon_days);
-        reply_problem(r, 409, "outside-policy", "Too far ahead", d,
-                      json_pack("[o]", problem_error(field, "beyond the booking horizon")));
-        return false;
+    const struct tz *z = tz_get(b->tz);
+    rfc3339_format(t, z ? tz_offset_at(z, t) : 0, out, n);
+}
+
+json_t *booking_json(const struct booking_row *b, const char *id)
+{
+    char a[40], e[40], until[40];
+    format_at(b, b->start, a, sizeof(a));
+    format_at(b, b->end, e, sizeof(e));
+    format_at(b, booking_cancellable_until(b->start, b->notice_hours), until, sizeof(until));
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s*, s:{s:s, s:s}, s:{s:s, s:s, s:I, s:f, s:s},"
+        " s:{s:s, s:s, s:s, s:s, s:s*}, s:s, s:{s:s, s:s, s:s*}, s:s*, s:s, s:i, s:s*}",
+        "id", id, "status", b->status, "start", a, "end", e, "timezone", b->tz, "series_id",
+        b->series_id, "practitioner", "id", b->practitioner_id, "name", b->practitioner_name,
+        "service", "id", b->service_id, "name", b->service_name, "duration_minutes",
+        (json_int_t)b->minutes, "price", strtod(b->price, NULL), "currency", b->currency,
+        "location", "id", b->location_id, "name", b->location_name, "address", b->address,
+        "city", b->city, "postcode", b->postcode, "clinic", b->clinic_name, "patient", "name",
+        b->patient_name, "email", b->patient_email, "phone", b->patient_phone, "notes", b->notes,
+        "cancellable_until", until, "reschedule_count", (int)b->reschedule_count,
+        "cancel_reason", b->cancel_reason);
+}
+
+void booking_cancel_reply(struct req *r, const struct booking_row *b, const char *id,
+                          const struct cancel_req *c, const struct booking_actor *actor)
+{
+    char start[40];
+    format_at(b, b->start, start, sizeof(start));
+    const char *by = strcmp(actor->type, "patient") == 0 ? "patient" : "staff";
+    json_t *notice = json_pack("{s:s, s:s}", "start", start, "by", by);
+    char *notice_text = json_dumps(notice, JSON_COMPACT);
+    json_decref(notice);
+    struct booking_cancel bc = {id, by, c->reason, notice_text ? notice_text : "{}",
+                                r->request_id, c->rest_of_series, b, tz_get(b->tz), *actor};
+    struct booking_cancelled done;
+    enum db_status st = store_booking_cancel(&r->db, &bc, &done);
+    free(notice_text);
+    if (st != DB_OK) {
+        reply_failure(r, st);
+        return;
     }
-    return false;
+    if (done.outcome != BOOKING_BOOKED) {
+        reply_problem(r, 409, "not-cancellable", "Already cancelled",
+                      "This booking is not open any more.", NULL);
+        return;
+    }
+    dirindex_forget_next(b->practitioner_id);
+    json_t *ids = json_array();
+    for (size_t i = 0; i < done.n; i++)
+        json_array_append_new(ids, json_string(done.ids[i]));
+    free(done.ids);
+    reply_json(r, 200, json_pack("{s:s, s:s, s:o}", "id", id, "status", "cancelled", "cancelled",
+                                 ids));
 }
+
+enum db_status booking_held(struct req *r, struct booking_row *b)
+{
+    memset(b, 0, sizeof(*b));
+    const char *id = req_param(r, 0);
+    const char *auth = req_header(r, "Authorization");
+    const char *token = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
+    if (!is_uuid(id) || !token)
+        return DB_NOT_FOUND;
+    enum db_status st = store_booking_get(&r->db, id, b);
+    if (st == DB_OK && !token_matches(token, b->token_hash)) {
+        booking_row_release(b);
+        st = DB_NOT_FOUND;
+    }
+    return st;
+}
+
+const struct booking_actor patient_actor = {"patient", NULL, NULL, NULL};
+
+void booking_read_reply(struct req *r, enum db_status st, struct booking_row *b,
+                        const struct booking_actor *actor, const char *clinic_id, const char *id)
+{
+    /* reading a booking is an access to patient data */
+    if (st == DB_OK)
+        st = store_booking_audit(&r->db, actor, clinic_id, "read_booking", "booking", id,
+                                 r->request_id);
+    if (st == DB_OK)
+        reply_json(r, 200, booking_json(b, id));
+    else
+        reply_failure(r, st);
+    booking_row_release(b);
+}
+
+void bookings_get(struct req *r)
+{
+    struct booking_row b;
+    enum db_status st = booking_held(r, &b);
+    /* the holder reading their own booking is an access to patient data too */
+    booking_read_reply(r, st, &b, &patient_actor, b.clinic_id, req_param(r, 0));
+}
+
+/* 409 for a holder's change inside the cancellation window (what: "cancel" or
+ * "move"). */
+static void reply_window(struct req *r, const struct booking_row *b, bool cancel)
+{
+    char d[300];
+    if (cancel)
+        snprintf(d, sizeof(d),
+                 "This clinic asks for %lld hours' notice to cancel online. Please call %s to "
+                 "cancel or change this session.",
+                 (long long)b->notice_hours, b->clinic_name);
+    else
+        snprintf(d, sizeof(d),
+                 "This clinic asks for %lld hours' notice to move a session online. Please call "
+                 "%s.",
+                 (long long)b->notice_hours, b->clinic_name);
+    reply_problem(r, 409, "cancellation-policy", "Inside the cancellation window", d, NULL);
+}
+
+void booking_cancel_request(struct req *r, booking_loader load, const void *arg,
+                            const struct booking_actor *actor, const char *id, bool window)
+{
+    struct input in;
+    input_init(&in, r);
+    json_t *body = r->body.len > 0 ? body_object(&in) : NULL;
+    struct cancel_req c;
+    struct booking_row b = {0};
+    enum db_status st;
+    if (!cancel_parse(&in, body, &c))
+        input_reply(&in);
+    else if ((st = load(r, arg, &b)) != DB_OK)
+        reply_failure(r, st);
+    else if (strcmp(b.status, "booked") != 0)
+        reply_problem(r, 409, "not-cancellable", "Not open",
+                      "This booking is not open any more, so it cannot be cancelled.", NULL);
+    else if (window && !booking_cancellable(b.now, b.start, b.notice_hours))
+        reply_window(r, &b, true);
+    else
+        booking_cancel_reply(r, &b, id, &c, actor);
+    booking_row_release(&b);
+    input_release(&in);
+    json_decref(body);
+}
+
+static enum db_status held_loader(struct req *r, const void *arg, struct booking_row *b)
+{
+    (void)arg;
+    return booking_held(r, b);
+}
+
+void bookings_cancel(struct req *r)
+{
+    if (patient_rate(r, 1))
+        booking_cancel_request(r, held_loader, NULL, &patient_actor, req_param(r, 0), true);
+}
+
+/* --- booking a slot ------------------------------------------------------------------------ */
 
 static json_t *booked_json(const struct schedule *s, const char *id, const struct slot *sl,
                            const char *token)
@@ -346,85 +386,168 @@ static json_t *booked_json(const struct schedule *s, const char *id, const struc
     return o;
 }
 
-/* What book_and_reply did. */
-enum booked {
-    BOOKED_REPLIED, /* a reply is set */
-    BOOKED_RACED,   /* a request with the same key recorded itself meanwhile: nothing written */
-    BOOKED_STALE,   /* s came from memory and the schedule changed since: nothing written */
+/* The reply for a start the policy refuses (not START_OK) in field. */
+static void reply_start_refused(struct req *r, struct input *in, const struct schedule *s,
+                                enum start_rule rule, const char *field)
+{
+    char d[200];
+    if (rule == START_NOTICE) {
+        snprintf(d, sizeof(d),
+                 "This clinic takes bookings at least %d minutes ahead; choose a later time.",
+                 s->min_notice_min);
+        reply_problem(r, 409, "outside-policy", "Too short notice", d,
+                      json_pack("[o]", problem_error(field, "inside the minimum notice")));
+    } else if (rule == START_HORIZON) {
+        snprintf(d, sizeof(d), "This clinic takes bookings up to %d days ahead.", s->horizon_days);
+        reply_problem(r, 409, "outside-policy", "Too far ahead", d,
+                      json_pack("[o]", problem_error(field, "beyond the booking horizon")));
+    } else {
+        input_error(in, field, false, "%s is in the past", field);
+        input_reply(in);
+    }
+}
+
+/* What one attempt at a booking came to: each has its one reply (reply_attempt). */
+enum verdict {
+    V_REPLIED,     /* the schedule's loader replied (503/500) */
+    V_INPUT,       /* problems recorded in the input */
+    V_POLICY,      /* the start is outside the clinic's policy (rule) */
+    V_NOT_OFFERED, /* the start is not a free slot */
+    V_TAKEN,       /* someone else was faster */
+    V_IDEM,        /* answered by the Idempotency-Key's record (or its failure) */
+    V_FAILED,      /* the database failed (st) */
+    V_LIMIT,       /* the contact holds the most open bookings allowed */
+    V_AGAIN,       /* decided on a schedule from memory that changed: read it again */
+    V_BOOKED,
 };
 
-/* Books slot sl of s for p in one statement (book_slot) and replies: 201 with the
- * booking; what a request with the same Idempotency-Key that finished meanwhile
- * answered (422 when its body differed); 409 booking-limit; 409 slot-unavailable.
- * When s came from memory (schedule_load_for_booking), book_slot compares its
- * revision with the database's, and writes nothing when they differ. */
-static enum booked book_and_reply(struct req *r, const struct schedule *s, bool from_memory,
-                                  const struct slot *sl, const struct patient *p,
-                                  const char *notes, json_t *body, struct idem *idem)
+struct attempt {
+    struct schedule s;
+    struct slot sl;
+    enum start_rule rule;
+    enum db_status st;
+    char id[40];
+    char *answer; /* the 201 body, made before the statement that stores it sealed */
+};
+
+/* Books slot a->sl of a->s in one statement (book_slot).  When the schedule came from
+ * memory, book_slot compares its revision with the database's and writes nothing when
+ * they differ (V_AGAIN). */
+static enum verdict book_once(struct req *r, const struct booking_req *q, struct idem *idem,
+                              bool memory, struct attempt *a)
 {
-    enum booked done = BOOKED_REPLIED;
     char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
     token_new(token, hash);
-    struct new_booking b;
-    new_booking_init(&b, s, sl, p, notes, NULL, token, hash, "patient");
+    struct booking_new b;
+    booking_new_init(&b, &a->s, &a->sl, &q->patient, q->notes, hash, "patient");
+    char *confirmation = booking_confirmation(&a->s, &a->sl, token);
+    b.confirmation = confirmation;
+    snprintf(a->id, sizeof(a->id), "%s", b.id);
     /* the answer is made first: with a key it is stored, sealed, by the same statement */
-    json_t *resp = booked_json(s, b.id, sl, token);
-    char *text = json_dumps(resp, JSON_COMPACT);
+    json_t *resp = booked_json(&a->s, b.id, &a->sl, token);
+    free(a->answer);
+    a->answer = json_dumps(resp, JSON_COMPACT);
     json_decref(resp);
-    struct idem_sealed sealed = {0};
+    struct idem_sealed sealed = {{0}, NULL};
     if (idem->active)
-        idem_sealed_init(&sealed, idem, text);
-    const char *scope = idem->active ? idem->scope : NULL, *key = idem->active ? idem->key : NULL;
-    struct lock_keys k;
-    lock_keys_init(&k, scope, key, s->clinic_id, p->email, s->practitioner_id);
-    char max_open[16], revision[24];
-    snprintf(max_open, sizeof(max_open), "%d", s->max_open_per_contact);
-    epoch_text(s->revision, revision, sizeof(revision));
-    const char *v[9 + 17 + 1] = {k.idem, k.contact, k.practitioner, scope, key,
-                                 idem->active ? sealed.hash_hex : NULL, sealed.sealed_hex,
-                                 max_open, from_memory ? revision : NULL};
-    memcpy(v + 9, b.v, sizeof(b.v));
-    v[9 + 17] = r->request_id; /* book_slot writes the audit row */
-    /* Without BEGIN: the statement is its own transaction.  (It is never the first of
-     * this checkout, which the pool would run again on a fresh connection.) */
-    PGresult *res = api_exec(r, &st_book, v);
-    if (!res)
-        goto out;
-    const char *state = api_sqlstate(res);
-    const char *outcome = *state ? "" : PQgetvalue(res, 0, 0);
-    if (strcmp(state, "23P01") == 0) {
-        /* taken: by a request with this very key that finished meanwhile? */
-        if (!idem->active || !idem_check(r, "bookings", body, idem))
-            reply_slot_unavailable(r, NULL);
-    } else if (strcmp(state, "40001") == 0 && idem->active) {
-        done = BOOKED_RACED;
-    } else if (*state) {
-        api_reply_db_error(r, res);
-    } else if (strcmp(outcome, "replay") == 0) {
-        /* a request with the same key finished while this one waited for its lock */
-        idem_answer(r, idem, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
-    } else if (strcmp(outcome, "stale") == 0) {
-        done = BOOKED_STALE;
-    } else if (strcmp(outcome, "limit") == 0) {
+        idem_sealed_init(&sealed, idem, a->answer);
+    struct booking_guard g = {idem->active ? idem->scope : NULL, idem->active ? idem->key : NULL,
+                              idem->active ? sealed.hash_hex : NULL, sealed.sealed_hex,
+                              a->s.max_open_per_contact, memory ? a->s.revision : -1,
+                              r->request_id};
+    struct booking_result res;
+    a->st = store_booking_book(&r->db, &b, &g, &res);
+    free(confirmation);
+    idem_sealed_release(&sealed);
+    if (a->st != DB_OK)
+        return V_FAILED;
+    switch (res.outcome) {
+    case BOOKING_TAKEN: /* by a request with this very key that finished meanwhile? */
+        return idem->active && idem_again(r, idem) ? V_IDEM : V_TAKEN;
+    case BOOKING_REPLAY: /* it finished while this one waited for its lock */
+        idem_take(idem, &res.replay);
+        return V_IDEM;
+    case BOOKING_STALE:
+        return V_AGAIN;
+    case BOOKING_LIMIT:
+        return V_LIMIT;
+    default:
+        return V_BOOKED;
+    }
+}
+
+/* One attempt: the schedule (from memory unless fresh), the policy, the slot, the
+ * statement.  Only an acceptance is ever decided on a schedule from memory (and
+ * book_slot confirms its revision); a refusal reads the database again (V_AGAIN). */
+static enum verdict attempt(struct req *r, struct input *in, const struct booking_req *q,
+                            struct idem *idem, bool fresh, struct attempt *a)
+{
+    bool memory = false;
+    schedule_release(&a->s);
+    enum schedule_result sr =
+        schedule_load_for_booking(r, q->practitioner_id, q->service_id, q->start - 86400,
+                                  q->start + 86400, fresh, &a->s, &memory);
+    if (sr == SCHEDULE_REPLIED)
+        return V_REPLIED;
+    if (!schedule_fields_ok(in, sr, &a->s))
+        return V_INPUT;
+    a->rule = booking_start_rule(a->s.now, a->s.min_notice_min, a->s.horizon_days, q->start);
+    bool offered = a->rule == START_OK && schedule_offers(&a->s, q->start, &a->sl);
+    if (memory && !offered)
+        return V_AGAIN;
+    if (a->rule != START_OK)
+        return V_POLICY;
+    if (!offered) /* taken by a request with this very key that finished meanwhile? */
+        return idem->active && idem_again(r, idem) ? V_IDEM : V_NOT_OFFERED;
+    return book_once(r, q, idem, memory, a);
+}
+
+/* The one reply of a booking. */
+static void reply_attempt(struct req *r, struct input *in, const struct idem *idem,
+                          struct attempt *a, enum verdict v)
+{
+    struct interval blocked;
+    char loc[160];
+    switch (v) {
+    case V_REPLIED:
+        break;
+    case V_INPUT:
+        input_reply(in);
+        break;
+    case V_POLICY:
+        reply_start_refused(r, in, &a->s, a->rule, "start");
+        break;
+    case V_NOT_OFFERED:
+        reply_slot_unavailable(r, "That time is not free: it is taken, outside the practitioner's "
+                                  "hours, or not on the slot grid.");
+        break;
+    case V_TAKEN:
+        reply_slot_unavailable(r, NULL);
+        break;
+    case V_IDEM:
+        idem_reply(r, idem);
+        break;
+    case V_FAILED:
+        reply_failure(r, a->st);
+        break;
+    case V_LIMIT:
         reply_problem(r, 409, "booking-limit", "Too many open bookings",
                       "This contact already holds the most open bookings this clinic allows.",
                       json_pack("[o]", problem_error("patient.email", "too many open bookings")));
-    } else {
-        struct interval blocked =
-            slots_blocked(sl->start, sl->end, s->buffer_before_min, s->buffer_after_min);
-        dirindex_booked(s->practitioner_id, blocked.start, blocked.end);
-        reply_owned(r, 201, "application/json", text, strlen(text));
-        text = NULL;
-        char loc[160];
-        snprintf(loc, sizeof(loc), "/api/v1/bookings/%s", b.id);
+        break;
+    case V_AGAIN:
+        reply_unavailable(r, "Please try again.");
+        break;
+    case V_BOOKED:
+        blocked = slots_blocked(a->sl.start, a->sl.end, a->s.buffer_before_min,
+                                a->s.buffer_after_min);
+        dirindex_booked(a->s.practitioner_id, blocked.start, blocked.end);
+        reply_owned(r, 201, "application/json", a->answer, strlen(a->answer));
+        a->answer = NULL;
+        snprintf(loc, sizeof(loc), "/api/v1/bookings/%s", a->id);
         reply_header(r, "Location", loc);
+        break;
     }
-out:
-    PQclear(res);
-    free(text);
-    idem_sealed_release(&sealed);
-    new_booking_release(&b);
-    return done;
 }
 
 void bookings_create(struct req *r)
@@ -433,330 +556,84 @@ void bookings_create(struct req *r)
         return;
     struct input in;
     input_init(&in, r);
-    struct schedule s = {0};
+    struct idem idem = {0};
+    struct attempt a = {0};
+    struct booking_req q;
     json_t *body = body_object(&in);
-    if (!body) {
+    if (!body || !booking_parse(&in, body, &q)) {
         input_reply(&in);
-        return;
+    } else if (!idem_begin(r, "bookings", body, &idem)) {
+        idem_reply(r, &idem);
+    } else {
+        enum verdict v = V_AGAIN;
+        for (int i = 0; i < 3 && v == V_AGAIN; i++)
+            v = attempt(r, &in, &q, &idem, i > 0, &a);
+        reply_attempt(r, &in, &idem, &a, v);
     }
-    static const char *const allowed[] = {"practitioner_id", "service_id", "start", "patient",
-                                          "notes", NULL};
-    body_only(&in, body, NULL, allowed);
-    const char *pid = body_uuid(&in, body, NULL, "practitioner_id", true);
-    const char *sid = body_uuid(&in, body, NULL, "service_id", true);
-    int64_t start = 0;
-    bool have_start = body_instant(&in, body, NULL, "start", true, &start);
-    struct patient p;
-    patient_parse(&in, body, &p);
-    const char *notes = body_text(&in, body, NULL, "notes", false, 2000);
-    if (!input_ok(&in) || !pid || !sid || !have_start) {
-        if (input_ok(&in))
-            input_error(&in, "body", false, "practitioner_id, service_id and start are required");
-        goto reply_input;
-    }
-    struct idem idem;
-    if (idem_check(r, "bookings", body, &idem))
-        goto out;
-
-    /* The schedule comes from memory first.  Only an acceptance is ever decided on it
-     * (and book_slot confirms its revision); a refusal, or a changed revision, reads
-     * the database again and decides on what it says now. */
-    bool fresh = false;
-    for (int attempt = 0; attempt < 3; attempt++) {
-        bool memory = false;
-        schedule_release(&s);
-        enum schedule_result sr = schedule_load_for_booking(r, pid, sid, start - 86400,
-                                                            start + 86400, fresh, &s, &memory);
-        if (sr == SCHEDULE_REPLIED)
-            goto out;
-        if (sr == SCHEDULE_NO_PRACTITIONER) {
-            input_error(&in, "practitioner_id", false, "no such practitioner");
-            goto reply_input;
-        }
-        if (!s.service_found || !s.service_offered) {
-            input_error(&in, "service_id", false,
-                        s.service_found ? "this practitioner does not offer that service"
-                                        : "no such service at this practitioner's clinic");
-            goto reply_input;
-        }
-        struct slot sl;
-        if (memory && !(start_rule(&s, start) == START_OK && schedule_offers(&s, start, &sl))) {
-            fresh = true;
-            continue;
-        }
-        if (!check_start(r, &in, &s, start, "start"))
-            goto reply_input;
-        if (!schedule_offers(&s, start, &sl)) {
-            /* taken by a request with this very key that finished meanwhile? */
-            if (idem.active && idem_check(r, "bookings", body, &idem))
-                goto out;
-            reply_slot_unavailable(r, "That time is not free: it is taken, outside the practitioner's "
-                                      "hours, or not on the slot grid.");
-            goto out;
-        }
-        enum booked done = book_and_reply(r, &s, memory, &sl, &p, notes, body, &idem);
-        if (done == BOOKED_REPLIED)
-            goto out;
-        if (done == BOOKED_STALE) {
-            fresh = true;
-            continue;
-        }
-        /* the same key won a race: answer theirs */
-        if (idem_check(r, "bookings", body, &idem))
-            goto out;
-    }
-    reply_unavailable(r, "Please try again.");
-    goto out;
-reply_input:
-    input_reply(&in);
-out:
-    api_rollback(r);
+    free(a.answer);
+    schedule_release(&a.s);
+    idem_release(&idem);
     input_release(&in);
-    schedule_release(&s);
     json_decref(body);
 }
 
-PGresult *booking_load(struct req *r, const char *id, bool *found)
+/* --- moving a booking ---------------------------------------------------------------------- */
+
+/* Moves loaded booking b (id) to slot sl of s in one statement (booking_move). */
+static void move_reply(struct req *r, const struct booking_row *b, const char *id,
+                       const struct schedule *s, const struct slot *sl)
 {
-    const char *v[] = {id};
-    *found = false;
-    PGresult *res = api_query(r, &st_get, v);
-    if (!res)
-        return NULL;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        return NULL;
-    }
-    *found = true;
-    return res;
-}
-
-/* The booking {id} if the request proves it holds it; NULL after replying 404 (no
- * such booking, no token or a wrong one: the same answer, so existence is not told). */
-static PGresult *load_held(struct req *r)
-{
-    const char *id = req_param(r, 0);
-    const char *auth = req_header(r, "Authorization");
-    const char *token = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
-    if (!is_uuid(id) || !token) {
-        reply_not_found(r);
-        return NULL;
-    }
-    const char *v[] = {id};
-    PGresult *res = api_query(r, &st_get, v);
-    if (!res)
-        return NULL;
-    if (PQntuples(res) != 1 || !token_matches(token, PQgetvalue(res, 0, G_HASH))) {
-        PQclear(res);
-        reply_not_found(r);
-        return NULL;
-    }
-    return res;
-}
-
-const char *booking_val(PGresult *res, int col)
-{
-    return PQgetisnull(res, 0, col) ? NULL : PQgetvalue(res, 0, col);
-}
-
-int64_t booking_val_i(PGresult *res, int col)
-{
-    return strtoll(PQgetvalue(res, 0, col), NULL, 10);
-}
-
-#define val booking_val
-#define val_i booking_val_i
-
-static void format_at(PGresult *res, int64_t t, char *out, size_t n)
-{
-    const struct tz *z = tz_get(PQgetvalue(res, 0, G_TZ));
-    rfc3339_format(t, z ? tz_offset_at(z, t) : 0, out, n);
-}
-
-json_t *booking_json(PGresult *res, const char *id)
-{
-    char a[40], b[40], until[40];
-    int64_t start = val_i(res, G_START);
-    format_at(res, start, a, sizeof(a));
-    format_at(res, val_i(res, G_END), b, sizeof(b));
-    format_at(res, start - val_i(res, G_NOTICE) * 3600, until, sizeof(until));
-    json_t *o = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s*, s:{s:s, s:s}, s:{s:s, s:s, s:I, s:f, s:s},"
-        " s:{s:s, s:s, s:s, s:s, s:s*}, s:s, s:{s:s, s:s, s:s*}, s:s*, s:s, s:i, s:s*}",
-        "id", id, "status", val(res, G_STATUS), "start", a, "end", b,
-        "timezone", val(res, G_TZ), "series_id", val(res, G_SERIES),
-        "practitioner", "id", val(res, G_PRACT), "name", val(res, G_PRACT_NAME),
-        "service", "id", val(res, G_SERVICE), "name", val(res, G_SERVICE_NAME), "duration_minutes",
-        (json_int_t)val_i(res, G_MINUTES), "price", strtod(val(res, G_PRICE), NULL), "currency",
-        val(res, G_CURRENCY),
-        "location", "id", val(res, G_LOC), "name", val(res, G_LOC_NAME), "address",
-        val(res, G_ADDRESS), "city", val(res, G_CITY), "postcode", val(res, G_POSTCODE),
-        "clinic", val(res, G_CLINIC_NAME),
-        "patient", "name", val(res, G_PNAME), "email", val(res, G_PEMAIL), "phone",
-        val(res, G_PPHONE),
-        "notes", val(res, G_NOTES), "cancellable_until", until, "reschedule_count",
-        (int)val_i(res, G_RESCHEDULED), "cancel_reason", val(res, G_REASON));
-    return o;
-}
-
-void bookings_get(struct req *r)
-{
-    PGresult *res = load_held(r);
-    if (!res)
-        return;
-    /* the holder reading their own booking is an access to patient data too */
-    if (!audit(r, NULL, "patient", val(res, G_CLINIC), "read_booking", "booking", req_param(r, 0),
-               true, "success", NULL)) {
-        PQclear(res);
-        return;
-    }
-    json_t *o = booking_json(res, req_param(r, 0));
-    PQclear(res);
-    reply_json(r, 200, o);
-}
-
-/* waitlist_offer_freed's parameters (after the practitioner) for [start, end) freed
- * of loaded booking res: the start, the length, and the start in the booking's zone. */
-struct freed {
-    char start[24], length[24], when[40];
-};
-
-static void freed_init(struct freed *f, PGresult *res, int64_t start, int64_t end)
-{
-    epoch_text(start, f->start, sizeof(f->start));
-    epoch_text(end - start, f->length, sizeof(f->length));
-    format_at(res, start, f->when, sizeof(f->when));
-}
-
-/* After a cancellation frees [start, end) of loaded booking res: offers it to the
- * waitlist, and tells whom it offers it to.  False after replying. */
-static bool offer_freed(struct req *r, PGresult *res, int64_t start, int64_t end)
-{
-    struct freed f;
-    freed_init(&f, res, start, end);
-    const char *v[] = {val(res, G_PRACT), f.start, f.length, f.when};
-    PGresult *o = api_query(r, &st_waitlist_offer, v);
-    if (!o)
-        return false;
-    PQclear(o);
-    return true;
-}
-
-void booking_cancel(struct req *r, PGresult *res, const char *id, const char *by,
-                    const char *reason, bool rest_of_series, const struct auth *a)
-{
-    char start_s[40];
-    int64_t start = val_i(res, G_START);
-    format_at(res, start, start_s, sizeof(start_s));
-    json_t *notice = json_pack("{s:s, s:s}", "start", start_s, "by", by);
+    struct interval blocked =
+        slots_blocked(sl->start, sl->end, s->buffer_before_min, s->buffer_after_min);
+    char was[40], now_s[40];
+    schedule_format(s, b->start, was, sizeof(was));
+    schedule_format(s, sl->start, now_s, sizeof(now_s));
+    json_t *notice = json_pack("{s:s, s:s, s:I}", "from", was, "to", now_s, "from_epoch",
+                               (json_int_t)b->start);
     char *notice_text = json_dumps(notice, JSON_COMPACT);
     json_decref(notice);
-    struct freed f;
-    freed_init(&f, res, start, val_i(res, G_END));
-    /* one statement (booking_cancel) cancels it, writes the notification and offers
-     * the freed time to the waitlist */
-    const char *v[] = {id, by, reason, notice_text ? notice_text : "{}", val(res, G_PRACT),
-                       f.start, f.length, f.when};
-    PGresult *u = api_begin(r) ? api_query(r, &st_cancel, v) : NULL;
+    struct booking_move m = {id, s->practitioner_id, schedule_location(s, sl->location),
+                             notice_text ? notice_text : "{}", r->request_id, sl->start,
+                             sl->end, blocked.start, blocked.end, {0, 0, {0}}};
+    booking_freed_init(&m.freed, b->start, b->end, tz_get(b->tz));
+    enum booking_outcome out;
+    enum db_status st = store_booking_move(&r->db, &m, &out);
     free(notice_text);
-    if (!u)
-        return;
-    bool done = PQgetvalue(u, 0, 0)[0] == 't';
-    PQclear(u);
-    if (!done) {
-        api_rollback(r);
-        reply_problem(r, 409, "not-cancellable", "Already cancelled",
-                      "This booking is not open any more.", NULL);
-        return;
+    if (st != DB_OK) {
+        reply_failure(r, st);
+    } else if (out == BOOKING_TAKEN) {
+        reply_slot_unavailable(r, NULL);
+    } else if (out == BOOKING_NOT_OPEN) {
+        reply_problem(r, 409, "not-reschedulable", "Not open",
+                      "This booking was cancelled meanwhile.", NULL);
+    } else {
+        dirindex_forget_next(s->practitioner_id);
+        reply_json(r, 200, booked_json(s, id, sl, NULL));
     }
-    json_t *cancelled = json_pack("[s]", id);
-    if (rest_of_series && val(res, G_SERIES)) {
-        char t0[24];
-        epoch_text(start, t0, sizeof(t0));
-        const char *v2[] = {val(res, G_SERIES), t0, by, reason};
-        PGresult *rest = api_query(r, &st_cancel_rest, v2);
-        if (!rest) {
-            json_decref(cancelled);
-            return;
-        }
-        for (int i = 0; i < PQntuples(rest); i++) {
-            const char *bid = PQgetvalue(rest, i, 0);
-            char dedupe[96];
-            json_array_append_new(cancelled, json_string(bid));
-            snprintf(dedupe, sizeof(dedupe), "booking_cancelled:%s", bid);
-            if (!notify(r, val(res, G_CLINIC), "booking_cancelled", bid, NULL, NULL,
-                        PQgetvalue(rest, i, 1), json_pack("{s:s}", "by", by), dedupe) ||
-                !offer_freed(r, res, strtoll(PQgetvalue(rest, i, 2), NULL, 10),
-                             strtoll(PQgetvalue(rest, i, 3), NULL, 10))) {
-                PQclear(rest);
-                json_decref(cancelled);
-                return;
-            }
-        }
-        PQclear(rest);
-    }
-    if (!audit(r, a, a ? NULL : "patient", val(res, G_CLINIC), "cancel_booking", "booking", id,
-               true, "success", json_pack("{s:O}", "cancelled", cancelled)) ||
-        !api_commit(r)) {
-        json_decref(cancelled);
-        return;
-    }
-    dirindex_forget_next(val(res, G_PRACT));
-    reply_json(r, 200, json_pack("{s:s, s:s, s:o}", "id", id, "status", "cancelled", "cancelled",
-                                 cancelled));
 }
 
-void bookings_cancel(struct req *r)
+/* Checks the new start of loaded booking b against its schedule, then moves it. */
+static void move_to(struct req *r, struct input *in, const struct booking_row *b, int64_t start)
 {
-    if (!patient_rate(r, 1))
-        return;
-    struct input in;
-    input_init(&in, r);
-    json_t *body = NULL;
-    const char *reason = NULL;
-    bool rest = false;
-    if (r->body.len > 0) {
-        body = body_object(&in);
-        if (body) {
-            static const char *const allowed[] = {"reason", "scope", NULL};
-            body_only(&in, body, NULL, allowed);
-            reason = body_text(&in, body, NULL, "reason", false, 500);
-            const char *scope = body_str(&in, body, NULL, "scope", false, 20);
-            if (scope && strcmp(scope, "rest_of_series") == 0)
-                rest = true;
-            else if (scope && strcmp(scope, "occurrence") != 0)
-                input_error(&in, "scope", false, "scope must be occurrence or rest_of_series");
-        }
+    const char *id = req_param(r, 0);
+    struct schedule s = {0};
+    struct slot sl;
+    enum schedule_result sr =
+        schedule_load(r, b->practitioner_id, b->service_id, start - 86400, start + 86400, id, &s);
+    enum start_rule rule = START_OK;
+    if (sr == SCHEDULE_REPLIED) {
+        /* the loader replied */
+    } else if (sr == SCHEDULE_NO_PRACTITIONER || !s.service_found) {
+        reply_slot_unavailable(r, "This practitioner no longer takes bookings for this service.");
+    } else if ((rule = booking_start_rule(s.now, s.min_notice_min, s.horizon_days, start)) !=
+               START_OK) {
+        reply_start_refused(r, in, &s, rule, "start");
+    } else if (!schedule_offers(&s, start, &sl)) {
+        reply_slot_unavailable(r, NULL);
+    } else {
+        move_reply(r, b, id, &s, &sl);
     }
-    PGresult *res = NULL;
-    if (!input_ok(&in)) {
-        input_reply(&in);
-        goto out;
-    }
-    res = load_held(r);
-    if (!res)
-        goto out;
-    if (strcmp(val(res, G_STATUS), "booked") != 0) {
-        reply_problem(r, 409, "not-cancellable", "Not open",
-                      "This booking is not open any more, so it cannot be cancelled.", NULL);
-        goto out;
-    }
-    int64_t start = val_i(res, G_START), hours = val_i(res, G_NOTICE);
-    if (val_i(res, G_NOW) > start - hours * 3600) {
-        char d[300];
-        snprintf(d, sizeof(d),
-                 "This clinic asks for %lld hours' notice to cancel online. Please call %s to "
-                 "cancel or change this session.",
-                 (long long)hours, val(res, G_CLINIC_NAME));
-        reply_problem(r, 409, "cancellation-policy", "Inside the cancellation window", d, NULL);
-        goto out;
-    }
-    booking_cancel(r, res, req_param(r, 0), "patient", reason, rest, NULL);
-out:
-    api_rollback(r);
-    PQclear(res);
-    input_release(&in);
-    json_decref(body);
+    schedule_release(&s);
 }
 
 void bookings_reschedule(struct req *r)
@@ -765,152 +642,22 @@ void bookings_reschedule(struct req *r)
         return;
     struct input in;
     input_init(&in, r);
-    struct schedule s = {0};
-    PGresult *res = NULL;
     json_t *body = body_object(&in);
     int64_t start = 0;
-    if (body) {
-        static const char *const allowed[] = {"start", NULL};
-        body_only(&in, body, NULL, allowed);
-        body_instant(&in, body, NULL, "start", true, &start);
-    }
-    if (!input_ok(&in)) {
+    struct booking_row b = {0};
+    enum db_status st;
+    if (!body || !reschedule_parse(&in, body, &start))
         input_reply(&in);
-        goto out;
-    }
-    res = load_held(r);
-    if (!res)
-        goto out;
-    const char *id = req_param(r, 0);
-    if (strcmp(val(res, G_STATUS), "booked") != 0) {
+    else if ((st = booking_held(r, &b)) != DB_OK)
+        reply_failure(r, st);
+    else if (strcmp(b.status, "booked") != 0)
         reply_problem(r, 409, "not-reschedulable", "Not open",
                       "This booking is not open any more, so it cannot be moved.", NULL);
-        goto out;
-    }
-    int64_t old_start = val_i(res, G_START), hours = val_i(res, G_NOTICE);
-    if (val_i(res, G_NOW) > old_start - hours * 3600) {
-        char d[300];
-        snprintf(d, sizeof(d),
-                 "This clinic asks for %lld hours' notice to move a session online. Please call "
-                 "%s.",
-                 (long long)hours, val(res, G_CLINIC_NAME));
-        reply_problem(r, 409, "cancellation-policy", "Inside the cancellation window", d, NULL);
-        goto out;
-    }
-    enum schedule_result sr = schedule_load(r, val(res, G_PRACT), val(res, G_SERVICE),
-                                            start - 86400, start + 86400, id, &s);
-    if (sr == SCHEDULE_REPLIED)
-        goto out;
-    if (sr == SCHEDULE_NO_PRACTITIONER || !s.service_found) {
-        reply_slot_unavailable(r, "This practitioner no longer takes bookings for this service.");
-        goto out;
-    }
-    if (!check_start(r, &in, &s, start, "start")) {
-        if (!input_ok(&in))
-            input_reply(&in);
-        goto out;
-    }
-    struct slot sl;
-    if (!schedule_offers(&s, start, &sl)) {
-        reply_slot_unavailable(r, NULL);
-        goto out;
-    }
-    struct interval b = slots_blocked(sl.start, sl.end, s.buffer_before_min, s.buffer_after_min);
-    char t0[24], t1[24], b0[24], b1[24], was[40], now_s[40];
-    epoch_text(sl.start, t0, sizeof(t0));
-    epoch_text(sl.end, t1, sizeof(t1));
-    epoch_text(b.start, b0, sizeof(b0));
-    epoch_text(b.end, b1, sizeof(b1));
-    schedule_format(&s, old_start, was, sizeof(was));
-    schedule_format(&s, sl.start, now_s, sizeof(now_s));
-    json_t *notice = json_pack("{s:s, s:s, s:I}", "from", was, "to", now_s, "from_epoch",
-                               (json_int_t)old_start);
-    char *notice_text = json_dumps(notice, JSON_COMPACT);
-    json_decref(notice);
-    struct lock_keys k;
-    lock_keys_init(&k, NULL, NULL, NULL, NULL, s.practitioner_id);
-    struct freed f;
-    freed_init(&f, res, old_start, val_i(res, G_END));
-    /* One statement (booking_move) is the transaction: the practitioner's lock, the
-     * move (the old time is released only if the new one is taken), the notification,
-     * the waitlist offer of the time freed and the audit row. */
-    const char *v[] = {k.practitioner, id, t0, t1, b0, b1, schedule_location(&s, sl.location),
-                       notice_text ? notice_text : "{}", val(res, G_PRACT), f.start, f.length,
-                       f.when, r->request_id};
-    PGresult *u = api_exec(r, &st_move, v);
-    free(notice_text);
-    if (!u)
-        goto out;
-    const char *state = api_sqlstate(u);
-    bool moved = !*state && PQgetvalue(u, 0, 0)[0] == 't';
-    if (strcmp(state, "23P01") == 0)
-        reply_slot_unavailable(r, NULL);
-    else if (*state)
-        api_reply_db_error(r, u);
-    else if (!moved)
-        reply_problem(r, 409, "not-reschedulable", "Not open",
-                      "This booking was cancelled meanwhile.", NULL);
-    PQclear(u);
-    if (!moved)
-        goto out;
-    dirindex_forget_next(s.practitioner_id);
-    reply_json(r, 200, booked_json(&s, id, &sl, NULL));
-out:
-    api_rollback(r);
-    PQclear(res);
-    schedule_release(&s);
+    else if (!booking_cancellable(b.now, b.start, b.notice_hours))
+        reply_window(r, &b, false);
+    else
+        move_to(r, &in, &b, start);
+    booking_row_release(&b);
     input_release(&in);
     json_decref(body);
-}
-
-void bookings_ics(struct req *r)
-{
-    PGresult *res = load_held(r);
-    if (!res)
-        return;
-    const char *id = req_param(r, 0);
-    /* the file carries the appointment, and its reader holds the patient's token: an
-     * access to patient data like reading the booking */
-    if (!audit(r, NULL, "patient", val(res, G_CLINIC), "read_booking_calendar", "booking", id,
-               true, "success", NULL)) {
-        PQclear(res);
-        return;
-    }
-    const struct tz *z = tz_get(val(res, G_TZ));
-    icalcomponent *cal = ics_calendar("PUBLISH", z);
-    icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
-    char uid[80], summary[300], location[400], desc[600];
-    snprintf(uid, sizeof(uid), "%s@clinicd", id);
-    snprintf(summary, sizeof(summary), "%s with %s", val(res, G_SERVICE_NAME),
-             val(res, G_PRACT_NAME));
-    snprintf(location, sizeof(location), "%s, %s, %s %s", val(res, G_CLINIC_NAME),
-             val(res, G_ADDRESS), val(res, G_CITY), val(res, G_POSTCODE) ? val(res, G_POSTCODE) : "");
-    snprintf(desc, sizeof(desc),
-             "%s (%lld minutes) at %s. To cancel or move it, use the link in your confirmation; "
-             "the clinic asks for %lld hours' notice.",
-             val(res, G_SERVICE_NAME), (long long)val_i(res, G_MINUTES), val(res, G_CLINIC_NAME),
-             (long long)val_i(res, G_NOTICE));
-    icalcomponent_add_property(ev, icalproperty_new_uid(uid));
-    icalcomponent_add_property(
-        ev, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(time(NULL), 0, icaltimezone_get_utc_timezone())));
-    icalcomponent_add_property(ev, ics_time(true, val_i(res, G_START), z));
-    icalcomponent_add_property(ev, ics_time(false, val_i(res, G_END), z));
-    icalcomponent_add_property(ev, icalproperty_new_summary(summary));
-    icalcomponent_add_property(ev, icalproperty_new_location(location));
-    icalcomponent_add_property(ev, icalproperty_new_description(desc));
-    icalcomponent_add_property(ev, icalproperty_new_sequence((int)val_i(res, G_RESCHEDULED)));
-    icalcomponent_add_property(
-        ev, icalproperty_new_status(strcmp(val(res, G_STATUS), "cancelled") == 0
-                                        ? ICAL_STATUS_CANCELLED
-                                        : ICAL_STATUS_CONFIRMED));
-    icalcomponent_add_component(cal, ev);
-    char *text = icalcomponent_as_ical_string_r(cal);
-    icalcomponent_free(cal);
-    PQclear(res);
-    if (!text) {
-        reply_internal(r);
-        return;
-    }
-    reply_owned(r, 200, "text/calendar; charset=utf-8", text, strlen(text));
-    reply_header(r, "Content-Disposition", "attachment; filename=\"appointment.ics\"");
 }

@@ -1,76 +1,115 @@
-/* Pieces of booking shared by single bookings, series and staff bookings. */
+/* Pieces of booking shared by single bookings, series, the waitlist, the booking's
+ * calendar file and staff bookings: the request bodies parsed into structs, a loaded
+ * booking as JSON, and the replies they share. */
 #ifndef CLINICD_BOOKINGS_H
 #define CLINICD_BOOKINGS_H
 
-#include "api/auth.h"
 #include "api/common.h"
 #include "cache/schedule_cache.h"
+#include "domain/booking_policy.h"
+#include "store/booking.h"
+
+/* Parse functions: each reads a body object (body_object's) into its struct,
+ * recording problems in in (in->r is not touched: in.r may be NULL); true when valid.
+ * The strings point into body. */
 
 struct patient {
     const char *name, *email, *phone;
 };
 
-/* Reads {"name", "email", "phone"?} from body member "patient" into p; problems go to
- * in.  Returns true when valid. */
+/* {"name", "email", "phone"?} from body member "patient". */
 bool patient_parse(struct input *in, json_t *body, struct patient *p);
 
-enum book_result { BOOK_OK = 0, BOOK_TAKEN = 1, BOOK_REPLIED = -1 };
+/* POST /bookings and the staff's: practitioner, service, start, patient, notes. */
+struct booking_req {
+    const char *practitioner_id, *service_id, *notes;
+    int64_t start;
+    struct patient patient;
+};
+bool booking_parse(struct input *in, json_t *body, struct booking_req *out);
 
-/* Inside an open transaction, holding booking_lock's locks: inserts a booking of slot
- * with the schedule's service and, unless it belongs to a series, its confirmation
- * notification (with the token sealed in it when token is not NULL and a
- * notification key is set, so the mail can carry the manage link), in one statement.
- * id_out gets the new id (40 bytes).  BOOK_TAKEN when the exclusion constraint
- * refused it (someone else was faster): the transaction is then aborted. */
-enum book_result booking_insert(struct req *r, const struct schedule *s, const struct slot *sl,
-                                const struct patient *p, const char *notes,
-                                const char *series_id, const char *token,
-                                const char *token_hash, const char *created_by, char *id_out);
+/* A cancellation's optional body (body may be NULL: none): reason, scope. */
+struct cancel_req {
+    const char *reason;
+    bool rest_of_series;
+};
+bool cancel_parse(struct input *in, json_t *body, struct cancel_req *out);
 
-/* Inside an open transaction: takes the transaction-scoped locks that serialize
- * bookings, always in this order: the idempotency key (scope and key, or NULL), the
- * contact at the clinic (by contact key: booking_contact_lock; or NULL), the
- * practitioner (or NULL).  Concurrent bookings
- * of one practitioner then queue instead of deadlocking in the exclusion
- * constraint, and the per-contact count cannot be raced.  (A patient's booking and a
- * move take the same locks, in the same order, inside their one statement: book_slot
- * and booking_move in migrations/0008_booking_fast_path.sql.)  False after replying. */
+/* A move: {"start"}. */
+bool reschedule_parse(struct input *in, json_t *body, int64_t *start);
+
+/* Staff marking a booking: {"status": "completed" | "no_show"}. */
+bool booking_status_parse(struct input *in, json_t *body, const char **status);
+
+/* POST /booking-series: a booking's fields, rrule and on_conflict (default "fail"). */
+struct series_req {
+    struct booking_req b;
+    const char *rrule, *mode;
+};
+bool series_parse(struct input *in, json_t *body, struct series_req *out);
+
+/* POST /waitlist: practitioner, service, the window [from, to) and the patient. */
+#define WAITLIST_MAX_DAYS 366
+struct waitlist_req {
+    const char *practitioner_id, *service_id;
+    int64_t from, to;
+    struct patient patient;
+};
+bool waitlist_parse(struct input *in, json_t *body, struct waitlist_req *out);
+
+/* After schedule_load* (not SCHEDULE_REPLIED) for a body's practitioner_id and
+ * service_id: records "no such practitioner" or why the service cannot be booked, and
+ * returns false; true when the service is offered. */
+bool schedule_fields_ok(struct input *in, enum schedule_result sr, const struct schedule *s);
+
+/* Fills b for slot sl of s (a new id; no series, no confirmation: see
+ * booking_confirmation).  The strings passed must outlive b. */
+void booking_new_init(struct booking_new *b, const struct schedule *s, const struct slot *sl,
+                      const struct patient *p, const char *notes, const char *token_hash,
+                      const char *created_by);
+/* The booking_confirmed payload (malloc'd JSON text) for slot sl of s, with the token
+ * sealed in it when token is not NULL and a notification key is set, so that the mail
+ * can carry the manage link. */
+char *booking_confirmation(const struct schedule *s, const struct slot *sl, const char *token);
+
+/* The booking as its holder (or staff) sees it, patient details included. */
+json_t *booking_json(const struct booking_row *b, const char *id);
+
+/* Cancels loaded booking b (id) as actor (by: "patient" or "staff"; the caller
+ * checked the policy) and replies: 200 with the ids cancelled, 409 when it is not
+ * open any more, or the failure. */
+void booking_cancel_reply(struct req *r, const struct booking_row *b, const char *id,
+                          const struct cancel_req *c, const struct booking_actor *actor);
+
+/* The booking {id} (route parameter 0) if the request proves it holds it (a Bearer
+ * manage token): DB_NOT_FOUND for no such booking, no token or a wrong one (the same
+ * answer, so existence is not told).  booking_row_release frees b. */
+enum db_status booking_held(struct req *r, struct booking_row *b);
+
+/* After loading b (st): writes the read's audit row (actor, clinic_id) and replies
+ * with the booking, or the failure; releases b. */
+void booking_read_reply(struct req *r, enum db_status st, struct booking_row *b,
+                        const struct booking_actor *actor, const char *clinic_id, const char *id);
+
+/* The patient as the actor of an audit row. */
+extern const struct booking_actor patient_actor;
+
+/* Loads the booking a request names (arg: the loader's own), DB_NOT_FOUND when the
+ * caller may not see it. */
+typedef enum db_status (*booking_loader)(struct req *r, const void *arg, struct booking_row *b);
+/* A cancellation request: its optional body (cancel_parse), the booking (load), open
+ * (else 409), inside the holder's window when window (else 409), then
+ * booking_cancel_reply as actor. */
+void booking_cancel_request(struct req *r, booking_loader load, const void *arg,
+                            const struct booking_actor *actor, const char *id, bool window);
+
+/* A 409 slot-unavailable problem (detail NULL: the usual one). */
+void reply_slot_unavailable(struct req *r, const char *detail);
+
+/* Inside an open transaction on r's connection: takes the practitioner's booking lock
+ * (the strand check of staff/schedule.c).  False after replying. */
 bool booking_lock(struct req *r, const char *idem_scope, const char *idem_key,
                   const char *clinic_id, const char *email, const char *practitioner_id);
-
-/* The key of the advisory lock on a contact at a clinic (booking_lock's second) in
- * out: by contact key, so that every spelling of one person's address takes the same
- * lock.  BOOKING_CONTACT_LOCK_MAX bytes are enough. */
-#define BOOKING_CONTACT_LOCK_MAX 400
-void booking_contact_lock(const char *clinic_id, const char *email, char *out, size_t outlen);
-
-/* Inside an open transaction: how many open future bookings the contact holds at the
- * clinic; -1 after replying. */
-long booking_open_count(struct req *r, const char *clinic_id, const char *email);
-
-/* Columns of a loaded booking (booking_load). */
-enum {
-    G_HASH, G_STATUS, G_START, G_END, G_TZ, G_CLINIC, G_PRACT, G_SERVICE, G_SERIES, G_NOTICE,
-    G_PNAME, G_PEMAIL, G_PPHONE, G_NOTES, G_PRACT_NAME, G_SERVICE_NAME, G_MINUTES, G_PRICE,
-    G_CURRENCY, G_LOC, G_LOC_NAME, G_ADDRESS, G_CITY, G_POSTCODE, G_CLINIC_NAME, G_NOW,
-    G_RESCHEDULED, G_REASON
-};
-
-/* Loads booking id with everything the handlers need (any clinic: the caller checks
- * access).  NULL when there is none (*found false) or after replying (*found true). */
-PGresult *booking_load(struct req *r, const char *id, bool *found);
-const char *booking_val(PGresult *res, int col);
-int64_t booking_val_i(PGresult *res, int col);
-/* The booking as its holder (or staff) sees it, patient details included. */
-json_t *booking_json(PGresult *res, const char *id);
-/* Cancels a loaded booking (and with rest_of_series the later ones of its series),
- * writes the notifications, offers the freed time to the waitlist, audits (a: staff,
- * NULL: the patient holding it) and replies.  The caller checked the policy. */
-void booking_cancel(struct req *r, PGresult *res, const char *id, const char *by,
-                    const char *reason, bool rest_of_series, const struct auth *a);
-
-/* A 409 slot-unavailable problem. */
-void reply_slot_unavailable(struct req *r, const char *detail);
 
 #include "util/banned.h"
 #endif

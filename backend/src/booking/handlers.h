@@ -11,7 +11,6 @@ void bookings_create(struct req *r);
 void bookings_get(struct req *r);
 void bookings_cancel(struct req *r);
 void bookings_reschedule(struct req *r);
-void bookings_ics(struct req *r);
 void series_create(struct req *r);
 void waitlist_create(struct req *r);
 

@@ -9,10 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The 24-hour rule lives in these functions (migration 0008), which the booking
- * statement calls too. */
-DB_STMT(st_idem_get, "SELECT request_hash, status, sealed_body FROM idempotency_get($1, $2)", 2);
-DB_STMT(st_idem_put, "SELECT idempotency_put($1, $2, $3::bytea, $4::int, $5::bytea)", 5);
+#include "api/outcome.h"
 
 static void seal_key(const struct idem *id, unsigned char k[crypto_secretbox_KEYBYTES])
 {
@@ -60,17 +57,15 @@ static bool key_ok(const char *k)
     return true;
 }
 
-bool idem_check(struct req *r, const char *scope, json_t *body, struct idem *id)
+bool idem_begin(struct req *r, const char *scope, json_t *body, struct idem *id)
 {
     memset(id, 0, sizeof(*id));
     const char *k = req_header(r, "Idempotency-Key");
     if (!k)
-        return false;
-    if (!key_ok(k)) {
-        reply_problem(r, 400, "malformed", NULL,
-                      "Idempotency-Key must be 1 to 200 printable ASCII characters.",
-                      json_pack("[o]", problem_error("Idempotency-Key", "not a usable key")));
         return true;
+    if (!key_ok(k)) {
+        id->state = IDEM_BAD_KEY;
+        return false;
     }
     id->active = true;
     id->scope = scope;
@@ -79,20 +74,33 @@ bool idem_check(struct req *r, const char *scope, json_t *body, struct idem *id)
     crypto_generichash(id->req_hash, sizeof(id->req_hash), (const unsigned char *)canon,
                        canon ? strlen(canon) : 0, NULL, 0);
     free(canon);
-
-    const char *v[] = {scope, id->key};
-    PGresult *res = api_query(r, &st_idem_get, v);
-    if (!res)
-        return true;
-    bool found = PQntuples(res) == 1;
-    if (found)
-        idem_answer(r, id, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
-    PQclear(res);
-    return found;
+    return !idem_again(r, id);
 }
 
-void idem_answer(struct req *r, const struct idem *id, const char *hash, const char *status,
-                 const char *sealed_text)
+bool idem_again(struct req *r, struct idem *id)
+{
+    idem_record_release(&id->rec);
+    id->st = store_idem_get(&r->db, id->scope, id->key, &id->rec);
+    id->state = id->st == DB_OK ? IDEM_STORED : id->st == DB_NOT_FOUND ? IDEM_GO : IDEM_FAILED;
+    return id->state != IDEM_GO;
+}
+
+void idem_take(struct idem *id, struct idem_record *rec)
+{
+    idem_record_release(&id->rec);
+    id->rec = *rec;
+    memset(rec, 0, sizeof(*rec));
+    id->state = IDEM_STORED;
+}
+
+void idem_release(struct idem *id)
+{
+    idem_record_release(&id->rec);
+}
+
+/* Answers from a stored record: replays it when it was made for this body, else 422. */
+static void idem_answer(struct req *r, const struct idem *id, const char *hash,
+                        const char *status, const char *sealed_text)
 {
     size_t hn = 0, sn = 0;
     unsigned char *h = unhex_bytea(hash, &hn);
@@ -130,6 +138,26 @@ void idem_answer(struct req *r, const struct idem *id, const char *hash, const c
     reply_header(r, "Idempotent-Replayed", "true");
 }
 
+void idem_reply(struct req *r, const struct idem *id)
+{
+    switch (id->state) {
+    case IDEM_STORED:
+        idem_answer(r, id, id->rec.hash, id->rec.status, id->rec.sealed);
+        break;
+    case IDEM_BAD_KEY:
+        reply_problem(r, 400, "malformed", NULL,
+                      "Idempotency-Key must be 1 to 200 printable ASCII characters.",
+                      json_pack("[o]", problem_error("Idempotency-Key", "not a usable key")));
+        break;
+    case IDEM_FAILED:
+        reply_failure(r, id->st);
+        break;
+    case IDEM_GO:
+        reply_internal(r);
+        break;
+    }
+}
+
 void idem_sealed_init(struct idem_sealed *out, const struct idem *id, const char *response)
 {
     size_t plen = strlen(response);
@@ -154,22 +182,4 @@ void idem_sealed_release(struct idem_sealed *s)
 {
     free(s->sealed_hex);
     s->sealed_hex = NULL;
-}
-
-int idem_record(struct req *r, const struct idem *id, int status, const char *response)
-{
-    if (!id->active)
-        return 1;
-    struct idem_sealed sealed;
-    idem_sealed_init(&sealed, id, response);
-    char st[8];
-    snprintf(st, sizeof(st), "%d", status);
-    const char *v[] = {id->scope, id->key, sealed.hash_hex, st, sealed.sealed_hex};
-    PGresult *res = api_query(r, &st_idem_put, v);
-    idem_sealed_release(&sealed);
-    if (!res)
-        return -1;
-    int rc = PQgetvalue(res, 0, 0)[0] == 't' ? 1 : 0;
-    PQclear(res);
-    return rc;
 }

@@ -8,6 +8,7 @@ void feeds_create(struct req *r);
 void feeds_list(struct req *r);
 void feeds_revoke(struct req *r);
 void feeds_ics(struct req *r);
+void bookings_ics(struct req *r);
 
 #include "util/banned.h"
 #endif

@@ -18,7 +18,7 @@ void reply_no_content(struct req *r);
 /* Replies status with json (JSON text, taken) when st is DB_OK, else the failure. */
 void reply_json_text(struct req *r, enum db_status st, int status, char *json, size_t len);
 /* After a write committed: the directory's index follows it at once, as every
- * reader expects.  False after replying (the index keeper's COMMIT failed). */
+ * reader expects.  Always true (kept a bool for its callers' chains of checks). */
 bool staff_index_follow(struct req *r);
 /* 409: open bookings would be left behind by a change (field: the field to name). */
 void reply_has_bookings(struct req *r, const struct open_bookings *o, const char *field,
