@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/rate.h"
 #include "cli/admin.h"
 #include "cli/audit.h"
 #include "cache/vocab.h"
@@ -111,6 +112,7 @@ static int cmd_serve(struct config *cfg)
     owners_add(&dirindex_owner);
     owners_add(&schedule_cache_owner);
     owners_add(&profiles_owner);
+    owners_add(&patient_rate_owner);
     int rc = 1;
     if (owners_start()) {
         rc = server_run();

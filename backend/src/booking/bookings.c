@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/outcome.h"
+#include "api/rate.h"
 #include "booking/handlers.h"
 #include "booking/idempotency.h"
 #include "cache/index_keeper.h"

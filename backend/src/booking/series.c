@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/outcome.h"
+#include "api/rate.h"
 #include "booking/bookings.h"
 #include "booking/idempotency.h"
 #include "cache/index_keeper.h"

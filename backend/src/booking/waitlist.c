@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/outcome.h"
+#include "api/rate.h"
 #include "booking/bookings.h"
 #include "domain/timefmt.h"
 #include "domain/token.h"

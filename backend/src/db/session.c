@@ -192,6 +192,11 @@ static void rollback(struct db_session *s)
     }
 }
 
+void db_session_rollback(struct db_session *s)
+{
+    rollback(s);
+}
+
 /* A random pause before running the work again: 1 to 5 ms times the attempt, so that
  * two transactions that collided do not collide again in step. */
 static void retry_pause(int attempt)

@@ -29,6 +29,9 @@ void db_session_init(struct db_session *s, struct db_pool *pool, bool (*defer)(v
 enum db_status db_session_conn(struct db_session *s);
 /* Gives the connection back (one left inside a transaction is rolled back). */
 void db_session_end(struct db_session *s);
+/* Rolls back the transaction the session's connection is in, if any (for a unit of
+ * work not yet run through db_tx). */
+void db_session_rollback(struct db_session *s);
 
 /* Runs a prepared statement.  On DB_OK *out holds the result (the caller PQclear()s
  * it); on any other status *out is NULL and s->fail says why (a fault is noted on the

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/common.h"
+#include "api/outcome.h"
 #include "core/app.h"
 #include "core/owner.h"
 #include "http/metrics.h"
@@ -16,11 +16,12 @@ void health_live(struct req *r)
     reply_text(r, 200, "application/json", "{\"status\":\"ok\"}", 15);
 }
 
-/* A fault of the database met by a request (api_reply_db_error: disk full, read-only,
- * out of connections, ...) keeps readiness at 503 this long after it was last met:
- * there is no cheap way to ask PostgreSQL whether its disk is full, so readiness
- * tells what the last writes found, for long enough that a balancer polling every few
- * seconds sees it, and recovers on its own this long after the fault stops showing. */
+/* A fault of the database met by a request (a DB_FAULT reply_failure answered: disk
+ * full, read-only, out of connections, ...) keeps readiness at 503 this long after it
+ * was last met: there is no cheap way to ask PostgreSQL whether its disk is full, so
+ * readiness tells what the last writes found, for long enough that a balancer polling
+ * every few seconds sees it, and recovers on its own this long after the fault stops
+ * showing. */
 #define FAULT_MEMORY_MS 10000
 
 static const struct {
@@ -72,18 +73,15 @@ void health_metrics(struct req *r)
     buf_init(&b, 0);
     metrics_render(&b, app.pool, atomic_load(&app.in_flight), atomic_load(&app.draining));
     owners_stats(&b);
-    /* (named here until their parts have owners: availability.c's answers, and the
-     * per-address limit on patients' writes in api/common.c) */
+    /* (named here until its part has an owner: availability.c's answers) */
     long answers_kept, answers_made;
     availability_answer_counts(&answers_kept, &answers_made);
     buf_printf(&b,
                "# HELP clinicd_availability_gzipped_total Availability answers sent gzipped, kept from before or made.\n"
                "# TYPE clinicd_availability_gzipped_total counter\n"
                "clinicd_availability_gzipped_total{source=\"kept\"} %ld\n"
-               "clinicd_availability_gzipped_total{source=\"made\"} %ld\n"
-               "# HELP clinicd_patient_writes_limited_total Patients' writes refused 429 by the per-address limit.\n"
-               "# TYPE clinicd_patient_writes_limited_total counter\nclinicd_patient_writes_limited_total %ld\n",
-               answers_kept, answers_made, patient_rate_refusals());
+               "clinicd_availability_gzipped_total{source=\"made\"} %ld\n",
+               answers_kept, answers_made);
     size_t len;
     char *data = buf_detach(&b, &len);
     reply_owned(r, 200, "text/plain; version=0.0.4; charset=utf-8", data, len);

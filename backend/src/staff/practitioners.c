@@ -9,6 +9,7 @@
 #include "staff/fields.h"
 #include "staff/handlers.h"
 #include "staff/replies.h"
+#include "store/imports.h"
 
 #define PRACT_PAGE_DEFAULT 20
 #define PRACT_PAGE_MAX 100
@@ -72,6 +73,17 @@ void practitioner_update_release(struct practitioner_update_text *t)
     free(t->location_ids);
     free(t->links);
     memset(t, 0, sizeof(*t));
+}
+
+enum db_status practitioner_catalog_load(struct req *r, struct catalog *cat)
+{
+    return store_imports_catalog(&r->db, staff_clinic(r), cat);
+}
+
+enum db_status practitioner_insert(struct req *r, json_t *p, const struct audit_entry *e,
+                                   char *id)
+{
+    return store_imports_one(&r->db, staff_clinic(r), p, e, id);
 }
 
 /* ?active=, ?limit= and ?cursor= of the list; false after replying the problems. */

@@ -1,7 +1,7 @@
 /* A clinic's practitioners, as its staff keep them: the body of a create or an
  * update, checked against the clinic's catalog (domain/practitioner_check.h: pract_check, the
  * same checks as a CSV row's), and the way into the import engine that writes a new
- * one (staff/directory.c, next to the CSV import's route). */
+ * one (store/imports.h, shared with the CSV import's route, staff/imports.c). */
 #ifndef CLINICD_STAFF_PRACTITIONERS_H
 #define CLINICD_STAFF_PRACTITIONERS_H
 
@@ -37,9 +37,10 @@ void practitioner_update_release(struct practitioner_update_text *t);
 /* The catalog of the route's clinic (vocabulary, locations, services). */
 enum db_status practitioner_catalog_load(struct req *r, struct catalog *cat);
 /* One transaction: the practitioner p (pract_check's output) written as the import
- * engine writes a row, and audit row e; the new id into id (40 bytes) and e's
- * resource_id. */
-enum db_status practitioner_insert(struct req *r, json_t *p, struct audit_entry *e, char *id);
+ * engine writes a row, and audit row e naming it (its resource_id is the new id); the
+ * new id into id (40 bytes). */
+enum db_status practitioner_insert(struct req *r, json_t *p, const struct audit_entry *e,
+                                   char *id);
 
 #include "util/banned.h"
 #endif

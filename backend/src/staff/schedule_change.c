@@ -160,7 +160,7 @@ enum db_status schedule_change_run(struct req *r, struct schedule_change *c)
         c->replied = true;
         st = DB_ERROR;
     }
-    api_rollback(r);
+    db_session_rollback(&r->db);
     return st;
 }
 

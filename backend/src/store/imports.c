@@ -106,6 +106,49 @@ enum db_status store_imports_insert(struct db_session *s, const char *clinic_id,
     return st;
 }
 
+struct by_staff {
+    const char *clinic_id;
+    json_t *rows, *ids;
+    const struct audit_entry *e;
+    char *first_id; /* NULL, or 40 bytes: the first new id, the audit row's resource */
+};
+
+static enum db_status by_staff_work(struct db_session *s, void *ctx)
+{
+    struct by_staff *w = ctx;
+    size_t n = json_array_size(w->rows);
+    enum db_status st = DB_OK;
+    json_array_clear(w->ids); /* (from an earlier run) */
+    for (size_t from = 0; st == DB_OK && from < n; from += IMPORT_CHUNK)
+        st = store_imports_insert(s, w->clinic_id, w->rows, from, IMPORT_CHUNK, w->ids);
+    if (st != DB_OK)
+        return st;
+    struct audit_entry e = *w->e;
+    if (w->first_id) {
+        snprintf(w->first_id, 40, "%s", json_string_value(json_array_get(w->ids, 0)));
+        e.resource_id = w->first_id;
+    }
+    return store_audit_append(s, &e);
+}
+
+enum db_status store_imports_by_staff(struct db_session *s, const char *clinic_id,
+                                      json_t *rows, const struct audit_entry *e, json_t *ids)
+{
+    struct by_staff w = {clinic_id, rows, ids, e, NULL};
+    return db_tx(s, by_staff_work, &w);
+}
+
+enum db_status store_imports_one(struct db_session *s, const char *clinic_id, json_t *p,
+                                 const struct audit_entry *e, char *id)
+{
+    json_t *rows = json_pack("[O]", p), *ids = json_array();
+    struct by_staff w = {clinic_id, rows, ids, e, id};
+    enum db_status st = db_tx(s, by_staff_work, &w);
+    json_decref(rows);
+    json_decref(ids);
+    return st;
+}
+
 DB_STMT(st_clinic_name, "SELECT name FROM clinics WHERE id = $1::uuid", 1);
 
 enum db_status store_imports_clinic_name(struct db_session *s, const char *clinic_id,

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "db/session.h"
+#include "store/audit.h"
 #include "domain/practitioner_check.h"
 #include "domain/practitioner_import.h"
 
@@ -25,6 +26,18 @@ enum db_status store_imports_catalog(struct db_session *s, const char *clinic_id
  * new ids in order to ids. */
 enum db_status store_imports_insert(struct db_session *s, const char *clinic_id, json_t *rows,
                                     size_t from, size_t n, json_t *ids);
+
+/* A staff member's import (POST .../imports): in one transaction (retried on a
+ * serialization failure), every row in chunks of IMPORT_CHUNK, then the audit row e.
+ * ids gets the new ids in order (only those of the run that committed). */
+enum db_status store_imports_by_staff(struct db_session *s, const char *clinic_id,
+                                      json_t *rows, const struct audit_entry *e, json_t *ids);
+
+/* One practitioner p (pract_check's PRACT_CREATE output) written as an imported row,
+ * with the audit row e naming it: one transaction, as store_imports_by_staff.  The new
+ * id into id (40 bytes), which is also the audit row's resource_id. */
+enum db_status store_imports_one(struct db_session *s, const char *clinic_id, json_t *p,
+                                 const struct audit_entry *e, char *id);
 
 /* The clinic's name into name (namelen bytes); DB_NOT_FOUND when there is no such
  * clinic. */

@@ -1,93 +1,15 @@
-/* What every handler needs: the database through the pool, input checks that collect
- * problems per field, and replies built from JSON the database already wrote. */
-#include "api/common.h"
+/* Input checks that collect problems per field: query parameters, a JSON body and its
+ * members, replied as one problem+json listing every field. */
+#include "api/input.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <microhttpd.h>
-#include <pthread.h>
-#include <time.h>
-
-#include "api/auth.h"
-#include "core/app.h"
-#include "domain/cursor.h"
 #include "domain/timefmt.h"
-#include "util/log.h"
+#include "http/reply.h"
 #include "util/parse.h"
-#include "util/ratelimit.h"
-
-struct db_conn *api_db(struct req *r)
-{
-    enum db_status rc = db_session_conn(&r->db);
-    if (rc != DB_OK)
-        reply_failure(r, rc);
-    return r->db.conn;
-}
-
-void api_reply_db_error(struct req *r, PGresult *res)
-{
-    reply_failure(r, db_classify(&r->db, res));
-}
-
-PGresult *api_query(struct req *r, struct db_stmt *st, const char *const *values)
-{
-    PGresult *res;
-    enum db_status rc = db_query(&r->db, st, values, &res);
-    if (rc != DB_OK)
-        reply_failure(r, rc);
-    return res;
-}
-
-PGresult *api_exec(struct req *r, struct db_stmt *st, const char *const *values)
-{
-    if (!api_db(r))
-        return NULL;
-    PGresult *res = db_exec(r->db.pool, r->db.conn, st, values);
-    if (!res) {
-        r->db.fail.status = DB_DOWN;
-        r->db.fail.sqlstate[0] = '\0';
-        reply_failure(r, DB_DOWN);
-    }
-    return res;
-}
-
-const char *api_sqlstate(PGresult *res)
-{
-    ExecStatusType s = PQresultStatus(res);
-    if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
-        return "";
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    return state ? state : "XX000";
-}
-
-bool api_command(struct req *r, const char *sql)
-{
-    enum db_status rc = db_command_status(&r->db, sql);
-    if (rc != DB_OK)
-        reply_failure(r, rc);
-    return rc == DB_OK;
-}
-
-bool api_begin(struct req *r)
-{
-    return api_command(r, "BEGIN");
-}
-
-bool api_commit(struct req *r)
-{
-    return api_command(r, "COMMIT");
-}
-
-void api_rollback(struct req *r)
-{
-    if (r->db.conn && PQtransactionStatus(r->db.conn->pg) != PQTRANS_IDLE) {
-        PGresult *res = db_command(r->db.pool, r->db.conn, "ROLLBACK");
-        PQclear(res);
-    }
-}
 
 void input_init(struct input *in, struct req *r)
 {
@@ -387,104 +309,6 @@ bool plausible_email(const char *s)
         if (*p == ' ' || *p == '\t' || *p == '<' || *p == '>' || *p == ',' || *p == ';')
             return false;
     return strchr(at + 1, '.') != NULL;
-}
-
-void reply_db_json(struct req *r, PGresult *res)
-{
-    if (PQntuples(res) < 1 || PQgetisnull(res, 0, 0)) {
-        reply_not_found(r);
-        return;
-    }
-    reply_text(r, 200, "application/json", PQgetvalue(res, 0, 0),
-               (size_t)PQgetlength(res, 0, 0));
-}
-
-void reply_items(struct req *r, PGresult *res, int nrows, int col, const char *next_cursor)
-{
-    struct buf b;
-    buf_init(&b, 0);
-    buf_puts(&b, "{\"items\":[");
-    for (int i = 0; i < nrows; i++) {
-        if (i)
-            buf_putc(&b, ',');
-        buf_append(&b, PQgetvalue(res, i, col), (size_t)PQgetlength(res, i, col));
-    }
-    buf_puts(&b, "],\"next_cursor\":");
-    if (next_cursor) {
-        json_t *s = json_string(next_cursor);
-        char *enc = json_dumps(s, JSON_ENCODE_ANY);
-        buf_puts(&b, enc ? enc : "null");
-        free(enc);
-        json_decref(s);
-    } else {
-        buf_puts(&b, "null");
-    }
-    buf_putc(&b, '}');
-    size_t len;
-    char *data = buf_detach(&b, &len);
-    reply_owned(r, 200, "application/json", data, len);
-}
-
-/* --- the per-client limit on patients' writes ------------------------------------- */
-
-/* Client addresses remembered at once (about 100 bytes each, touched only as used). */
-#define PATIENT_RATE_KEYS 16384
-
-static struct ratelimit *patient_rl;
-static pthread_once_t patient_rl_once = PTHREAD_ONCE_INIT;
-static atomic_long patient_limited;
-
-static void patient_rl_init(void)
-{
-    if (app.cfg && app.cfg->patient_writes_per_hour > 0)
-        patient_rl = ratelimit_new((double)app.cfg->patient_writes_per_hour / 3600.0,
-                                   (double)app.cfg->patient_write_burst, PATIENT_RATE_KEYS);
-}
-
-bool patient_rate(struct req *r, long cost)
-{
-    pthread_once(&patient_rl_once, patient_rl_init);
-    if (!patient_rl || cost <= 0)
-        return true;
-    char addr[64], key[RATELIMIT_KEY_MAX + 1];
-    client_address(r, addr, sizeof(addr));
-    ratelimit_client_key(addr, key, sizeof(key));
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    long wait = ratelimit_take(patient_rl, key, (double)cost,
-                               (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-    if (wait == 0)
-        return true;
-    atomic_fetch_add(&patient_limited, 1);
-    char d[300], ra[24];
-    snprintf(d, sizeof(d),
-             "Too many bookings and changes from this address in a short time%s; please try "
-             "again in %ld seconds.",
-             cost > 1 ? " for a plan of this size" : "", wait);
-    snprintf(ra, sizeof(ra), "%ld", wait);
-    reply_problem(r, 429, "too-many-requests", "Too many requests", d, NULL);
-    reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
-    return false;
-}
-
-long patient_rate_refusals(void)
-{
-    return atomic_load(&patient_limited);
-}
-
-int page_cut(PGresult *res, long limit, char kind, int key_col, int id_col, char *next)
-{
-    int n = PQntuples(res);
-    next[0] = '\0';
-    if (n <= limit)
-        return n;
-    n = (int)limit;
-    struct cursor nc = {.kind = kind};
-    snprintf(nc.key, sizeof(nc.key), "%s", PQgetvalue(res, n - 1, key_col));
-    snprintf(nc.id, sizeof(nc.id), "%s", PQgetvalue(res, n - 1, id_col));
-    if (cursor_encode(&nc, next, CURSOR_MAX_TEXT) < 0)
-        next[0] = '\0';
-    return n;
 }
 
 void only_params(struct input *in, const char *const *allowed)

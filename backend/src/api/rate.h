@@ -1,0 +1,22 @@
+/* The per-client limit on patients' writes (booking, moving, cancelling, plans, the
+ * waitlist): a long-lived part with an owner (main.c adds patient_rate_owner; start
+ * makes the buckets from the config, stop frees them, stats gives /metrics the
+ * refusals).  Staff and API-key routes do not call it. */
+#ifndef CLINICD_API_RATE_H
+#define CLINICD_API_RATE_H
+
+#include <stdbool.h>
+
+#include "core/owner.h"
+#include "http/request.h"
+
+/* Takes cost tokens from the bucket of the request's client address (config
+ * patient_writes_per_hour and patient_write_burst).  False after replying 429 with
+ * Retry-After.  True, taking nothing, when the limit is off (0 per hour) or its owner
+ * was not started. */
+bool patient_rate(struct req *r, long cost);
+
+extern const struct owner patient_rate_owner;
+
+#include "util/banned.h"
+#endif
