@@ -156,8 +156,9 @@ void fhir_restate(struct req *r)
     const char *ct = MHD_get_response_header(r->response, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!ct || strncmp(ct, "application/problem+json", 24) != 0)
         return;
-    /* A shared reply (reply_failure, the gate's refusals, ...) was given in the API's own error
-     * format: say the same in FHIR's, keeping the status and the headers that matter. */
+    /* A shared reply (reply_failure, the gate's refusals, ...) was given in the API's own
+     * error format: say the same in FHIR's, keeping the status and the headers that
+     * matter. */
     int status = r->status;
     char retry[32], www[160];
     reply_header_copy(r, MHD_HTTP_HEADER_RETRY_AFTER, retry, sizeof(retry));

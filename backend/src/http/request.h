@@ -43,8 +43,9 @@ struct req {
     /* handed to a worker (http/workers.h): the connection is suspended meanwhile */
     bool offloaded, handled;
     struct req *queued_next;
-    /* a read run on an epoll thread: its first need of the database (db_session_conn, with the request's session) stops it
-     * (sql_wanted) and it is run again from the start by a read worker */
+    /* a read run on an epoll thread: its first need of the database (db_session_conn on
+     * the request's session) stops it (sql_wanted) and it is run again from the start by
+     * a read worker */
     bool inline_read, sql_wanted;
     /* a body over the cap, answered 413 already: the rest is read away, then closed */
     bool draining;

@@ -614,8 +614,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (writers && is_write(r->method))
         return offload(r, writers, "The service is shutting down; please try again.");
     /* A read runs here, on the epoll thread, as long as memory answers it; at its first
-     * need of the database (db_session_conn) it stops, and a read worker runs it again from the
-     * start (what it did so far only warmed caches; its answer is dropped). */
+     * need of the database (db_session_conn) it stops, and a read worker runs it again
+     * from the start (what it did so far only warmed caches; its answer is dropped). */
     r->inline_read = readers != NULL;
     run_route(r);
     r->inline_read = false;
