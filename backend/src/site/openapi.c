@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/app.h"
 #include "http/reply.h"
+#include "util/file.h"
 #include "util/log.h"
 
 #define OPENAPI_MAX_BYTES (4 * 1024 * 1024)
@@ -29,23 +29,13 @@ static char *load(size_t *len)
                      app.cfg && app.cfg->web_root ? app.cfg->web_root : "web");
     if (n < 0 || (size_t)n >= sizeof(path))
         return NULL;
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-        st.st_size > OPENAPI_MAX_BYTES) {
+    size_t got;
+    char *data = file_read(path, OPENAPI_MAX_BYTES, &got);
+    if (!data || got == 0) {
+        free(data);
         log_warn("openapi: %s is missing or not a readable file", path);
         return NULL;
     }
-    FILE *f = fopen(path, "rb");
-    char *data = f ? malloc((size_t)st.st_size + 1) : NULL;
-    size_t got = data ? fread(data, 1, (size_t)st.st_size, f) : 0;
-    if (f)
-        fclose(f);
-    if (!data || got != (size_t)st.st_size) {
-        free(data);
-        log_warn("openapi: cannot read %s", path);
-        return NULL;
-    }
-    data[got] = '\0';
     json_error_t err;
     json_t *j = json_loadb(data, got, 0, &err);
     if (!json_is_object(j)) {

@@ -2,14 +2,13 @@
  * Policy.  The pages use only the public JSON API. */
 #include "site/web.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/app.h"
 #include "http/reply.h"
+#include "util/file.h"
 
 #include <jansson.h>
 
@@ -65,19 +64,11 @@ static void send_file(struct req *r, const char *rel, bool immutable)
     const char *type = type_of(rel);
     char path[1024];
     int n = snprintf(path, sizeof(path), "%s/%s", app.cfg->web_root, rel);
-    struct stat st;
-    if (!type || n < 0 || (size_t)n >= sizeof(path) || strstr(rel, "..") ||
-        stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE_BYTES) {
-        reply_not_found(r);
-        return;
-    }
-    FILE *f = fopen(path, "rb");
-    char *data = f ? malloc((size_t)st.st_size + 1) : NULL;
-    size_t got = data ? fread(data, 1, (size_t)st.st_size, f) : 0;
-    if (f)
-        fclose(f);
-    if (!data || got != (size_t)st.st_size) {
-        free(data);
+    size_t got = 0;
+    char *data = type && n >= 0 && (size_t)n < sizeof(path) && !strstr(rel, "..")
+                     ? file_read(path, MAX_FILE_BYTES, &got)
+                     : NULL;
+    if (!data) {
         reply_not_found(r);
         return;
     }
