@@ -10,9 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* (api/common.h only for the files that include this header to reach it: it goes
- * when they have moved) */
-#include "api/common.h"
 #include "core/owner.h"
 #include "db/session.h"
 #include "domain/card_index.h"

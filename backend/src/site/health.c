@@ -1,6 +1,5 @@
 /* Liveness, readiness and the Prometheus metrics page. */
 #include "site/handlers.h"
-#include "booking/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -72,18 +71,12 @@ void health_metrics(struct req *r)
     buf_init(&b, 0);
     metrics_render(&b, app.pool, atomic_load(&app.in_flight), atomic_load(&app.draining));
     owners_stats(&b);
-    /* (named here until their parts have owners: availability.c's answers, and the
-     * per-address limit on patients' writes in api/common.c) */
-    long answers_kept, answers_made;
-    availability_answer_counts(&answers_kept, &answers_made);
+    /* (named here until its part has an owner: the per-address limit on patients'
+     * writes in api/common.c) */
     buf_printf(&b,
-               "# HELP clinicd_availability_gzipped_total Availability answers sent gzipped, kept from before or made.\n"
-               "# TYPE clinicd_availability_gzipped_total counter\n"
-               "clinicd_availability_gzipped_total{source=\"kept\"} %ld\n"
-               "clinicd_availability_gzipped_total{source=\"made\"} %ld\n"
                "# HELP clinicd_patient_writes_limited_total Patients' writes refused 429 by the per-address limit.\n"
                "# TYPE clinicd_patient_writes_limited_total counter\nclinicd_patient_writes_limited_total %ld\n",
-               answers_kept, answers_made, patient_rate_refusals());
+               patient_rate_refusals());
     size_t len;
     char *data = buf_detach(&b, &len);
     reply_owned(r, 200, "text/plain; version=0.0.4; charset=utf-8", data, len);
