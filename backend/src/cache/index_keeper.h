@@ -36,7 +36,8 @@ void dirindex_release(struct dir_snapshot *s);
  * checked out when it needed one. */
 void dirindex_follow(struct db_session *s, const char *request_id);
 /* COMMIT on r's session, then dirindex_follow.  False after replying (reply_failure).
- * (For callers not yet moved: theirs is db_tx, then dirindex_follow.) */
+ * (Only staff/directory.c's staff_imports_create still calls it; moved code runs
+ * db_tx, then dirindex_follow.  It goes when that caller has moved.) */
 bool dirindex_commit(struct req *r);
 /* Forgets a practitioner's next opening (after a change committed). */
 void dirindex_forget_next(const char *practitioner_id);
