@@ -9,6 +9,7 @@
 #include "api/rate.h"
 #include "cli/admin.h"
 #include "cli/audit.h"
+#include "booking/availability.h"
 #include "cache/vocab.h"
 #include "core/app.h"
 #include "core/config.h"
@@ -113,6 +114,7 @@ static int cmd_serve(struct config *cfg)
     owners_add(&schedule_cache_owner);
     owners_add(&profiles_owner);
     owners_add(&patient_rate_owner);
+    owners_add(&availability_answers_owner);
     int rc = 1;
     if (owners_start()) {
         rc = server_run();

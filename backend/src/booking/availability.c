@@ -1,4 +1,5 @@
 /* Open slots of a practitioner for one service over a range of at most 62 days. */
+#include "booking/availability.h"
 #include "booking/handlers.h"
 
 #include <pthread.h>
@@ -9,7 +10,10 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "api/common.h"
+#include "api/outcome.h"
 #include "cache/schedule_cache.h"
+#include "core/owner.h"
 #include "domain/timefmt.h"
 #include "util/alloc.h"
 #include "util/parse.h"
@@ -47,11 +51,18 @@ static struct vcache *answers;
 static pthread_once_t answers_once = PTHREAD_ONCE_INIT;
 static _Atomic long answers_kept, answers_made;
 
-void availability_answer_counts(long *kept, long *made)
+static void answers_stats(struct buf *b)
 {
-    *kept = atomic_load(&answers_kept);
-    *made = atomic_load(&answers_made);
+    buf_printf(b,
+               "# HELP clinicd_availability_gzipped_total Availability answers sent gzipped, kept from before or made.\n"
+               "# TYPE clinicd_availability_gzipped_total counter\n"
+               "clinicd_availability_gzipped_total{source=\"kept\"} %ld\n"
+               "clinicd_availability_gzipped_total{source=\"made\"} %ld\n",
+               atomic_load(&answers_kept), atomic_load(&answers_made));
 }
+
+const struct owner availability_answers_owner = {.name = "the availability answers",
+                                                 .stats = answers_stats};
 
 static void answers_init(void)
 {
@@ -307,12 +318,10 @@ void availability_get(struct req *r)
     struct schedule s = {0};
     uint64_t version;
     int64_t from, to;
-    enum schedule_result sr =
-        schedule_load_cached(r, id, q.service, q.rough_from, q.rough_to, &s, &version);
-    if (sr == SCHEDULE_REPLIED) {
-        /* the loader replied */
-    } else if (sr == SCHEDULE_NO_PRACTITIONER) {
-        reply_not_found(r);
+    enum db_status st =
+        schedule_fetch_cached(&r->db, id, q.service, q.rough_from, q.rough_to, &s, &version);
+    if (st != DB_OK) {
+        reply_failure(r, st); /* (DB_NOT_FOUND: no such practitioner, 404) */
     } else if (!s.service_found || !s.service_offered) {
         input_error(&in, "service", false,
                     s.service_found ? "this practitioner does not offer that service"
@@ -323,7 +332,6 @@ void availability_get(struct req *r)
     } else {
         reply_slots(r, id, &s, from, to, version);
     }
-    if (sr == SCHEDULE_OK)
-        schedule_release(&s);
+    schedule_release(&s);
     input_release(&in);
 }

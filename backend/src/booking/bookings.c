@@ -144,9 +144,9 @@ bool waitlist_parse(struct input *in, json_t *body, struct waitlist_req *out)
     return input_ok(in) && out->practitioner_id && out->service_id;
 }
 
-bool schedule_fields_ok(struct input *in, enum schedule_result sr, const struct schedule *s)
+bool schedule_fields_ok(struct input *in, enum db_status st, const struct schedule *s)
 {
-    if (sr == SCHEDULE_NO_PRACTITIONER) {
+    if (st == DB_NOT_FOUND) {
         input_error(in, "practitioner_id", false, "no such practitioner");
         return false;
     }
@@ -166,17 +166,6 @@ void reply_slot_unavailable(struct req *r, const char *detail)
     reply_problem(r, 409, "slot-unavailable", "Slot unavailable",
                   detail ? detail : "That time is no longer free; please choose another.",
                   json_pack("[o]", problem_error("start", "not free")));
-}
-
-bool booking_lock(struct req *r, const char *idem_scope, const char *idem_key,
-                  const char *clinic_id, const char *email, const char *practitioner_id)
-{
-    /* (only the practitioner's lock is still taken this way) */
-    (void)idem_scope, (void)idem_key, (void)clinic_id, (void)email;
-    enum db_status st = store_booking_lock_practitioner(&r->db, practitioner_id);
-    if (st != DB_OK)
-        reply_failure(r, st);
-    return st == DB_OK;
 }
 
 void booking_new_init(struct booking_new *b, const struct schedule *s, const struct slot *sl,
@@ -410,7 +399,6 @@ static void reply_start_refused(struct req *r, struct input *in, const struct sc
 
 /* What one attempt at a booking came to: each has its one reply (reply_attempt). */
 enum verdict {
-    V_REPLIED,     /* the schedule's loader replied (503/500) */
     V_INPUT,       /* problems recorded in the input */
     V_POLICY,      /* the start is outside the clinic's policy (rule) */
     V_NOT_OFFERED, /* the start is not a free slot */
@@ -485,12 +473,11 @@ static enum verdict attempt(struct req *r, struct input *in, const struct bookin
 {
     bool memory = false;
     schedule_release(&a->s);
-    enum schedule_result sr =
-        schedule_load_for_booking(r, q->practitioner_id, q->service_id, q->start - 86400,
-                                  q->start + 86400, fresh, &a->s, &memory);
-    if (sr == SCHEDULE_REPLIED)
-        return V_REPLIED;
-    if (!schedule_fields_ok(in, sr, &a->s))
+    a->st = schedule_fetch_for_booking(&r->db, q->practitioner_id, q->service_id,
+                                       q->start - 86400, q->start + 86400, fresh, &a->s, &memory);
+    if (a->st != DB_OK && a->st != DB_NOT_FOUND)
+        return V_FAILED;
+    if (!schedule_fields_ok(in, a->st, &a->s))
         return V_INPUT;
     a->rule = booking_start_rule(a->s.now, a->s.min_notice_min, a->s.horizon_days, q->start);
     bool offered = a->rule == START_OK && schedule_offers(&a->s, q->start, &a->sl);
@@ -510,8 +497,6 @@ static void reply_attempt(struct req *r, struct input *in, const struct idem *id
     struct interval blocked;
     char loc[160];
     switch (v) {
-    case V_REPLIED:
-        break;
     case V_INPUT:
         input_reply(in);
         break;
@@ -619,12 +604,12 @@ static void move_to(struct req *r, struct input *in, const struct booking_row *b
     const char *id = req_param(r, 0);
     struct schedule s = {0};
     struct slot sl;
-    enum schedule_result sr =
-        schedule_load(r, b->practitioner_id, b->service_id, start - 86400, start + 86400, id, &s);
+    enum db_status st = schedule_fetch(&r->db, b->practitioner_id, b->service_id, start - 86400,
+                                       start + 86400, id, &s);
     enum start_rule rule = START_OK;
-    if (sr == SCHEDULE_REPLIED) {
-        /* the loader replied */
-    } else if (sr == SCHEDULE_NO_PRACTITIONER || !s.service_found) {
+    if (st != DB_OK && st != DB_NOT_FOUND) {
+        reply_failure(r, st);
+    } else if (st == DB_NOT_FOUND || !s.service_found) {
         reply_slot_unavailable(r, "This practitioner no longer takes bookings for this service.");
     } else if ((rule = booking_start_rule(s.now, s.min_notice_min, s.horizon_days, start)) !=
                START_OK) {

@@ -57,10 +57,10 @@ struct waitlist_req {
 };
 bool waitlist_parse(struct input *in, json_t *body, struct waitlist_req *out);
 
-/* After schedule_load* (not SCHEDULE_REPLIED) for a body's practitioner_id and
- * service_id: records "no such practitioner" or why the service cannot be booked, and
- * returns false; true when the service is offered. */
-bool schedule_fields_ok(struct input *in, enum schedule_result sr, const struct schedule *s);
+/* After schedule_fetch* for a body's practitioner_id and service_id came to st (DB_OK
+ * or DB_NOT_FOUND): records "no such practitioner" or why the service cannot be
+ * booked, and returns false; true when the service is offered. */
+bool schedule_fields_ok(struct input *in, enum db_status st, const struct schedule *s);
 
 /* Fills b for slot sl of s (a new id; no series, no confirmation: see
  * booking_confirmation).  The strings passed must outlive b. */
@@ -105,11 +105,6 @@ void booking_cancel_request(struct req *r, booking_loader load, const void *arg,
 
 /* A 409 slot-unavailable problem (detail NULL: the usual one). */
 void reply_slot_unavailable(struct req *r, const char *detail);
-
-/* Inside an open transaction on r's connection: takes the practitioner's booking lock
- * (the strand check of staff/schedule.c).  False after replying. */
-bool booking_lock(struct req *r, const char *idem_scope, const char *idem_key,
-                  const char *clinic_id, const char *email, const char *practitioner_id);
 
 #include "util/banned.h"
 #endif

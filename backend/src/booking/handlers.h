@@ -4,8 +4,6 @@
 
 #include "http/request.h"
 
-/* Availability answers sent gzipped: kept and sent as they were, and made. */
-void availability_answer_counts(long *kept, long *made);
 void availability_get(struct req *r);
 void bookings_create(struct req *r);
 void bookings_get(struct req *r);

@@ -243,15 +243,20 @@ static void plan_answer(void *arg, const char *series_id, struct series_answer *
     }
 }
 
-/* The plan's dates and slots, read for its range; false after recording problems
- * (in) or when the loader replied (*replied). */
-static bool plan_load(struct req *r, struct input *in, struct plan *p, bool *replied)
+/* The plan's dates and slots, read for its range on db; false after recording
+ * problems (in; *st DB_OK) or when a read failed (*st: DB_NOT_FOUND when the
+ * practitioner went between the two reads). */
+static bool plan_load(struct db_session *db, struct input *in, struct plan *p,
+                      enum db_status *st)
 {
     const struct booking_req *b = &p->q.b;
-    enum schedule_result sr =
-        schedule_load(r, b->practitioner_id, b->service_id, b->start, b->start + 1, NULL, &p->s);
-    *replied = sr == SCHEDULE_REPLIED;
-    if (*replied || !schedule_fields_ok(in, sr, &p->s))
+    *st = schedule_fetch(db, b->practitioner_id, b->service_id, b->start, b->start + 1, NULL,
+                         &p->s);
+    if (*st != DB_OK && *st != DB_NOT_FOUND)
+        return false;
+    bool fields_ok = schedule_fields_ok(in, *st, &p->s);
+    *st = DB_OK;
+    if (!fields_ok)
         return false;
     if (b->start <= p->s.now) {
         input_error(in, "start", false, "start is in the past");
@@ -270,13 +275,9 @@ static bool plan_load(struct req *r, struct input *in, struct plan *p, bool *rep
     int64_t lo = dates[0].requested - NEAREST_WINDOW;
     int64_t hi = dates[p->n - 1].requested + NEAREST_WINDOW + 1;
     schedule_release(&p->s);
-    sr = schedule_load(r, b->practitioner_id, b->service_id, lo, hi, NULL, &p->s);
-    if (sr != SCHEDULE_OK) {
-        if (sr == SCHEDULE_NO_PRACTITIONER)
-            reply_not_found(r);
-        *replied = true;
+    *st = schedule_fetch(db, b->practitioner_id, b->service_id, lo, hi, NULL, &p->s);
+    if (*st != DB_OK)
         return false;
-    }
     plan_slots(p, lo, hi);
     plan_choose(p);
     return true;
@@ -333,14 +334,16 @@ void series_create(struct req *r)
     struct input in;
     input_init(&in, r);
     struct plan *p = xcalloc(1, sizeof(*p));
-    bool replied = false;
+    enum db_status st = DB_OK;
     json_t *body = body_object(&in);
     if (!body || !series_parse(&in, body, &p->q)) {
         input_reply(&in);
     } else if (!idem_begin(r, "series", body, &p->idem)) {
         idem_reply(r, &p->idem);
-    } else if (!plan_load(r, &in, p, &replied)) {
-        if (!replied)
+    } else if (!plan_load(&r->db, &in, p, &st)) {
+        if (st != DB_OK)
+            reply_failure(r, st); /* (DB_NOT_FOUND: 404) */
+        else
             input_reply(&in);
     } else if (p->unavailable > 0 && strcmp(p->q.mode, "fail") == 0) {
         reply_some_unavailable(r, p);

@@ -48,13 +48,14 @@ void waitlist_create(struct req *r)
     input_init(&in, r);
     struct schedule s = {0};
     struct waitlist_req q;
-    enum schedule_result sr = SCHEDULE_OK;
+    enum db_status st = DB_OK;
     json_t *body = body_object(&in);
     if (body && waitlist_parse(&in, body, &q))
-        sr = schedule_load(r, q.practitioner_id, q.service_id, q.from, q.from + 1, NULL, &s);
-    if (sr == SCHEDULE_REPLIED) {
-        /* the loader replied */
-    } else if (!input_ok(&in) || !schedule_fields_ok(&in, sr, &s)) {
+        st = schedule_fetch(&r->db, q.practitioner_id, q.service_id, q.from, q.from + 1, NULL,
+                            &s);
+    if (st != DB_OK && st != DB_NOT_FOUND) {
+        reply_failure(r, st);
+    } else if (!input_ok(&in) || !schedule_fields_ok(&in, st, &s)) {
         input_reply(&in);
     } else if (q.to <= s.now) {
         input_error(&in, "to", false, "the window is already over");

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/outcome.h"
 #include "cache/card_items.h"
 #include "cache/schedule_cache.h"
 #include "core/app.h"
@@ -461,17 +460,6 @@ void dirindex_follow(struct db_session *s, const char *request_id)
     if (loaded && !sync_with(s))
         log_warn("request %s: the directory index could not follow a change at once",
                  request_id);
-}
-
-bool dirindex_commit(struct req *r)
-{
-    enum db_status st = db_command_status(&r->db, "COMMIT");
-    if (st != DB_OK) {
-        reply_failure(r, st);
-        return false;
-    }
-    dirindex_follow(&r->db, r->request_id);
-    return true;
 }
 
 /* --- next openings ------------------------------------------------------------------- */

@@ -10,13 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* (api/common.h only for the files that include this header to reach it: it goes
- * when they have moved) */
-#include "api/common.h"
 #include "core/owner.h"
 #include "db/session.h"
 #include "domain/card_index.h"
-#include "http/request.h"
 
 /* Registered by main.c: start/stop below, not ready until dirindex_ready(), the
  * clinicd_directory_* lines of /metrics. */
@@ -38,9 +34,6 @@ void dirindex_release(struct dir_snapshot *s);
  * logged (naming request_id) and the background catches up.  Leaves s's connection
  * checked out when it needed one. */
 void dirindex_follow(struct db_session *s, const char *request_id);
-/* COMMIT on r's session, then dirindex_follow.  False after replying (reply_failure).
- * (For callers not yet moved: theirs is db_tx, then dirindex_follow.) */
-bool dirindex_commit(struct req *r);
 /* Forgets a practitioner's next opening (after a change committed). */
 void dirindex_forget_next(const char *practitioner_id);
 /* After a booking that blocks [from, to) committed: the schedule version changes; the

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/outcome.h"
 #include "cache/index_keeper.h"
 #include "domain/timefmt.h"
 #include "store/schedules.h"
@@ -135,25 +134,6 @@ enum db_status schedule_fetch(struct db_session *db, const char *practitioner_id
     if (st == DB_OK && x.filled == 0)
         st = DB_NOT_FOUND;
     return st;
-}
-
-/* The old contract of schedule_load: a reply for every failure but "not found". */
-static enum schedule_result result_of(struct req *r, enum db_status st)
-{
-    if (st == DB_OK)
-        return SCHEDULE_OK;
-    if (st == DB_NOT_FOUND)
-        return SCHEDULE_NO_PRACTITIONER;
-    reply_failure(r, st);
-    return SCHEDULE_REPLIED;
-}
-
-enum schedule_result schedule_load(struct req *r, const char *practitioner_id,
-                                   const char *service_id, int64_t from, int64_t to,
-                                   const char *exclude_booking, struct schedule *s)
-{
-    return result_of(r, schedule_fetch(&r->db, practitioner_id, service_id, from, to,
-                                      exclude_booking, s));
 }
 
 enum db_status schedule_fetch_many(struct db_session *db, const char *const *ids, size_t n,
@@ -350,14 +330,6 @@ enum db_status schedule_fetch_cached(struct db_session *db, const char *practiti
     return load_and_keep(db, key, practitioner_id, service_id, from, to, s, version);
 }
 
-enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
-                                          const char *service_id, int64_t from, int64_t to,
-                                          struct schedule *s, uint64_t *version)
-{
-    return result_of(r, schedule_fetch_cached(&r->db, practitioner_id, service_id, from, to, s,
-                                             version));
-}
-
 enum db_status schedule_fetch_for_booking(struct db_session *db, const char *practitioner_id,
                                          const char *service_id, int64_t from, int64_t to,
                                          bool fresh, struct schedule *s, bool *from_memory)
@@ -373,14 +345,6 @@ enum db_status schedule_fetch_for_booking(struct db_session *db, const char *pra
     atomic_fetch_add(&booking_misses, 1);
     uint64_t version;
     return load_and_keep(db, key, practitioner_id, service_id, from, to, s, &version);
-}
-
-enum schedule_result schedule_load_for_booking(struct req *r, const char *practitioner_id,
-                                               const char *service_id, int64_t from, int64_t to,
-                                               bool fresh, struct schedule *s, bool *from_memory)
-{
-    return result_of(r, schedule_fetch_for_booking(&r->db, practitioner_id, service_id, from, to,
-                                                  fresh, s, from_memory));
 }
 
 void schedule_query(const struct schedule *s, int64_t from, int64_t to, struct slot_query *q)

@@ -9,13 +9,10 @@
 
 #include <jansson.h>
 
-/* (api/common.h only for the files that include this header to reach it: it goes
- * when they have moved) */
-#include "api/common.h"
 #include "core/owner.h"
 #include "db/session.h"
 #include "domain/slots.h"
-#include "http/request.h"
+#include "domain/tz.h"
 
 #define SCHEDULE_MAX_LOCATIONS 16
 
@@ -38,30 +35,21 @@ struct schedule {
     size_t nbusy, noff;
 };
 
-enum schedule_result {
-    SCHEDULE_OK = 1,
-    SCHEDULE_NO_PRACTITIONER = 0,
-    SCHEDULE_REPLIED = -1, /* a reply (503/500) was sent */
-};
-
 /* Reads practitioner_id's schedule for service_id (NULL: their shortest service)
  * covering instants [from, to) on db.  exclude_booking (may be NULL) is left out of
  * the busy ranges (a booking being moved).  DB_NOT_FOUND: no such active
- * practitioner.  The schedule_load* forms below are the same for a request, with the
- * old contract: SCHEDULE_REPLIED after reply_failure() for any other failure. */
+ * practitioner; any other status but DB_OK is the database's failure (the caller
+ * replies, reply_failure).  Whatever the status, s can be passed to schedule_release. */
 enum db_status schedule_fetch(struct db_session *db, const char *practitioner_id,
                              const char *service_id, int64_t from, int64_t to,
                              const char *exclude_booking, struct schedule *s);
-enum schedule_result schedule_load(struct req *r, const char *practitioner_id,
-                                   const char *service_id, int64_t from, int64_t to,
-                                   const char *exclude_booking, struct schedule *s);
 void schedule_release(struct schedule *s);
-/* schedule_load for reading only (availability): from a bounded cache in memory when
+/* schedule_fetch for reading only (availability): from a bounded cache in memory when
  * the practitioner's schedule has not changed since it was read (the index's
  * schedule version), for at most a minute; else from the database, and kept.  What
  * it answers may miss a change another process made in the last change-log poll
  * (100 ms): booking checks against the database, never against this. */
-/* What schedule_load_cached and schedule_load_for_booking answered from memory, and
+/* What schedule_fetch_cached and schedule_fetch_for_booking answered from memory, and
  * from the database. */
 struct schedule_cache_stats {
     long hits, misses, booking_hits, booking_misses;
@@ -72,10 +60,7 @@ void schedule_cache_stats(struct schedule_cache_stats *st);
 enum db_status schedule_fetch_cached(struct db_session *db, const char *practitioner_id,
                                     const char *service_id, int64_t from, int64_t to,
                                     struct schedule *s, uint64_t *version);
-enum schedule_result schedule_load_cached(struct req *r, const char *practitioner_id,
-                                          const char *service_id, int64_t from, int64_t to,
-                                          struct schedule *s, uint64_t *version);
-/* schedule_load for checking a booking: unless fresh, from a cache in memory (read
+/* schedule_fetch for checking a booking: unless fresh, from a cache in memory (read
  * within the last minute, *from_memory then true) that has no bookings (busy is
  * empty: the exclusion constraint settles overlaps) and may be stale otherwise, so
  * the booking must pass s->revision to book_slot.  Else from the database (bookings
@@ -83,9 +68,6 @@ enum schedule_result schedule_load_cached(struct req *r, const char *practitione
 enum db_status schedule_fetch_for_booking(struct db_session *db, const char *practitioner_id,
                                          const char *service_id, int64_t from, int64_t to,
                                          bool fresh, struct schedule *s, bool *from_memory);
-enum schedule_result schedule_load_for_booking(struct req *r, const char *practitioner_id,
-                                               const char *service_id, int64_t from, int64_t to,
-                                               bool fresh, struct schedule *s, bool *from_memory);
 /* Reads the schedules of n practitioners at once, each for their shortest service (of
  * minutes length when minutes is not NULL), into out[0..*filled) (inactive
  * practitioners are left out, so match by practitioner_id).  The caller releases each

@@ -8,7 +8,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "api/outcome.h"
 #include "store/directory_vocab.h"
 #include "util/alloc.h"
 
@@ -94,17 +93,6 @@ enum db_status vocab_find(struct db_session *s, enum vocab_kind kind, const char
     if (st == DB_OK)
         *found = find(kind, text, id);
     return st;
-}
-
-int vocab_lookup(struct req *r, enum vocab_kind kind, const char *text, int *id)
-{
-    bool found;
-    enum db_status st = vocab_find(&r->db, kind, text, id, &found);
-    if (st != DB_OK) {
-        reply_failure(r, st);
-        return -1;
-    }
-    return found ? 1 : 0;
 }
 
 static void vocab_stop(void)

@@ -7,7 +7,6 @@
 
 #include "core/owner.h"
 #include "db/session.h"
-#include "http/request.h"
 
 enum vocab_kind { VOCAB_PROFESSION = 'p', VOCAB_TECHNIQUE = 't', VOCAB_CONDITION = 'c' };
 
@@ -16,8 +15,6 @@ enum vocab_kind { VOCAB_PROFESSION = 'p', VOCAB_TECHNIQUE = 't', VOCAB_CONDITION
  * most every 10 s; a failure of that read is returned (*found false). */
 enum db_status vocab_find(struct db_session *s, enum vocab_kind kind, const char *text, int *id,
                           bool *found);
-/* The same for a request: 1 found, 0 unknown, -1 after reply_failure(). */
-int vocab_lookup(struct req *r, enum vocab_kind kind, const char *text, int *id);
 /* Frees the terms (vocab_owner's stop does it too). */
 void vocab_free(void);
 

@@ -103,12 +103,14 @@ static int resolve_vocab(struct fhir_req *f, enum vocab_kind kind, const char *c
                          size_t n)
 {
     int id;
-    int rc = vocab_lookup(f->r, kind, code, &id);
-    if (rc < 0)
+    bool found = false;
+    if (f->failure == DB_OK) /* (after a failed read, none more) */
+        f->failure = vocab_find(&f->r->db, kind, code, &id, &found);
+    if (f->failure != DB_OK)
         return -2;
-    if (rc == 1)
+    if (found)
         snprintf(out, n, "%d", id);
-    return rc;
+    return found ? 1 : 0;
 }
 
 static int resolve_technique(struct fhir_req *f, const char *key, const char *code, char *out,
@@ -133,13 +135,15 @@ static void role_search(struct req *r)
     struct fhir_req f;
     if (!fhir_begin(&f, r, "PractitionerRole", known, "R"))
         return;
-    bool replied_a = false, replied_b = false;
+    bool failed_a = false, failed_b = false;
     char *specialty = fhir_tokens(&f, "specialty", FHIR_CS_TECHNIQUE, resolve_technique,
-                                  &replied_a);
-    char *role = fhir_tokens(&f, "role", FHIR_CS_PROFESSION, resolve_profession, &replied_b);
+                                  &failed_a);
+    char *role = fhir_tokens(&f, "role", FHIR_CS_PROFESSION, resolve_profession, &failed_b);
     char *locs = fhir_references(&f, "location", loc_types);
     char *practs = fhir_references(&f, "practitioner", pract_types);
-    if (!replied_a && !replied_b && fhir_checked(&f)) {
+    if (failed_a || failed_b) {
+        reply_failure(r, f.failure);
+    } else if (fhir_checked(&f)) {
         struct fhir_role_query q = {specialty, role, locs, practs};
         struct fhir_page_args page = fhir_page_args_of(&f);
         struct fhir_page p;

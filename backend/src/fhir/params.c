@@ -107,6 +107,7 @@ bool fhir_params_begin(struct fhir_req *f, const struct target *t, const char *p
     f->type = type;
     f->known = known;
     f->count = FHIR_COUNT_DEFAULT;
+    f->failure = DB_OK;
     f->lenient = prefer && strcasestr(prefer, "handling=lenient") != NULL;
 
     const char *fmt = fhir_one(f, "_format");
@@ -199,7 +200,7 @@ typedef int (*part_fn)(struct fhir_req *f, const char *key, const char *part, js
                        void *ctx);
 
 static char *groups_of(struct fhir_req *f, const char *key, part_fn each, void *ctx,
-                       bool *replied)
+                       bool *failed)
 {
     const char *vals[FHIR_MAX_AND + 1];
     size_t n = target_param_all(f->target, key, vals, FHIR_MAX_AND + 1);
@@ -228,8 +229,8 @@ static char *groups_of(struct fhir_req *f, const char *key, part_fn each, void *
                 break;
             }
             int rc = each(f, key, parts[k], g, ctx);
-            if (rc == -2 && replied)
-                *replied = true;
+            if (rc == -2 && failed)
+                *failed = true;
             bad = rc < 0;
         }
         json_array_append_new(groups, g);
@@ -301,11 +302,11 @@ static int token_part(struct fhir_req *f, const char *key, const char *v, json_t
 }
 
 char *fhir_tokens(struct fhir_req *f, const char *key, const char *system, fhir_token_fn resolve,
-                  bool *replied)
+                  bool *failed)
 {
     struct token_ctx tc = {system, resolve};
-    *replied = false;
-    return groups_of(f, key, token_part, &tc, replied);
+    *failed = false;
+    return groups_of(f, key, token_part, &tc, failed);
 }
 
 static int string_part(struct fhir_req *f, const char *key, const char *v, json_t *g, void *ctx)

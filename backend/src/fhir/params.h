@@ -2,7 +2,8 @@
  * names, _format, _pretty, _count and _cursor, comma lists, references, tokens,
  * strings, and dates with prefixes.  Pure: problems are recorded in struct fhir_req
  * (OperationOutcome issues), never replied; fhir.c replies them (fhir_checked) and
- * handlers that need the request (token resolvers) find it in f->r.
+ * handlers that need the request (token resolvers) find it in f->r.  A resolver's
+ * read that failed is kept in f->failure for the handler to reply.
  *
  * Handling is strict: a search parameter, modifier or value the server does not
  * support is a problem naming it, never silently ignored, unless the client asks for
@@ -16,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "db/status.h"
 #include "domain/cursor.h"
 #include "domain/tz.h"
 
@@ -39,6 +41,7 @@ struct fhir_req {
     long count;                   /* _count */
     bool have_cursor;             /* _cursor (our paging position) was given and valid */
     struct cursor cursor;
+    enum db_status failure;       /* a resolver's read that failed (DB_OK: none) */
 };
 
 /* Starts reading the parameters of t for resource type (NULL for none); prefer is
@@ -78,15 +81,16 @@ char *fhir_references(struct fhir_req *f, const char *key, const char *const *ty
 /* The resolver of a token: returns 1 and writes the value to match into out (n
  * bytes) when code names something, 0 when it names nothing (a valid search that
  * matches nothing), -1 when the code is malformed (after recording a problem), -2
- * after replying (503). */
+ * when a read it needed failed (after setting f->failure; it replies nothing). */
 typedef int (*fhir_token_fn)(struct fhir_req *f, const char *key, const char *code, char *out,
                              size_t n);
 /* Token parameters ("[system|]code"): groups as in fhir_references, each value the
  * resolver's output.  system is the one code system the codes belong to: a value
  * with another system matches nothing.  Returns NULL when absent or on a problem;
- * *replied is set when the resolver replied. */
+ * *failed is set when a resolver's read failed (f->failure: the handler replies it,
+ * reply_failure). */
 char *fhir_tokens(struct fhir_req *f, const char *key, const char *system, fhir_token_fn resolve,
-                  bool *replied);
+                  bool *failed);
 /* True when groups (from fhir_references or fhir_tokens) hold a group no value can
  * satisfy (every code of a repetition was unknown or of another system): the search
  * matches nothing. */

@@ -1,7 +1,7 @@
 /* FHIR R4 Schedule and Slot.  One Schedule per practitioner (same id as the
  * Practitioner), for the service the public availability uses by default: their
  * shortest active service.  Its free Slots are computed by the same code as
- * GET /api/v1/practitioners/{id}/availability (schedule_load + slots_compute), so the
+ * GET /api/v1/practitioners/{id}/availability (schedule_fetch + slots_compute), so the
  * two always agree.  A Slot's id is the Schedule's id and the start's Unix time
  * ("{practitioner id}-1796112000"): stable while the slot stays free. */
 #include "fhir/handlers.h"
@@ -74,16 +74,12 @@ void fhir_schedule_search(struct req *r)
 /* --- Slot ------------------------------------------------------------------------- */
 
 
-/* The service's name for Slot.serviceType ("" when unknown); false after replying. */
-static bool service_name(struct req *r, const struct schedule *s, char *out, size_t n)
+/* The service's name for Slot.serviceType ("" when unknown), read on db. */
+static enum db_status service_name(struct db_session *db, const struct schedule *s, char *out,
+                                   size_t n)
 {
     out[0] = '\0';
-    if (!s->service_found)
-        return true;
-    enum db_status st = store_fhir_service_name(&r->db, s->service_id, out, n);
-    if (st != DB_OK)
-        reply_failure(r, st);
-    return st == DB_OK;
+    return s->service_found ? store_fhir_service_name(db, s->service_id, out, n) : DB_OK;
 }
 
 static json_t *slot_json(const struct schedule *s, const struct slot *sl, const char *service)
@@ -133,19 +129,18 @@ static void slot_read(struct req *r)
         return;
     }
     struct schedule s;
-    enum schedule_result sr = schedule_load(r, pid, NULL, start, start + 1, NULL, &s);
-    if (sr == SCHEDULE_REPLIED)
-        return;
+    enum db_status st = schedule_fetch(&r->db, pid, NULL, start, start + 1, NULL, &s);
     struct slot sl;
     char service[256];
-    if (sr == SCHEDULE_OK && s.service_found && schedule_offers(&s, start, &sl)) {
-        if (service_name(r, &s, service, sizeof(service)))
-            fhir_reply(r, 200, slot_json(&s, &sl, service));
-    } else {
+    if (st != DB_OK && st != DB_NOT_FOUND)
+        reply_failure(r, st);
+    else if (st == DB_NOT_FOUND || !s.service_found || !schedule_offers(&s, start, &sl))
         fhir_not_found(r, "Slot", id);
-    }
-    if (sr == SCHEDULE_OK)
-        schedule_release(&s);
+    else if ((st = service_name(&r->db, &s, service, sizeof(service))) != DB_OK)
+        reply_failure(r, st);
+    else
+        fhir_reply(r, 200, slot_json(&s, &sl, service));
+    schedule_release(&s);
 }
 
 /* status: only free slots are published. */
@@ -221,7 +216,7 @@ static void reply_slots(struct fhir_req *f, const struct schedule *s, int64_t fr
 struct slot_params {
     char *groups, *status; /* JSON groups of schedule references and statuses; freed */
     char pid[40];          /* the one schedule ("" when it cannot be ours) */
-    bool replied;          /* a resolver replied */
+    bool failed;           /* a resolver's read failed (f->failure) */
     struct fhir_range range;
     int64_t rough_from, rough_to;
 };
@@ -237,7 +232,7 @@ static void slot_params_read(struct fhir_req *f, struct slot_params *sp)
     if (sp->groups)
         one_schedule(f, sp->groups, sp->pid, sizeof(sp->pid));
     sp->status = fhir_tokens(f, "status", "http://hl7.org/fhir/slotstatus", resolve_status,
-                             &sp->replied);
+                             &sp->failed);
     fhir_dates(f, "start", &sp->range);
     if (f->have_cursor && sp->pid[0] && strcmp(f->cursor.id, sp->pid) != 0)
         fhir_issue(f, "invalid", "_cursor", "_cursor belongs to another schedule's search");
@@ -258,23 +253,27 @@ static void slot_search(struct req *r)
 {
     static const char *const known[] = {"schedule", "start", "status", NULL};
     struct fhir_req f;
-    struct schedule s;
-    enum schedule_result sr = SCHEDULE_NO_PRACTITIONER;
+    struct schedule s = {0};
     struct slot_params sp;
     if (!fhir_begin(&f, r, "Slot", known, "s"))
         return;
     slot_params_read(&f, &sp);
-    if (sp.replied || !fhir_checked(&f))
+    if (sp.failed)
+        reply_failure(r, f.failure);
+    if (sp.failed || !fhir_checked(&f))
         goto out;
     if (!sp.pid[0] || sp.rough_to <= sp.rough_from || fhir_groups_unmatchable(sp.status)) {
         /* nothing can match: an unknown schedule, an empty range, another code system */
         reply_no_slots(&f);
         goto out;
     }
-    sr = schedule_load(r, sp.pid, NULL, sp.rough_from, sp.rough_to, NULL, &s);
-    if (sr == SCHEDULE_REPLIED)
+    enum db_status st =
+        schedule_fetch(&r->db, sp.pid, NULL, sp.rough_from, sp.rough_to, NULL, &s);
+    if (st != DB_OK && st != DB_NOT_FOUND) {
+        reply_failure(r, st);
         goto out;
-    if (sr == SCHEDULE_NO_PRACTITIONER) {
+    }
+    if (st == DB_NOT_FOUND) {
         reply_no_slots(&f);
         goto out;
     }
@@ -286,11 +285,12 @@ static void slot_search(struct req *r)
         goto out;
     }
     char service[256];
-    if (service_name(r, &s, service, sizeof(service)))
+    if ((st = service_name(&r->db, &s, service, sizeof(service))) != DB_OK)
+        reply_failure(r, st);
+    else
         reply_slots(&f, &s, from, to, service);
 out:
-    if (sr == SCHEDULE_OK)
-        schedule_release(&s);
+    schedule_release(&s);
     free(sp.groups);
     free(sp.status);
     fhir_release(&f);

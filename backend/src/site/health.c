@@ -1,6 +1,5 @@
 /* Liveness, readiness and the Prometheus metrics page. */
 #include "site/handlers.h"
-#include "booking/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -73,15 +72,6 @@ void health_metrics(struct req *r)
     buf_init(&b, 0);
     metrics_render(&b, app.pool, atomic_load(&app.in_flight), atomic_load(&app.draining));
     owners_stats(&b);
-    /* (named here until its part has an owner: availability.c's answers) */
-    long answers_kept, answers_made;
-    availability_answer_counts(&answers_kept, &answers_made);
-    buf_printf(&b,
-               "# HELP clinicd_availability_gzipped_total Availability answers sent gzipped, kept from before or made.\n"
-               "# TYPE clinicd_availability_gzipped_total counter\n"
-               "clinicd_availability_gzipped_total{source=\"kept\"} %ld\n"
-               "clinicd_availability_gzipped_total{source=\"made\"} %ld\n",
-               answers_kept, answers_made);
     size_t len;
     char *data = buf_detach(&b, &len);
     reply_owned(r, 200, "text/plain; version=0.0.4; charset=utf-8", data, len);

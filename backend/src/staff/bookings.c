@@ -123,11 +123,13 @@ static void staff_book(struct req *r, const struct auth *a, struct input *in,
 {
     struct schedule s = {0};
     struct slot sl;
-    enum schedule_result sr = schedule_load(r, q->practitioner_id, q->service_id,
-                                            q->start - 86400, q->start + 86400, NULL, &s);
-    if (sr == SCHEDULE_REPLIED)
+    enum db_status loaded = schedule_fetch(&r->db, q->practitioner_id, q->service_id,
+                                           q->start - 86400, q->start + 86400, NULL, &s);
+    if (loaded != DB_OK && loaded != DB_NOT_FOUND) {
+        reply_failure(r, loaded);
         goto out;
-    if (sr == SCHEDULE_NO_PRACTITIONER || strcmp(s.clinic_id, staff_clinic(r)) != 0)
+    }
+    if (loaded == DB_NOT_FOUND || strcmp(s.clinic_id, staff_clinic(r)) != 0)
         input_error(in, "practitioner_id", false, "no such practitioner at this clinic");
     else if (!s.service_found || !s.service_offered)
         input_error(in, "service_id", false, "this practitioner does not offer that service");

@@ -6,12 +6,15 @@
 #include <string.h>
 
 #include "api/common.h"
+#include "api/audit.h"
 #include "api/outcome.h"
 #include "cache/index_keeper.h"
 #include "cache/schedule_cache.h"
 #include "store/hours.h"
 #include "store/schedule_change.h"
+#include "store/audit.h"
 #include "util/alloc.h"
+#include "util/log.h"
 
 bool schedule_enter(struct req *r, struct auth *a, enum staff_access access)
 {
@@ -43,54 +46,49 @@ static bool booking_fits(const struct schedule *s, int64_t st, int64_t en)
 }
 
 /* Loads the practitioner's schedule over the bookings' span (n > 0). */
-static enum db_status strand_schedule(struct req *r, struct schedule_change *c,
+static enum db_status strand_schedule(struct db_session *db, const struct schedule_change *c,
                                       const struct strand_check *sc, struct schedule *s)
 {
-    enum schedule_result sr = schedule_load(r, c->practitioner_id, NULL, sc->b[0].start,
-                                            sc->b[sc->n - 1].end, NULL, s);
-    if (sr == SCHEDULE_REPLIED)
-        c->replied = true;
-    return sr == SCHEDULE_OK ? DB_OK : sr == SCHEDULE_NO_PRACTITIONER ? DB_NOT_FOUND : DB_ERROR;
+    return schedule_fetch(db, c->practitioner_id, NULL, sc->b[0].start, sc->b[sc->n - 1].end,
+                          NULL, s);
 }
 
 /* Before the change, inside its transaction: locks the practitioner against bookings
  * and notes which bookings fit. */
-static enum db_status strand_begin(struct req *r, struct schedule_change *c,
+static enum db_status strand_begin(struct db_session *db, const struct schedule_change *c,
                                    struct strand_check *sc)
 {
-    enum db_status st = store_schedule_change_lock(&r->db, c->practitioner_id);
+    enum db_status st = store_schedule_change_lock(db, c->practitioner_id);
     if (st == DB_OK)
-        st = store_schedule_change_bookings(&r->db, c->practitioner_id, &sc->b, &sc->n);
+        st = store_schedule_change_bookings(db, c->practitioner_id, &sc->b, &sc->n);
     if (st != DB_OK)
         return st;
     sc->fitted = xcalloc(sc->n ? sc->n : 1, sizeof(*sc->fitted));
     if (sc->n == 0)
         return DB_OK;
     struct schedule s;
-    st = strand_schedule(r, c, sc, &s);
-    if (st != DB_OK)
-        return st;
-    for (size_t i = 0; i < sc->n; i++)
+    st = strand_schedule(db, c, sc, &s);
+    for (size_t i = 0; st == DB_OK && i < sc->n; i++)
         sc->fitted[i] = booking_fits(&s, sc->b[i].start, sc->b[i].end);
     schedule_release(&s);
-    return DB_OK;
+    return st;
 }
 
 /* Cancels stranded booking b with the patient's notice. */
-static enum db_status cancel_one(struct req *r, const struct schedule_change *c,
+static enum db_status cancel_one(struct db_session *db, const struct schedule_change *c,
                                  const struct open_booking *b, const char *start)
 {
     char *pl = json_dumps(json_pack("{s:s, s:s, s:s}", "start", start, "by", "staff", "reason",
                                     c->why),
                           JSON_COMPACT);
-    enum db_status st = store_schedule_change_cancel(&r->db, c->clinic_id, b, c->why, pl ? pl : "{}");
+    enum db_status st = store_schedule_change_cancel(db, c->clinic_id, b, c->why, pl ? pl : "{}");
     free(pl);
     return st;
 }
 
 /* After the change: the bookings that fitted before and do not now are stranded, into
  * c->stranded; cancels them when asked. */
-static enum db_status strand_find(struct req *r, struct schedule_change *c,
+static enum db_status strand_find(struct db_session *db, struct schedule_change *c,
                                   const struct strand_check *sc)
 {
     size_t nfitted = 0;
@@ -99,9 +97,7 @@ static enum db_status strand_find(struct req *r, struct schedule_change *c,
     if (nfitted == 0)
         return DB_OK;
     struct schedule s;
-    enum db_status st = strand_schedule(r, c, sc, &s);
-    if (st != DB_OK)
-        return st;
+    enum db_status st = strand_schedule(db, c, sc, &s);
     for (size_t i = 0; st == DB_OK && i < sc->n; i++) {
         const struct open_booking *b = &sc->b[i];
         if (!sc->fitted[i] || booking_fits(&s, b->start, b->end))
@@ -112,21 +108,48 @@ static enum db_status strand_find(struct req *r, struct schedule_change *c,
         json_array_append_new(c->stranded,
                               json_pack("{s:s, s:s, s:s}", "id", b->id, "start", a1, "end", b1));
         if (c->cancel)
-            st = cancel_one(r, c, b, a1);
+            st = cancel_one(db, c, b, a1);
     }
     schedule_release(&s);
     return st;
 }
 
-/* The change and its settling, inside the open transaction. */
-static enum db_status change_work(struct req *r, struct schedule_change *c)
+/* A run of the change: the request (for its audit rows) and the change. */
+struct change_run {
+    struct req *r;
+    struct schedule_change *c;
+};
+
+/* Appends an audit row of the change (detail stolen, may be NULL). */
+static enum db_status change_audit(struct db_session *db, const struct change_run *run,
+                                   const char *action, const char *resource_type,
+                                   const char *resource_id, bool patient_data, json_t *detail)
 {
+    const struct schedule_change *c = run->c;
+    struct audit_entry e;
+    audit_entry_make(&e, run->r, c->a, NULL, c->clinic_id, action, resource_type, resource_id,
+                     patient_data, "success", detail);
+    enum db_status st = store_audit_append(db, &e);
+    audit_entry_release(&e);
+    if (st != DB_OK)
+        log_error("request %s: audit log write failed for %s", run->r->request_id, action);
+    return st;
+}
+
+/* The unit of work (db_tx): the change, its settling and its audit rows.  Each run
+ * starts again from nothing (c->stranded too). */
+static enum db_status change_work(struct db_session *db, void *ctx)
+{
+    const struct change_run *run = ctx;
+    struct schedule_change *c = run->c;
+    json_decref(c->stranded);
+    c->stranded = json_array();
     struct strand_check sc = {0};
-    enum db_status st = c->frees_only ? DB_OK : strand_begin(r, c, &sc);
+    enum db_status st = c->frees_only ? DB_OK : strand_begin(db, c, &sc);
     if (st == DB_OK)
-        st = c->apply(&r->db, c->ctx);
+        st = c->apply(db, c->ctx);
     if (st == DB_OK && !c->frees_only)
-        st = strand_find(r, c, &sc);
+        st = strand_find(db, c, &sc);
     free(sc.b);
     free(sc.fitted);
     if (st != DB_OK)
@@ -134,41 +157,27 @@ static enum db_status change_work(struct req *r, struct schedule_change *c)
     size_t n = json_array_size(c->stranded);
     if (n > 0 && !c->cancel)
         return DB_CONFLICT;
-    if (n > 0 && !audit(r, c->a, NULL, c->clinic_id, "cancel_stranded_bookings", "practitioner",
-                        c->practitioner_id, true, "success",
-                        json_pack("{s:O}", "bookings", c->stranded))) {
-        c->replied = true;
-        return DB_ERROR;
-    }
-    if (!audit(r, c->a, NULL, c->clinic_id, c->action, c->resource_type, c->resource_id, false,
-               "success", json_incref(c->detail))) {
-        c->replied = true;
-        return DB_ERROR;
-    }
-    return DB_OK;
+    if (n > 0)
+        st = change_audit(db, run, "cancel_stranded_bookings", "practitioner", c->practitioner_id,
+                          true, json_pack("{s:O}", "bookings", c->stranded));
+    if (st == DB_OK)
+        st = change_audit(db, run, c->action, c->resource_type, c->resource_id, false,
+                          json_incref(c->detail));
+    return st;
 }
 
 enum db_status schedule_change_run(struct req *r, struct schedule_change *c)
 {
-    json_decref(c->stranded);
-    c->stranded = json_array();
-    c->replied = false;
-    enum db_status st = db_command_status(&r->db, "BEGIN");
+    struct change_run run = {r, c};
+    enum db_status st = db_tx(&r->db, change_work, &run);
     if (st == DB_OK)
-        st = change_work(r, c);
-    if (st == DB_OK && !dirindex_commit(r)) {
-        c->replied = true;
-        st = DB_ERROR;
-    }
-    db_session_rollback(&r->db);
+        dirindex_follow(&r->db, r->request_id);
     return st;
 }
 
 void schedule_change_reply_failure(struct req *r, const struct schedule_change *c,
                                    enum db_status st)
 {
-    if (c->replied)
-        return;
     if (st == DB_CONFLICT && !c->cancel && json_array_size(c->stranded) > 0) {
         reply_problem_ext(r, 409, "strands-bookings", "This would strand bookings",
                           "Open bookings fall outside the new schedule. Move them first, or send "

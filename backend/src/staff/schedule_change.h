@@ -28,7 +28,6 @@ struct schedule_change {
     json_t *detail;             /* of the audit row; owned by the change, may be NULL */
     /* what schedule_change_run tells */
     json_t *stranded;           /* with DB_CONFLICT: [{id, start, end}] it would strand */
-    bool replied;               /* a part below replied already (the cache, the audit) */
 };
 
 /* Checks the route's practitioner (parameter 1) against the caller (admins of the
@@ -36,14 +35,16 @@ struct schedule_change {
  * clinic's.  False after replying (401, 403, 404, 503...). */
 bool schedule_enter(struct req *r, struct auth *a, enum staff_access access);
 
-/* Runs the change on r's session and commits it (the directory index follows at
- * once).  DB_OK when committed; DB_CONFLICT with c->stranded when it would strand
- * bookings and c->cancel is false; another status when something failed (with
- * c->replied when that was already replied).  Nothing is left open. */
+/* Runs the change, its settling and its audit rows as one unit of work on r's
+ * session (db_tx: retried on a serialization failure or deadlock, so apply may run
+ * more than once), then the directory index follows at once.  Replies nothing.
+ * DB_OK when committed; DB_CONFLICT with c->stranded when it would strand bookings
+ * and c->cancel is false; another status when something failed.  Nothing is left
+ * open. */
 enum db_status schedule_change_run(struct req *r, struct schedule_change *c);
 
 /* The one reply for a change that did not come to DB_OK: 409 strands-bookings
- * listing them, nothing when already replied, else reply_failure. */
+ * listing them, else reply_failure. */
 void schedule_change_reply_failure(struct req *r, const struct schedule_change *c,
                                    enum db_status st);
 

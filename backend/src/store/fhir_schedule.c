@@ -36,7 +36,7 @@
     " computed from weekly hours, time off and bookings; times in each location''s zone.'" \
     "   END))"
 
-/* The default service, chosen as schedule_load chooses it. */
+/* The default service, chosen as schedule_fetch chooses it. */
 #define SCHEDULE_FROM                                                                       \
     " FROM practitioners p JOIN clinics c ON c.id = p.clinic_id"                            \
     " JOIN professions pr ON pr.id = p.profession_id"                                       \

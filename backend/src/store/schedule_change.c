@@ -7,7 +7,7 @@
 
 #include "util/alloc.h"
 
-/* The key is booking_lock's practitioner key (booking/bookings.c, struct lock_keys). */
+/* The key is store_booking_lock_practitioner's (store/booking.c). */
 DB_STMT(st_lock, "SELECT pg_advisory_xact_lock(hashtextextended('practitioner:' || $1, 0))", 1);
 
 enum db_status store_schedule_change_lock(struct db_session *s, const char *practitioner_id)

@@ -9,9 +9,9 @@
 
 #include "db/session.h"
 
-/* Inside a transaction: takes the practitioner's booking lock (the third of
- * booking_lock's, "practitioner:<id>"), so that no booking lands while the change
- * runs. */
+/* Inside a transaction: takes the practitioner's booking lock (the one
+ * store_booking_lock_practitioner takes, "practitioner:<id>"), so that no booking
+ * lands while the change runs. */
 enum db_status store_schedule_change_lock(struct db_session *s, const char *practitioner_id);
 
 struct open_booking {
