@@ -340,6 +340,18 @@ static void put_text_part(const struct buf *text, struct buf *out)
     put_base64(out, text->data ? text->data : "", text->len);
 }
 
+/* The body's start: with calendars, the multipart header and its first boundary; then
+ * the text part (text is released). */
+static void put_body_start(struct buf *text, bool with_ics, const char *boundary,
+                           struct buf *out)
+{
+    if (with_ics)
+        buf_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n", boundary,
+                   boundary);
+    put_text_part(text, out);
+    buf_release(text);
+}
+
 static void put_calendar_part(const struct mail *m, const char *boundary, const char *filename,
                               struct buf *out)
 {
@@ -373,11 +385,7 @@ int mail_compose(const struct mail *in, struct buf *out)
     buf_printf(&text, "Hello %s,\n\n", m->patient_name);
     item_text(m, when, &text);
     buf_printf(&text, "\nWith kind regards,\n%s\n", m->clinic_name);
-    if (with_ics)
-        buf_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n", boundary,
-                   boundary);
-    put_text_part(&text, out);
-    buf_release(&text);
+    put_body_start(&text, with_ics, boundary, out);
     if (with_ics) {
         put_calendar_part(m, boundary, "appointment.ics", out);
         buf_printf(out, "--%s--\r\n", boundary);
@@ -445,11 +453,7 @@ int mail_compose_folded(const struct mail *items, size_t n, const char *message_
             break;
     }
     buf_puts(&text, "\n");
-    if (with_ics)
-        buf_printf(out, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n", boundary,
-                   boundary);
-    put_text_part(&text, out);
-    buf_release(&text);
+    put_body_start(&text, with_ics, boundary, out);
     if (with_ics) {
         for (size_t i = 0; i < n; i++) {
             if (!has_calendar(&c[i].m))
