@@ -1,4 +1,6 @@
-/* Shared entry for the clinic staff routes under /api/v1/clinics/{clinic_id}. */
+/* Shared pieces of the clinic staff routes under /api/v1/clinics/{clinic_id}.  Who may
+ * call a route is the route table's (routes.c) and the gate's (api/gate.c): handlers
+ * take their caller from r->actor. */
 #ifndef CLINICD_API_ACCESS_H
 #define CLINICD_API_ACCESS_H
 
@@ -11,9 +13,11 @@ enum staff_access {
     STAFF_SELF_WRITE = 3,  /* practitioners too, writing (their own schedule) */
 };
 
-/* Authenticates and checks that the caller may act in the clinic of the route's
- * first parameter with the given access.  API keys need the read or write scope.
- * False after replying (401, 403, 404). */
+/* For the handlers that still ask (staff/directory.c's imports and
+ * staff/schedule_change.c's schedule_enter, until they read r->actor): the caller the
+ * gate let in, into *a.  It decides nothing: the route's rule in the table must be the
+ * staff level access names (with any requirements), else it replies 500 (a defect of
+ * the table) and returns false. */
 bool staff_enter(struct req *r, struct auth *a, enum staff_access access);
 /* The route's clinic id. */
 const char *staff_clinic(struct req *r);

@@ -12,7 +12,8 @@
 #define SESSION_IDLE_MINUTES 30
 #define SESSION_ABSOLUTE_HOURS 12
 
-/* Authenticates staff.  False after replying: 401 without valid credentials (expired
+/* Authenticates staff, once per request: the gate's first check (api/gate.c), which
+ * leaves the caller in r->actor for the handler.  False after replying: 401 without valid credentials (expired
  * sessions included), 403 for a cookie-authenticated write from another origin. */
 bool auth_staff(struct req *r, struct auth *a);
 /* True when a may act in clinic_id; otherwise replies 404 (another clinic's

@@ -3,63 +3,85 @@
 
 #include "api/access.h"
 
-/* The staff levels of the table in the terms of staff_enter. */
-static bool staff_level(unsigned level, enum staff_access *out)
+#define ACCESS_REQUIREMENTS (ACCESS_PATIENT_DATA | ACCESS_PRACTITIONER | ACCESS_PEOPLE)
+
+/* The checks of a level (no requirement); false for a level without a caller or one
+ * the gate does not know. */
+static bool level_rule(unsigned level, struct gate_rule *g)
 {
     switch (level) {
+    case ACCESS_SIGNED_IN:
+        g->signed_in = true;
+        return true;
     case ACCESS_STAFF_READ:
-        *out = STAFF_READ;
+        *g = (struct gate_rule){.signed_in = true, .clinic = true, .scope = SCOPE_READ};
         return true;
     case ACCESS_STAFF_ADMIN_READ:
-        *out = STAFF_ADMIN_READ;
+        *g = (struct gate_rule){
+            .signed_in = true, .clinic = true, .scope = SCOPE_READ, .admin = true};
         return true;
     case ACCESS_STAFF_ADMIN_WRITE:
-        *out = STAFF_ADMIN_WRITE;
+        *g = (struct gate_rule){
+            .signed_in = true, .clinic = true, .scope = SCOPE_WRITE, .admin = true};
         return true;
     case ACCESS_STAFF_SELF_WRITE:
-        *out = STAFF_SELF_WRITE;
+        *g = (struct gate_rule){.signed_in = true, .clinic = true, .scope = SCOPE_WRITE};
+        return true;
+    case ACCESS_STAFF_AUDIT: /* the audit scope instead of read (read alone does not do) */
+        *g = (struct gate_rule){
+            .signed_in = true, .clinic = true, .scope = SCOPE_AUDIT, .admin = true};
         return true;
     default:
         return false;
     }
 }
 
-/* The caller is known and may call at level; false after replying. */
-static bool enter_level(struct req *r, struct auth *a, unsigned level)
+bool gate_rule_of(unsigned access, struct gate_rule *out)
 {
-    enum staff_access sa;
-    if (level == ACCESS_SIGNED_IN)
-        return auth_staff(r, a);
-    if (level == ACCESS_STAFF_AUDIT)
-        return auth_staff(r, a) && auth_clinic(r, a, staff_clinic(r)) &&
-               auth_scope(r, a, SCOPE_AUDIT) && auth_admin(r, a);
-    if (staff_level(level, &sa))
-        return staff_enter(r, a, sa);
-    reply_internal(r); /* a level the gate does not know: a defect of the table */
+    unsigned level = ACCESS_LEVEL(access), more = access & ~0xffu;
+    *out = (struct gate_rule){0};
+    if (level == ACCESS_PUBLIC || level == ACCESS_OPS || level == ACCESS_HOLDER ||
+        level == ACCESS_FEED)
+        return more == 0; /* operators are told by http/server.c; tokens with their rows */
+    if ((more & ~(unsigned)ACCESS_REQUIREMENTS) || !level_rule(level, out))
+        return false;
+    out->people = (access & ACCESS_PEOPLE) != 0;
+    out->practitioner = (access & ACCESS_PRACTITIONER) != 0;
+    if (access & ACCESS_PATIENT_DATA) /* a level without a scope reads, with patient data */
+        out->data_scope = out->scope ? SCOPE_PATIENT_DATA : SCOPE_READ | SCOPE_PATIENT_DATA;
+    return true;
+}
+
+/* A person signed in, not an API key; otherwise replies 403. */
+static bool gate_people(struct req *r, const struct auth *a)
+{
+    if (!a->api_key)
+        return true;
+    reply_problem(r, 403, "forbidden", NULL,
+                  "This is done by a person signed in, not with an API key.", NULL);
     return false;
+}
+
+/* Checks the caller against g in order; false after replying. */
+static bool gate_checks(struct req *r, struct auth *a, const struct gate_rule *g)
+{
+    return auth_staff(r, a) && (!g->clinic || auth_clinic(r, a, staff_clinic(r))) &&
+           (!g->scope || auth_scope(r, a, g->scope)) && (!g->admin || auth_admin(r, a)) &&
+           (!g->people || gate_people(r, a)) &&
+           (!g->practitioner || auth_practitioner(r, a, req_param(r, 1))) &&
+           (!g->data_scope || auth_scope(r, a, g->data_scope));
 }
 
 bool api_gate(struct req *r, unsigned access)
 {
-    unsigned level = ACCESS_LEVEL(access);
+    struct gate_rule g;
     r->actor_known = false;
-    if (level == ACCESS_PUBLIC || level == ACCESS_OPS || level == ACCESS_HOLDER ||
-        level == ACCESS_FEED)
-        return true; /* operators are told by http/server.c; tokens with their rows */
-    struct auth *a = &r->actor;
-    bool ok = enter_level(r, a, level);
-    if (ok && (access & ACCESS_PEOPLE) && a->api_key) {
-        reply_problem(r, 403, "forbidden", NULL,
-                      "This is done by a person signed in, not with an API key.",
-                      NULL);
-        ok = false;
+    if (!gate_rule_of(access, &g)) {
+        reply_internal(r); /* a rule the gate does not know: a defect of the table */
+        return false;
     }
-    if (ok && (access & ACCESS_PRACTITIONER))
-        ok = auth_practitioner(r, a, req_param(r, 1));
-    if (ok && (access & ACCESS_PATIENT_DATA))
-        ok = auth_scope(r, a,
-                        level == ACCESS_SIGNED_IN ? SCOPE_READ | SCOPE_PATIENT_DATA
-                                                  : SCOPE_PATIENT_DATA);
-    r->actor_known = ok;
-    return ok;
+    if (!g.signed_in)
+        return true;
+    r->actor_known = gate_checks(r, &r->actor, &g);
+    return r->actor_known;
 }

@@ -178,6 +178,14 @@ static enum db_status check_new_rule(struct req *r, struct input *in,
     return DB_OK;
 }
 
+bool schedule_practitioner_here(struct req *r)
+{
+    enum db_status st = store_practitioner_in_clinic(&r->db, req_param(r, 1), staff_clinic(r));
+    if (st != DB_OK)
+        reply_failure(r, st);
+    return st == DB_OK;
+}
+
 /* Replies status with the practitioner's hours. */
 static void reply_hours(struct req *r, int status)
 {
@@ -189,8 +197,7 @@ static void reply_hours(struct req *r, int status)
 
 void staff_hours_list(struct req *r)
 {
-    struct auth a;
-    if (schedule_enter(r, &a, STAFF_READ))
+    if (schedule_practitioner_here(r))
         reply_hours(r, 200);
 }
 
@@ -244,10 +251,10 @@ static void hours_change(struct req *r, const struct auth *a, struct hours_write
 
 void staff_hours_create(struct req *r)
 {
-    struct auth a;
+    const struct auth *a = &r->actor;
     struct input in;
     input_init(&in, r);
-    if (!schedule_enter(r, &a, STAFF_SELF_WRITE))
+    if (!schedule_practitioner_here(r))
         return;
     static const char *const allowed[] = {"weekday", "start_time", "end_time", "location_id",
                                           "valid_from", "valid_to", "cancel_stranded", NULL};
@@ -261,7 +268,7 @@ void staff_hours_create(struct req *r)
                                 .rules = &b.rule, .n = 1, .cancel = b.cancel,
                                 .action = "add_hours", .resource_type = "weekly_hours"};
         w.resource_id = w.id;
-        hours_change(r, &a, &w, json_incref(body), 201);
+        hours_change(r, a, &w, json_incref(body), 201);
     }
     json_decref(body);
 }
@@ -282,10 +289,10 @@ static enum db_status check_locations(struct req *r, struct input *in,
 
 void staff_hours_replace(struct req *r)
 {
-    struct auth a;
+    const struct auth *a = &r->actor;
     struct input in;
     input_init(&in, r);
-    if (!schedule_enter(r, &a, STAFF_SELF_WRITE))
+    if (!schedule_practitioner_here(r))
         return;
     static const char *const allowed[] = {"rules", "cancel_stranded", NULL};
     json_t *body = staff_body(&in, allowed);
@@ -299,7 +306,7 @@ void staff_hours_replace(struct req *r)
                                 .cancel = b->cancel, .action = "replace_hours",
                                 .resource_type = "practitioner",
                                 .resource_id = req_param(r, 1)};
-        hours_change(r, &a, &w, json_incref(body), 200);
+        hours_change(r, a, &w, json_incref(body), 200);
     }
     free(b);
     json_decref(body);
@@ -307,10 +314,10 @@ void staff_hours_replace(struct req *r)
 
 void staff_hours_delete(struct req *r)
 {
-    struct auth a;
+    const struct auth *a = &r->actor;
     struct input in;
     input_init(&in, r);
-    if (!schedule_enter(r, &a, STAFF_SELF_WRITE))
+    if (!schedule_practitioner_here(r))
         return;
     bool cancel = false;
     q_bool(&in, "cancel_stranded", &cancel);
@@ -327,5 +334,5 @@ void staff_hours_delete(struct req *r)
                             .delete_id = req_param(r, 2), .cancel = cancel,
                             .action = "delete_hours", .resource_type = "weekly_hours",
                             .resource_id = req_param(r, 2)};
-    hours_change(r, &a, &w, NULL, 204);
+    hours_change(r, a, &w, NULL, 204);
 }

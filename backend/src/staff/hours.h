@@ -44,5 +44,10 @@ struct hours_replace_body {
 };
 bool hours_replace_parse(struct input *in, json_t *body, struct hours_replace_body *out);
 
+/* The route's practitioner (parameter 1) is the route's clinic's, for platform admins
+ * too (the gate let the caller act for them: ACCESS_PRACTITIONER).  False after
+ * replying (404, 503...). */
+bool schedule_practitioner_here(struct req *r);
+
 #include "util/banned.h"
 #endif

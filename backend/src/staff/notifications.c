@@ -54,26 +54,24 @@ bool notifications_query_parse(struct input *in, struct notifications_query *q)
 
 void staff_notifications_list(struct req *r)
 {
-    struct auth a;
+    const struct auth *a = &r->actor;
     struct input in;
     input_init(&in, r);
     struct notifications_query q;
-    if (!staff_enter(r, &a, STAFF_READ) || !auth_scope(r, &a, SCOPE_PATIENT_DATA))
-        return;
     if (!notifications_query_parse(&in, &q)) {
         input_reply(&in);
         return;
     }
     struct staff_page page = {0};
     enum db_status st = store_notifications_list(
-        &r->db, staff_clinic(r), q.status, only_practitioner(&a), q.has_cursor ? q.after.key : NULL,
+        &r->db, staff_clinic(r), q.status, only_practitioner(a), q.has_cursor ? q.after.key : NULL,
         q.has_cursor ? q.after.id : NULL, q.limit, &page);
     if (st != DB_OK) {
         reply_failure(r, st);
         return;
     }
     json_t *detail = json_pack("{s:s, s:i}", "status", q.status, "count", page.count);
-    if (audit(r, &a, NULL, staff_clinic(r), "read_notifications", "notification", NULL, true,
+    if (audit(r, a, NULL, staff_clinic(r), "read_notifications", "notification", NULL, true,
               "success", detail))
         reply_owned(r, 200, "application/json", page.json, page.len);
     else
@@ -82,9 +80,7 @@ void staff_notifications_list(struct req *r)
 
 void staff_notifications_resend(struct req *r)
 {
-    struct auth a;
-    if (!staff_enter(r, &a, STAFF_SELF_WRITE) || !auth_scope(r, &a, SCOPE_PATIENT_DATA))
-        return;
+    const struct auth *a = &r->actor;
     const char *id = req_param(r, 1);
     if (!is_uuid(id)) {
         reply_not_found(r);
@@ -92,10 +88,10 @@ void staff_notifications_resend(struct req *r)
     }
     struct audit_entry e;
     char status[16];
-    audit_entry_make(&e, r, &a, NULL, staff_clinic(r), "resend_notification", "notification", id,
+    audit_entry_make(&e, r, a, NULL, staff_clinic(r), "resend_notification", "notification", id,
                      true, "success", NULL);
     enum db_status st =
-        store_notifications_resend(&r->db, staff_clinic(r), id, only_practitioner(&a), &e, status);
+        store_notifications_resend(&r->db, staff_clinic(r), id, only_practitioner(a), &e, status);
     audit_entry_release(&e);
     char d[160];
     snprintf(d, sizeof(d), "Only a failed notification can be sent again; this one is %s.",

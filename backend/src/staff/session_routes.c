@@ -215,12 +215,10 @@ void auth_login(struct req *r)
 
 void auth_logout(struct req *r)
 {
-    struct auth a;
+    const struct auth *a = &r->actor;
     bool via_cookie;
     const char *token = auth_presented_token(r, &via_cookie);
-    if (!auth_staff(r, &a))
-        return;
-    if (a.api_key) {
+    if (a->api_key) {
         reply_problem(r, 400, "not-a-session", NULL, "API keys are revoked by an admin, not logged out.", NULL);
         return;
     }
@@ -231,7 +229,7 @@ void auth_logout(struct req *r)
         reply_failure(r, st);
         return;
     }
-    if (!audit(r, &a, NULL, a.clinic_id, "logout", "staff_user", a.user_id, false, "success", NULL))
+    if (!audit(r, a, NULL, a->clinic_id, "logout", "staff_user", a->user_id, false, "success", NULL))
         return;
     reply_text(r, 204, "application/json", "", 0);
     auth_set_session_cookie(r, "", 0);
@@ -239,18 +237,16 @@ void auth_logout(struct req *r)
 
 void auth_me(struct req *r)
 {
-    struct auth a;
-    if (!auth_staff(r, &a))
-        return;
-    if (a.api_key) {
-        reply_json(r, 200, json_pack("{s:s, s:s, s:s}", "id", a.user_id, "role", "api_key",
-                                     "clinic_id", a.clinic_id));
+    const struct auth *a = &r->actor;
+    if (a->api_key) {
+        reply_json(r, 200, json_pack("{s:s, s:s, s:s}", "id", a->user_id, "role", "api_key",
+                                     "clinic_id", a->clinic_id));
         return;
     }
     char *text;
     size_t len;
     struct store_staff me;
-    enum db_status st = store_auth_me(&r->db, a.user_id, &text, &len, &me);
+    enum db_status st = store_auth_me(&r->db, a->user_id, &text, &len, &me);
     if (st != DB_OK) {
         reply_failure(r, st);
         return;
@@ -348,21 +344,15 @@ void auth_password(struct req *r)
 {
     struct input in;
     input_init(&in, r);
-    struct auth a;
-    if (!auth_staff(r, &a))
-        return;
-    if (a.api_key) {
-        reply_problem(r, 403, "forbidden", NULL, "API keys have no password.", NULL);
-        return;
-    }
+    const struct auth *a = &r->actor; /* a person: the route is ACCESS_PEOPLE */
     json_t *body = body_object(&in);
     struct password_change_in pc;
     if (body)
-        password_change_parse(&in, body, a.email, &pc);
+        password_change_parse(&in, body, a->email, &pc);
     if (!input_ok(&in))
         input_reply(&in);
     else
-        password_change(r, &a, &pc);
+        password_change(r, a, &pc);
     input_release(&in);
     json_decref(body);
 }

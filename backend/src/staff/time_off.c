@@ -29,8 +29,7 @@ bool time_off_parse(struct input *in, json_t *body, struct time_off_body *out)
 
 void staff_time_off_list(struct req *r)
 {
-    struct auth a;
-    if (!schedule_enter(r, &a, STAFF_READ))
+    if (!schedule_practitioner_here(r))
         return;
     char *json;
     size_t len;
@@ -61,10 +60,10 @@ static enum db_status apply_delete(struct db_session *s, void *ctx)
 
 void staff_time_off_create(struct req *r)
 {
-    struct auth a;
+    const struct auth *a = &r->actor;
     struct input in;
     input_init(&in, r);
-    if (!schedule_enter(r, &a, STAFF_SELF_WRITE))
+    if (!schedule_practitioner_here(r))
         return;
     static const char *const allowed[] = {"start", "end", "reason", "cancel_stranded", NULL};
     json_t *body = staff_body(&in, allowed);
@@ -77,7 +76,7 @@ void staff_time_off_create(struct req *r)
     struct time_off_write w = {.clinic_id = staff_clinic(r), .practitioner_id = req_param(r, 1),
                                .add = &b};
     struct schedule_change c = {
-        .a = &a, .clinic_id = w.clinic_id, .practitioner_id = w.practitioner_id,
+        .a = a, .clinic_id = w.clinic_id, .practitioner_id = w.practitioner_id,
         .cancel = b.cancel, .why = "the practitioner is away", .apply = apply_insert, .ctx = &w,
         .action = "add_time_off", .resource_type = "time_off", .resource_id = w.row.id,
     };
@@ -95,8 +94,8 @@ void staff_time_off_create(struct req *r)
 
 void staff_time_off_delete(struct req *r)
 {
-    struct auth a;
-    if (!schedule_enter(r, &a, STAFF_SELF_WRITE))
+    const struct auth *a = &r->actor;
+    if (!schedule_practitioner_here(r))
         return;
     if (!is_uuid(req_param(r, 2))) {
         reply_not_found(r);
@@ -106,7 +105,7 @@ void staff_time_off_delete(struct req *r)
                                .delete_id = req_param(r, 2)};
     /* time off ended frees time: it strands nothing */
     struct schedule_change c = {
-        .a = &a, .clinic_id = w.clinic_id, .practitioner_id = w.practitioner_id,
+        .a = a, .clinic_id = w.clinic_id, .practitioner_id = w.practitioner_id,
         .frees_only = true, .apply = apply_delete, .ctx = &w, .action = "delete_time_off",
         .resource_type = "time_off", .resource_id = w.delete_id,
     };
