@@ -46,7 +46,7 @@ void fhir_outcome(struct req *r, int status, const char *code, const char *diagn
 /* 404 for Type/id. */
 void fhir_not_found(struct req *r, const char *type, const char *id);
 /* Runs a handler and turns any problem+json it (or a shared helper such as
- * reply_failure or auth_staff) replied into an OperationOutcome with the same status
+ * reply_failure or the gate) replied into an OperationOutcome with the same status
  * and headers, so that every answer under /fhir/r4 speaks FHIR. */
 void fhir_run(struct req *r, void (*handler)(struct req *r));
 /* Says a reply given in the API's problem+json (a refusal, a database fault) again as

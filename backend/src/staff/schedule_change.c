@@ -16,19 +16,6 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
-bool schedule_enter(struct req *r, struct auth *a, enum staff_access access)
-{
-    const char *pid = req_param(r, 1);
-    if (!staff_enter(r, a, access) || !auth_practitioner(r, a, pid) ||
-        !(strcmp(a->role, "platform_admin") == 0 || a->api_key ||
-          strcmp(a->clinic_id, staff_clinic(r)) == 0))
-        return false;
-    enum db_status st = store_practitioner_in_clinic(&r->db, pid, staff_clinic(r));
-    if (st != DB_OK)
-        reply_failure(r, st);
-    return st == DB_OK;
-}
-
 /* The open future bookings and which of them the schedule allowed before the change. */
 struct strand_check {
     struct open_booking *b;

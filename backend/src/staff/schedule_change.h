@@ -30,11 +30,6 @@ struct schedule_change {
     json_t *stranded;           /* with DB_CONFLICT: [{id, start, end}] it would strand */
 };
 
-/* Checks the route's practitioner (parameter 1) against the caller (admins of the
- * clinic, API keys and the practitioner themself) and that they are the route's
- * clinic's.  False after replying (401, 403, 404, 503...). */
-bool schedule_enter(struct req *r, struct auth *a, enum staff_access access);
-
 /* Runs the change, its settling and its audit rows as one unit of work on r's
  * session (db_tx: retried on a serialization failure or deadlock, so apply may run
  * more than once), then the directory index follows at once.  Replies nothing.
