@@ -21,7 +21,7 @@
 #include "cache/index_keeper.h"
 #include "cache/schedule_cache.h"
 #include "core/owner.h"
-#include "directory/handlers.h"
+#include "directory/practitioners.h"
 #include "cli/import.h"
 #include "cli/seed.h"
 #include "cli/seed_schedule.h"

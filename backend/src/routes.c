@@ -1,13 +1,8 @@
 /* The route table: every method and path the service answers, its handler, what it
  * expects and who may call it, in one place; and the gate that applies those rules. */
 #include "api/gate.h"
-#include "booking/handlers.h"
-#include "calendar/handlers.h"
-#include "directory/handlers.h"
+#include "api/handlers.h"
 #include "fhir/fhir.h"
-#include "fhir/handlers.h"
-#include "site/handlers.h"
-#include "staff/handlers.h"
 #include "site/web.h"
 #include "http/router.h"
 

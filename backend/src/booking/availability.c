@@ -1,6 +1,6 @@
 /* Open slots of a practitioner for one service over a range of at most 62 days. */
 #include "booking/availability.h"
-#include "booking/handlers.h"
+#include "api/handlers.h"
 
 #include <pthread.h>
 #include <sodium.h>

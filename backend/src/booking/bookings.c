@@ -10,7 +10,7 @@
 
 #include "api/outcome.h"
 #include "api/rate.h"
-#include "booking/handlers.h"
+#include "api/handlers.h"
 #include "booking/idempotency.h"
 #include "cache/index_keeper.h"
 #include "domain/seal.h"

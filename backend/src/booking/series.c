@@ -3,7 +3,7 @@
  * nearest free time, or skipped, and why.  parse -> Idempotency-Key -> the schedule
  * -> the plan -> one unit of work (store_series_create) -> the index told -> one
  * reply. */
-#include "booking/handlers.h"
+#include "api/handlers.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* The waitlist: a patient asks to be told when an earlier time frees up. */
-#include "booking/handlers.h"
+#include "api/handlers.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* A booking as an iCalendar file, for its holder (the manage token). */
-#include "calendar/handlers.h"
+#include "api/handlers.h"
 
 #include <libical/ical.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* A practitioner's schedule as a subscribable iCalendar feed.  Staff issue and revoke
  * feed tokens; events carry the patient's initials, nothing more.  The SQL is
  * store/feeds.c's. */
-#include "calendar/handlers.h"
+#include "api/handlers.h"
 
 #include <libical/ical.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "directory/handlers.h"
+#include "api/handlers.h"
 #include "store/places.h"
 #include "util/buf.h"
 #include "util/parse.h"

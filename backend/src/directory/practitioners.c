@@ -3,7 +3,8 @@
  * the index in memory (cache/index_keeper.c) finds the matches, otherwise one query
  * (store/directory_search.c) does.  PostgreSQL writes the JSON of each item; we
  * only join them. */
-#include "directory/handlers.h"
+#include "api/handlers.h"
+#include "directory/practitioners.h"
 
 #include <math.h>
 #include <pthread.h>

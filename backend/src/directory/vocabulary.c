@@ -1,6 +1,6 @@
 /* The directory's reference lists: professions, techniques (with aliases), conditions.
  * They are short and fixed by migrations: one page, next_cursor always null. */
-#include "directory/handlers.h"
+#include "api/handlers.h"
 
 #include "api/outcome.h"
 #include "http/reply.h"

@@ -3,7 +3,7 @@
  * patient appears only as the participant's display name: no contact details, notes
  * or cancellation reasons.  Every read and search is written to the audit log as an
  * access to patient data. */
-#include "fhir/handlers.h"
+#include "api/handlers.h"
 
 #include <stdio.h>
 #include <stdlib.h>

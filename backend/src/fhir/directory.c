@@ -1,7 +1,7 @@
 /* FHIR R4 Practitioner, PractitionerRole and Location: the public directory as FHIR
  * resources.  PostgreSQL writes each resource (store/fhir_directory.c); weekly hours
  * are merged here. */
-#include "fhir/handlers.h"
+#include "api/handlers.h"
 
 #include <stdio.h>
 #include <stdlib.h>

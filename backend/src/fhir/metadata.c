@@ -1,6 +1,6 @@
 /* The FHIR R4 CapabilityStatement (GET /fhir/r4/metadata) and the answers for what
  * the facade does not do: other resource types (404) and writes (405). */
-#include "fhir/handlers.h"
+#include "api/handlers.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * GET /api/v1/practitioners/{id}/availability (schedule_fetch + slots_compute), so the
  * two always agree.  A Slot's id is the Schedule's id and the start's Unix time
  * ("{practitioner id}-1796112000"): stable while the slot stays free. */
-#include "fhir/handlers.h"
+#include "api/handlers.h"
 
 #include <stdio.h>
 #include <stdlib.h>

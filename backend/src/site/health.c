@@ -1,5 +1,5 @@
 /* Liveness, readiness and the Prometheus metrics page. */
-#include "site/handlers.h"
+#include "api/handlers.h"
 
 #include <stdlib.h>
 #include <string.h>

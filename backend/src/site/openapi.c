@@ -3,7 +3,7 @@
  * which from the repository's root, as `make run` and the tests run, is the file in
  * the tree).  Read and checked once, at the first request that finds it, then served
  * from memory; a missing or unreadable file is a 503 until it is there. */
-#include "site/handlers.h"
+#include "api/handlers.h"
 
 #include <pthread.h>
 #include <stdio.h>

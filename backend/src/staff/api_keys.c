@@ -7,7 +7,7 @@
 
 #include "api/audit.h"
 #include "domain/token.h"
-#include "staff/handlers.h"
+#include "api/handlers.h"
 #include "staff/replies.h"
 #include "store/api_keys.h"
 

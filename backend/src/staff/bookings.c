@@ -1,7 +1,7 @@
 /* Bookings made, read, cancelled or closed by staff (the front desk may book inside
  * the notice window and past the horizon, and cancel inside the cancellation
  * window). */
-#include "staff/handlers.h"
+#include "api/handlers.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "api/audit.h"
-#include "staff/handlers.h"
+#include "api/handlers.h"
 #include "staff/replies.h"
 #include "store/audit.h"
 #include "util/parse.h"

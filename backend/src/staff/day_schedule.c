@@ -9,7 +9,7 @@
 #include "api/outcome.h"
 #include "domain/timefmt.h"
 #include "api/access.h"
-#include "staff/handlers.h"
+#include "api/handlers.h"
 #include "store/day_schedule.h"
 #include "util/parse.h"
 

@@ -9,7 +9,7 @@
 #include "api/access.h"
 #include "api/audit.h"
 #include "cache/index_keeper.h"
-#include "staff/handlers.h"
+#include "api/handlers.h"
 #include "staff/practitioners.h"
 #include "store/imports.h"
 

@@ -6,7 +6,7 @@
 
 #include "api/audit.h"
 #include "staff/fields.h"
-#include "staff/handlers.h"
+#include "api/handlers.h"
 #include "staff/replies.h"
 
 const char *const location_create_fields[] = {"name", "address", "city", "region", "postcode",

@@ -17,7 +17,7 @@
 
 #include "api/access.h"
 #include "api/audit.h"
-#include "staff/handlers.h"
+#include "api/handlers.h"
 #include "staff/replies.h"
 #include "store/notifications.h"
 #include "util/parse.h"

@@ -7,7 +7,7 @@
 
 #include "domain/cursor.h"
 #include "staff/fields.h"
-#include "staff/handlers.h"
+#include "api/handlers.h"
 #include "staff/replies.h"
 #include "store/imports.h"
 

@@ -8,7 +8,7 @@
 
 #include "api/audit.h"
 #include "staff/fields.h"
-#include "staff/handlers.h"
+#include "api/handlers.h"
 #include "staff/replies.h"
 
 const char *const service_create_fields[] = {"name", "duration_minutes", "price", "currency",

@@ -12,7 +12,7 @@
 #include "domain/password.h"
 #include "domain/timefmt.h"
 #include "domain/token.h"
-#include "staff/handlers.h"
+#include "api/handlers.h"
 #include "store/auth.h"
 
 #define HASH_WAIT_MS 3000

@@ -7,7 +7,7 @@
 
 #include "api/outcome.h"
 #include "api/access.h"
-#include "staff/handlers.h"
+#include "api/handlers.h"
 #include "staff/hours.h"
 #include "staff/schedule_change.h"
 #include "store/time_off.h"
