@@ -572,10 +572,35 @@ static void test_arg_value_row(void **state)
         assert_null(got);
 }
 
+struct digits_case {
+    const char *s;
+    int n;
+    bool ok;
+    int want;
+};
+
+static const struct digits_case digits_cases[] = {
+    {"2026", 4, true, 2026},      {"0007", 4, true, 7},      {"12", 2, true, 12},
+    {"123", 2, true, 12},         {"1a", 2, false, 0},       {"+1", 2, false, 0},
+    {"-1", 2, false, 0},          {" 1", 2, false, 0},       {"1", 2, false, 0},
+    {"", 1, false, 0},            {"9", 0, true, 0},         {"99999", 5, true, 99999},
+};
+
+static void test_parse_digits_row(void **state)
+{
+    const struct digits_case *c = UNIT_ROW(struct digits_case, state);
+    int out = -1;
+    assert_int_equal(parse_digits(c->s, c->n, &out), c->ok);
+    assert_int_equal(out, c->ok ? c->want : -1);
+}
+
 int main(void)
 {
     struct unit_suite s = {0};
     char e[96];
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(digits_cases); i++)
+        unit_add(&s, test_parse_digits_row, &digits_cases[i], "parse_digits[%zu] \"%s\" n=%d", i,
+                 digits_cases[i].s, digits_cases[i].n);
     for (size_t i = 0; i < UNIT_ARRAY_LEN(long_cases); i++) {
         const struct long_case *c = &long_cases[i];
         unit_add(&s, test_parse_long_row, c, "parse_long[%zu] \"%s\" in [%ld,%ld]", i,

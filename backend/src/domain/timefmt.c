@@ -6,18 +6,7 @@
 #include <string.h>
 
 #include "domain/tz.h"
-
-static bool digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
+#include "util/parse.h"
 
 static int days_in_month(int y, int m)
 {
@@ -30,8 +19,8 @@ static int days_in_month(int y, int m)
 static int parse_ymd(const char *s, int64_t *days)
 {
     int y, m, d;
-    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
-        !digits(s + 8, 2, &d))
+    if (!parse_digits(s, 4, &y) || s[4] != '-' || !parse_digits(s + 5, 2, &m) || s[7] != '-' ||
+        !parse_digits(s + 8, 2, &d))
         return -1;
     if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
         return -1;
@@ -52,8 +41,8 @@ int rfc3339_parse(const char *s, int64_t *out)
     int64_t days;
     int hh, mm, ss;
     if (n < 20 || parse_ymd(s, &days) < 0 || (s[10] != 'T' && s[10] != 't') ||
-        !digits(s + 11, 2, &hh) || s[13] != ':' || !digits(s + 14, 2, &mm) || s[16] != ':' ||
-        !digits(s + 17, 2, &ss))
+        !parse_digits(s + 11, 2, &hh) || s[13] != ':' || !parse_digits(s + 14, 2, &mm) || s[16] != ':' ||
+        !parse_digits(s + 17, 2, &ss))
         return -1;
     if (hh > 23 || mm > 59 || ss > 59)
         return -1;
@@ -71,7 +60,7 @@ int rfc3339_parse(const char *s, int64_t *out)
         offset = 0;
     } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
         int oh, om;
-        if (!digits(p + 1, 2, &oh) || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
+        if (!parse_digits(p + 1, 2, &oh) || !parse_digits(p + 4, 2, &om) || oh > 23 || om > 59)
             return -1;
         offset = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
     } else {

@@ -327,29 +327,17 @@ char *fhir_strings(struct fhir_req *f, const char *key)
 
 /* --- dates ------------------------------------------------------------------------ */
 
-static bool digits_n(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 int fhir_date_parse(const char *s, int64_t *lo, int64_t *hi, bool *wall)
 {
     size_t len = strlen(s);
     int y, m, hh, mi, ss = 0;
     *wall = true;
-    if (len == 4 && digits_n(s, 4, &y) && y >= 1900 && y <= 9999) {
+    if (len == 4 && parse_digits(s, 4, &y) && y >= 1900 && y <= 9999) {
         *lo = days_from_civil(y, 1, 1) * 86400;
         *hi = days_from_civil(y + 1, 1, 1) * 86400;
         return 0;
     }
-    if (len == 7 && digits_n(s, 4, &y) && s[4] == '-' && digits_n(s + 5, 2, &m) && y >= 1900 &&
+    if (len == 7 && parse_digits(s, 4, &y) && s[4] == '-' && parse_digits(s + 5, 2, &m) && y >= 1900 &&
         y <= 9999 && m >= 1 && m <= 12) {
         *lo = days_from_civil(y, (unsigned)m, 1) * 86400;
         *hi = (m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, (unsigned)m + 1, 1)) *
@@ -370,12 +358,12 @@ int fhir_date_parse(const char *s, int64_t *lo, int64_t *hi, bool *wall)
         return 0;
     }
     const char *p = s + 10;
-    if (*p != 'T' || !digits_n(p + 1, 2, &hh) || p[3] != ':' || !digits_n(p + 4, 2, &mi))
+    if (*p != 'T' || !parse_digits(p + 1, 2, &hh) || p[3] != ':' || !parse_digits(p + 4, 2, &mi))
         return -1;
     p += 6;
     int64_t precision = 60;
     if (*p == ':') {
-        if (!digits_n(p + 1, 2, &ss))
+        if (!parse_digits(p + 1, 2, &ss))
             return -1;
         p += 3;
         precision = 1;
@@ -399,8 +387,8 @@ int fhir_date_parse(const char *s, int64_t *lo, int64_t *hi, bool *wall)
     int oh, om;
     if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
         offset = 0;
-    else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits_n(p + 1, 2, &oh) &&
-             p[3] == ':' && digits_n(p + 4, 2, &om) && oh <= 14 && om <= 59)
+    else if ((*p == '+' || *p == '-') && strlen(p) == 6 && parse_digits(p + 1, 2, &oh) &&
+             p[3] == ':' && parse_digits(p + 4, 2, &om) && oh <= 14 && om <= 59)
         offset = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
     else
         return -1;

@@ -260,3 +260,15 @@ const char *arg_value(int argc, char **argv, const char *name)
             return argv[i + 1];
     return NULL;
 }
+
+bool parse_digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}

@@ -46,5 +46,9 @@ int parse_latlon(const char *s, double *lat, double *lon);
  * NULL when it is not given (or is last, with no value after it).  Points into argv. */
 const char *arg_value(int argc, char **argv, const char *name);
 
+/* Exactly n decimal digits at s (no sign, no space) as a number into out; false, out
+ * untouched, when any of the n characters is not a digit. */
+bool parse_digits(const char *s, int n, int *out);
+
 #include "util/banned.h"
 #endif
