@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "store/staff_page.h"
 #include "util/buf.h"
 
 DB_STMT(st_schedule_list,
@@ -39,12 +40,7 @@ enum db_status store_day_schedule(struct db_session *s, const char *clinic_id, i
     int n = PQntuples(res) > DAY_SCHEDULE_MAX_ITEMS ? DAY_SCHEDULE_MAX_ITEMS : PQntuples(res);
     struct buf b;
     buf_init(&b, 0);
-    buf_puts(&b, "{\"items\":[");
-    for (int i = 0; i < n; i++) {
-        if (i)
-            buf_putc(&b, ',');
-        buf_append(&b, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0));
-    }
+    staff_page_items(&b, res, n);
     buf_puts(&b, "],\"next_cursor\":null}");
     *json = buf_detach(&b, len);
     PQclear(res);

@@ -22,6 +22,16 @@ static void next_cursor(PGresult *res, int n, char kind, int key_col, int id_col
         next[0] = '\0';
 }
 
+void staff_page_items(struct buf *b, PGresult *res, int n)
+{
+    buf_puts(b, "{\"items\":[");
+    for (int i = 0; i < n; i++) {
+        if (i)
+            buf_putc(b, ',');
+        buf_append(b, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0));
+    }
+}
+
 void staff_page_make(PGresult *res, long limit, char kind, int key_col, int id_col,
                      struct staff_page *out)
 {
@@ -33,12 +43,7 @@ void staff_page_make(PGresult *res, long limit, char kind, int key_col, int id_c
     }
     struct buf b;
     buf_init(&b, 0);
-    buf_puts(&b, "{\"items\":[");
-    for (int i = 0; i < n; i++) {
-        if (i)
-            buf_putc(&b, ',');
-        buf_append(&b, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0));
-    }
+    staff_page_items(&b, res, n);
     buf_puts(&b, "],\"next_cursor\":");
     json_t *s = next[0] ? json_string(next) : NULL;
     char *enc = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;

@@ -6,6 +6,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "util/buf.h"
+
 /* A page: json (malloc'd, the caller frees it) and how many items it holds. */
 struct staff_page {
     char *json;
@@ -19,6 +21,10 @@ struct staff_page {
  * is.  null when there is no more. */
 void staff_page_make(PGresult *res, long limit, char kind, int key_col, int id_col,
                      struct staff_page *out);
+
+/* Appends {"items":[ and the JSON texts of column 0 of res's first n rows, comma
+ * separated, to b: the caller closes the array and the object. */
+void staff_page_items(struct buf *b, PGresult *res, int n);
 
 #include "util/banned.h"
 #endif
