@@ -33,6 +33,13 @@ function marker(state, n) {
   made.push(seq);
   return { seq, text: `retry-test ${seq} ${state} ${n}` };
 }
+/** clinicd_db_serialization_retries_total on the server's /metrics. */
+async function retriesCounted() {
+  const r = await request('GET', '/metrics');
+  const m = /^clinicd_db_serialization_retries_total (\d+)$/m.exec(r.text);
+  assert.ok(m, 'no clinicd_db_serialization_retries_total on /metrics');
+  return Number(m[1]);
+}
 const attemptsOf = (seq) => Number(sql(`SELECT last_value, is_called FROM ${seq}`).map((r) => (r.is_called ? r.last_value : 0))[0]);
 
 before(async () => {
@@ -79,10 +86,12 @@ describe('a staff write in a transaction (db_tx): PATCH a practitioner', () => {
     test(`${c.state} ${c.fails} time(s): ${c.want}${c.want === 200 ? ', the change kept once' : ', nothing kept'}`, async () => {
       const id = C.practitioners.p1;
       const before = bioOf(id);
+      const counted = await retriesCounted();
       const m = marker(c.state, c.fails);
       const r = await request('PATCH', `${C.base}/practitioners/${id}`, { headers: C.admin.auth, body: { bio: m.text } });
       expectStatus(r, c.want, `${c.state} x ${c.fails}`);
       const ran = attemptsOf(m.seq);
+      assert.equal(await retriesCounted() - counted, ran - 1, 'each run after the first is counted on /metrics');
       if (c.want === 200) {
         assert.equal(bioOf(id), m.text);
         assert.equal(ran, c.fails + 1, 'attempts: the failed ones and the one that held');

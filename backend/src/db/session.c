@@ -230,6 +230,19 @@ enum db_status db_tx(struct db_session *s, db_work work, void *ctx)
     return rc;
 }
 
+enum db_status db_query_retried(struct db_session *s, struct db_stmt *st,
+                                const char *const *values, PGresult **out)
+{
+    enum db_status rc = db_query(s, st, values, out);
+    for (int attempt = 2; attempt <= DB_TX_ATTEMPTS && rc == DB_RETRY; attempt++) {
+        s->retries++;
+        atomic_fetch_add(&tx_retries, 1);
+        retry_pause(attempt - 1);
+        rc = db_query(s, st, values, out);
+    }
+    return rc;
+}
+
 long db_tx_retry_count(void)
 {
     return atomic_load(&tx_retries);

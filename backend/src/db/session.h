@@ -63,6 +63,12 @@ typedef enum db_status (*db_work)(struct db_session *s, void *ctx);
  * returned. */
 enum db_status db_tx(struct db_session *s, db_work work, void *ctx);
 
+/* db_query for a statement that is its own transaction (no BEGIN before it): run again
+ * at once on a serialization failure or deadlock, up to DB_TX_ATTEMPTS times in all, as
+ * db_tx runs a unit of work, without db_tx's two round trips for BEGIN and COMMIT. */
+enum db_status db_query_retried(struct db_session *s, struct db_stmt *st,
+                                const char *const *values, PGresult **out);
+
 /* Serialization retries made by db_tx in this process (for /metrics). */
 long db_tx_retry_count(void);
 

@@ -2,6 +2,8 @@
  * rendered in Prometheus text format. */
 #include "http/metrics.h"
 
+#include "db/session.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -275,9 +277,11 @@ void metrics_render(struct buf *out, struct db_pool *pool, long in_flight, int d
                    "# HELP clinicd_db_reconnects_total Connections reopened after a failure.\n"
                    "# TYPE clinicd_db_reconnects_total counter\nclinicd_db_reconnects_total %ld\n"
                    "# HELP clinicd_db_connect_failures_total Connection attempts that failed.\n"
-                   "# TYPE clinicd_db_connect_failures_total counter\nclinicd_db_connect_failures_total %ld\n",
+                   "# TYPE clinicd_db_connect_failures_total counter\nclinicd_db_connect_failures_total %ld\n"
+                   "# HELP clinicd_db_serialization_retries_total Units of work run again after a serialization failure or deadlock.\n"
+                   "# TYPE clinicd_db_serialization_retries_total counter\nclinicd_db_serialization_retries_total %ld\n",
                    st.size, st.in_use, st.waiting, st.checkouts, st.timeouts, st.reconnects,
-                   st.failures);
+                   st.failures, db_tx_retry_count());
         outbox_render(out, pool);
     }
 }

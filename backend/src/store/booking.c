@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "domain/contact.h"
+#include "store/audit.h"
 #include "domain/timefmt.h"
 #include "util/alloc.h"
 
@@ -88,13 +89,6 @@ DB_STMT(st_waitlist_join,
  * too. */
 DB_STMT(st_idem_get, "SELECT request_hash, status, sealed_body FROM idempotency_get($1, $2)", 2);
 DB_STMT(st_idem_put, "SELECT idempotency_put($1, $2, $3::bytea, $4::int, $5::bytea)", 5);
-/* (the audit log's row, as staff/auth.c's audit() writes it) */
-DB_STMT(st_audit,
-        "INSERT INTO audit_log (actor_type, actor_id, actor_email, role, clinic_id, action,"
-        " resource_type, resource_id, patient_data, request_id, outcome, detail)"
-        " VALUES ($1, $2::uuid, $3, $4, $5::uuid, $6, $7, $8, $9::bool, $10, $11, $12::jsonb)",
-        12);
-
 static void epoch_text(int64_t t, char *out, size_t n)
 {
     snprintf(out, n, "%lld", (long long)t);
@@ -103,18 +97,6 @@ static void epoch_text(int64_t t, char *out, size_t n)
 static int64_t cell_i(PGresult *res, int row, int col)
 {
     return strtoll(PQgetvalue(res, row, col), NULL, 10);
-}
-
-/* Runs a statement that is its own transaction, again on a serialization failure or
- * deadlock, as db_tx would run a unit of work (without its BEGIN and COMMIT, which
- * would cost two round trips more). */
-static enum db_status query_once(struct db_session *s, struct db_stmt *st,
-                                 const char *const *v, PGresult **res)
-{
-    enum db_status rc = DB_RETRY;
-    for (int attempt = 0; attempt < DB_TX_ATTEMPTS && rc == DB_RETRY; attempt++)
-        rc = db_query(s, st, v, res);
-    return rc;
 }
 
 static bool failed_on(const struct db_session *s, enum db_status rc, const char *state)
@@ -255,12 +237,15 @@ static enum db_status audit_row(struct db_session *s, const struct booking_actor
                                 const char *resource_type, const char *resource_id,
                                 const char *request_id, json_t *detail)
 {
-    char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+    struct audit_entry e = {
+        .actor_type = a->type, .actor_id = a->id, .actor_email = a->email, .role = a->role,
+        .clinic_id = clinic_id && *clinic_id ? clinic_id : NULL, .action = action,
+        .resource_type = resource_type, .resource_id = resource_id, .patient_data = true,
+        .request_id = request_id, .outcome = "success",
+        .detail = detail ? json_dumps(detail, JSON_COMPACT) : NULL};
     json_decref(detail);
-    const char *v[] = {a->type, a->id, a->email, a->role, clinic_id && *clinic_id ? clinic_id : NULL,
-                       action, resource_type, resource_id, "true", request_id, "success", d};
-    enum db_status rc = db_run(s, &st_audit, v);
-    free(d);
+    enum db_status rc = store_audit_append(s, &e);
+    free(e.detail);
     return rc;
 }
 
@@ -346,7 +331,7 @@ enum db_status store_booking_book(struct db_session *s, const struct booking_new
      * this checkout, which the pool would run again on a fresh connection.)  A retry
      * after the key was recorded meanwhile finds the record: a replay. */
     PGresult *res;
-    enum db_status rc = query_once(s, &st_book, v, &res);
+    enum db_status rc = db_query_retried(s, &st_book, v, &res);
     if (failed_on(s, rc, "23P01")) {
         out->outcome = BOOKING_TAKEN;
         return DB_OK;
@@ -456,7 +441,7 @@ enum db_status store_booking_move(struct db_session *s, const struct booking_mov
     const char *v[] = {k.practitioner, m->id, t0, t1, b0, b1, m->location_id, m->notice,
                        m->practitioner_id, f.start, f.length, m->freed.when, m->request_id};
     PGresult *res;
-    enum db_status rc = query_once(s, &st_move, v, &res);
+    enum db_status rc = db_query_retried(s, &st_move, v, &res);
     if (failed_on(s, rc, "23P01")) {
         *out = BOOKING_TAKEN;
         return DB_OK;
