@@ -169,6 +169,36 @@ enum db_status db_query_text(struct db_session *s, struct db_stmt *st,
     return rc;
 }
 
+enum db_status db_query_text1(struct db_session *s, struct db_stmt *st, const char *a,
+                              char **text, size_t *len)
+{
+    const char *v[] = {a};
+    return db_query_text(s, st, v, text, len);
+}
+
+enum db_status db_query_text2(struct db_session *s, struct db_stmt *st, const char *a,
+                              const char *b, char **text, size_t *len)
+{
+    const char *v[] = {a, b};
+    return db_query_text(s, st, v, text, len);
+}
+
+enum db_status db_query_one(struct db_session *s, struct db_stmt *st, const char *const *values,
+                            PGresult **out)
+{
+    PGresult *res;
+    enum db_status rc = db_query(s, st, values, &res);
+    if (rc == DB_OK && PQntuples(res) != 1)
+        rc = DB_NOT_FOUND;
+    if (rc != DB_OK || !out) {
+        PQclear(res);
+        res = NULL;
+    }
+    if (out)
+        *out = res;
+    return rc;
+}
+
 enum db_status db_command_status(struct db_session *s, const char *sql)
 {
     enum db_status rc = db_session_conn(s);

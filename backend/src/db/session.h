@@ -45,6 +45,16 @@ enum db_status db_run(struct db_session *s, struct db_stmt *st, const char *cons
  * or the value is NULL. */
 enum db_status db_query_text(struct db_session *s, struct db_stmt *st,
                              const char *const *values, char **text, size_t *len);
+/* db_query_text for a statement of one parameter (a), or of two (a, b). */
+enum db_status db_query_text1(struct db_session *s, struct db_stmt *st, const char *a,
+                              char **text, size_t *len);
+enum db_status db_query_text2(struct db_session *s, struct db_stmt *st, const char *a,
+                              const char *b, char **text, size_t *len);
+/* db_query for a statement that names one row: DB_NOT_FOUND unless it answers exactly
+ * one.  With out, on DB_OK *out holds the result (the caller PQclear()s it) and is NULL
+ * otherwise; without (NULL), the result is cleared here. */
+enum db_status db_query_one(struct db_session *s, struct db_stmt *st, const char *const *values,
+                            PGresult **out);
 /* A parameterless command (BEGIN, COMMIT, SAVEPOINT x, ...). */
 enum db_status db_command_status(struct db_session *s, const char *sql);
 /* The status a failed result stands for, recorded into s->fail. */

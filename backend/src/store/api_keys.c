@@ -29,8 +29,7 @@ DB_STMT(st_key_revoke,
 enum db_status store_api_keys_list(struct db_session *s, const char *clinic_id, char **json,
                                    size_t *len)
 {
-    const char *v[] = {clinic_id};
-    return db_query_text(s, &st_keys_list, v, json, len);
+    return db_query_text1(s, &st_keys_list, clinic_id, json, len);
 }
 
 struct key_create {
@@ -86,15 +85,12 @@ static enum db_status key_revoke_work(struct db_session *s, void *ctx)
     const char *v[] = {k->clinic_id, k->id};
     PGresult *res;
     *k->was_active = false;
-    enum db_status rc = db_query(s, &st_key_revoke, v, &res);
+    enum db_status rc = db_query_one(s, &st_key_revoke, v, &res);
     if (rc != DB_OK)
         return rc;
-    if (PQntuples(res) != 1)
-        rc = DB_NOT_FOUND;
-    else
-        *k->was_active = PQgetvalue(res, 0, 0)[0] == 't';
+    *k->was_active = PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
-    if (rc == DB_OK && *k->was_active)
+    if (*k->was_active)
         rc = store_audit_append(s, k->e);
     return rc;
 }

@@ -140,13 +140,9 @@ enum db_status store_booking_get(struct db_session *s, const char *id, struct bo
     memset(out, 0, sizeof(*out));
     const char *v[] = {id};
     PGresult *res;
-    enum db_status rc = db_query(s, &st_get, v, &res);
+    enum db_status rc = db_query_one(s, &st_get, v, &res);
     if (rc != DB_OK)
         return rc;
-    if (PQntuples(res) != 1) {
-        PQclear(res);
-        return DB_NOT_FOUND;
-    }
     const char **at[G_COLUMNS] = {
         [G_HASH] = &out->token_hash, [G_STATUS] = &out->status, [G_TZ] = &out->tz,
         [G_CLINIC] = &out->clinic_id, [G_PRACT] = &out->practitioner_id,
@@ -565,15 +561,12 @@ static enum db_status mark_work(struct db_session *s, void *arg)
 {
     struct mark_run *m = arg;
     const char *v[] = {m->id, m->status};
-    PGresult *res;
-    enum db_status rc = db_query(s, &st_mark, v, &res);
-    if (rc != DB_OK)
+    enum db_status rc = db_query_one(s, &st_mark, v, NULL);
+    if (rc != DB_OK && rc != DB_NOT_FOUND)
         return rc;
-    bool done = PQntuples(res) == 1;
-    PQclear(res);
-    *m->out = done ? BOOKING_BOOKED : BOOKING_NOT_OPEN;
-    if (!done)
-        return DB_NOT_FOUND; /* roll back */
+    *m->out = rc == DB_OK ? BOOKING_BOOKED : BOOKING_NOT_OPEN;
+    if (rc != DB_OK)
+        return rc; /* DB_NOT_FOUND: roll back */
     return audit_row(s, m->actor, m->clinic_id, "mark_booking", "booking", m->id, m->request_id,
                      json_pack("{s:s}", "status", m->status));
 }
@@ -755,13 +748,9 @@ enum db_status store_idem_get(struct db_session *s, const char *scope, const cha
     memset(out, 0, sizeof(*out));
     const char *v[] = {scope, key};
     PGresult *res;
-    enum db_status rc = db_query(s, &st_idem_get, v, &res);
-    if (rc != DB_OK)
-        return rc;
-    if (PQntuples(res) == 1)
+    enum db_status rc = db_query_one(s, &st_idem_get, v, &res);
+    if (rc == DB_OK)
         idem_record_from(out, res, 0);
-    else
-        rc = DB_NOT_FOUND;
     PQclear(res);
     return rc;
 }

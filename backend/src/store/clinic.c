@@ -27,8 +27,7 @@ DB_STMT(st_clinic_patch,
 enum db_status store_clinic_get(struct db_session *s, const char *clinic_id, char **json,
                                 size_t *len)
 {
-    const char *v[] = {clinic_id};
-    return db_query_text(s, &st_clinic_get, v, json, len);
+    return db_query_text1(s, &st_clinic_get, clinic_id, json, len);
 }
 
 enum db_status store_clinic_update(struct db_session *s, const char *clinic_id,

@@ -117,12 +117,8 @@ enum db_status store_directory_profile(struct db_session *s, const char *id, str
 {
     const char *v[] = {id};
     PGresult *res;
-    enum db_status st = db_query(s, &st_profile, v, &res);
-    if (st != DB_OK)
-        return st;
-    if (PQntuples(res) != 1) {
-        st = DB_NOT_FOUND;
-    } else {
+    enum db_status st = db_query_one(s, &st_profile, v, &res);
+    if (st == DB_OK) {
         buf_puts(out, PQgetvalue(res, 0, 4));
         buf_putc(out, '\0');
         buf_append(out, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "store/hours.h"
+
 /* The audit row of a feed's change, the same row audit() (staff/auth.c) writes, in
  * the statement that makes the change: $5 actor type  $6 actor id  $7 e-mail  $8 role
  * $9 request id; clinic and feed are expressions of the statement. */
@@ -51,30 +53,11 @@ DB_STMT(st_feed_events,
         " WHERE f.token_hash = $1::bytea AND f.practitioner_id = $2::uuid AND f.revoked_at IS NULL"
         " ORDER BY lower(b.during)",
         2);
-DB_STMT(st_feed_practitioner_here,
-        "SELECT 1 FROM practitioners WHERE id = $1::uuid AND clinic_id = $2::uuid", 2);
-
-/* Runs st and answers DB_NOT_FOUND when it returned no row; row 0 into *out when
- * out is not NULL (the caller PQclear()s it), else cleared here. */
-static enum db_status one_row(struct db_session *s, struct db_stmt *st, const char *const *v,
-                              PGresult **out)
-{
-    PGresult *res;
-    enum db_status rc = db_query(s, st, v, &res);
-    if (rc == DB_OK && PQntuples(res) < 1)
-        rc = DB_NOT_FOUND;
-    if (rc == DB_OK && out)
-        *out = res;
-    else
-        PQclear(res);
-    return rc;
-}
 
 enum db_status store_feeds_practitioner_here(struct db_session *s, const char *practitioner_id,
                                              const char *clinic_id)
 {
-    const char *v[] = {practitioner_id, clinic_id};
-    return one_row(s, &st_feed_practitioner_here, v, NULL);
+    return store_practitioner_in_clinic(s, practitioner_id, clinic_id);
 }
 
 enum db_status store_feeds_create(struct db_session *s, const char *clinic_id,
@@ -84,8 +67,8 @@ enum db_status store_feeds_create(struct db_session *s, const char *clinic_id,
 {
     const char *v[] = {clinic_id,   practitioner_id, token_hash,  created_by,        actor->type,
                        actor->id,   actor->email,    actor->role, actor->request_id};
-    PGresult *res = NULL;
-    enum db_status rc = one_row(s, &st_feed_new, v, &res);
+    PGresult *res;
+    enum db_status rc = db_query_one(s, &st_feed_new, v, &res);
     if (rc == DB_OK) {
         snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, 0));
         snprintf(out->created_at, sizeof(out->created_at), "%s", PQgetvalue(res, 0, 1));
@@ -97,8 +80,7 @@ enum db_status store_feeds_create(struct db_session *s, const char *clinic_id,
 enum db_status store_feeds_list(struct db_session *s, const char *practitioner_id,
                                 const char *clinic_id, char **json, size_t *len)
 {
-    const char *v[] = {practitioner_id, clinic_id};
-    return db_query_text(s, &st_feed_list, v, json, len);
+    return db_query_text2(s, &st_feed_list, practitioner_id, clinic_id, json, len);
 }
 
 enum db_status store_feeds_revoke(struct db_session *s, const char *feed_id,
@@ -108,7 +90,7 @@ enum db_status store_feeds_revoke(struct db_session *s, const char *feed_id,
     /* $4 is the feed id again, as the audit row's text */
     const char *v[] = {clinic_id,   practitioner_id, feed_id,     feed_id,          actor->type,
                        actor->id,   actor->email,    actor->role, actor->request_id};
-    return one_row(s, &st_feed_revoke, v, NULL);
+    return db_query_one(s, &st_feed_revoke, v, NULL);
 }
 
 enum db_status store_feeds_events(struct db_session *s, const char *token_hash,
@@ -116,26 +98,28 @@ enum db_status store_feeds_events(struct db_session *s, const char *token_hash,
                                   feed_event_fn each, void *ctx)
 {
     const char *v[] = {token_hash, practitioner_id};
-    PGresult *res = NULL;
-    enum db_status rc = one_row(s, &st_feed_events, v, &res);
-    if (rc != DB_OK)
-        return rc;
-    snprintf(head->feed_id, sizeof(head->feed_id), "%s", PQgetvalue(res, 0, 0));
-    snprintf(head->clinic_id, sizeof(head->clinic_id), "%s", PQgetvalue(res, 0, 1));
-    snprintf(head->timezone, sizeof(head->timezone), "%s", PQgetvalue(res, 0, 2));
-    snprintf(head->practitioner, sizeof(head->practitioner), "%s", PQgetvalue(res, 0, 11));
-    for (int i = 0; i < PQntuples(res); i++) {
-        if (PQgetisnull(res, i, 3))
-            continue; /* a feed with no bookings yet */
-        struct feed_event ev = {PQgetvalue(res, i, 3),
-                                strtoll(PQgetvalue(res, i, 4), NULL, 10),
-                                strtoll(PQgetvalue(res, i, 5), NULL, 10),
-                                PQgetvalue(res, i, 6),
-                                PQgetvalue(res, i, 7),
-                                PQgetvalue(res, i, 8),
-                                (int)strtol(PQgetvalue(res, i, 10), NULL, 10)};
-        each(ctx, head, &ev);
+    PGresult *res;
+    enum db_status rc = db_query(s, &st_feed_events, v, &res);
+    if (rc == DB_OK && PQntuples(res) < 1)
+        rc = DB_NOT_FOUND; /* no live feed by that token (a live one has a row, bookings or not) */
+    if (rc == DB_OK) {
+        snprintf(head->feed_id, sizeof(head->feed_id), "%s", PQgetvalue(res, 0, 0));
+        snprintf(head->clinic_id, sizeof(head->clinic_id), "%s", PQgetvalue(res, 0, 1));
+        snprintf(head->timezone, sizeof(head->timezone), "%s", PQgetvalue(res, 0, 2));
+        snprintf(head->practitioner, sizeof(head->practitioner), "%s", PQgetvalue(res, 0, 11));
+        for (int i = 0; i < PQntuples(res); i++) {
+            if (PQgetisnull(res, i, 3))
+                continue; /* a feed with no bookings yet */
+            struct feed_event ev = {PQgetvalue(res, i, 3),
+                                    strtoll(PQgetvalue(res, i, 4), NULL, 10),
+                                    strtoll(PQgetvalue(res, i, 5), NULL, 10),
+                                    PQgetvalue(res, i, 6),
+                                    PQgetvalue(res, i, 7),
+                                    PQgetvalue(res, i, 8),
+                                    (int)strtol(PQgetvalue(res, i, 10), NULL, 10)};
+            each(ctx, head, &ev);
+        }
     }
     PQclear(res);
-    return DB_OK;
+    return rc;
 }

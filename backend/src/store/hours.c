@@ -4,17 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Runs st: DB_NOT_FOUND unless it answers exactly one row. */
-static enum db_status one_row(struct db_session *s, struct db_stmt *st, const char *const *v)
-{
-    PGresult *res;
-    enum db_status rc = db_query(s, st, v, &res);
-    if (rc == DB_OK && PQntuples(res) != 1)
-        rc = DB_NOT_FOUND;
-    PQclear(res);
-    return rc;
-}
-
 DB_STMT(st_pract_in_clinic,
         "SELECT 1 FROM practitioners WHERE id = $1::uuid AND clinic_id = $2::uuid", 2);
 
@@ -22,7 +11,7 @@ enum db_status store_practitioner_in_clinic(struct db_session *s, const char *pr
                                             const char *clinic_id)
 {
     const char *v[] = {practitioner_id, clinic_id};
-    return one_row(s, &st_pract_in_clinic, v);
+    return db_query_one(s, &st_pract_in_clinic, v, NULL);
 }
 
 DB_STMT(st_hours_list,
@@ -37,8 +26,7 @@ DB_STMT(st_hours_list,
 enum db_status store_hours_list(struct db_session *s, const char *practitioner_id, char **json,
                                 size_t *len)
 {
-    const char *v[] = {practitioner_id};
-    return db_query_text(s, &st_hours_list, v, json, len);
+    return db_query_text1(s, &st_hours_list, practitioner_id, json, len);
 }
 
 /* The rules as numbers: minutes of the day and days since the epoch (NULL when open). */
@@ -128,5 +116,5 @@ enum db_status store_hours_delete(struct db_session *s, const char *id,
                                   const char *practitioner_id)
 {
     const char *v[] = {id, practitioner_id};
-    return one_row(s, &st_hours_delete, v);
+    return db_query_one(s, &st_hours_delete, v, NULL);
 }

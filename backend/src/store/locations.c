@@ -55,15 +55,13 @@ DB_STMT(st_loc_deactivate, "UPDATE locations SET active = false WHERE id = $1::u
 enum db_status store_locations_list(struct db_session *s, const char *clinic_id,
                                     const char *active, char **json, size_t *len)
 {
-    const char *v[] = {clinic_id, active};
-    return db_query_text(s, &st_loc_list, v, json, len);
+    return db_query_text2(s, &st_loc_list, clinic_id, active, json, len);
 }
 
 enum db_status store_locations_get(struct db_session *s, const char *clinic_id, const char *id,
                                    char **json, size_t *len)
 {
-    const char *v[] = {clinic_id, id};
-    return db_query_text(s, &st_loc_get, v, json, len);
+    return db_query_text2(s, &st_loc_get, clinic_id, id, json, len);
 }
 
 enum db_status store_locations_tz_check(struct db_session *s, const char *tz, bool *known,
@@ -108,9 +106,6 @@ enum db_status store_locations_update(struct db_session *s, const char *clinic_i
 enum db_status store_locations_deactivate(struct db_session *s, const char *clinic_id,
                                           const char *id, struct deactivation *d)
 {
-    d->lock = &st_loc_lock;
-    d->deactivate = &st_loc_deactivate;
-    d->of = (struct open_bookings_of){clinic_id, NULL, id, NULL};
-    d->id = id;
-    return store_deactivate(s, d);
+    struct open_bookings_of of = {clinic_id, NULL, id, NULL};
+    return store_deactivate(s, &st_loc_lock, &st_loc_deactivate, &of, d);
 }

@@ -120,12 +120,8 @@ static enum db_status deactivate_work(struct db_session *s, void *ctx)
     PGresult *res;
     d->was_active = false;
     open_bookings_release(&d->open);
-    enum db_status rc = db_query(s, d->lock, v, &res);
-    if (rc != DB_OK)
-        return rc;
-    if (PQntuples(res) != 1)
-        rc = DB_NOT_FOUND;
-    else
+    enum db_status rc = db_query_one(s, d->lock, v, &res);
+    if (rc == DB_OK)
         d->was_active = PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
     if (rc == DB_OK && d->was_active)
@@ -137,7 +133,13 @@ static enum db_status deactivate_work(struct db_session *s, void *ctx)
     return rc;
 }
 
-enum db_status store_deactivate(struct db_session *s, struct deactivation *d)
+enum db_status store_deactivate(struct db_session *s, struct db_stmt *lock,
+                                struct db_stmt *deactivate, const struct open_bookings_of *of,
+                                struct deactivation *d)
 {
+    d->lock = lock;
+    d->deactivate = deactivate;
+    d->of = *of;
+    d->id = of->location_id ? of->location_id : of->practitioner_id;
     return db_tx(s, deactivate_work, d);
 }

@@ -40,18 +40,22 @@ enum db_status store_open_bookings_settle(struct db_session *s, const struct ope
  * settles its open bookings (as store_open_bookings_settle, appending cancelled when
  * there were any to cancel), deactivates it (deactivate: $1 id) and appends
  * deactivated.  DB_NOT_FOUND when there is no such row; DB_CONFLICT with open.count
- * when bookings are in the way and cancel is false. */
+ * when bookings are in the way and cancel is false.  The row is of's location, or
+ * else its practitioner; store_deactivate fills the first four members from its
+ * arguments, the caller the rest. */
 struct deactivation {
     struct db_stmt *lock, *deactivate;
     struct open_bookings_of of;
-    const char *id;
+    const char *id; /* of's location_id, or else its practitioner_id */
     bool cancel;
     const char *reason;
     struct audit_entry *cancelled, *deactivated;
     bool was_active;           /* out */
     struct open_bookings open; /* out: the caller releases it */
 };
-enum db_status store_deactivate(struct db_session *s, struct deactivation *d);
+enum db_status store_deactivate(struct db_session *s, struct db_stmt *lock,
+                                struct db_stmt *deactivate, const struct open_bookings_of *of,
+                                struct deactivation *d);
 
 #include "util/banned.h"
 #endif

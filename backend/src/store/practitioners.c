@@ -91,14 +91,8 @@ static enum db_status update_work(struct db_session *s, void *ctx)
                        u->languages, u->accepting_new, u->home_visits, u->sliding_scale,
                        u->active};
     const char *lv[] = {w->clinic_id, w->id, u->links};
-    PGresult *res;
     open_bookings_release(w->open);
-    enum db_status rc = db_query(s, &st_pract_update, v, &res);
-    if (rc != DB_OK)
-        return rc;
-    if (PQntuples(res) != 1)
-        rc = DB_NOT_FOUND;
-    PQclear(res);
+    enum db_status rc = db_query_one(s, &st_pract_update, v, NULL);
     /* bookings at a location taken away would have nowhere to happen */
     struct open_bookings_of of = {w->clinic_id, w->id, NULL, u->location_ids};
     if (rc == DB_OK && u->location_ids)
@@ -138,16 +132,12 @@ enum db_status store_practitioners_list(struct db_session *s, const char *clinic
 enum db_status store_practitioners_get(struct db_session *s, const char *clinic_id,
                                        const char *id, char **json, size_t *len)
 {
-    const char *v[] = {clinic_id, id};
-    return db_query_text(s, &st_pract_get, v, json, len);
+    return db_query_text2(s, &st_pract_get, clinic_id, id, json, len);
 }
 
 enum db_status store_practitioners_deactivate(struct db_session *s, const char *clinic_id,
                                               const char *id, struct deactivation *d)
 {
-    d->lock = &st_pract_lock;
-    d->deactivate = &st_pract_deactivate;
-    d->of = (struct open_bookings_of){clinic_id, id, NULL, NULL};
-    d->id = id;
-    return store_deactivate(s, d);
+    struct open_bookings_of of = {clinic_id, id, NULL, NULL};
+    return store_deactivate(s, &st_pract_lock, &st_pract_deactivate, &of, d);
 }

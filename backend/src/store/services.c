@@ -42,15 +42,13 @@ DB_STMT(st_svc_deactivate,
 enum db_status store_services_list(struct db_session *s, const char *clinic_id,
                                    const char *active, char **json, size_t *len)
 {
-    const char *v[] = {clinic_id, active};
-    return db_query_text(s, &st_svc_list, v, json, len);
+    return db_query_text2(s, &st_svc_list, clinic_id, active, json, len);
 }
 
 enum db_status store_services_get(struct db_session *s, const char *clinic_id, const char *id,
                                   char **json, size_t *len)
 {
-    const char *v[] = {clinic_id, id};
-    return db_query_text(s, &st_svc_get, v, json, len);
+    return db_query_text2(s, &st_svc_get, clinic_id, id, json, len);
 }
 
 enum db_status store_services_create(struct db_session *s, const char *clinic_id,

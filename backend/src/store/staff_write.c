@@ -7,12 +7,8 @@ static enum db_status staff_write_work(struct db_session *s, void *ctx)
 {
     struct staff_write *w = ctx;
     PGresult *res;
-    enum db_status rc = db_query(s, w->st, w->values, &res);
-    if (rc != DB_OK)
-        return rc;
-    if (PQntuples(res) != 1)
-        rc = DB_NOT_FOUND;
-    else if (w->id) {
+    enum db_status rc = db_query_one(s, w->st, w->values, &res);
+    if (rc == DB_OK && w->id) {
         snprintf(w->id, 40, "%s", PQgetvalue(res, 0, 0));
         if (w->audit)
             w->audit->resource_id = w->id;

@@ -17,8 +17,7 @@ DB_STMT(st_off_list,
 enum db_status store_time_off_list(struct db_session *s, const char *practitioner_id,
                                    char **json, size_t *len)
 {
-    const char *v[] = {practitioner_id};
-    return db_query_text(s, &st_off_list, v, json, len);
+    return db_query_text1(s, &st_off_list, practitioner_id, json, len);
 }
 
 DB_STMT(st_off_insert,
@@ -56,10 +55,5 @@ enum db_status store_time_off_delete(struct db_session *s, const char *id,
                                      const char *practitioner_id)
 {
     const char *v[] = {id, practitioner_id};
-    PGresult *res;
-    enum db_status st = db_query(s, &st_off_delete, v, &res);
-    if (st == DB_OK && PQntuples(res) != 1)
-        st = DB_NOT_FOUND;
-    PQclear(res);
-    return st;
+    return db_query_one(s, &st_off_delete, v, NULL);
 }
