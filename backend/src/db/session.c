@@ -199,6 +199,13 @@ enum db_status db_query_one(struct db_session *s, struct db_stmt *st, const char
     return rc;
 }
 
+enum db_status db_query_one2(struct db_session *s, struct db_stmt *st, const char *a,
+                             const char *b)
+{
+    const char *v[] = {a, b};
+    return db_query_one(s, st, v, NULL);
+}
+
 enum db_status db_command_status(struct db_session *s, const char *sql)
 {
     enum db_status rc = db_session_conn(s);

@@ -55,6 +55,9 @@ enum db_status db_query_text2(struct db_session *s, struct db_stmt *st, const ch
  * otherwise; without (NULL), the result is cleared here. */
 enum db_status db_query_one(struct db_session *s, struct db_stmt *st, const char *const *values,
                             PGresult **out);
+/* db_query_one for a statement of two parameters (a, b) whose row is not needed. */
+enum db_status db_query_one2(struct db_session *s, struct db_stmt *st, const char *a,
+                             const char *b);
 /* A parameterless command (BEGIN, COMMIT, SAVEPOINT x, ...). */
 enum db_status db_command_status(struct db_session *s, const char *sql);
 /* The status a failed result stands for, recorded into s->fail. */

@@ -30,14 +30,8 @@ DB_STMT(st_audit_list,
 enum db_status store_audit_list(struct db_session *s, const char *clinic_id, const char *before,
                                 long limit, const char *patient_data, struct staff_page *out)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit + 1);
+    char lim[STAFF_PAGE_LIMIT_TEXT];
+    staff_page_limit(limit, lim);
     const char *v[] = {clinic_id, before, lim, patient_data};
-    PGresult *res;
-    enum db_status rc = db_query(s, &st_audit_list, v, &res);
-    if (rc != DB_OK)
-        return rc;
-    staff_page_make(res, limit, 0, 1, 1, out);
-    PQclear(res);
-    return rc;
+    return staff_page_query(s, &st_audit_list, v, limit, 0, 1, 1, out);
 }

@@ -562,11 +562,10 @@ static enum db_status mark_work(struct db_session *s, void *arg)
     struct mark_run *m = arg;
     const char *v[] = {m->id, m->status};
     enum db_status rc = db_query_one(s, &st_mark, v, NULL);
-    if (rc != DB_OK && rc != DB_NOT_FOUND)
-        return rc;
-    *m->out = rc == DB_OK ? BOOKING_BOOKED : BOOKING_NOT_OPEN;
+    if (rc == DB_OK || rc == DB_NOT_FOUND)
+        *m->out = rc == DB_OK ? BOOKING_BOOKED : BOOKING_NOT_OPEN;
     if (rc != DB_OK)
-        return rc; /* DB_NOT_FOUND: roll back */
+        return rc; /* DB_NOT_FOUND rolls the transaction back too */
     return audit_row(s, m->actor, m->clinic_id, "mark_booking", "booking", m->id, m->request_id,
                      json_pack("{s:s}", "status", m->status));
 }

@@ -10,8 +10,7 @@ DB_STMT(st_pract_in_clinic,
 enum db_status store_practitioner_in_clinic(struct db_session *s, const char *practitioner_id,
                                             const char *clinic_id)
 {
-    const char *v[] = {practitioner_id, clinic_id};
-    return db_query_one(s, &st_pract_in_clinic, v, NULL);
+    return db_query_one2(s, &st_pract_in_clinic, practitioner_id, clinic_id);
 }
 
 DB_STMT(st_hours_list,
@@ -115,6 +114,5 @@ DB_STMT(st_hours_delete,
 enum db_status store_hours_delete(struct db_session *s, const char *id,
                                   const char *practitioner_id)
 {
-    const char *v[] = {id, practitioner_id};
-    return db_query_one(s, &st_hours_delete, v, NULL);
+    return db_query_one2(s, &st_hours_delete, id, practitioner_id);
 }

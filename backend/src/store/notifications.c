@@ -52,16 +52,10 @@ enum db_status store_notifications_list(struct db_session *s, const char *clinic
                                         const char *after_at, const char *after_id, long limit,
                                         struct staff_page *out)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit + 1);
+    char lim[STAFF_PAGE_LIMIT_TEXT];
+    staff_page_limit(limit, lim);
     const char *v[] = {clinic_id, status, practitioner_id, after_at, after_id, lim};
-    PGresult *res;
-    enum db_status rc = db_query(s, &st_list, v, &res);
-    if (rc != DB_OK)
-        return rc;
-    staff_page_make(res, limit, status[0], 1, 2, out);
-    PQclear(res);
-    return rc;
+    return staff_page_query(s, &st_list, v, limit, status[0], 1, 2, out);
 }
 
 struct resend {

@@ -117,16 +117,10 @@ enum db_status store_practitioners_list(struct db_session *s, const char *clinic
                                         const char *active, const char *after_name,
                                         const char *after_id, long limit, struct staff_page *out)
 {
-    char lim[24];
-    snprintf(lim, sizeof(lim), "%ld", limit + 1);
+    char lim[STAFF_PAGE_LIMIT_TEXT];
+    staff_page_limit(limit, lim);
     const char *v[] = {clinic_id, active, after_name, after_id, lim};
-    PGresult *res;
-    enum db_status rc = db_query(s, &st_pract_list, v, &res);
-    if (rc != DB_OK)
-        return rc;
-    staff_page_make(res, limit, 'n', 1, 2, out);
-    PQclear(res);
-    return rc;
+    return staff_page_query(s, &st_pract_list, v, limit, 'n', 1, 2, out);
 }
 
 enum db_status store_practitioners_get(struct db_session *s, const char *clinic_id,

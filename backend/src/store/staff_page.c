@@ -32,8 +32,9 @@ void staff_page_items(struct buf *b, PGresult *res, int n)
     }
 }
 
-void staff_page_make(PGresult *res, long limit, char kind, int key_col, int id_col,
-                     struct staff_page *out)
+/* The page of res's rows: at most limit of them, the extra one saying there is more. */
+static void staff_page_make(PGresult *res, long limit, char kind, int key_col, int id_col,
+                            struct staff_page *out)
 {
     int n = PQntuples(res);
     char next[CURSOR_MAX_TEXT] = "";
@@ -53,4 +54,21 @@ void staff_page_make(PGresult *res, long limit, char kind, int key_col, int id_c
     buf_putc(&b, '}');
     out->count = n;
     out->json = buf_detach(&b, &out->len);
+}
+
+void staff_page_limit(long limit, char *text)
+{
+    snprintf(text, STAFF_PAGE_LIMIT_TEXT, "%ld", limit + 1);
+}
+
+enum db_status staff_page_query(struct db_session *s, struct db_stmt *st,
+                                const char *const *values, long limit, char kind, int key_col,
+                                int id_col, struct staff_page *out)
+{
+    PGresult *res;
+    enum db_status rc = db_query(s, st, values, &res);
+    if (rc == DB_OK)
+        staff_page_make(res, limit, kind, key_col, id_col, out);
+    PQclear(res);
+    return rc;
 }

@@ -54,6 +54,5 @@ DB_STMT(st_off_delete,
 enum db_status store_time_off_delete(struct db_session *s, const char *id,
                                      const char *practitioner_id)
 {
-    const char *v[] = {id, practitioner_id};
-    return db_query_one(s, &st_off_delete, v, NULL);
+    return db_query_one2(s, &st_off_delete, id, practitioner_id);
 }
