@@ -202,9 +202,20 @@ static void emit_services(struct copy_out *co, const struct clinic *c)
     }
 }
 
-static void emit_clinic(struct copy_out *co, enum seed_table t, const struct clinic *c, const struct refs *refs)
+/* A link row (clinic, practitioner, vocabulary id) for each of p's n items, items[k]
+ * indexing ids (the database's ids of the techniques or conditions). */
+static void link_vocabulary(struct copy_out *co, const struct clinic *c,
+                            const struct practitioner *p, const int *items, int n, const int *ids)
 {
     char num[16];
+    for (int k = 0; k < n; k++) {
+        snprintf(num, sizeof(num), "%d", ids[items[k]]);
+        co_link(co, c->id, p->id, num);
+    }
+}
+
+static void emit_clinic(struct copy_out *co, enum seed_table t, const struct clinic *c, const struct refs *refs)
+{
     switch (t) {
     case SEED_TB_CLINICS:
         co_raw(co, c->id); co_tab(co);
@@ -231,17 +242,13 @@ static void emit_clinic(struct copy_out *co, enum seed_table t, const struct cli
         break;
     case SEED_TB_PTECHNIQUES:
         for (int i = 0; i < c->nstaff; i++)
-            for (int k = 0; k < c->staff[i].ntech; k++) {
-                snprintf(num, sizeof(num), "%d", refs->technique[c->staff[i].tech[k]]);
-                co_link(co, c->id, c->staff[i].id, num);
-            }
+            link_vocabulary(co, c, &c->staff[i], c->staff[i].tech, c->staff[i].ntech,
+                            refs->technique);
         break;
     case SEED_TB_PCONDITIONS:
         for (int i = 0; i < c->nstaff; i++)
-            for (int k = 0; k < c->staff[i].ncond; k++) {
-                snprintf(num, sizeof(num), "%d", refs->condition[c->staff[i].cond[k]]);
-                co_link(co, c->id, c->staff[i].id, num);
-            }
+            link_vocabulary(co, c, &c->staff[i], c->staff[i].cond, c->staff[i].ncond,
+                            refs->condition);
         break;
     case SEED_TB_PSERVICES:
         for (int i = 0; i < c->nstaff; i++)
