@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache/id_list.h"
 #include "cache/index_keeper.h"
 #include "domain/timefmt.h"
 #include "store/schedules.h"
@@ -140,17 +141,12 @@ enum db_status schedule_fetch_many(struct db_session *db, const char *const *ids
                                   const char *minutes, int64_t from, int64_t to,
                                   struct schedule *out, size_t *filled)
 {
-    struct buf b;
-    buf_init(&b, 0);
-    buf_putc(&b, '{');
-    for (size_t i = 0; i < n; i++)
-        buf_printf(&b, "%s%s", i ? "," : "", ids[i]);
-    buf_putc(&b, '}');
+    char *list = id_list_literal(ids, n);
     struct read_into x = {.out = out, .max = n};
     size_t rows;
-    enum db_status st = store_schedules_read(db, false, b.data, NULL, minutes, from, to, NULL,
+    enum db_status st = store_schedules_read(db, false, list, NULL, minutes, from, to, NULL,
                                              take_row, &x, &rows);
-    buf_release(&b);
+    free(list);
     *filled = x.filled;
     return st;
 }
