@@ -1,4 +1,5 @@
-/* Unit tests for cache/id_list.c: the uuid[] literal of a list of ids. */
+/* Unit tests for cache/id_list.c: the uuid[] literal of a list of ids (the schedule
+ * cache's reads of several practitioners, the notification worker's rows). */
 #include "unit.h"
 
 #include <stdlib.h>
@@ -14,8 +15,11 @@ struct list_case {
 
 static const struct list_case list_cases[] = {
     {"none", {NULL}, 0, "{}"},
-    {"one", {"8f14e45f-ceea-467f-a8f1-2f0a7d1e2b3c"}, 1, "{8f14e45f-ceea-467f-a8f1-2f0a7d1e2b3c}"},
+    {"one", {"a"}, 1, "{a}"},
     {"two", {"a", "b"}, 2, "{a,b}"},
+    {"two uuids",
+     {"4fcc89ac-984f-4749-8326-ba34999a2e1f", "21e632fb-4e7a-417d-b122-59be2591fb82"}, 2,
+     "{4fcc89ac-984f-4749-8326-ba34999a2e1f,21e632fb-4e7a-417d-b122-59be2591fb82}"},
     {"three", {"a", "b", "c"}, 3, "{a,b,c}"},
     {"the first of three", {"a", "b", "c"}, 1, "{a}"},
 };
