@@ -345,21 +345,19 @@ enum db_status schedule_fetch_for_booking(struct db_session *db, const char *pra
 
 void schedule_query(const struct schedule *s, int64_t from, int64_t to, struct slot_query *q)
 {
-    memset(q, 0, sizeof(*q));
-    q->rules = s->rules;
-    q->nrules = s->nrules;
-    q->busy = s->busy;
-    q->nbusy = s->nbusy;
-    q->off = s->off;
-    q->noff = s->noff;
-    q->duration_min = s->duration_min;
-    q->buffer_before_min = s->buffer_before_min;
-    q->buffer_after_min = s->buffer_after_min;
-    q->step_min = s->step_min;
-    q->from = from;
-    q->to = to;
-    q->earliest = s->now + (int64_t)s->min_notice_min * 60;
-    q->latest = s->now + (int64_t)s->horizon_days * 86400;
+    *q = (struct slot_query){
+        .rules = s->rules, .nrules = s->nrules,
+        .busy = s->busy, .nbusy = s->nbusy,
+        .off = s->off, .noff = s->noff,
+        .duration_min = s->duration_min,
+        .buffer_before_min = s->buffer_before_min,
+        .buffer_after_min = s->buffer_after_min,
+        .step_min = s->step_min,
+        .from = from,
+        .to = to,
+        .earliest = s->now + (int64_t)s->min_notice_min * 60,
+        .latest = s->now + (int64_t)s->horizon_days * 86400,
+    };
 }
 
 bool schedule_offers(const struct schedule *s, int64_t start, struct slot *slot)
