@@ -124,6 +124,15 @@ static void co_link(struct copy_out *co, const char *clinic, const char *pract, 
     co_eol(co);
 }
 
+/* The first two columns of a row a clinic owns: its id and the clinic's. */
+static void co_owned(struct copy_out *co, const char *id, const char *clinic)
+{
+    co_raw(co, id);
+    co_tab(co);
+    co_raw(co, clinic);
+    co_tab(co);
+}
+
 /* Database ids of the vocabulary, looked up by slug. */
 struct refs {
     int profession[PR_COUNT];
@@ -136,8 +145,7 @@ static void emit_locations(struct copy_out *co, const struct clinic *c)
     const struct city *ci = c->city;
     for (int i = 0; i < c->nloc; i++) {
         const struct location *l = &c->loc[i];
-        co_raw(co, l->id); co_tab(co);
-        co_raw(co, c->id); co_tab(co);
+        co_owned(co, l->id, c->id);
         co_text(co, l->hood->name); co_tab(co);
         co_text(co, l->address); co_tab(co);
         co_text(co, ci->name); co_tab(co);
@@ -161,8 +169,7 @@ static void emit_practitioners(struct copy_out *co, const struct clinic *c, cons
 {
     for (int i = 0; i < c->nstaff; i++) {
         const struct practitioner *p = &c->staff[i];
-        co_raw(co, p->id); co_tab(co);
-        co_raw(co, c->id); co_tab(co);
+        co_owned(co, p->id, c->id);
         co_text(co, p->name); co_tab(co);
         co_int(co, refs->profession[p->prof]); co_tab(co);
         co_text(co, p->credentials); co_tab(co);
@@ -188,8 +195,7 @@ static void emit_services(struct copy_out *co, const struct clinic *c)
     const struct city *ci = c->city;
     for (int i = 0; i < c->nsvc; i++) {
         const struct service *s = &c->svc[i];
-        co_raw(co, s->id); co_tab(co);
-        co_raw(co, c->id); co_tab(co);
+        co_owned(co, s->id, c->id);
         co_text(co, s->name); co_tab(co);
         co_int(co, s->minutes); co_tab(co);
         co_int(co, s->price_cents); co_tab(co);
