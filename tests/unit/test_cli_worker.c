@@ -1,35 +1,13 @@
-/* Unit tests for cli/worker.c's pure pieces: the uuid[] literal of a mail's rows,
- * the lease token, a row's mail fields (cli/outbox_mail.c), and a folded mail's
- * Message-ID (the same set of rows, in any
- * order, gives the same one, so a resend is folded by mail clients).  The .c file is
+/* Unit tests for cli/worker.c's pure pieces: the lease token, a row's mail fields
+ * (cli/outbox_mail.c), and a folded mail's Message-ID (the same set of rows, in any
+ * order, gives the same one, so a resend is folded by mail clients).  The uuid[]
+ * literal of a mail's rows is cache/id_list.c's: test_cache_id_list.c.  The .c file is
  * included to reach them (worker_cli is renamed so that it does not clash). */
 #define worker_cli worker_cli_under_test
 #include "cli/worker.c"
 #undef worker_cli
 
 #include "unit.h"
-
-static const struct {
-    const char *ids[4];
-    int n;
-    const char *literal;
-} id_cases[] = {
-    {{"a"}, 1, "{a}"},
-    {{"a", "b"}, 2, "{a,b}"},
-    {{"4fcc89ac-984f-4749-8326-ba34999a2e1f", "21e632fb-4e7a-417d-b122-59be2591fb82"}, 2,
-     "{4fcc89ac-984f-4749-8326-ba34999a2e1f,21e632fb-4e7a-417d-b122-59be2591fb82}"},
-    {{0}, 0, "{}"},
-};
-
-static void test_id_array(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < UNIT_ARRAY_LEN(id_cases); i++) {
-        char *got = id_array((char *const *)id_cases[i].ids, id_cases[i].n);
-        assert_string_equal(got, id_cases[i].literal);
-        free(got);
-    }
-}
 
 static void test_token(void **state)
 {
@@ -136,7 +114,6 @@ int main(void)
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_id_array),
         cmocka_unit_test(test_token),
         cmocka_unit_test(test_fold_message_id),
         cmocka_unit_test(test_fill),

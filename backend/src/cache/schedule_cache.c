@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache/id_list.h"
 #include "cache/index_keeper.h"
 #include "domain/timefmt.h"
 #include "store/schedules.h"
@@ -140,17 +141,12 @@ enum db_status schedule_fetch_many(struct db_session *db, const char *const *ids
                                   const char *minutes, int64_t from, int64_t to,
                                   struct schedule *out, size_t *filled)
 {
-    struct buf b;
-    buf_init(&b, 0);
-    buf_putc(&b, '{');
-    for (size_t i = 0; i < n; i++)
-        buf_printf(&b, "%s%s", i ? "," : "", ids[i]);
-    buf_putc(&b, '}');
+    char *list = id_list_literal(ids, n);
     struct read_into x = {.out = out, .max = n};
     size_t rows;
-    enum db_status st = store_schedules_read(db, false, b.data, NULL, minutes, from, to, NULL,
+    enum db_status st = store_schedules_read(db, false, list, NULL, minutes, from, to, NULL,
                                              take_row, &x, &rows);
-    buf_release(&b);
+    free(list);
     *filled = x.filled;
     return st;
 }
@@ -349,21 +345,19 @@ enum db_status schedule_fetch_for_booking(struct db_session *db, const char *pra
 
 void schedule_query(const struct schedule *s, int64_t from, int64_t to, struct slot_query *q)
 {
-    memset(q, 0, sizeof(*q));
-    q->rules = s->rules;
-    q->nrules = s->nrules;
-    q->busy = s->busy;
-    q->nbusy = s->nbusy;
-    q->off = s->off;
-    q->noff = s->noff;
-    q->duration_min = s->duration_min;
-    q->buffer_before_min = s->buffer_before_min;
-    q->buffer_after_min = s->buffer_after_min;
-    q->step_min = s->step_min;
-    q->from = from;
-    q->to = to;
-    q->earliest = s->now + (int64_t)s->min_notice_min * 60;
-    q->latest = s->now + (int64_t)s->horizon_days * 86400;
+    *q = (struct slot_query){
+        .rules = s->rules, .nrules = s->nrules,
+        .busy = s->busy, .nbusy = s->nbusy,
+        .off = s->off, .noff = s->noff,
+        .duration_min = s->duration_min,
+        .buffer_before_min = s->buffer_before_min,
+        .buffer_after_min = s->buffer_after_min,
+        .step_min = s->step_min,
+        .from = from,
+        .to = to,
+        .earliest = s->now + (int64_t)s->min_notice_min * 60,
+        .latest = s->now + (int64_t)s->horizon_days * 86400,
+    };
 }
 
 bool schedule_offers(const struct schedule *s, int64_t start, struct slot *slot)

@@ -124,6 +124,15 @@ static void co_link(struct copy_out *co, const char *clinic, const char *pract, 
     co_eol(co);
 }
 
+/* The first two columns of a row a clinic owns: its id and the clinic's. */
+static void co_owned(struct copy_out *co, const char *id, const char *clinic)
+{
+    co_raw(co, id);
+    co_tab(co);
+    co_raw(co, clinic);
+    co_tab(co);
+}
+
 /* Database ids of the vocabulary, looked up by slug. */
 struct refs {
     int profession[PR_COUNT];
@@ -136,8 +145,7 @@ static void emit_locations(struct copy_out *co, const struct clinic *c)
     const struct city *ci = c->city;
     for (int i = 0; i < c->nloc; i++) {
         const struct location *l = &c->loc[i];
-        co_raw(co, l->id); co_tab(co);
-        co_raw(co, c->id); co_tab(co);
+        co_owned(co, l->id, c->id);
         co_text(co, l->hood->name); co_tab(co);
         co_text(co, l->address); co_tab(co);
         co_text(co, ci->name); co_tab(co);
@@ -161,8 +169,7 @@ static void emit_practitioners(struct copy_out *co, const struct clinic *c, cons
 {
     for (int i = 0; i < c->nstaff; i++) {
         const struct practitioner *p = &c->staff[i];
-        co_raw(co, p->id); co_tab(co);
-        co_raw(co, c->id); co_tab(co);
+        co_owned(co, p->id, c->id);
         co_text(co, p->name); co_tab(co);
         co_int(co, refs->profession[p->prof]); co_tab(co);
         co_text(co, p->credentials); co_tab(co);
@@ -188,8 +195,7 @@ static void emit_services(struct copy_out *co, const struct clinic *c)
     const struct city *ci = c->city;
     for (int i = 0; i < c->nsvc; i++) {
         const struct service *s = &c->svc[i];
-        co_raw(co, s->id); co_tab(co);
-        co_raw(co, c->id); co_tab(co);
+        co_owned(co, s->id, c->id);
         co_text(co, s->name); co_tab(co);
         co_int(co, s->minutes); co_tab(co);
         co_int(co, s->price_cents); co_tab(co);
@@ -202,9 +208,20 @@ static void emit_services(struct copy_out *co, const struct clinic *c)
     }
 }
 
-static void emit_clinic(struct copy_out *co, enum seed_table t, const struct clinic *c, const struct refs *refs)
+/* A link row (clinic, practitioner, vocabulary id) for each of p's n items, items[k]
+ * indexing ids (the database's ids of the techniques or conditions). */
+static void link_vocabulary(struct copy_out *co, const struct clinic *c,
+                            const struct practitioner *p, const int *items, int n, const int *ids)
 {
     char num[16];
+    for (int k = 0; k < n; k++) {
+        snprintf(num, sizeof(num), "%d", ids[items[k]]);
+        co_link(co, c->id, p->id, num);
+    }
+}
+
+static void emit_clinic(struct copy_out *co, enum seed_table t, const struct clinic *c, const struct refs *refs)
+{
     switch (t) {
     case SEED_TB_CLINICS:
         co_raw(co, c->id); co_tab(co);
@@ -231,17 +248,13 @@ static void emit_clinic(struct copy_out *co, enum seed_table t, const struct cli
         break;
     case SEED_TB_PTECHNIQUES:
         for (int i = 0; i < c->nstaff; i++)
-            for (int k = 0; k < c->staff[i].ntech; k++) {
-                snprintf(num, sizeof(num), "%d", refs->technique[c->staff[i].tech[k]]);
-                co_link(co, c->id, c->staff[i].id, num);
-            }
+            link_vocabulary(co, c, &c->staff[i], c->staff[i].tech, c->staff[i].ntech,
+                            refs->technique);
         break;
     case SEED_TB_PCONDITIONS:
         for (int i = 0; i < c->nstaff; i++)
-            for (int k = 0; k < c->staff[i].ncond; k++) {
-                snprintf(num, sizeof(num), "%d", refs->condition[c->staff[i].cond[k]]);
-                co_link(co, c->id, c->staff[i].id, num);
-            }
+            link_vocabulary(co, c, &c->staff[i], c->staff[i].cond, c->staff[i].ncond,
+                            refs->condition);
         break;
     case SEED_TB_PSERVICES:
         for (int i = 0; i < c->nstaff; i++)

@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache/id_list.h"
 #include "domain/mail.h"
 #include "domain/seal.h"
 #include "cli/outbox_mail.h"
@@ -126,19 +127,6 @@ static void new_token(char out[37])
              b[15]);
 }
 
-/* A uuid[] literal of n ids. */
-static char *id_array(char *const *ids, int n)
-{
-    struct buf b;
-    buf_init(&b, 0);
-    buf_putc(&b, '{');
-    for (int i = 0; i < n; i++)
-        buf_printf(&b, "%s%s", i ? "," : "", ids[i]);
-    buf_putc(&b, '}');
-    size_t len;
-    return buf_detach(&b, &len);
-}
-
 /* --- composing ---------------------------------------------------------------------- */
 
 enum load { LOADED, GONE, DB_FAILED };
@@ -184,7 +172,8 @@ static bool record_sent(struct worker *w, const char *ids, const char *message_i
 /* Composes the rows ok[0..nok) as one mail (folded when more than one), sends it and
  * records the outcome.  attempts: the most any of them has made.  False when
  * PostgreSQL failed. */
-static bool transfer(struct worker *w, struct outbox_mail **ok, char **ok_ids, int nok, int attempts)
+static bool transfer(struct worker *w, struct outbox_mail **ok, const char *const *ok_ids, int nok,
+                     int attempts)
 {
     const struct config *cfg = w->cfg;
     bool ok_db = true;
@@ -203,7 +192,7 @@ static bool transfer(struct worker *w, struct outbox_mail **ok, char **ok_ids, i
         rc = mail_compose_folded(ms, (size_t)nok, msgid, &msg);
         free(ms);
     }
-    char *these = id_array(ok_ids, nok);
+    char *these = id_list_literal(ok_ids, (size_t)nok);
     if (rc != 0) {
         ok_db = record_failure(w, these, "unknown kind of notification", true, 0);
     } else {
@@ -232,10 +221,10 @@ static bool transfer(struct worker *w, struct outbox_mail **ok, char **ok_ids, i
 
 /* Sends the rows ids[0..n) as one mail (folded when more than one is still ours).
  * Returns false when PostgreSQL failed (the pass ends). */
-static bool send_mail(struct worker *w, char *const *ids, int n)
+static bool send_mail(struct worker *w, const char *const *ids, int n)
 {
     const struct config *cfg = w->cfg;
-    char *all = id_array(ids, n);
+    char *all = id_list_literal(ids, (size_t)n);
     struct outbox_attempts mine;
     bool refreshed =
         db_done(w, store_outbox_refresh(&w->db, all, w->token, cfg->worker_lease_s, &mine));
@@ -245,7 +234,7 @@ static bool send_mail(struct worker *w, char *const *ids, int n)
     /* the rows still ours, in the order given */
     struct outbox_mail *items = xcalloc((size_t)n, sizeof(*items));
     struct outbox_mail **ok = xcalloc((size_t)n, sizeof(*ok));
-    char **ok_ids = xcalloc((size_t)n, sizeof(*ok_ids));
+    const char **ok_ids = xcalloc((size_t)n, sizeof(*ok_ids));
     int nok = 0, attempts = 0;
     bool db_ok = true;
     for (int i = 0; i < n && db_ok; i++) {
@@ -261,7 +250,7 @@ static bool send_mail(struct worker *w, char *const *ids, int n)
         attempts = a > attempts ? a : attempts;
         struct outbox_mail *it = &items[i];
         snprintf(it->id, sizeof(it->id), "%s", ids[i]);
-        char *one = id_array(&ids[i], 1);
+        char *one = id_list_literal(&ids[i], 1);
         enum load l = item_load(w, it);
         if (l == DB_FAILED) {
             db_ok = false;
@@ -341,7 +330,7 @@ static bool deliver_person(struct worker *w, const char *person)
     struct outbox_held h = {0};
     if (!(ok = load_held(w, &h)))
         goto out;
-    char **mine = xcalloc((size_t)h.n + 1, sizeof(char *));
+    const char **mine = xcalloc((size_t)h.n + 1, sizeof(*mine));
     char **addr = xcalloc((size_t)h.n + 1, sizeof(char *));
     int n = 0;
     for (int i = 0; i < h.n; i++)

@@ -1,12 +1,13 @@
 /* `clinicd audit`'s statements, on the command's own connection. */
 #include "store/audit_chain.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "util/alloc.h"
 
-static const char *const BREAKS_SQL =
+static const char BREAKS_SQL[] =
     "WITH c AS ("
     "  SELECT a.clinic_id, a.id,"
     "   a.hash IS DISTINCT FROM audit_log_hash(a.prev_hash, audit_log_canonical(a)) AS bad_content,"
@@ -17,7 +18,7 @@ static const char *const BREAKS_SQL =
     " SELECT DISTINCT ON (clinic_id) coalesce(clinic_id::text, 'none'), id, bad_link"
     " FROM c WHERE bad_content OR bad_link ORDER BY clinic_id, id";
 
-static const char *const GAPS_SQL =
+static const char GAPS_SQL[] =
     "WITH t AS (SELECT audit_chain_of(clinic_id) AS chain, max(id) AS last_id, count(*) AS n"
     "   FROM audit_log WHERE $1::uuid IS NULL OR audit_chain_of(clinic_id) = $1::uuid"
     "   GROUP BY 1),"
@@ -31,7 +32,7 @@ static const char *const GAPS_SQL =
     "      AND a.hash = h.last_hash AND audit_chain_of(a.clinic_id) = h.chain))"
     " ORDER BY 1";
 
-static const char *const COUNTS_SQL =
+static const char COUNTS_SQL[] =
     "SELECT count(*), count(DISTINCT audit_chain_of(clinic_id)) FROM audit_log"
     " WHERE $1::uuid IS NULL OR audit_chain_of(clinic_id) = $1::uuid";
 
@@ -39,12 +40,10 @@ static const char *const ROW_HOLDS_SQL =
     "SELECT 1 FROM audit_log WHERE id = $2::bigint AND audit_chain_of(clinic_id) = $1::uuid"
     " AND hash = decode($3, 'hex')";
 
-static const char *const HEADS_SQL =
+static const char HEADS_SQL[] =
     "SELECT CASE WHEN chain = '" AUDIT_NO_CLINIC "' THEN 'none' ELSE chain::text END,"
     " last_id, encode(last_hash, 'hex'), n, now()"
     " FROM audit_chain_heads WHERE n > 0 ORDER BY 1";
-
-#define COPY(dst, res, row, col) snprintf((dst), sizeof(dst), "%s", PQgetvalue(res, row, col))
 
 enum db_status store_audit_chain_snapshot(struct db_direct *d)
 {
@@ -56,61 +55,109 @@ enum db_status store_audit_chain_end(struct db_direct *d)
     return db_direct_exec(d, "COMMIT", 0, NULL, NULL);
 }
 
-enum db_status store_audit_chain_breaks(struct db_direct *d, const char *chain,
-                                        struct audit_breaks *out)
+/* Where a text column goes in a row: the char array of size bytes at offset. */
+struct text_column {
+    size_t offset, size;
+};
+#define TEXT_COLUMN(type, field) {offsetof(type, field), sizeof(((type *)0)->field)}
+#define NCOLUMNS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct text_column break_columns[] = {
+    TEXT_COLUMN(struct audit_break, chain), TEXT_COLUMN(struct audit_break, id),
+};
+static const struct text_column gap_columns[] = {
+    TEXT_COLUMN(struct audit_gap, chain),     TEXT_COLUMN(struct audit_gap, log_last),
+    TEXT_COLUMN(struct audit_gap, log_rows),  TEXT_COLUMN(struct audit_gap, head_last),
+    TEXT_COLUMN(struct audit_gap, head_rows),
+};
+static const struct text_column count_columns[] = {
+    TEXT_COLUMN(struct audit_counts, rows), TEXT_COLUMN(struct audit_counts, chains),
+};
+static const struct text_column head_columns[] = {
+    TEXT_COLUMN(struct audit_head, chain), TEXT_COLUMN(struct audit_head, last_id),
+    TEXT_COLUMN(struct audit_head, hash),  TEXT_COLUMN(struct audit_head, rows),
+};
+
+/* A statement read as rows of size bytes: the text of its columns 0..ncolumns-1 into
+ * columns[] of each row (further columns are the caller's). */
+struct text_query {
+    const char *sql;
+    bool by_chain; /* it takes the chain (NULL: every chain) as $1 */
+    size_t size;
+    const struct text_column *columns;
+    size_t ncolumns;
+};
+
+static const struct text_query breaks_query = {BREAKS_SQL, true, sizeof(struct audit_break),
+                                               break_columns, NCOLUMNS(break_columns)};
+static const struct text_query gaps_query = {GAPS_SQL, true, sizeof(struct audit_gap),
+                                             gap_columns, NCOLUMNS(gap_columns)};
+static const struct text_query counts_query = {COUNTS_SQL, true, sizeof(struct audit_counts),
+                                               count_columns, NCOLUMNS(count_columns)};
+static const struct text_query heads_query = {HEADS_SQL, false, sizeof(struct audit_head),
+                                              head_columns, NCOLUMNS(head_columns)};
+
+/* What read_text_rows read: n + 1 zeroed rows, malloc'd (the caller frees them; NULL
+ * unless DB_OK). */
+struct text_rows {
+    void *rows;
+    int n;
+};
+
+/* Runs q (with chain as $1 when it takes one) and reads its rows into t.  *keep (when
+ * keep is not NULL): the result, for its further columns (the caller PQclear()s it). */
+static enum db_status read_text_rows(struct db_direct *d, const struct text_query *q,
+                                     const char *chain, struct text_rows *t, PGresult **keep)
 {
     const char *v[] = {chain};
     PGresult *res;
-    *out = (struct audit_breaks){0};
-    enum db_status st = db_direct_exec(d, BREAKS_SQL, 1, v, &res);
-    if (st != DB_OK)
-        return st;
-    out->n = PQntuples(res);
-    out->rows = xcalloc((size_t)out->n + 1, sizeof(*out->rows));
-    for (int i = 0; i < out->n; i++) {
-        COPY(out->rows[i].chain, res, i, 0);
-        COPY(out->rows[i].id, res, i, 1);
-        out->rows[i].bad_link = PQgetvalue(res, i, 2)[0] == 't';
+    enum db_status st = db_direct_exec(d, q->sql, q->by_chain ? 1 : 0, v, &res);
+    t->n = st == DB_OK ? PQntuples(res) : 0;
+    t->rows = st == DB_OK ? xcalloc((size_t)t->n + 1, q->size) : NULL;
+    for (int i = 0; i < t->n; i++) {
+        char *row = (char *)t->rows + (size_t)i * q->size;
+        for (size_t k = 0; k < q->ncolumns; k++)
+            snprintf(row + q->columns[k].offset, q->columns[k].size, "%s",
+                     PQgetvalue(res, i, (int)k));
     }
+    if (keep)
+        *keep = res;
+    else
+        PQclear(res);
+    return st;
+}
+
+enum db_status store_audit_chain_breaks(struct db_direct *d, const char *chain,
+                                        struct audit_breaks *out)
+{
+    struct text_rows t;
+    PGresult *res;
+    enum db_status st = read_text_rows(d, &breaks_query, chain, &t, &res);
+    *out = (struct audit_breaks){.rows = t.rows, .n = t.n};
+    for (int i = 0; i < out->n; i++)
+        out->rows[i].bad_link = PQgetvalue(res, i, 2)[0] == 't';
     PQclear(res);
-    return DB_OK;
+    return st;
 }
 
 enum db_status store_audit_chain_gaps(struct db_direct *d, const char *chain,
                                       struct audit_gaps *out)
 {
-    const char *v[] = {chain};
-    PGresult *res;
-    *out = (struct audit_gaps){0};
-    enum db_status st = db_direct_exec(d, GAPS_SQL, 1, v, &res);
-    if (st != DB_OK)
-        return st;
-    out->n = PQntuples(res);
-    out->rows = xcalloc((size_t)out->n + 1, sizeof(*out->rows));
-    for (int i = 0; i < out->n; i++) {
-        struct audit_gap *g = &out->rows[i];
-        COPY(g->chain, res, i, 0);
-        COPY(g->log_last, res, i, 1);
-        COPY(g->log_rows, res, i, 2);
-        COPY(g->head_last, res, i, 3);
-        COPY(g->head_rows, res, i, 4);
-    }
-    PQclear(res);
-    return DB_OK;
+    struct text_rows t;
+    enum db_status st = read_text_rows(d, &gaps_query, chain, &t, NULL);
+    *out = (struct audit_gaps){.rows = t.rows, .n = t.n};
+    return st;
 }
 
 enum db_status store_audit_chain_counts(struct db_direct *d, const char *chain,
                                         struct audit_counts *out)
 {
-    const char *v[] = {chain};
-    PGresult *res;
-    enum db_status st = db_direct_exec(d, COUNTS_SQL, 1, v, &res);
-    if (st != DB_OK)
-        return st;
-    COPY(out->rows, res, 0, 0);
-    COPY(out->chains, res, 0, 1);
-    PQclear(res);
-    return DB_OK;
+    struct text_rows t;
+    enum db_status st = read_text_rows(d, &counts_query, chain, &t, NULL);
+    if (st == DB_OK)
+        *out = *(struct audit_counts *)t.rows; /* its one row */
+    free(t.rows);
+    return st;
 }
 
 enum db_status store_audit_chain_row_holds(struct db_direct *d, const char *chain,
@@ -126,22 +173,12 @@ enum db_status store_audit_chain_row_holds(struct db_direct *d, const char *chai
 
 enum db_status store_audit_chain_heads(struct db_direct *d, struct audit_heads *out)
 {
+    struct text_rows t;
     PGresult *res;
-    *out = (struct audit_heads){0};
-    enum db_status st = db_direct_exec(d, HEADS_SQL, 0, NULL, &res);
-    if (st != DB_OK)
-        return st;
-    out->n = PQntuples(res);
-    out->rows = xcalloc((size_t)out->n + 1, sizeof(*out->rows));
+    enum db_status st = read_text_rows(d, &heads_query, NULL, &t, &res);
+    *out = (struct audit_heads){.rows = t.rows, .n = t.n};
     if (out->n > 0)
-        COPY(out->at, res, 0, 4);
-    for (int i = 0; i < out->n; i++) {
-        struct audit_head *h = &out->rows[i];
-        COPY(h->chain, res, i, 0);
-        COPY(h->last_id, res, i, 1);
-        COPY(h->hash, res, i, 2);
-        COPY(h->rows, res, i, 3);
-    }
+        snprintf(out->at, sizeof(out->at), "%s", PQgetvalue(res, 0, 4));
     PQclear(res);
-    return DB_OK;
+    return st;
 }

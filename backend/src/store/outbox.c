@@ -174,23 +174,46 @@ enum db_status store_outbox_gather(struct db_direct *d, const char *token, long 
     return run(d, sql_gather, 4, v);
 }
 
+/* How a statement's rows are read: into a new array of n + 1 zeroed elements of size
+ * bytes (the caller frees it), element i from row i by fill. */
+struct rows_reader {
+    size_t size;
+    void (*fill)(PGresult *res, int i, void *element);
+    void *rows;
+    int n;
+};
+
+/* Runs sql with the values v[0..nv) and reads its rows through r (left empty unless DB_OK). */
+static enum db_status read_rows(struct db_direct *d, const char *sql, int nv,
+                                const char *const *v, struct rows_reader *r)
+{
+    PGresult *res;
+    enum db_status st = db_direct_exec(d, sql, nv, v, &res);
+    if (st == DB_OK) {
+        r->n = PQntuples(res);
+        r->rows = xcalloc((size_t)r->n + 1, r->size);
+        for (int i = 0; i < r->n; i++)
+            r->fill(res, i, (char *)r->rows + (size_t)i * r->size);
+    }
+    PQclear(res);
+    return st;
+}
+
+static void held_row(PGresult *res, int i, void *element)
+{
+    struct outbox_held_row *row = element;
+    snprintf(row->id, sizeof(row->id), "%s", PQgetvalue(res, i, 0));
+    row->person = xstrdup(PQgetvalue(res, i, 1));
+    row->addr = xstrdup(PQgetvalue(res, i, 2));
+}
+
 enum db_status store_outbox_held(struct db_direct *d, const char *token, struct outbox_held *out)
 {
     const char *v[] = {token};
-    PGresult *res;
-    *out = (struct outbox_held){0};
-    enum db_status st = db_direct_exec(d, sql_held, 1, v, &res);
-    if (st != DB_OK)
-        return st;
-    out->n = PQntuples(res);
-    out->rows = xcalloc((size_t)out->n + 1, sizeof(*out->rows));
-    for (int i = 0; i < out->n; i++) {
-        snprintf(out->rows[i].id, sizeof(out->rows[i].id), "%s", PQgetvalue(res, i, 0));
-        out->rows[i].person = xstrdup(PQgetvalue(res, i, 1));
-        out->rows[i].addr = xstrdup(PQgetvalue(res, i, 2));
-    }
-    PQclear(res);
-    return DB_OK;
+    struct rows_reader r = {.size = sizeof(*out->rows), .fill = held_row};
+    enum db_status st = read_rows(d, sql_held, 1, v, &r);
+    *out = (struct outbox_held){.n = r.n, .rows = r.rows};
+    return st;
 }
 
 void outbox_held_release(struct outbox_held *h)
@@ -244,25 +267,23 @@ enum db_status store_outbox_unlock_person(struct db_direct *d, const char *perso
     return run(d, sql_unlock_person, 1, v);
 }
 
+static void attempt_row(PGresult *res, int i, void *element)
+{
+    struct outbox_attempt *row = element;
+    snprintf(row->id, sizeof(row->id), "%s", PQgetvalue(res, i, 0));
+    row->attempts = (int)strtol(PQgetvalue(res, i, 1), NULL, 10);
+}
+
 enum db_status store_outbox_refresh(struct db_direct *d, const char *ids, const char *token,
                                     long lease_s, struct outbox_attempts *out)
 {
     char lease[24];
     snprintf(lease, sizeof(lease), "%ld", lease_s);
     const char *v[] = {ids, token, lease};
-    PGresult *res;
-    *out = (struct outbox_attempts){0};
-    enum db_status st = db_direct_exec(d, sql_refresh, 3, v, &res);
-    if (st != DB_OK)
-        return st;
-    out->n = PQntuples(res);
-    out->rows = xcalloc((size_t)out->n + 1, sizeof(*out->rows));
-    for (int i = 0; i < out->n; i++) {
-        snprintf(out->rows[i].id, sizeof(out->rows[i].id), "%s", PQgetvalue(res, i, 0));
-        out->rows[i].attempts = (int)strtol(PQgetvalue(res, i, 1), NULL, 10);
-    }
-    PQclear(res);
-    return DB_OK;
+    struct rows_reader r = {.size = sizeof(*out->rows), .fill = attempt_row};
+    enum db_status st = read_rows(d, sql_refresh, 3, v, &r);
+    *out = (struct outbox_attempts){.n = r.n, .rows = r.rows};
+    return st;
 }
 
 /* Column col of row 0: its text ("" when NULL), or NULL when nullable and NULL. */
