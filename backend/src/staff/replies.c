@@ -11,7 +11,12 @@
 
 const char *staff_route_id(struct req *r)
 {
-    const char *id = req_param(r, 1);
+    return staff_route_id_at(r, 1);
+}
+
+const char *staff_route_id_at(struct req *r, size_t i)
+{
+    const char *id = req_param(r, i);
     if (is_uuid(id))
         return id;
     reply_not_found(r);

@@ -11,6 +11,8 @@
 
 /* The route's resource id (parameter 1); NULL after replying 404 when it cannot be one. */
 const char *staff_route_id(struct req *r);
+/* The same for parameter i (2: a row under the route's practitioner). */
+const char *staff_route_id_at(struct req *r, size_t i);
 /* ?active= of a list into *active ("true", "false", or NULL for all); false after
  * replying the problems. */
 bool staff_list_active(struct req *r, const char **active);
