@@ -128,21 +128,6 @@ bool hours_replace_parse(struct input *in, json_t *body, struct hours_replace_bo
 
 /* --- the routes ------------------------------------------------------------------- */
 
-/* After the checks: false after replying what failed (the database, or the input). */
-static bool checks_passed(struct req *r, struct input *in, enum db_status st)
-{
-    if (st != DB_OK) {
-        input_release(in);
-        reply_failure(r, st);
-        return false;
-    }
-    if (!input_ok(in)) {
-        input_reply(in);
-        return false;
-    }
-    return true;
-}
-
 /* Records a problem on field unless the practitioner works at the rule's location. */
 static enum db_status check_works_at(struct req *r, struct input *in, const char *location_id,
                                      const char *field)
@@ -275,7 +260,7 @@ void staff_hours_create(struct req *r)
     enum db_status st = DB_OK;
     if (body && hours_create_parse(&in, body, &b))
         st = check_new_rule(r, &in, &b.rule);
-    if (checks_passed(r, &in, st)) {
+    if (staff_checks_passed(r, &in, st)) {
         struct hours_write w = {.rules = &b.rule, .n = 1, .cancel = b.cancel,
                                 .action = "add_hours", .resource_type = "weekly_hours"};
         w.resource_id = w.id;
@@ -309,7 +294,7 @@ void staff_hours_replace(struct req *r)
     enum db_status st = DB_OK;
     if (body && hours_replace_parse(&in, body, b))
         st = check_locations(r, &in, b);
-    if (checks_passed(r, &in, st)) {
+    if (staff_checks_passed(r, &in, st)) {
         struct hours_write w = {.rules = b->rules, .n = b->n, .replace = true,
                                 .cancel = b->cancel, .action = "replace_hours",
                                 .resource_type = "practitioner",

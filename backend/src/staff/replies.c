@@ -43,6 +43,20 @@ void reply_no_content(struct req *r)
     reply_text(r, 204, "application/json", "", 0);
 }
 
+bool staff_checks_passed(struct req *r, struct input *in, enum db_status st)
+{
+    if (st != DB_OK) {
+        input_release(in);
+        reply_failure(r, st);
+        return false;
+    }
+    if (!input_ok(in)) {
+        input_reply(in);
+        return false;
+    }
+    return true;
+}
+
 void reply_json_text(struct req *r, enum db_status st, int status, char *json, size_t len)
 {
     if (st == DB_OK)

@@ -17,6 +17,9 @@ const char *staff_route_id_at(struct req *r, size_t i);
  * replying the problems. */
 bool staff_list_active(struct req *r, const char **active);
 void reply_no_content(struct req *r);
+/* After a body's checks (st: the database's part): true when both passed; else false
+ * after replying what failed, the database or the input's problems.  Empties in. */
+bool staff_checks_passed(struct req *r, struct input *in, enum db_status st);
 /* Replies status with json (JSON text, taken) when st is DB_OK, else the failure. */
 void reply_json_text(struct req *r, enum db_status st, int status, char *json, size_t len);
 /* After a write committed: the directory's index follows it at once, as every
