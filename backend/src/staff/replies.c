@@ -102,6 +102,23 @@ void reply_deactivation(struct req *r, enum db_status st, const struct deactivat
         reply_no_content(r); /* deactivating twice is fine */
 }
 
+void staff_delete_route(struct req *r, const char *action, const char *resource,
+                        staff_delete_fn del)
+{
+    const char *id;
+    if (!(id = staff_route_id(r)))
+        return;
+    struct audit_entry e;
+    audit_entry_make(&e, r, &r->actor, NULL, staff_clinic(r), action, resource, id, false,
+                     "success", NULL);
+    enum db_status st = del(&r->db, staff_clinic(r), id, &e);
+    audit_entry_release(&e);
+    if (st != DB_OK)
+        reply_failure(r, st);
+    else if (staff_index_follow(r))
+        reply_no_content(r);
+}
+
 void staff_deactivate(struct req *r, const struct deactivate_route *route)
 {
     const struct auth *a = &r->actor;

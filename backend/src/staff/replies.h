@@ -45,6 +45,13 @@ void staff_reply_one(struct req *r, staff_get_fn get, const char *id, int status
 void staff_list_route(struct req *r, staff_list_fn list);
 void staff_get_route(struct req *r, staff_get_fn get);
 
+/* A DELETE of the route's row (its id) through one store call, del, with its audit row
+ * (action on resource, "success"): 204 once the index follows, 404, or the failure. */
+typedef enum db_status (*staff_delete_fn)(struct db_session *s, const char *clinic_id,
+                                          const char *id, struct audit_entry *e);
+void staff_delete_route(struct req *r, const char *action, const char *resource,
+                        staff_delete_fn del);
+
 /* A DELETE that deactivates a location or a practitioner: ?cancel_bookings= and
  * ?reason= (reason by default), store_deactivate through deactivate, its audit rows
  * (action, and cancel_bookings when bookings were cancelled), and the reply. */
