@@ -21,6 +21,8 @@ static const struct field_case cases[] = {
     {"an int in range", INT, "{\"n\":5}", "n", "5", false},
     {"an int at the top", INT, "{\"n\":480}", "n", "480", false},
     {"an int too big", INT, "{\"n\":481}", "n", NULL, true},
+    {"a huge int", INT, "{\"n\":9007199254740993}", "n", NULL, true},
+    {"an int written as one", INT, "{\"n\":120}", "n", "120", false},
     {"an int too small", INT, "{\"n\":4}", "n", NULL, true},
     {"a fraction for an int", INT, "{\"n\":5.5}", "n", NULL, true},
     {"a string for an int", INT, "{\"n\":\"5\"}", "n", NULL, true},
@@ -29,6 +31,8 @@ static const struct field_case cases[] = {
     {"a number", NUMBER, "{\"n\":1.25}", "n", "1.2500000", false},
     {"a whole number as a number", NUMBER, "{\"n\":-90}", "n", "-90.0000000", false},
     {"a number too small", NUMBER, "{\"n\":-90.5}", "n", NULL, true},
+    {"a number at the top", NUMBER, "{\"n\":90}", "n", "90.0000000", false},
+    {"a string for a number", NUMBER, "{\"n\":\"1\"}", "n", NULL, true},
     {"a boolean for a number", NUMBER, "{\"n\":true}", "n", NULL, true},
     {"true", BOOL, "{\"b\":true}", "b", "true", false},
     {"false", BOOL, "{\"b\":false}", "b", "false", false},
@@ -83,10 +87,44 @@ static void test_field(void **state)
     json_decref(body);
 }
 
+/* The problem's message of a number out of range, as the 422 lists it. */
+struct message_case {
+    enum reader reader;
+    const char *body;
+    const char *want;
+};
+
+static const struct message_case messages[] = {
+    {INT, "{\"n\":481}", "n must be a whole number from 5 to 480"},
+    {INT, "{\"n\":1.5}", "n must be a whole number from 5 to 480"},
+    {NUMBER, "{\"n\":-90.5}", "n must be a number from -90 to 90"},
+    {NUMBER, "{\"n\":false}", "n must be a number from -90 to 90"},
+};
+
+static void test_message(void **state)
+{
+    const struct message_case *c = UNIT_ROW(struct message_case, state);
+    struct input in;
+    input_init(&in, NULL);
+    json_t *body = json_loads(c->body, 0, NULL);
+    char out[32];
+    if (c->reader == INT)
+        assert_null(field_int(&in, body, "n", 5, 480, out, sizeof(out)));
+    else
+        assert_null(field_number(&in, body, "n", -90, 90, out, sizeof(out)));
+    json_t *e = json_array_get(in.errors, 0);
+    assert_string_equal(json_string_value(json_object_get(e, "message")), c->want);
+    input_release(&in);
+    json_decref(body);
+}
+
 int main(void)
 {
     struct unit_suite s = {0};
     for (size_t i = 0; i < UNIT_ARRAY_LEN(cases); i++)
         unit_add(&s, test_field, &cases[i], "staff field[%zu] %s", i, cases[i].name);
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(messages); i++)
+        unit_add(&s, test_message, &messages[i], "staff field message[%zu] %s", i,
+                 messages[i].body);
     return unit_run(&s, "staff_fields", NULL, NULL);
 }

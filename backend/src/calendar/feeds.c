@@ -14,6 +14,7 @@
 #include "core/app.h"
 #include "domain/ics.h"
 #include "domain/token.h"
+#include "staff/replies.h"
 #include "store/feeds.h"
 #include "util/parse.h"
 
@@ -63,26 +64,18 @@ void feeds_list(struct req *r)
     char *json = NULL;
     size_t len = 0;
     enum db_status st = store_feeds_list(&r->db, req_param(r, 1), staff_clinic(r), &json, &len);
-    if (st == DB_OK)
-        reply_owned(r, 200, "application/json", json, len);
-    else
-        reply_failure(r, st);
+    reply_json_text(r, st, 200, json, len);
 }
 
 void feeds_revoke(struct req *r)
 {
-    const struct auth *a = &r->actor;
-    if (!practitioner_here(r))
+    const char *id;
+    if (!practitioner_here(r) || !(id = staff_route_id_at(r, 2)))
         return;
-    if (!is_uuid(req_param(r, 2))) {
-        reply_not_found(r);
-        return;
-    }
-    struct feeds_actor actor = actor_of(r, a);
-    enum db_status st =
-        store_feeds_revoke(&r->db, req_param(r, 2), req_param(r, 1), staff_clinic(r), &actor);
+    struct feeds_actor actor = actor_of(r, &r->actor);
+    enum db_status st = store_feeds_revoke(&r->db, id, req_param(r, 1), staff_clinic(r), &actor);
     if (st == DB_OK)
-        reply_text(r, 204, "application/json", "", 0);
+        reply_no_content(r);
     else
         reply_failure(r, st);
 }

@@ -128,20 +128,15 @@ void staff_api_keys_create(struct req *r)
     json_decref(body);
 }
 
+/* Revoking twice is fine: the second finds the key inactive and writes no audit row. */
+static enum db_status api_key_revoke(struct db_session *s, const char *clinic_id, const char *id,
+                                     struct audit_entry *e)
+{
+    bool was_active;
+    return store_api_keys_revoke(s, clinic_id, id, e, &was_active);
+}
+
 void staff_api_keys_delete(struct req *r)
 {
-    const struct auth *a = &r->actor;
-    const char *id;
-    if (!(id = staff_route_id(r)))
-        return;
-    struct audit_entry e;
-    bool was_active;
-    audit_entry_make(&e, r, a, NULL, staff_clinic(r), "revoke_api_key", "api_key", id, false,
-                     "success", NULL);
-    enum db_status st = store_api_keys_revoke(&r->db, staff_clinic(r), id, &e, &was_active);
-    audit_entry_release(&e);
-    if (st != DB_OK)
-        reply_failure(r, st);
-    else if (staff_index_follow(r))
-        reply_no_content(r);
+    staff_delete_route(r, "revoke_api_key", "api_key", api_key_revoke);
 }

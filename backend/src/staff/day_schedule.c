@@ -10,6 +10,7 @@
 #include "domain/timefmt.h"
 #include "api/access.h"
 #include "api/handlers.h"
+#include "staff/replies.h"
 #include "store/day_schedule.h"
 #include "util/parse.h"
 
@@ -77,8 +78,5 @@ void staff_schedule(struct req *r)
     size_t len;
     enum db_status st = store_day_schedule(&r->db, staff_clinic(r), q.from, q.to, q.practitioner,
                                            q.with_cancelled, &json, &len);
-    if (st == DB_OK)
-        reply_owned(r, 200, "application/json", json, len);
-    else
-        reply_failure(r, st);
+    reply_json_text(r, st, 200, json, len);
 }

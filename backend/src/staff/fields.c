@@ -10,18 +10,30 @@ bool field_absent(json_t *body, const char *name)
     return !v || json_is_null(v);
 }
 
-const char *field_int(struct input *in, json_t *body, const char *name, long min, long max,
-                      char *out, size_t n)
+/* A number member in [min, max] as text in out (whole: an integer, written as one);
+ * NULL when absent or not one (a problem recorded). */
+static const char *field_ranged(struct input *in, json_t *body, const char *name, bool whole,
+                                double min, double max, char *out, size_t n)
 {
     json_t *v = json_object_get(body, name);
     if (field_absent(body, name))
         return NULL;
-    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-        input_error(in, name, false, "%s must be a whole number from %ld to %ld", name, min, max);
+    double x = json_number_value(v);
+    if (!(whole ? json_is_integer(v) : json_is_number(v)) || x < min || x > max) {
+        input_error(in, name, false,
+                    whole ? "%s must be a whole number from %.0f to %.0f"
+                          : "%s must be a number from %g to %g",
+                    name, min, max);
         return NULL;
     }
-    snprintf(out, n, "%lld", (long long)json_integer_value(v));
+    snprintf(out, n, whole ? "%.0f" : "%.7f", x);
     return out;
+}
+
+const char *field_int(struct input *in, json_t *body, const char *name, long min, long max,
+                      char *out, size_t n)
+{
+    return field_ranged(in, body, name, true, (double)min, (double)max, out, n);
 }
 
 const char *field_bool(struct input *in, json_t *body, const char *name)
@@ -39,15 +51,7 @@ const char *field_bool(struct input *in, json_t *body, const char *name)
 const char *field_number(struct input *in, json_t *body, const char *name, double min,
                          double max, char *out, size_t n)
 {
-    json_t *v = json_object_get(body, name);
-    if (field_absent(body, name))
-        return NULL;
-    if (!json_is_number(v) || json_number_value(v) < min || json_number_value(v) > max) {
-        input_error(in, name, false, "%s must be a number from %g to %g", name, min, max);
-        return NULL;
-    }
-    snprintf(out, n, "%.7f", json_number_value(v));
-    return out;
+    return field_ranged(in, body, name, false, min, max, out, n);
 }
 
 void fields_not_null(struct input *in, json_t *body, const char *const *names)

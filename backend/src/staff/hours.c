@@ -10,6 +10,7 @@
 #include "domain/timefmt.h"
 #include "api/access.h"
 #include "api/handlers.h"
+#include "staff/replies.h"
 #include "staff/schedule_change.h"
 #include "util/alloc.h"
 #include "util/parse.h"
@@ -127,21 +128,6 @@ bool hours_replace_parse(struct input *in, json_t *body, struct hours_replace_bo
 
 /* --- the routes ------------------------------------------------------------------- */
 
-/* After the checks: false after replying what failed (the database, or the input). */
-static bool checks_passed(struct req *r, struct input *in, enum db_status st)
-{
-    if (st != DB_OK) {
-        input_release(in);
-        reply_failure(r, st);
-        return false;
-    }
-    if (!input_ok(in)) {
-        input_reply(in);
-        return false;
-    }
-    return true;
-}
-
 /* Records a problem on field unless the practitioner works at the rule's location. */
 static enum db_status check_works_at(struct req *r, struct input *in, const char *location_id,
                                      const char *field)
@@ -186,13 +172,24 @@ bool schedule_practitioner_here(struct req *r)
     return st == DB_OK;
 }
 
+bool schedule_write_body(struct req *r, struct input *in, const char *const *allowed,
+                         json_t **body)
+{
+    input_init(in, r);
+    *body = NULL;
+    if (!schedule_practitioner_here(r))
+        return false;
+    *body = staff_body(in, allowed);
+    return true;
+}
+
 /* Replies status with the practitioner's hours. */
 static void reply_hours(struct req *r, int status)
 {
     char *json;
     size_t len;
     enum db_status st = store_hours_list(&r->db, req_param(r, 1), &json, &len);
-    schedule_reply_json(r, status, st, json, len);
+    reply_json_text(r, st, status, json, len);
 }
 
 void staff_hours_list(struct req *r)
@@ -228,13 +225,15 @@ static enum db_status apply_delete(struct db_session *s, void *ctx)
     return store_hours_delete(s, w->delete_id, w->practitioner_id);
 }
 
-/* Runs the write under the strand check, then the one reply: status with the hours
- * (204: nothing), or what failed.  Takes detail (the audit row's, may be NULL). */
-static void hours_change(struct req *r, const struct auth *a, struct hours_write *w,
-                         json_t *detail, int status)
+/* Runs the write to the route practitioner's hours under the strand check, then the
+ * one reply: status with the hours (204: nothing), or what failed.  Takes detail (the
+ * audit row's, may be NULL). */
+static void hours_change(struct req *r, struct hours_write *w, json_t *detail, int status)
 {
+    w->clinic_id = staff_clinic(r);
+    w->practitioner_id = req_param(r, 1);
     struct schedule_change c = {
-        .a = a, .clinic_id = w->clinic_id, .practitioner_id = w->practitioner_id,
+        .a = &r->actor, .clinic_id = w->clinic_id, .practitioner_id = w->practitioner_id,
         .cancel = w->cancel, .why = HOURS_CHANGED, .ctx = w, .action = w->action,
         .resource_type = w->resource_type, .resource_id = w->resource_id, .detail = detail,
         .apply = w->delete_id ? apply_delete : apply_insert,
@@ -243,7 +242,7 @@ static void hours_change(struct req *r, const struct auth *a, struct hours_write
     if (st != DB_OK)
         schedule_change_reply_failure(r, &c, st);
     else if (status == 204)
-        reply_text(r, 204, "application/json", "", 0);
+        reply_no_content(r);
     else
         reply_hours(r, status);
     schedule_change_release(&c);
@@ -251,24 +250,21 @@ static void hours_change(struct req *r, const struct auth *a, struct hours_write
 
 void staff_hours_create(struct req *r)
 {
-    const struct auth *a = &r->actor;
-    struct input in;
-    input_init(&in, r);
-    if (!schedule_practitioner_here(r))
-        return;
     static const char *const allowed[] = {"weekday", "start_time", "end_time", "location_id",
                                           "valid_from", "valid_to", "cancel_stranded", NULL};
-    json_t *body = staff_body(&in, allowed);
+    struct input in;
+    json_t *body;
+    if (!schedule_write_body(r, &in, allowed, &body))
+        return;
     struct hours_create_body b;
     enum db_status st = DB_OK;
     if (body && hours_create_parse(&in, body, &b))
         st = check_new_rule(r, &in, &b.rule);
-    if (checks_passed(r, &in, st)) {
-        struct hours_write w = {.clinic_id = staff_clinic(r), .practitioner_id = req_param(r, 1),
-                                .rules = &b.rule, .n = 1, .cancel = b.cancel,
+    if (staff_checks_passed(r, &in, st)) {
+        struct hours_write w = {.rules = &b.rule, .n = 1, .cancel = b.cancel,
                                 .action = "add_hours", .resource_type = "weekly_hours"};
         w.resource_id = w.id;
-        hours_change(r, a, &w, json_incref(body), 201);
+        hours_change(r, &w, json_incref(body), 201);
     }
     json_decref(body);
 }
@@ -289,24 +285,21 @@ static enum db_status check_locations(struct req *r, struct input *in,
 
 void staff_hours_replace(struct req *r)
 {
-    const struct auth *a = &r->actor;
-    struct input in;
-    input_init(&in, r);
-    if (!schedule_practitioner_here(r))
-        return;
     static const char *const allowed[] = {"rules", "cancel_stranded", NULL};
-    json_t *body = staff_body(&in, allowed);
+    struct input in;
+    json_t *body;
+    if (!schedule_write_body(r, &in, allowed, &body))
+        return;
     struct hours_replace_body *b = xcalloc(1, sizeof(*b));
     enum db_status st = DB_OK;
     if (body && hours_replace_parse(&in, body, b))
         st = check_locations(r, &in, b);
-    if (checks_passed(r, &in, st)) {
-        struct hours_write w = {.clinic_id = staff_clinic(r), .practitioner_id = req_param(r, 1),
-                                .rules = b->rules, .n = b->n, .replace = true,
+    if (staff_checks_passed(r, &in, st)) {
+        struct hours_write w = {.rules = b->rules, .n = b->n, .replace = true,
                                 .cancel = b->cancel, .action = "replace_hours",
                                 .resource_type = "practitioner",
                                 .resource_id = req_param(r, 1)};
-        hours_change(r, a, &w, json_incref(body), 200);
+        hours_change(r, &w, json_incref(body), 200);
     }
     free(b);
     json_decref(body);
@@ -314,25 +307,22 @@ void staff_hours_replace(struct req *r)
 
 void staff_hours_delete(struct req *r)
 {
-    const struct auth *a = &r->actor;
     struct input in;
     input_init(&in, r);
     if (!schedule_practitioner_here(r))
         return;
     bool cancel = false;
     q_bool(&in, "cancel_stranded", &cancel);
-    if (!is_uuid(req_param(r, 2))) {
+    const char *id;
+    if (!(id = staff_route_id_at(r, 2))) {
         input_release(&in);
-        reply_not_found(r);
         return;
     }
     if (!input_ok(&in)) {
         input_reply(&in);
         return;
     }
-    struct hours_write w = {.clinic_id = staff_clinic(r), .practitioner_id = req_param(r, 1),
-                            .delete_id = req_param(r, 2), .cancel = cancel,
-                            .action = "delete_hours", .resource_type = "weekly_hours",
-                            .resource_id = req_param(r, 2)};
-    hours_change(r, a, &w, NULL, 204);
+    struct hours_write w = {.delete_id = id, .cancel = cancel, .action = "delete_hours",
+                            .resource_type = "weekly_hours", .resource_id = id};
+    hours_change(r, &w, NULL, 204);
 }

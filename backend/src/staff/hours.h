@@ -48,6 +48,13 @@ bool hours_replace_parse(struct input *in, json_t *body, struct hours_replace_bo
  * too (the gate let the caller act for them: ACCESS_PRACTITIONER).  False after
  * replying (404, 503...). */
 bool schedule_practitioner_here(struct req *r);
+/* The start of a write to the route practitioner's schedule: in set up, the
+ * practitioner checked (schedule_practitioner_here), the body read with only the
+ * allowed members.  False after replying when the practitioner is not here; else true
+ * with *body (the caller's to release; NULL when there is no JSON object, the problem
+ * recorded in in). */
+bool schedule_write_body(struct req *r, struct input *in, const char *const *allowed,
+                         json_t **body);
 
 #include "util/banned.h"
 #endif

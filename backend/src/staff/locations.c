@@ -99,22 +99,18 @@ void staff_locations_get(struct req *r)
     staff_get_route(r, store_locations_get);
 }
 
-/* Reads and checks the body; false after replying. */
-static bool location_read(struct req *r, struct input *in, bool create, json_t **body,
-                          struct location_fields *l)
+/* Reads and checks the body (*body: the caller's to release); false after replying. */
+static bool location_read(struct req *r, bool create, json_t **body, struct location_fields *l)
 {
-    *body = staff_body(in, create ? location_create_fields : location_patch_fields);
+    struct input in;
+    input_init(&in, r);
+    *body = staff_body(&in, create ? location_create_fields : location_patch_fields);
     enum db_status st = DB_OK;
     if (*body) {
-        location_parse(in, *body, create, l);
-        st = location_tz_check(r, in, l->timezone);
+        location_parse(&in, *body, create, l);
+        st = location_tz_check(r, &in, l->timezone);
     }
-    bool ok = st == DB_OK && input_ok(in);
-    if (st != DB_OK)
-        reply_failure(r, st);
-    else if (!ok)
-        input_reply(in); /* (which empties in: ok is told before) */
-    return ok;
+    return staff_checks_passed(r, &in, st);
 }
 
 /* Creates (id NULL) or updates the location, with its audit row (the body as given),
@@ -135,31 +131,25 @@ static void location_save(struct req *r, const struct auth *a, const struct loca
         staff_reply_one(r, store_locations_get, id ? id : new_id, id ? 200 : 201);
 }
 
-void staff_locations_create(struct req *r)
+/* POST (create) or PATCH (the route's location) of a location. */
+static void location_write(struct req *r, bool create)
 {
-    const struct auth *a = &r->actor;
-    struct input in;
-    input_init(&in, r);
     json_t *body = NULL;
     struct location_fields l;
-    if (location_read(r, &in, true, &body, &l))
-        location_save(r, a, &l, body, NULL);
-    input_release(&in);
+    const char *id = NULL;
+    if ((create || (id = staff_route_id(r))) && location_read(r, create, &body, &l))
+        location_save(r, &r->actor, &l, body, id);
     json_decref(body);
+}
+
+void staff_locations_create(struct req *r)
+{
+    location_write(r, true);
 }
 
 void staff_locations_patch(struct req *r)
 {
-    const struct auth *a = &r->actor;
-    struct input in;
-    input_init(&in, r);
-    json_t *body = NULL;
-    struct location_fields l;
-    const char *id;
-    if ((id = staff_route_id(r)) && location_read(r, &in, false, &body, &l))
-        location_save(r, a, &l, body, id);
-    input_release(&in);
-    json_decref(body);
+    location_write(r, false);
 }
 
 void staff_locations_delete(struct req *r)

@@ -81,11 +81,9 @@ void staff_notifications_list(struct req *r)
 void staff_notifications_resend(struct req *r)
 {
     const struct auth *a = &r->actor;
-    const char *id = req_param(r, 1);
-    if (!is_uuid(id)) {
-        reply_not_found(r);
+    const char *id;
+    if (!(id = staff_route_id(r)))
         return;
-    }
     struct audit_entry e;
     char status[16];
     audit_entry_make(&e, r, a, NULL, staff_clinic(r), "resend_notification", "notification", id,

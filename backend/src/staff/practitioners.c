@@ -129,51 +129,33 @@ void staff_practitioners_get(struct req *r)
     staff_get_route(r, store_practitioners_get);
 }
 
-/* Reads the body and checks it against the clinic's catalog into *p; false after
- * replying. */
-static bool practitioner_read(struct req *r, struct input *in, struct catalog *cat, bool create,
-                              json_t **body, json_t **p, const char **active)
+/* Reads the body and checks it against the clinic's catalog into *p (*body and *p: the
+ * caller's to release); false after replying. */
+static bool practitioner_read(struct req *r, struct catalog *cat, bool create, json_t **body,
+                              json_t **p, const char **active)
 {
-    *body = staff_body(in, practitioner_fields);
-    if (!*body) {
-        input_reply(in);
-        return false;
-    }
-    enum db_status st = practitioner_catalog_load(r, cat);
-    if (st != DB_OK) {
-        reply_failure(r, st);
-        return false;
-    }
-    *p = practitioner_parse(in, *body, cat, create, active);
-    if (input_ok(in))
-        return true;
-    input_reply(in);
-    return false;
-}
-
-void staff_practitioners_create(struct req *r)
-{
-    const struct auth *a = &r->actor;
     struct input in;
     input_init(&in, r);
-    struct catalog cat = {0};
-    json_t *body = NULL, *p = NULL;
-    if (practitioner_read(r, &in, &cat, true, &body, &p, NULL)) {
-        struct audit_entry e;
-        char id[40];
-        audit_entry_make(&e, r, a, NULL, staff_clinic(r), "create_practitioner", "practitioner",
-                         NULL, false, "success", pract_audit_detail(body));
-        enum db_status st = practitioner_insert(r, p, &e, id);
-        audit_entry_release(&e);
-        if (st != DB_OK)
-            reply_failure(r, st);
-        else if (staff_index_follow(r))
-            staff_reply_one(r, store_practitioners_get, id, 201);
-    }
-    catalog_release(&cat);
-    input_release(&in);
-    json_decref(body);
-    json_decref(p);
+    enum db_status st = DB_OK;
+    *body = staff_body(&in, practitioner_fields);
+    if (*body && (st = practitioner_catalog_load(r, cat)) == DB_OK)
+        *p = practitioner_parse(&in, *body, cat, create, active);
+    return staff_checks_passed(r, &in, st);
+}
+
+/* The new practitioner p, with its audit row, and the reply. */
+static void practitioner_create(struct req *r, const struct auth *a, json_t *body, json_t *p)
+{
+    struct audit_entry e;
+    char id[40];
+    audit_entry_make(&e, r, a, NULL, staff_clinic(r), "create_practitioner", "practitioner", NULL,
+                     false, "success", pract_audit_detail(body));
+    enum db_status st = practitioner_insert(r, p, &e, id);
+    audit_entry_release(&e);
+    if (st != DB_OK)
+        reply_failure(r, st);
+    else if (staff_index_follow(r))
+        staff_reply_one(r, store_practitioners_get, id, 201);
 }
 
 /* The update p of practitioner id, with its audit row, and the reply. */
@@ -198,21 +180,32 @@ static void practitioner_update(struct req *r, const struct auth *a, const char 
     practitioner_update_release(&t);
 }
 
-void staff_practitioners_patch(struct req *r)
+/* POST (create) or PATCH (the route's practitioner) of a practitioner. */
+static void practitioner_write(struct req *r, bool create)
 {
-    const struct auth *a = &r->actor;
-    struct input in;
-    input_init(&in, r);
     struct catalog cat = {0};
     json_t *body = NULL, *p = NULL;
-    const char *id, *active;
-    if ((id = staff_route_id(r)) &&
-        practitioner_read(r, &in, &cat, false, &body, &p, &active))
-        practitioner_update(r, a, id, body, p, active);
+    const char *id = NULL, *active = NULL;
+    if ((create || (id = staff_route_id(r))) &&
+        practitioner_read(r, &cat, create, &body, &p, create ? NULL : &active)) {
+        if (create)
+            practitioner_create(r, &r->actor, body, p);
+        else
+            practitioner_update(r, &r->actor, id, body, p, active);
+    }
     catalog_release(&cat);
-    input_release(&in);
     json_decref(body);
     json_decref(p);
+}
+
+void staff_practitioners_create(struct req *r)
+{
+    practitioner_write(r, true);
+}
+
+void staff_practitioners_patch(struct req *r)
+{
+    practitioner_write(r, false);
 }
 
 /* Deactivating takes the practitioner out of search and booking.  Their open future

@@ -11,7 +11,12 @@
 
 const char *staff_route_id(struct req *r)
 {
-    const char *id = req_param(r, 1);
+    return staff_route_id_at(r, 1);
+}
+
+const char *staff_route_id_at(struct req *r, size_t i)
+{
+    const char *id = req_param(r, i);
     if (is_uuid(id))
         return id;
     reply_not_found(r);
@@ -36,6 +41,20 @@ bool staff_list_active(struct req *r, const char **active)
 void reply_no_content(struct req *r)
 {
     reply_text(r, 204, "application/json", "", 0);
+}
+
+bool staff_checks_passed(struct req *r, struct input *in, enum db_status st)
+{
+    if (st != DB_OK) {
+        input_release(in);
+        reply_failure(r, st);
+        return false;
+    }
+    if (!input_ok(in)) {
+        input_reply(in);
+        return false;
+    }
+    return true;
 }
 
 void reply_json_text(struct req *r, enum db_status st, int status, char *json, size_t len)
@@ -81,6 +100,23 @@ void reply_deactivation(struct req *r, enum db_status st, const struct deactivat
         reply_failure(r, st);
     else if (!d->was_active || staff_index_follow(r))
         reply_no_content(r); /* deactivating twice is fine */
+}
+
+void staff_delete_route(struct req *r, const char *action, const char *resource,
+                        staff_delete_fn del)
+{
+    const char *id;
+    if (!(id = staff_route_id(r)))
+        return;
+    struct audit_entry e;
+    audit_entry_make(&e, r, &r->actor, NULL, staff_clinic(r), action, resource, id, false,
+                     "success", NULL);
+    enum db_status st = del(&r->db, staff_clinic(r), id, &e);
+    audit_entry_release(&e);
+    if (st != DB_OK)
+        reply_failure(r, st);
+    else if (staff_index_follow(r))
+        reply_no_content(r);
 }
 
 void staff_deactivate(struct req *r, const struct deactivate_route *route)

@@ -11,10 +11,15 @@
 
 /* The route's resource id (parameter 1); NULL after replying 404 when it cannot be one. */
 const char *staff_route_id(struct req *r);
+/* The same for parameter i (2: a row under the route's practitioner). */
+const char *staff_route_id_at(struct req *r, size_t i);
 /* ?active= of a list into *active ("true", "false", or NULL for all); false after
  * replying the problems. */
 bool staff_list_active(struct req *r, const char **active);
 void reply_no_content(struct req *r);
+/* After a body's checks (st: the database's part): true when both passed; else false
+ * after replying what failed, the database or the input's problems.  Empties in. */
+bool staff_checks_passed(struct req *r, struct input *in, enum db_status st);
 /* Replies status with json (JSON text, taken) when st is DB_OK, else the failure. */
 void reply_json_text(struct req *r, enum db_status st, int status, char *json, size_t len);
 /* After a write committed: the directory's index follows it at once, as every
@@ -39,6 +44,13 @@ void staff_reply_one(struct req *r, staff_get_fn get, const char *id, int status
  * clinic. */
 void staff_list_route(struct req *r, staff_list_fn list);
 void staff_get_route(struct req *r, staff_get_fn get);
+
+/* A DELETE of the route's row (its id) through one store call, del, with its audit row
+ * (action on resource, "success"): 204 once the index follows, 404, or the failure. */
+typedef enum db_status (*staff_delete_fn)(struct db_session *s, const char *clinic_id,
+                                          const char *id, struct audit_entry *e);
+void staff_delete_route(struct req *r, const char *action, const char *resource,
+                        staff_delete_fn del);
 
 /* A DELETE that deactivates a location or a practitioner: ?cancel_bookings= and
  * ?reason= (reason by default), store_deactivate through deactivate, its audit rows

@@ -176,14 +176,6 @@ void schedule_change_reply_failure(struct req *r, const struct schedule_change *
     reply_failure(r, st);
 }
 
-void schedule_reply_json(struct req *r, int status, enum db_status st, char *json, size_t len)
-{
-    if (st == DB_OK)
-        reply_owned(r, status, "application/json", json, len);
-    else
-        reply_failure(r, st);
-}
-
 void schedule_change_release(struct schedule_change *c)
 {
     json_decref(c->detail);

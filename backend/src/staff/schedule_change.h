@@ -43,10 +43,6 @@ enum db_status schedule_change_run(struct req *r, struct schedule_change *c);
 void schedule_change_reply_failure(struct req *r, const struct schedule_change *c,
                                    enum db_status st);
 
-/* Replies status with json (taking it) when st is DB_OK, else reply_failure: the end
- * of the hours and time-off reads. */
-void schedule_reply_json(struct req *r, int status, enum db_status st, char *json, size_t len);
-
 /* Frees what the change holds (detail, stranded). */
 void schedule_change_release(struct schedule_change *c);
 

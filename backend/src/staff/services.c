@@ -125,17 +125,5 @@ void staff_services_patch(struct req *r)
  * offered for new bookings. */
 void staff_services_delete(struct req *r)
 {
-    const struct auth *a = &r->actor;
-    const char *id;
-    if (!(id = staff_route_id(r)))
-        return;
-    struct audit_entry e;
-    audit_entry_make(&e, r, a, NULL, staff_clinic(r), "deactivate_service", "service", id, false,
-                     "success", NULL);
-    enum db_status st = store_services_deactivate(&r->db, staff_clinic(r), id, &e);
-    audit_entry_release(&e);
-    if (st != DB_OK)
-        reply_failure(r, st);
-    else if (staff_index_follow(r))
-        reply_no_content(r);
+    staff_delete_route(r, "deactivate_service", "service", store_services_deactivate);
 }

@@ -9,6 +9,7 @@
 #include "api/access.h"
 #include "api/handlers.h"
 #include "staff/hours.h"
+#include "staff/replies.h"
 #include "staff/schedule_change.h"
 #include "store/time_off.h"
 #include "util/parse.h"
@@ -34,7 +35,7 @@ void staff_time_off_list(struct req *r)
     char *json;
     size_t len;
     enum db_status st = store_time_off_list(&r->db, req_param(r, 1), &json, &len);
-    schedule_reply_json(r, 200, st, json, len);
+    reply_json_text(r, st, 200, json, len);
 }
 
 /* What a change to the time off writes (the context of its apply function). */
@@ -60,13 +61,11 @@ static enum db_status apply_delete(struct db_session *s, void *ctx)
 
 void staff_time_off_create(struct req *r)
 {
-    const struct auth *a = &r->actor;
-    struct input in;
-    input_init(&in, r);
-    if (!schedule_practitioner_here(r))
-        return;
     static const char *const allowed[] = {"start", "end", "reason", "cancel_stranded", NULL};
-    json_t *body = staff_body(&in, allowed);
+    struct input in;
+    json_t *body;
+    if (!schedule_write_body(r, &in, allowed, &body))
+        return;
     struct time_off_body b;
     if (!body || !time_off_parse(&in, body, &b)) {
         input_reply(&in);
@@ -76,7 +75,7 @@ void staff_time_off_create(struct req *r)
     struct time_off_write w = {.clinic_id = staff_clinic(r), .practitioner_id = req_param(r, 1),
                                .add = &b};
     struct schedule_change c = {
-        .a = a, .clinic_id = w.clinic_id, .practitioner_id = w.practitioner_id,
+        .a = &r->actor, .clinic_id = w.clinic_id, .practitioner_id = w.practitioner_id,
         .cancel = b.cancel, .why = "the practitioner is away", .apply = apply_insert, .ctx = &w,
         .action = "add_time_off", .resource_type = "time_off", .resource_id = w.row.id,
     };
@@ -94,24 +93,20 @@ void staff_time_off_create(struct req *r)
 
 void staff_time_off_delete(struct req *r)
 {
-    const struct auth *a = &r->actor;
-    if (!schedule_practitioner_here(r))
+    const char *id;
+    if (!schedule_practitioner_here(r) || !(id = staff_route_id_at(r, 2)))
         return;
-    if (!is_uuid(req_param(r, 2))) {
-        reply_not_found(r);
-        return;
-    }
     struct time_off_write w = {.clinic_id = staff_clinic(r), .practitioner_id = req_param(r, 1),
-                               .delete_id = req_param(r, 2)};
+                               .delete_id = id};
     /* time off ended frees time: it strands nothing */
     struct schedule_change c = {
-        .a = a, .clinic_id = w.clinic_id, .practitioner_id = w.practitioner_id,
+        .a = &r->actor, .clinic_id = w.clinic_id, .practitioner_id = w.practitioner_id,
         .frees_only = true, .apply = apply_delete, .ctx = &w, .action = "delete_time_off",
         .resource_type = "time_off", .resource_id = w.delete_id,
     };
     enum db_status st = schedule_change_run(r, &c);
     if (st == DB_OK)
-        reply_text(r, 204, "application/json", "", 0);
+        reply_no_content(r);
     else
         schedule_change_reply_failure(r, &c, st);
     schedule_change_release(&c);
