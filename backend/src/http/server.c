@@ -283,31 +283,29 @@ static void scan_codings(struct head_scan *h, const char *v)
     }
 }
 
-/* RFC 9110 5.1: a field name is a token. */
-static bool is_token(const char *s)
+/* Every character of s is an ASCII letter or digit or one of punct (true for ""). */
+static bool all_alnum_or(const char *s, const char *punct)
 {
-    if (!*s)
-        return false;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              strchr("!#$%&'*+-.^_`|~", c)))
+              strchr(punct, c)))
             return false;
     }
     return true;
+}
+
+/* RFC 9110 5.1: a field name is a token. */
+static bool is_token(const char *s)
+{
+    return *s && all_alnum_or(s, "!#$%&'*+-.^_`|~");
 }
 
 /* A Host value: uri-host [":" port], as characters go (RFC 3986 reg-name, IP
  * literals); empty is allowed (RFC 9112 3.2). */
 static bool is_host_value(const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              strchr("-._~!$&'()*+,;=%:[]", c)))
-            return false;
-    }
-    return true;
+    return all_alnum_or(s, "-._~!$&'()*+,;=%:[]");
 }
 
 static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
