@@ -127,18 +127,32 @@ const char *check_shown(const char *s, char *out, size_t n)
     return out;
 }
 
+/* Member name of src when present, not null and of type; NULL otherwise, and after a
+ * problem "<name> must be <what>" when it has another type (*bad). */
+static json_t *typed_member(struct check *ck, json_t *src, const char *name, json_type type,
+                            const char *what, bool *bad)
+{
+    json_t *v = json_object_get(src, name);
+    *bad = false;
+    if (!v || json_is_null(v))
+        return NULL;
+    if (json_typeof(v) != type) {
+        problem(ck, name, "%s must be %s", name, what);
+        *bad = true;
+        return NULL;
+    }
+    return v;
+}
+
 /* A text member: NULL when absent or null (*null tells which); NULL after a problem too. */
 static const char *text_member(struct check *ck, json_t *src, const char *name, size_t max_chars,
                                bool single_line, bool *null)
 {
-    json_t *v = json_object_get(src, name);
-    *null = v && json_is_null(v);
-    if (!v || json_is_null(v))
+    bool bad;
+    json_t *v = typed_member(ck, src, name, JSON_STRING, "a string", &bad);
+    *null = json_is_null(json_object_get(src, name));
+    if (!v)
         return NULL;
-    if (!json_is_string(v)) {
-        problem(ck, name, "%s must be a string", name);
-        return NULL;
-    }
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
     if (!text_clean(s, len, single_line ? TEXT_LINE : TEXT_LINES)) {
@@ -166,15 +180,9 @@ static bool blank(const char *s)
  * after a problem: *bad). */
 static json_t *list_member(struct check *ck, json_t *src, const char *name, size_t max, bool *bad)
 {
-    json_t *v = json_object_get(src, name);
-    *bad = false;
-    if (!v || json_is_null(v))
+    json_t *v = typed_member(ck, src, name, JSON_ARRAY, "a list of strings", bad);
+    if (!v)
         return NULL;
-    if (!json_is_array(v)) {
-        problem(ck, name, "%s must be a list of strings", name);
-        *bad = true;
-        return NULL;
-    }
     if (json_array_size(v) > max) {
         problem(ck, name, "%s may hold at most %zu entries", name, max);
         *bad = true;
