@@ -196,18 +196,11 @@ static bool is_write(enum http_method m)
     return m != M_GET && m != M_HEAD && m != M_OPTIONS;
 }
 
-/* The route's access rule, then (when it lets the caller through) its handler. */
-static void run_route(struct req *r)
-{
-    if (route_gate(r))
-        r->route->handler(r);
-}
-
 /* A worker: runs the handler, gives the database connection back, and wakes the
  * connection, whose next call to on_request sends the reply (send_reply). */
 static void run_offloaded(struct req *r)
 {
-    run_route(r);
+    route_run(r);
     release_db(r);
     r->handled = true;
     MHD_resume_connection(r->conn);
@@ -615,7 +608,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
      * need of the database (db_session_conn) it stops, and a read worker runs it again
      * from the start (what it did so far only warmed caches; its answer is dropped). */
     r->inline_read = readers != NULL;
-    run_route(r);
+    route_run(r);
     r->inline_read = false;
     if (!r->sql_wanted)
         return send_reply(r);
