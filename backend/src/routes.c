@@ -107,10 +107,10 @@ const struct route routes[] = {
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
 
-bool route_gate(struct req *r)
+void route_run(struct req *r)
 {
-    bool ok = api_gate(r, r->route->access);
-    if (!ok && (r->route->flags & ROUTE_FHIR))
-        fhir_restate(r); /* a refusal in FHIR's terms */
-    return ok;
+    if (api_gate(r, r->route->access))
+        r->route->handler(r);
+    if (r->route->flags & ROUTE_FHIR)
+        fhir_restate(r); /* a refusal or a shared helper's reply, in FHIR's terms */
 }

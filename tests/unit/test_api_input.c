@@ -1,10 +1,11 @@
-/* Unit tests for api/input.c's checks that need no request: plausible_email and the
- * body_* readers of a JSON object (they do not touch in->r). */
+/* Unit tests for api/input.c's checks: plausible_email, the body_* readers of a JSON
+ * object (they do not touch in->r), and only_params/only_params_of on a parsed target. */
 #include "unit.h"
 
 #include <jansson.h>
 
 #include "api/input.h"
+#include "http/query.h"
 
 struct email_case {
     const char *s;
@@ -132,6 +133,47 @@ static void test_body_only(void **state)
     json_decref(obj);
 }
 
+struct params_case {
+    const char *query;
+    const char *what;    /* only_params_of's; NULL: only_params */
+    size_t problems;
+    const char *message; /* the first problem's */
+};
+
+static const struct params_case params_cases[] = {
+    {"a=1&b=2", "a search parameter", 0, NULL},
+    {"", "a search parameter", 0, NULL},
+    {"a=1&radius_kms=5", "a search parameter", 1, "radius_kms is not a search parameter"},
+    {"zz=1&a=1&yy=2", "a search parameter", 2, "zz is not a search parameter"},
+    {"zz=1", NULL, 1, "zz is not a parameter of this request"},
+    {"b=1", NULL, 0, NULL},
+};
+
+static void test_params_row(void **state)
+{
+    const struct params_case *c = UNIT_ROW(struct params_case, state);
+    static const char *const allowed[] = {"a", "b", NULL};
+    static struct req req; /* large: not on the stack */
+    char uri[200];
+    snprintf(uri, sizeof(uri), "/x%s%s", *c->query ? "?" : "", c->query);
+    memset(&req, 0, sizeof(req));
+    assert_int_equal(target_parse(&req.target, uri), TARGET_OK);
+    struct input in;
+    input_init(&in, &req);
+    if (c->what)
+        only_params_of(&in, allowed, c->what);
+    else
+        only_params(&in, allowed);
+    assert_int_equal(json_array_size(in.errors), c->problems);
+    if (c->message)
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(in.errors, 0), "message")),
+            c->message);
+    assert_false(in.malformed);
+    input_release(&in);
+    target_release(&req.target);
+}
+
 int main(void)
 {
     struct unit_suite s = {0};
@@ -141,5 +183,8 @@ int main(void)
     for (size_t i = 0; i < UNIT_ARRAY_LEN(body_cases); i++)
         unit_add(&s, test_body_row, &body_cases[i], "body reader: %s", body_cases[i].what);
     unit_add(&s, test_body_only, NULL, "body_only names unknown members with their prefix");
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(params_cases); i++)
+        unit_add(&s, test_params_row, &params_cases[i], "only_params%s \"%s\"",
+                 params_cases[i].what ? "_of" : "", params_cases[i].query);
     return unit_run(&s, "api input checks", NULL, NULL);
 }

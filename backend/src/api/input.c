@@ -311,7 +311,7 @@ bool plausible_email(const char *s)
     return strchr(at + 1, '.') != NULL;
 }
 
-void only_params(struct input *in, const char *const *allowed)
+void only_params_of(struct input *in, const char *const *allowed, const char *what)
 {
     const struct target *t = &in->r->target;
     for (size_t i = 0; i < t->nparams; i++) {
@@ -319,7 +319,11 @@ void only_params(struct input *in, const char *const *allowed)
         for (const char *const *a = allowed; *a && !ok; a++)
             ok = strcmp(*a, t->params[i].key) == 0;
         if (!ok)
-            input_error(in, t->params[i].key, false, "%.60s is not a parameter of this request",
-                        t->params[i].key);
+            input_error(in, t->params[i].key, false, "%.60s is not %s", t->params[i].key, what);
     }
+}
+
+void only_params(struct input *in, const char *const *allowed)
+{
+    only_params_of(in, allowed, "a parameter of this request");
 }

@@ -66,6 +66,8 @@ bool plausible_email(const char *s);
 /* Records a problem in in for every query parameter not in allowed (NULL-terminated):
  * a typo must not silently change what a request does. */
 void only_params(struct input *in, const char *const *allowed);
+/* The same, each problem saying "<key> is not <what>" (what: "a search parameter"). */
+void only_params_of(struct input *in, const char *const *allowed, const char *what);
 
 #include "util/banned.h"
 #endif

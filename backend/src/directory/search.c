@@ -15,21 +15,6 @@ static const char *const search_params[] = {
     "accepting_new", "home_visits", "wheelchair_accessible", "sliding_scale", "max_price",
     "session_minutes", "available_within_days", "sort", "limit", "cursor", NULL};
 
-/* A problem for every parameter that is not one of search_params: a typo must not
- * widen the search. */
-static void check_known_params(struct input *in)
-{
-    const struct target *t = &in->r->target;
-    for (size_t i = 0; i < t->nparams; i++) {
-        bool known = false;
-        for (const char *const *k = search_params; *k && !known; k++)
-            known = strcmp(*k, t->params[i].key) == 0;
-        if (!known)
-            input_error(in, t->params[i].key, false, "%.60s is not a search parameter",
-                        t->params[i].key);
-    }
-}
-
 /* near and radius_km.  kind: distance when near is given (even when unknown). */
 static enum db_status parse_place(struct input *in, const struct search_lookups *look,
                                   struct search *out)
@@ -261,7 +246,7 @@ enum db_status search_parse(struct input *in, const struct search_lookups *look,
                             struct search *out)
 {
     search_init(out);
-    check_known_params(in);
+    only_params_of(in, search_params, "a search parameter"); /* a typo must not widen it */
     enum db_status st = parse_place(in, look, out);
     if (st == DB_OK)
         st = parse_techniques(in, look, out);

@@ -29,26 +29,30 @@ icalcomponent *ics_calendar(const char *method, const struct tz *z)
     return cal;
 }
 
+struct icaltimetype ics_wall_time(int64_t t, const struct tz *z)
+{
+    int64_t local = t + tz_offset_at(z, t);
+    int64_t day = day_of(local), secs = local - day * 86400;
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(day, &y, &m, &d);
+    struct icaltimetype it = icaltime_null_time();
+    it.year = (int)y;
+    it.month = (int)m;
+    it.day = (int)d;
+    it.hour = (int)(secs / 3600);
+    it.minute = (int)(secs % 3600 / 60);
+    it.second = (int)(secs % 60);
+    it.is_date = 0;
+    return it;
+}
+
 icalproperty *ics_time(bool start, int64_t t, const struct tz *z)
 {
-    struct icaltimetype it;
     bool local = has_vtimezone(z);
-    if (local) {
-        int64_t l = t + tz_offset_at(z, t);
-        int64_t day = day_of(l), secs = l - day * 86400;
-        int64_t y;
-        unsigned m, d;
-        civil_from_days(day, &y, &m, &d);
-        it = icaltime_null_time();
-        it.year = (int)y;
-        it.month = (int)m;
-        it.day = (int)d;
-        it.hour = (int)(secs / 3600);
-        it.minute = (int)(secs % 3600 / 60);
-        it.second = (int)(secs % 60);
-    } else {
-        it = icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
-    }
+    struct icaltimetype it =
+        local ? ics_wall_time(t, z)
+              : icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
     icalproperty *p = start ? icalproperty_new_dtstart(it) : icalproperty_new_dtend(it);
     if (local)
         icalproperty_add_parameter(p, icalparameter_new_tzid(tz_name(z)));

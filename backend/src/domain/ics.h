@@ -14,6 +14,8 @@
 icalcomponent *ics_calendar(const char *method, const struct tz *z);
 /* DTSTART or DTEND of t, as local time with TZID in z (UTC when z cannot be told). */
 icalproperty *ics_time(bool start, int64_t t, const struct tz *z);
+/* The wall-clock time of t in z as a floating libical time (no zone, not a date). */
+struct icaltimetype ics_wall_time(int64_t t, const struct tz *z);
 
 #include "util/banned.h"
 #endif

@@ -127,18 +127,32 @@ const char *check_shown(const char *s, char *out, size_t n)
     return out;
 }
 
+/* Member name of src when present, not null and of type; NULL otherwise, and after a
+ * problem "<name> must be <what>" when it has another type (*bad). */
+static json_t *typed_member(struct check *ck, json_t *src, const char *name, json_type type,
+                            const char *what, bool *bad)
+{
+    json_t *v = json_object_get(src, name);
+    *bad = false;
+    if (!v || json_is_null(v))
+        return NULL;
+    if (json_typeof(v) != type) {
+        problem(ck, name, "%s must be %s", name, what);
+        *bad = true;
+        return NULL;
+    }
+    return v;
+}
+
 /* A text member: NULL when absent or null (*null tells which); NULL after a problem too. */
 static const char *text_member(struct check *ck, json_t *src, const char *name, size_t max_chars,
                                bool single_line, bool *null)
 {
-    json_t *v = json_object_get(src, name);
-    *null = v && json_is_null(v);
-    if (!v || json_is_null(v))
+    bool bad;
+    json_t *v = typed_member(ck, src, name, JSON_STRING, "a string", &bad);
+    *null = json_is_null(json_object_get(src, name));
+    if (!v)
         return NULL;
-    if (!json_is_string(v)) {
-        problem(ck, name, "%s must be a string", name);
-        return NULL;
-    }
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
     if (!text_clean(s, len, single_line ? TEXT_LINE : TEXT_LINES)) {
@@ -166,15 +180,9 @@ static bool blank(const char *s)
  * after a problem: *bad). */
 static json_t *list_member(struct check *ck, json_t *src, const char *name, size_t max, bool *bad)
 {
-    json_t *v = json_object_get(src, name);
-    *bad = false;
-    if (!v || json_is_null(v))
+    json_t *v = typed_member(ck, src, name, JSON_ARRAY, "a list of strings", bad);
+    if (!v)
         return NULL;
-    if (!json_is_array(v)) {
-        problem(ck, name, "%s must be a list of strings", name);
-        *bad = true;
-        return NULL;
-    }
     if (json_array_size(v) > max) {
         problem(ck, name, "%s may hold at most %zu entries", name, max);
         *bad = true;
@@ -225,6 +233,49 @@ static bool uuid_norm(const char *s, char *out)
     return is_uuid(out);
 }
 
+/* One entry s of list name, resolved into the list into (true), or a problem (false). */
+typedef bool (*entry_fn)(struct check *ck, const char *name, const char *s, json_t *into,
+                         const void *arg);
+
+/* Every entry of list through each; out[out_name] is the resolved list when each entry
+ * resolved, and is left alone after any problem (all of them are told). */
+static void resolve_list(struct check *ck, json_t *list, json_t *out, const char *name,
+                         const char *out_name, entry_fn each, const void *arg)
+{
+    json_t *into = json_array();
+    size_t i;
+    json_t *x;
+    bool ok = true;
+    json_array_foreach(list, i, x) {
+        if (!each(ck, name, json_string_value(x), into, arg))
+            ok = false;
+    }
+    if (ok)
+        json_object_set_new(out, out_name, into);
+    else
+        json_decref(into);
+}
+
+struct term_kind {
+    char kind;
+    const char *listing; /* where the known ones are listed */
+};
+
+static bool term_entry(struct check *ck, const char *name, const char *s, json_t *into,
+                       const void *arg)
+{
+    const struct term_kind *t = arg;
+    const struct catalog_entry *e = find_term(ck->cat, t->kind, s);
+    if (!e) {
+        char v[80];
+        problem(ck, name, "%s: '%s' is not known (see %s)", name, check_shown(s, v, sizeof(v)),
+                t->listing);
+        return false;
+    }
+    append_unique_int(into, (json_int_t)strtol(e->id, NULL, 10));
+    return true;
+}
+
 /* Techniques or conditions: each by slug, name or alias. */
 static void resolve_terms(struct check *ck, json_t *src, json_t *out, const char *name, char kind,
                           const char *out_name, const char *listing)
@@ -236,25 +287,49 @@ static void resolve_terms(struct check *ck, json_t *src, json_t *out, const char
             json_object_set_new(out, out_name, json_array());
         return;
     }
-    json_t *ids = json_array();
-    size_t i;
-    json_t *x;
-    bool ok = true;
-    json_array_foreach(list, i, x) {
-        const struct catalog_entry *e = find_term(ck->cat, kind, json_string_value(x));
-        if (!e) {
-            char v[80];
-            problem(ck, name, "%s: '%s' is not known (see %s)", name,
-                    check_shown(json_string_value(x), v, sizeof(v)), listing);
-            ok = false;
-            continue;
+    struct term_kind t = {kind, listing};
+    resolve_list(ck, list, out, name, out_name, term_entry, &t);
+}
+
+struct link_kind {
+    char kind;
+    const char *what; /* "location" or "service" */
+    bool by_name;
+};
+
+static bool link_entry(struct check *ck, const char *name, const char *s, json_t *into,
+                       const void *arg)
+{
+    const struct link_kind *l = arg;
+    char id[37], v[80];
+    const struct catalog_entry *e = NULL;
+    if (uuid_norm(s, id)) {
+        e = find_id(ck->cat, l->kind, id);
+    } else if (l->by_name) {
+        int active;
+        e = find_name(ck->cat, l->kind, s, &active);
+        if (active > 1) {
+            problem(ck, name, "%s: %d %ss are named '%s'; give the id instead", name, active,
+                    l->what, check_shown(s, v, sizeof(v)));
+            return false;
         }
-        append_unique_int(ids, (json_int_t)strtol(e->id, NULL, 10));
+    } else {
+        problem(ck, name, "%s: '%s' is not an id of a %s of this clinic", name,
+                check_shown(s, v, sizeof(v)), l->what);
+        return false;
     }
-    if (ok)
-        json_object_set_new(out, out_name, ids);
-    else
-        json_decref(ids);
+    if (!e) {
+        problem(ck, name, "%s: '%s' is not a %s of this clinic", name, check_shown(s, v, sizeof(v)),
+                l->what);
+        return false;
+    }
+    if (!e->active) {
+        problem(ck, name, "%s: the %s '%s' is deactivated", name, l->what,
+                check_shown(e->text, v, sizeof(v)));
+        return false;
+    }
+    append_unique_str(into, e->id);
+    return true;
 }
 
 /* Locations or services of this clinic, by id (or, with by_name, by name).  With
@@ -276,47 +351,8 @@ static void resolve_links(struct check *ck, json_t *src, json_t *out, const char
         problem(ck, name, "a practitioner needs at least one %s", what);
         return;
     }
-    json_t *ids = json_array();
-    size_t i;
-    json_t *x;
-    bool ok = true;
-    json_array_foreach(list, i, x) {
-        const char *s = json_string_value(x);
-        char id[37], v[80];
-        const struct catalog_entry *e = NULL;
-        if (uuid_norm(s, id)) {
-            e = find_id(ck->cat, kind, id);
-        } else if (by_name) {
-            int active;
-            e = find_name(ck->cat, kind, s, &active);
-            if (active > 1) {
-                problem(ck, name, "%s: %d %ss are named '%s'; give the id instead", name, active,
-                        what, check_shown(s, v, sizeof(v)));
-                ok = false;
-                continue;
-            }
-        } else {
-            problem(ck, name, "%s: '%s' is not an id of a %s of this clinic", name,
-                    check_shown(s, v, sizeof(v)), what);
-            ok = false;
-            continue;
-        }
-        if (!e) {
-            problem(ck, name, "%s: '%s' is not a %s of this clinic", name, check_shown(s, v, sizeof(v)),
-                    what);
-            ok = false;
-        } else if (!e->active) {
-            problem(ck, name, "%s: the %s '%s' is deactivated", name, what,
-                    check_shown(e->text, v, sizeof(v)));
-            ok = false;
-        } else {
-            append_unique_str(ids, e->id);
-        }
-    }
-    if (ok)
-        json_object_set_new(out, name, ids);
-    else
-        json_decref(ids);
+    struct link_kind l = {kind, what, by_name};
+    resolve_list(ck, list, out, name, name, link_entry, &l);
 }
 
 static void check_bool(struct check *ck, json_t *src, json_t *out, const char *name, bool update,
@@ -335,6 +371,24 @@ static void check_bool(struct check *ck, json_t *src, json_t *out, const char *n
     json_object_set_new(out, name, json_boolean(json_is_true(v)));
 }
 
+static bool language_entry(struct check *ck, const char *name, const char *s, json_t *into,
+                           const void *arg)
+{
+    (void)arg;
+    char code[3] = {0}, v[40];
+    if (strlen(s) == 2) {
+        code[0] = (char)tolower((unsigned char)s[0]);
+        code[1] = (char)tolower((unsigned char)s[1]);
+    }
+    if (!iso639_1(code)) {
+        problem(ck, name, "%s: '%s' is not a two-letter ISO 639-1 code such as en", name,
+                check_shown(s, v, sizeof(v)));
+        return false;
+    }
+    append_unique_str(into, code);
+    return true;
+}
+
 static void check_languages(struct check *ck, json_t *src, json_t *out, bool update)
 {
     bool bad;
@@ -350,29 +404,7 @@ static void check_languages(struct check *ck, json_t *src, json_t *out, bool upd
         problem(ck, "languages", "languages needs at least one language");
         return;
     }
-    json_t *langs = json_array();
-    size_t i;
-    json_t *x;
-    bool ok = true;
-    json_array_foreach(list, i, x) {
-        const char *s = json_string_value(x);
-        char code[3] = {0}, v[40];
-        if (strlen(s) == 2) {
-            code[0] = (char)tolower((unsigned char)s[0]);
-            code[1] = (char)tolower((unsigned char)s[1]);
-        }
-        if (!iso639_1(code)) {
-            problem(ck, "languages", "languages: '%s' is not a two-letter ISO 639-1 code such as en",
-                    check_shown(s, v, sizeof(v)));
-            ok = false;
-            continue;
-        }
-        append_unique_str(langs, code);
-    }
-    if (ok)
-        json_object_set_new(out, "languages", langs);
-    else
-        json_decref(langs);
+    resolve_list(ck, list, out, "languages", "languages", language_entry, NULL);
 }
 
 json_t *pract_check(const struct catalog *cat, json_t *src, enum pract_mode mode, bool by_name,

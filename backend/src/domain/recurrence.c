@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "domain/ics.h"
+
 #define NONE ICAL_RECURRENCE_ARRAY_MAX
 
 /* The subset of RRULE a plan may use; NULL when rec is in it, else why not (fmt may
@@ -37,25 +39,6 @@ static const char *rule_refusal(const struct icalrecurrencetype *rec)
     if (rec->count > RECURRENCE_MAX)
         return "a series has at most %d sessions";
     return NULL;
-}
-
-/* The wall-clock time of start in z as a floating libical time. */
-static struct icaltimetype local_time(int64_t start, const struct tz *z)
-{
-    int64_t local = start + tz_offset_at(z, start);
-    int64_t day = day_of(local), secs = local - day * 86400;
-    int64_t y;
-    unsigned m, d;
-    civil_from_days(day, &y, &m, &d);
-    struct icaltimetype dt = icaltime_null_time();
-    dt.year = (int)y;
-    dt.month = (int)m;
-    dt.day = (int)d;
-    dt.hour = (int)(secs / 3600);
-    dt.minute = (int)(secs % 3600 / 60);
-    dt.second = (int)(secs % 60);
-    dt.is_date = 0;
-    return dt;
 }
 
 /* Runs it into out; the count, or -1 past RECURRENCE_MAX. */
@@ -98,7 +81,7 @@ int recurrence_expand(const char *rrule, int64_t start, const struct tz *z,
         snprintf(why, why_len, refusal, RECURRENCE_MAX);
         return -1;
     }
-    icalrecur_iterator *it = icalrecur_iterator_new(rec, local_time(start, z));
+    icalrecur_iterator *it = icalrecur_iterator_new(rec, ics_wall_time(start, z));
     if (!it) {
         icalerror_clear_errno();
         snprintf(why, why_len, "rrule cannot be expanded from this start");

@@ -73,7 +73,7 @@ static bool appointment_denied(struct req *r, const struct auth *a, const char *
     return st == DB_OK || st == DB_NOT_FOUND;
 }
 
-static void appointment_read(struct req *r)
+void fhir_appointment_read(struct req *r)
 {
     const struct auth *a = &r->actor;
     struct fhir_req f;
@@ -175,7 +175,7 @@ static bool appointment_params(struct fhir_req *f, const struct auth *a,
     return !replied;
 }
 
-static void appointment_search(struct req *r)
+void fhir_appointment_search(struct req *r)
 {
     static const char *const known[] = {"date", "practitioner", "location", "status", NULL};
     const struct auth *a = &r->actor;
@@ -205,14 +205,4 @@ out:
     free((char *)q.locations);
     free((char *)q.statuses);
     fhir_release(&f);
-}
-
-void fhir_appointment_read(struct req *r)
-{
-    fhir_run(r, appointment_read);
-}
-
-void fhir_appointment_search(struct req *r)
-{
-    fhir_run(r, appointment_search);
 }

@@ -17,47 +17,43 @@
 
 /* --- shared ----------------------------------------------------------------------- */
 
-/* Starts a read of type: the id must be one of ours (else 404). */
-static bool read_begin(struct fhir_req *f, struct req *r, const char *type)
-{
-    if (!fhir_begin(f, r, type, NULL, NULL))
-        return false;
-    if (!fhir_checked(f))
-        return false;
-    if (!is_uuid(req_param(r, 0))) {
-        fhir_not_found(r, type, req_param(r, 0));
-        return false;
-    }
-    return true;
-}
+typedef enum db_status (*read_fn)(struct db_session *s, const char *id, fhir_row_fn each,
+                                  void *ctx);
 
-/* Replies the read's one resource: 404 when there was no row, 500 when it did not
- * parse. */
-static void reply_read(struct req *r, enum db_status st, struct fhir_read *rd, const char *type)
+/* A read of type by store_read: the id must be one of ours and have a row (else 404),
+ * whose resource must parse (else 500); its hours go into hours_member (NULL: none),
+ * as hours of operation when location. */
+static void read_resource(struct req *r, const char *type, const char *hours_member,
+                          bool location, read_fn store_read)
 {
+    struct fhir_req f;
+    if (!fhir_begin(&f, r, type, NULL, NULL) || !fhir_checked(&f))
+        return;
+    const char *id = req_param(r, 0);
+    if (!is_uuid(id)) {
+        fhir_not_found(r, type, id);
+        return;
+    }
+    struct fhir_read rd = {hours_member, location, 0, NULL};
+    enum db_status st = store_read(&r->db, id, fhir_read_row, &rd);
     if (st != DB_OK)
         reply_failure(r, st);
-    else if (rd->n != 1)
-        fhir_not_found(r, type, req_param(r, 0));
-    else if (!rd->resource)
+    else if (rd.n != 1)
+        fhir_not_found(r, type, id);
+    else if (!rd.resource)
         reply_internal(r);
     else
-        fhir_reply(r, 200, rd->resource);
+        fhir_reply(r, 200, rd.resource);
 }
 
 /* --- Practitioner ----------------------------------------------------------------- */
 
-static void practitioner_read(struct req *r)
+void fhir_practitioner_read(struct req *r)
 {
-    struct fhir_req f;
-    if (!read_begin(&f, r, "Practitioner"))
-        return;
-    struct fhir_read rd = {NULL, false, 0, NULL};
-    enum db_status st = store_fhir_practitioner_read(&r->db, req_param(r, 0), fhir_read_row, &rd);
-    reply_read(r, st, &rd, "Practitioner");
+    read_resource(r, "Practitioner", NULL, false, store_fhir_practitioner_read);
 }
 
-static void practitioner_search(struct req *r)
+void fhir_practitioner_search(struct req *r)
 {
     static const char *const known[] = {"name", NULL};
     struct fhir_req f;
@@ -75,26 +71,11 @@ static void practitioner_search(struct req *r)
     fhir_release(&f);
 }
 
-void fhir_practitioner_read(struct req *r)
-{
-    fhir_run(r, practitioner_read);
-}
-
-void fhir_practitioner_search(struct req *r)
-{
-    fhir_run(r, practitioner_search);
-}
-
 /* --- PractitionerRole ------------------------------------------------------------- */
 
-static void role_read(struct req *r)
+void fhir_role_read(struct req *r)
 {
-    struct fhir_req f;
-    if (!read_begin(&f, r, "PractitionerRole"))
-        return;
-    struct fhir_read rd = {"availableTime", false, 0, NULL};
-    enum db_status st = store_fhir_role_read(&r->db, req_param(r, 0), fhir_read_row, &rd);
-    reply_read(r, st, &rd, "PractitionerRole");
+    read_resource(r, "PractitionerRole", "availableTime", false, store_fhir_role_read);
 }
 
 /* Token resolvers: our slugs (and, as a convenience, names and aliases such as MFR)
@@ -127,7 +108,7 @@ static int resolve_profession(struct fhir_req *f, const char *key, const char *c
     return resolve_vocab(f, VOCAB_PROFESSION, code, out, n);
 }
 
-static void role_search(struct req *r)
+void fhir_role_search(struct req *r)
 {
     static const char *const known[] = {"specialty", "role", "location", "practitioner", NULL};
     static const char *const loc_types[] = {"Location", NULL};
@@ -164,26 +145,11 @@ static void role_search(struct req *r)
     fhir_release(&f);
 }
 
-void fhir_role_read(struct req *r)
-{
-    fhir_run(r, role_read);
-}
-
-void fhir_role_search(struct req *r)
-{
-    fhir_run(r, role_search);
-}
-
 /* --- Location --------------------------------------------------------------------- */
 
-static void location_read(struct req *r)
+void fhir_location_read(struct req *r)
 {
-    struct fhir_req f;
-    if (!read_begin(&f, r, "Location"))
-        return;
-    struct fhir_read rd = {"hoursOfOperation", true, 0, NULL};
-    enum db_status st = store_fhir_location_read(&r->db, req_param(r, 0), fhir_read_row, &rd);
-    reply_read(r, st, &rd, "Location");
+    read_resource(r, "Location", "hoursOfOperation", true, store_fhir_location_read);
 }
 
 #define NEAR_DEFAULT_KM 25.0
@@ -241,7 +207,7 @@ static bool parse_near(struct fhir_req *f, const char *v, double *lat, double *l
     return true;
 }
 
-static void location_search(struct req *r)
+void fhir_location_search(struct req *r)
 {
     static const char *const known[] = {"near", "name", "address-city", NULL};
     struct fhir_req f;
@@ -269,14 +235,4 @@ static void location_search(struct req *r)
     free(names);
     free(cities);
     fhir_release(&f);
-}
-
-void fhir_location_read(struct req *r)
-{
-    fhir_run(r, location_read);
-}
-
-void fhir_location_search(struct req *r)
-{
-    fhir_run(r, location_search);
 }

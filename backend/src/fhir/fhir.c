@@ -143,12 +143,6 @@ static void reply_header_copy(struct req *r, const char *name, char *out, size_t
     snprintf(out, n, "%s", v ? v : "");
 }
 
-void fhir_run(struct req *r, void (*handler)(struct req *r))
-{
-    handler(r);
-    fhir_restate(r);
-}
-
 void fhir_restate(struct req *r)
 {
     if (!r->response)

@@ -45,12 +45,10 @@ void fhir_reply(struct req *r, int status, json_t *resource);
 void fhir_outcome(struct req *r, int status, const char *code, const char *diagnostics);
 /* 404 for Type/id. */
 void fhir_not_found(struct req *r, const char *type, const char *id);
-/* Runs a handler and turns any problem+json it (or a shared helper such as
- * reply_failure or the gate) replied into an OperationOutcome with the same status
- * and headers, so that every answer under /fhir/r4 speaks FHIR. */
-void fhir_run(struct req *r, void (*handler)(struct req *r));
 /* Says a reply given in the API's problem+json (a refusal, a database fault) again as
- * an OperationOutcome, keeping its status, Retry-After and WWW-Authenticate. */
+ * an OperationOutcome, keeping its status, Retry-After and WWW-Authenticate.  The
+ * router calls it after every ROUTE_FHIR handler (route_run), so that every answer
+ * under /fhir/r4 speaks FHIR. */
 void fhir_restate(struct req *r);
 
 /* JSON text parsed as an object (NULL when text is NULL or not an object). */

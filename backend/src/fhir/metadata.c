@@ -98,7 +98,7 @@ static const struct resource_caps resources[] = {
      appointment_params},
 };
 
-static void metadata(struct req *r)
+void fhir_metadata(struct req *r)
 {
     struct fhir_req f;
     if (!fhir_begin(&f, r, NULL, NULL, NULL) || !fhir_checked(&f))
@@ -147,12 +147,7 @@ static void metadata(struct req *r)
     fhir_reply(r, 200, cs);
 }
 
-void fhir_metadata(struct req *r)
-{
-    fhir_run(r, metadata);
-}
-
-static void unknown(struct req *r)
+void fhir_unknown(struct req *r)
 {
     char d[300];
     snprintf(d, sizeof(d),
@@ -160,11 +155,6 @@ static void unknown(struct req *r)
              "and Appointment (read and search); see /fhir/r4/metadata.",
              r->target.path);
     fhir_outcome(r, 404, "not-supported", d);
-}
-
-void fhir_unknown(struct req *r)
-{
-    fhir_run(r, unknown);
 }
 
 void fhir_not_allowed(struct req *r)

@@ -22,7 +22,7 @@
 
 /* --- Schedule --------------------------------------------------------------------- */
 
-static void schedule_read(struct req *r)
+void fhir_schedule_read(struct req *r)
 {
     struct fhir_req f;
     if (!fhir_begin(&f, r, "Schedule", NULL, NULL) || !fhir_checked(&f))
@@ -42,7 +42,7 @@ static void schedule_read(struct req *r)
         fhir_not_found(r, "Schedule", id);
 }
 
-static void schedule_search(struct req *r)
+void fhir_schedule_search(struct req *r)
 {
     static const char *const known[] = {"actor", NULL};
     static const char *const actor_types[] = {"Practitioner", "PractitionerRole", "Location", NULL};
@@ -59,16 +59,6 @@ static void schedule_search(struct req *r)
     }
     free(actors);
     fhir_release(&f);
-}
-
-void fhir_schedule_read(struct req *r)
-{
-    fhir_run(r, schedule_read);
-}
-
-void fhir_schedule_search(struct req *r)
-{
-    fhir_run(r, schedule_search);
 }
 
 /* --- Slot ------------------------------------------------------------------------- */
@@ -116,7 +106,7 @@ static bool slot_id_parse(const char *id, char *practitioner, size_t n, int64_t 
     return is_uuid(practitioner);
 }
 
-static void slot_read(struct req *r)
+void fhir_slot_read(struct req *r)
 {
     struct fhir_req f;
     if (!fhir_begin(&f, r, "Slot", NULL, NULL) || !fhir_checked(&f))
@@ -249,7 +239,7 @@ static void reply_no_slots(struct fhir_req *f)
     fhir_bundle_reply(&b, 0, NULL);
 }
 
-static void slot_search(struct req *r)
+void fhir_slot_search(struct req *r)
 {
     static const char *const known[] = {"schedule", "start", "status", NULL};
     struct fhir_req f;
@@ -294,14 +284,4 @@ out:
     free(sp.groups);
     free(sp.status);
     fhir_release(&f);
-}
-
-void fhir_slot_read(struct req *r)
-{
-    fhir_run(r, slot_read);
-}
-
-void fhir_slot_search(struct req *r)
-{
-    fhir_run(r, slot_search);
 }

@@ -211,6 +211,14 @@ static const char *method_label(size_t i)
     return i < routes_count ? http_method_name(routes[i].method) : "any";
 }
 
+/* One line of route i's series: metric{method="..",route="..",label="value"} v. */
+static void route_line(struct buf *out, const char *metric, size_t i, const char *label,
+                       const char *value, unsigned long v)
+{
+    buf_printf(out, "%s{method=\"%s\",route=\"%s\",%s=\"%s\"} %lu\n", metric, method_label(i),
+               route_label(i), label, value, v);
+}
+
 void metrics_render(struct buf *out, struct db_pool *pool, long in_flight, int draining)
 {
     buf_puts(out, "# HELP clinicd_http_requests_total HTTP requests by route and status.\n"
@@ -220,14 +228,10 @@ void metrics_render(struct buf *out, struct db_pool *pool, long in_flight, int d
             unsigned long v = atomic_load(&m[i].by_status[s]);
             if (!v)
                 continue;
-            char code[8];
+            char code[8] = "other";
             if (s < NSTATUS)
                 snprintf(code, sizeof(code), "%d", tracked_status[s]);
-            else
-                snprintf(code, sizeof(code), "other");
-            buf_printf(out,
-                       "clinicd_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %lu\n",
-                       method_label(i), route_label(i), code, v);
+            route_line(out, "clinicd_http_requests_total", i, "status", code, v);
         }
     buf_puts(out, "# HELP clinicd_http_request_duration_seconds Time from request line to reply.\n"
                   "# TYPE clinicd_http_request_duration_seconds histogram\n");
@@ -240,14 +244,10 @@ void metrics_render(struct buf *out, struct db_pool *pool, long in_flight, int d
         unsigned long cum = 0;
         for (size_t b = 0; b <= NBUCKETS; b++) {
             cum += atomic_load(&m[i].buckets[b]);
-            char le[16];
+            char le[16] = "+Inf";
             if (b < NBUCKETS)
                 snprintf(le, sizeof(le), "%g", bounds[b]);
-            else
-                snprintf(le, sizeof(le), "+Inf");
-            buf_printf(out,
-                       "clinicd_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%s\"} %lu\n",
-                       method_label(i), route_label(i), le, cum);
+            route_line(out, "clinicd_http_request_duration_seconds_bucket", i, "le", le, cum);
         }
         buf_printf(out,
                    "clinicd_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n"

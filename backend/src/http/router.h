@@ -22,7 +22,7 @@ enum route_flags {
     ROUTE_BODY_JSON = 1 << 0, /* expects an application/json body */
     ROUTE_BODY_CSV = 1 << 1,  /* accepts text/csv too */
     ROUTE_NO_DB = 1 << 2,     /* never touches the database */
-    ROUTE_FHIR = 1 << 3,      /* answers in FHIR's terms (refusals as OperationOutcome) */
+    ROUTE_FHIR = 1 << 3,      /* answers in FHIR's terms (problem+json as OperationOutcome) */
 };
 
 /* Who may call a route: every route of the table names one rule (ACCESS_NONE is no
@@ -62,10 +62,12 @@ struct route {
     unsigned access; /* enum route_access: a level, with requirements or'ed in */
 };
 
-/* Applies the route's access rule before its handler: true to run the handler, false
- * after replying (401, 403, 404; or nothing when the read moved to a worker).
+/* Applies the route's access rule, then, when it lets the caller through, the route's
+ * handler (a refusal replies 401, 403, 404; or nothing when the read moved to a
+ * worker).  Under ROUTE_FHIR, a reply given in the API's problem+json (a refusal,
+ * reply_failure, ...) is then said again as an OperationOutcome (fhir_restate).
  * Defined with the table (routes.c). */
-bool route_gate(struct req *r);
+void route_run(struct req *r);
 
 #define ROUTE_MAX_PARAMS 4
 

@@ -196,18 +196,11 @@ static bool is_write(enum http_method m)
     return m != M_GET && m != M_HEAD && m != M_OPTIONS;
 }
 
-/* The route's access rule, then (when it lets the caller through) its handler. */
-static void run_route(struct req *r)
-{
-    if (route_gate(r))
-        r->route->handler(r);
-}
-
 /* A worker: runs the handler, gives the database connection back, and wakes the
  * connection, whose next call to on_request sends the reply (send_reply). */
 static void run_offloaded(struct req *r)
 {
-    run_route(r);
+    route_run(r);
     release_db(r);
     r->handled = true;
     MHD_resume_connection(r->conn);
@@ -283,31 +276,29 @@ static void scan_codings(struct head_scan *h, const char *v)
     }
 }
 
-/* RFC 9110 5.1: a field name is a token. */
-static bool is_token(const char *s)
+/* Every character of s is an ASCII letter or digit or one of punct (true for ""). */
+static bool all_alnum_or(const char *s, const char *punct)
 {
-    if (!*s)
-        return false;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              strchr("!#$%&'*+-.^_`|~", c)))
+              strchr(punct, c)))
             return false;
     }
     return true;
+}
+
+/* RFC 9110 5.1: a field name is a token. */
+static bool is_token(const char *s)
+{
+    return *s && all_alnum_or(s, "!#$%&'*+-.^_`|~");
 }
 
 /* A Host value: uri-host [":" port], as characters go (RFC 3986 reg-name, IP
  * literals); empty is allowed (RFC 9112 3.2). */
 static bool is_host_value(const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              strchr("-._~!$&'()*+,;=%:[]", c)))
-            return false;
-    }
-    return true;
+    return all_alnum_or(s, "-._~!$&'()*+,;=%:[]");
 }
 
 static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -617,7 +608,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
      * need of the database (db_session_conn) it stops, and a read worker runs it again
      * from the start (what it did so far only warmed caches; its answer is dropped). */
     r->inline_read = readers != NULL;
-    run_route(r);
+    route_run(r);
     r->inline_read = false;
     if (!r->sql_wanted)
         return send_reply(r);

@@ -120,48 +120,52 @@ static bool utf8_next(const unsigned char *p, size_t len, size_t *i, unsigned in
     return true;
 }
 
-bool is_clean_utf8(const char *s, size_t len)
+/* What utf8_all lets through besides valid UTF-8: every code point (U_ANY); no NUL, C0
+ * control but tab/LF/CR, or DEL (U_CLEAN); text_clean's TEXT_LINE and TEXT_LINES. */
+enum utf8_rule { U_ANY, U_CLEAN, U_LINE, U_LINES };
+
+static bool utf8_allowed(unsigned int c, enum utf8_rule rule)
+{
+    switch (rule) {
+    case U_ANY:
+        return true;
+    case U_CLEAN:
+        return !(c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f);
+    case U_LINE:
+    case U_LINES:
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) /* C0, DEL, C1 (U+0085 NEL included) */
+            return rule == U_LINES && (c == '\n' || c == '\r');
+        return rule == U_LINES || (c != 0x2028 && c != 0x2029); /* line, paragraph separator */
+    }
+    return false;
+}
+
+/* s[0..len) is valid UTF-8 whose every code point rule allows. */
+static bool utf8_all(const char *s, size_t len, enum utf8_rule rule)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
         unsigned int c;
-        if (!utf8_next(p, len, &i, &c))
-            return false;
-        if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+        if (!utf8_next(p, len, &i, &c) || !utf8_allowed(c, rule))
             return false;
     }
     return true;
+}
+
+bool is_clean_utf8(const char *s, size_t len)
+{
+    return utf8_all(s, len, U_CLEAN);
 }
 
 bool is_utf8(const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    unsigned int c;
-    while (i < len)
-        if (!utf8_next(p, len, &i, &c))
-            return false;
-    return true;
+    return utf8_all(s, len, U_ANY);
 }
 
 bool text_clean(const char *s, size_t len, enum text_kind kind)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        unsigned int c;
-        if (!utf8_next(p, len, &i, &c))
-            return false;
-        if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) { /* C0, DEL, C1 (U+0085 NEL included) */
-            if (kind == TEXT_LINES && (c == '\n' || c == '\r'))
-                continue;
-            return false;
-        }
-        if (kind == TEXT_LINE && (c == 0x2028 || c == 0x2029)) /* line, paragraph separator */
-            return false;
-    }
-    return true;
+    return utf8_all(s, len, kind == TEXT_LINES ? U_LINES : U_LINE);
 }
 
 int hex_digit(char c)
