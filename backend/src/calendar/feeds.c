@@ -61,10 +61,7 @@ void feeds_list(struct req *r)
 {
     if (!practitioner_here(r))
         return;
-    char *json = NULL;
-    size_t len = 0;
-    enum db_status st = store_feeds_list(&r->db, req_param(r, 1), staff_clinic(r), &json, &len);
-    reply_json_text(r, st, 200, json, len);
+    staff_reply_read(r, &store_feeds_list, req_param(r, 1), staff_clinic(r), 200);
 }
 
 void feeds_revoke(struct req *r)

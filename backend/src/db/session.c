@@ -206,6 +206,22 @@ enum db_status db_query_one2(struct db_session *s, struct db_stmt *st, const cha
     return db_query_one(s, st, v, NULL);
 }
 
+enum db_status db_query_each(struct db_session *s, struct db_stmt *st,
+                             const char *const *values, db_row_fn each, void *ctx, int *rows)
+{
+    PGresult *res;
+    enum db_status rc = db_query(s, st, values, &res);
+    int n = rc == DB_OK ? PQntuples(res) : 0;
+    for (int i = 0; i < n; i++)
+        if (!each(ctx, res, i, n))
+            break;
+    if (rows)
+        *rows = n;
+    if (rc == DB_OK)
+        PQclear(res);
+    return rc;
+}
+
 enum db_status db_command_status(struct db_session *s, const char *sql)
 {
     enum db_status rc = db_session_conn(s);

@@ -58,6 +58,13 @@ enum db_status db_query_one(struct db_session *s, struct db_stmt *st, const char
 /* db_query_one for a statement of two parameters (a, b) whose row is not needed. */
 enum db_status db_query_one2(struct db_session *s, struct db_stmt *st, const char *a,
                              const char *b);
+/* Called for row `row` of the `rows` rows of a result, in order; false stops the visit. */
+typedef bool (*db_row_fn)(void *ctx, const PGresult *res, int row, int rows);
+/* db_query that hands each row of the result to each(ctx, ...) and clears it; *rows
+ * (when not NULL) says how many rows the result had.  The values each sees live only
+ * during its call. */
+enum db_status db_query_each(struct db_session *s, struct db_stmt *st,
+                             const char *const *values, db_row_fn each, void *ctx, int *rows);
 /* A parameterless command (BEGIN, COMMIT, SAVEPOINT x, ...). */
 enum db_status db_command_status(struct db_session *s, const char *sql);
 /* The status a failed result stands for, recorded into s->fail. */

@@ -63,10 +63,7 @@ void api_key_in_release(struct api_key_in *k)
 
 void staff_api_keys_list(struct req *r)
 {
-    char *json;
-    size_t len;
-    enum db_status st = store_api_keys_list(&r->db, staff_clinic(r), &json, &len);
-    reply_json_text(r, st, 200, json, len);
+    staff_reply_read(r, &store_api_keys_list, staff_clinic(r), NULL, 200);
 }
 
 static void reply_too_many_keys(struct req *r)

@@ -17,10 +17,7 @@ const char *const clinic_patch_fields[] = {"name", "website", "phone", "policy",
 
 static void reply_clinic(struct req *r)
 {
-    char *json;
-    size_t len;
-    enum db_status st = store_clinic_get(&r->db, staff_clinic(r), &json, &len);
-    reply_json_text(r, st, 200, json, len);
+    staff_reply_read(r, &store_clinic_get, staff_clinic(r), NULL, 200);
 }
 
 void staff_clinic_get(struct req *r)

@@ -186,10 +186,7 @@ bool schedule_write_body(struct req *r, struct input *in, const char *const *all
 /* Replies status with the practitioner's hours. */
 static void reply_hours(struct req *r, int status)
 {
-    char *json;
-    size_t len;
-    enum db_status st = store_hours_list(&r->db, req_param(r, 1), &json, &len);
-    reply_json_text(r, st, status, json, len);
+    staff_reply_read(r, &store_hours_list, req_param(r, 1), NULL, status);
 }
 
 void staff_hours_list(struct req *r)

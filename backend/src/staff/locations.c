@@ -91,12 +91,12 @@ static enum db_status location_tz_check(struct req *r, struct input *in, const c
 
 void staff_locations_list(struct req *r)
 {
-    staff_list_route(r, store_locations_list);
+    staff_list_route(r, &store_locations_list);
 }
 
 void staff_locations_get(struct req *r)
 {
-    staff_get_route(r, store_locations_get);
+    staff_get_route(r, &store_locations_get);
 }
 
 /* Reads and checks the body (*body: the caller's to release); false after replying. */
@@ -128,7 +128,7 @@ static void location_save(struct req *r, const struct auth *a, const struct loca
     if (st != DB_OK)
         reply_failure(r, st);
     else if (staff_index_follow(r))
-        staff_reply_one(r, store_locations_get, id ? id : new_id, id ? 200 : 201);
+        staff_reply_one(r, &store_locations_get, id ? id : new_id, id ? 200 : 201);
 }
 
 /* POST (create) or PATCH (the route's location) of a location. */

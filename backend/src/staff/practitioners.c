@@ -126,7 +126,7 @@ void staff_practitioners_list(struct req *r)
 
 void staff_practitioners_get(struct req *r)
 {
-    staff_get_route(r, store_practitioners_get);
+    staff_get_route(r, &store_practitioners_get);
 }
 
 /* Reads the body and checks it against the clinic's catalog into *p (*body and *p: the
@@ -155,7 +155,7 @@ static void practitioner_create(struct req *r, const struct auth *a, json_t *bod
     if (st != DB_OK)
         reply_failure(r, st);
     else if (staff_index_follow(r))
-        staff_reply_one(r, store_practitioners_get, id, 201);
+        staff_reply_one(r, &store_practitioners_get, id, 201);
 }
 
 /* The update p of practitioner id, with its audit row, and the reply. */
@@ -174,7 +174,7 @@ static void practitioner_update(struct req *r, const struct auth *a, const char 
     else if (st != DB_OK)
         reply_failure(r, st);
     else if (staff_index_follow(r))
-        staff_reply_one(r, store_practitioners_get, id, 200);
+        staff_reply_one(r, &store_practitioners_get, id, 200);
     audit_entry_release(&e);
     open_bookings_release(&open);
     practitioner_update_release(&t);

@@ -146,26 +146,28 @@ void staff_deactivate(struct req *r, const struct deactivate_route *route)
     audit_entry_release(&deactivated);
 }
 
-void staff_reply_one(struct req *r, staff_get_fn get, const char *id, int status)
+void staff_reply_read(struct req *r, const struct store_read *rd, const char *a, const char *b,
+                      int status)
 {
-    char *json;
-    size_t len;
-    enum db_status st = get(&r->db, staff_clinic(r), id, &json, &len);
+    char *json = NULL;
+    size_t len = 0;
+    enum db_status st = store_read_json(&r->db, rd, a, b, &json, &len);
     reply_json_text(r, st, status, json, len);
 }
 
-void staff_list_route(struct req *r, staff_list_fn list)
+void staff_reply_one(struct req *r, const struct store_read *get, const char *id, int status)
 {
-    const char *active;
-    char *json;
-    size_t len;
-    if (!staff_list_active(r, &active))
-        return;
-    enum db_status st = list(&r->db, staff_clinic(r), active, &json, &len);
-    reply_json_text(r, st, 200, json, len);
+    staff_reply_read(r, get, staff_clinic(r), id, status);
 }
 
-void staff_get_route(struct req *r, staff_get_fn get)
+void staff_list_route(struct req *r, const struct store_read *list)
+{
+    const char *active;
+    if (staff_list_active(r, &active))
+        staff_reply_read(r, list, staff_clinic(r), active, 200);
+}
+
+void staff_get_route(struct req *r, const struct store_read *get)
 {
     const char *id;
     if ((id = staff_route_id(r)))

@@ -8,6 +8,7 @@
 
 #include "api/access.h"
 #include "store/open_bookings.h"
+#include "store/read.h"
 
 /* The route's resource id (parameter 1); NULL after replying 404 when it cannot be one. */
 const char *staff_route_id(struct req *r);
@@ -33,17 +34,16 @@ void reply_has_bookings(struct req *r, const struct open_bookings *o, const char
 void reply_deactivation(struct req *r, enum db_status st, const struct deactivation *d,
                         const char *what);
 
-/* The store's readers of one row and of a whole list, as JSON text (store/locations.h). */
-typedef enum db_status (*staff_get_fn)(struct db_session *s, const char *clinic_id,
-                                       const char *id, char **json, size_t *len);
-typedef enum db_status (*staff_list_fn)(struct db_session *s, const char *clinic_id,
-                                        const char *active, char **json, size_t *len);
+/* Replies status with what rd reads with a and b (store/read.h), or the failure (404
+ * when there is no row). */
+void staff_reply_read(struct req *r, const struct store_read *rd, const char *a, const char *b,
+                      int status);
 /* Replies status with the route clinic's row id as get reads it (404 when none). */
-void staff_reply_one(struct req *r, staff_get_fn get, const char *id, int status);
+void staff_reply_one(struct req *r, const struct store_read *get, const char *id, int status);
 /* GET of a whole list (?active=) and of one row (the route's id), any staff of the
  * clinic. */
-void staff_list_route(struct req *r, staff_list_fn list);
-void staff_get_route(struct req *r, staff_get_fn get);
+void staff_list_route(struct req *r, const struct store_read *list);
+void staff_get_route(struct req *r, const struct store_read *get);
 
 /* A DELETE of the route's row (its id) through one store call, del, with its audit row
  * (action on resource, "success"): 204 once the index follows, 404, or the failure. */

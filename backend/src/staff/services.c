@@ -70,12 +70,12 @@ void service_parse(struct input *in, json_t *body, bool create, struct service_f
 
 void staff_services_list(struct req *r)
 {
-    staff_list_route(r, store_services_list);
+    staff_list_route(r, &store_services_list);
 }
 
 void staff_services_get(struct req *r)
 {
-    staff_get_route(r, store_services_get);
+    staff_get_route(r, &store_services_get);
 }
 
 /* Creates (id NULL) or updates the service from its body, with its audit row (the
@@ -103,7 +103,7 @@ static void service_save(struct req *r, const struct auth *a, const char *id)
     if (st != DB_OK)
         reply_failure(r, st);
     else if (staff_index_follow(r))
-        staff_reply_one(r, store_services_get, id ? id : new_id, id ? 200 : 201);
+        staff_reply_one(r, &store_services_get, id ? id : new_id, id ? 200 : 201);
     json_decref(body);
 }
 

@@ -32,10 +32,7 @@ void staff_time_off_list(struct req *r)
 {
     if (!schedule_practitioner_here(r))
         return;
-    char *json;
-    size_t len;
-    enum db_status st = store_time_off_list(&r->db, req_param(r, 1), &json, &len);
-    reply_json_text(r, st, 200, json, len);
+    staff_reply_read(r, &store_time_off_list, req_param(r, 1), NULL, 200);
 }
 
 /* What a change to the time off writes (the context of its apply function). */

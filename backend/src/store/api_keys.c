@@ -26,11 +26,7 @@ DB_STMT(st_key_revoke,
         " WHERE a.id = k.id RETURNING k.revoked_at IS NULL",
         2);
 
-enum db_status store_api_keys_list(struct db_session *s, const char *clinic_id, char **json,
-                                   size_t *len)
-{
-    return db_query_text1(s, &st_keys_list, clinic_id, json, len);
-}
+const struct store_read store_api_keys_list = {&st_keys_list};
 
 struct key_create {
     const char *clinic_id;

@@ -7,12 +7,12 @@
 #include <stddef.h>
 
 #include "db/session.h"
+#include "store/read.h"
 #include "store/audit.h"
 
-/* {"items": [...], "next_cursor": null}, newest first: JSON text PostgreSQL built,
+/* store_read_json with a: the clinic.  {"items": [...], "next_cursor": null}, newest first: JSON text PostgreSQL built,
  * malloc'd into *json (the caller frees it). */
-enum db_status store_api_keys_list(struct db_session *s, const char *clinic_id, char **json,
-                                   size_t *len);
+extern const struct store_read store_api_keys_list;
 
 struct api_key_new {
     const char *name;

@@ -24,11 +24,7 @@ DB_STMT(st_clinic_patch,
         " WHERE id = $1::uuid RETURNING id",
         11);
 
-enum db_status store_clinic_get(struct db_session *s, const char *clinic_id, char **json,
-                                size_t *len)
-{
-    return db_query_text1(s, &st_clinic_get, clinic_id, json, len);
-}
+const struct store_read store_clinic_get = {&st_clinic_get};
 
 enum db_status store_clinic_update(struct db_session *s, const char *clinic_id,
                                    const struct clinic_patch *p, struct audit_entry *e)

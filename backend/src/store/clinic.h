@@ -5,11 +5,11 @@
 #include <stddef.h>
 
 #include "db/session.h"
+#include "store/read.h"
 #include "store/audit.h"
 
-/* The clinic with its policy, as JSON text PostgreSQL built (malloc'd into *json). */
-enum db_status store_clinic_get(struct db_session *s, const char *clinic_id, char **json,
-                                size_t *len);
+/* store_read_json with a: the clinic.  The clinic with its policy, as JSON text PostgreSQL built (malloc'd into *json). */
+extern const struct store_read store_clinic_get;
 
 /* A change, as text; NULL: unchanged.  set_website, set_phone: "true" when the member
  * was given (null removes it), else "false". */

@@ -77,11 +77,7 @@ enum db_status store_feeds_create(struct db_session *s, const char *clinic_id,
     return rc;
 }
 
-enum db_status store_feeds_list(struct db_session *s, const char *practitioner_id,
-                                const char *clinic_id, char **json, size_t *len)
-{
-    return db_query_text2(s, &st_feed_list, practitioner_id, clinic_id, json, len);
-}
+const struct store_read store_feeds_list = {&st_feed_list};
 
 enum db_status store_feeds_revoke(struct db_session *s, const char *feed_id,
                                   const char *practitioner_id, const char *clinic_id,

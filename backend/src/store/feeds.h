@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "db/session.h"
+#include "store/read.h"
 
 /* Who acts, for the audit row (NULL members: unknown). */
 struct feeds_actor {
@@ -32,10 +33,10 @@ enum db_status store_feeds_create(struct db_session *s, const char *clinic_id,
                                   const char *practitioner_id, const char *token_hash,
                                   const char *created_by, const struct feeds_actor *actor,
                                   struct feed_new *out);
-/* {"items": [{id, created_at, revoked_at}], "next_cursor": null} as JSON text (malloc'd,
+/* store_read_json with a: the practitioner, b: the clinic.
+ * {"items": [{id, created_at, revoked_at}], "next_cursor": null} as JSON text (malloc'd,
  * the caller frees it). */
-enum db_status store_feeds_list(struct db_session *s, const char *practitioner_id,
-                                const char *clinic_id, char **json, size_t *len);
+extern const struct store_read store_feeds_list;
 /* Revokes a live feed, with its audit row.  DB_NOT_FOUND when there is none. */
 enum db_status store_feeds_revoke(struct db_session *s, const char *feed_id,
                                   const char *practitioner_id, const char *clinic_id,

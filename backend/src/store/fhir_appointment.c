@@ -71,28 +71,33 @@ DB_STMT(st_appointment_search,
         " ORDER BY lower(b.during), b.id LIMIT $12::int",
         12);
 
-static enum db_status visit(struct db_session *s, struct db_stmt *st, const char *const *v,
+/* A visit of an appointment statement's rows: the caller's function. */
+struct appointment_visit {
+    fhir_appointment_fn each;
+    void *ctx;
+};
+
+static bool appointment_row(void *ctx, const PGresult *res, int i, int n)
+{
+    const struct appointment_visit *v = ctx;
+    struct fhir_appointment_row row = {i,
+                                       n,
+                                       PQgetisnull(res, i, 0) ? NULL : PQgetvalue(res, i, 0),
+                                       strtoll(PQgetvalue(res, i, 1), NULL, 10),
+                                       strtoll(PQgetvalue(res, i, 2), NULL, 10),
+                                       PQgetvalue(res, i, 1),
+                                       PQgetvalue(res, i, 3),
+                                       PQgetvalue(res, i, 4),
+                                       PQgetvalue(res, i, 5)};
+    v->each(v->ctx, &row);
+    return true;
+}
+
+static enum db_status visit(struct db_session *s, struct db_stmt *st, const char *const *values,
                             fhir_appointment_fn each, void *ctx)
 {
-    PGresult *res;
-    enum db_status rc = db_query(s, st, v, &res);
-    if (rc != DB_OK)
-        return rc;
-    int n = PQntuples(res);
-    for (int i = 0; i < n; i++) {
-        struct fhir_appointment_row row = {i,
-                                           n,
-                                           PQgetisnull(res, i, 0) ? NULL : PQgetvalue(res, i, 0),
-                                           strtoll(PQgetvalue(res, i, 1), NULL, 10),
-                                           strtoll(PQgetvalue(res, i, 2), NULL, 10),
-                                           PQgetvalue(res, i, 1),
-                                           PQgetvalue(res, i, 3),
-                                           PQgetvalue(res, i, 4),
-                                           PQgetvalue(res, i, 5)};
-        each(ctx, &row);
-    }
-    PQclear(res);
-    return DB_OK;
+    struct appointment_visit v = {each, ctx};
+    return db_query_each(s, st, values, appointment_row, &v, NULL);
 }
 
 enum db_status store_fhir_appointment_read(struct db_session *s, const char *clinic,

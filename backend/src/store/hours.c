@@ -22,11 +22,7 @@ DB_STMT(st_hours_list,
         " FROM weekly_hours h WHERE h.practitioner_id = $1::uuid",
         1);
 
-enum db_status store_hours_list(struct db_session *s, const char *practitioner_id, char **json,
-                                size_t *len)
-{
-    return db_query_text1(s, &st_hours_list, practitioner_id, json, len);
-}
+const struct store_read store_hours_list = {&st_hours_list};
 
 /* The rules as numbers: minutes of the day and days since the epoch (NULL when open). */
 DB_STMT(st_hours_rules,
@@ -38,27 +34,37 @@ DB_STMT(st_hours_rules,
         " ORDER BY h.weekday, h.start_time, h.id",
         1);
 
+/* Where the rules go (store_hours_rules). */
+struct rules_out {
+    struct week_rule *out;
+    size_t max, *n;
+};
+
+/* One st_hours_rules row into the next rule (db_row_fn); stops when they are full. */
+static bool rule_row(void *ctx, const PGresult *res, int i, int rows)
+{
+    (void)rows;
+    struct rules_out *o = ctx;
+    if (*o->n >= o->max)
+        return false;
+    struct week_rule *w = &o->out[(*o->n)++];
+    w->weekday = (int)strtol(PQgetvalue(res, i, 0), NULL, 10);
+    w->start_min = (int)strtol(PQgetvalue(res, i, 1), NULL, 10);
+    w->end_min = (int)strtol(PQgetvalue(res, i, 2), NULL, 10);
+    w->from_day = PQgetisnull(res, i, 3) ? WEEK_RULE_OPEN_FROM
+                                         : strtoll(PQgetvalue(res, i, 3), NULL, 10);
+    w->to_day = PQgetisnull(res, i, 4) ? WEEK_RULE_OPEN_TO
+                                       : strtoll(PQgetvalue(res, i, 4), NULL, 10);
+    return true;
+}
+
 enum db_status store_hours_rules(struct db_session *s, const char *practitioner_id,
                                  struct week_rule *out, size_t max, size_t *n)
 {
     const char *v[] = {practitioner_id};
-    PGresult *res;
+    struct rules_out o = {out, max, n};
     *n = 0;
-    enum db_status st = db_query(s, &st_hours_rules, v, &res);
-    if (st != DB_OK)
-        return st;
-    for (int i = 0; i < PQntuples(res) && *n < max; i++) {
-        struct week_rule *w = &out[(*n)++];
-        w->weekday = (int)strtol(PQgetvalue(res, i, 0), NULL, 10);
-        w->start_min = (int)strtol(PQgetvalue(res, i, 1), NULL, 10);
-        w->end_min = (int)strtol(PQgetvalue(res, i, 2), NULL, 10);
-        w->from_day = PQgetisnull(res, i, 3) ? WEEK_RULE_OPEN_FROM
-                                             : strtoll(PQgetvalue(res, i, 3), NULL, 10);
-        w->to_day = PQgetisnull(res, i, 4) ? WEEK_RULE_OPEN_TO
-                                           : strtoll(PQgetvalue(res, i, 4), NULL, 10);
-    }
-    PQclear(res);
-    return DB_OK;
+    return db_query_each(s, &st_hours_rules, v, rule_row, &o, NULL);
 }
 
 DB_STMT(st_works_at,

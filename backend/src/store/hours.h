@@ -9,16 +9,17 @@
 #include <stddef.h>
 
 #include "db/session.h"
+#include "store/read.h"
 #include "domain/weekly_hours.h"
 
 /* DB_OK when practitioner_id is one of clinic_id's practitioners, else DB_NOT_FOUND. */
 enum db_status store_practitioner_in_clinic(struct db_session *s, const char *practitioner_id,
                                             const char *clinic_id);
 
-/* {"items": [{id, weekday, start_time, end_time, location_id, valid_from, valid_to}],
+/* store_read_json with a: the practitioner.
+ * {"items": [{id, weekday, start_time, end_time, location_id, valid_from, valid_to}],
  * "next_cursor": null}, malloc'd into *json (the caller frees it). */
-enum db_status store_hours_list(struct db_session *s, const char *practitioner_id, char **json,
-                                size_t *len);
+extern const struct store_read store_hours_list;
 
 /* The practitioner's rules, at most max of them, into out[0..*n). */
 enum db_status store_hours_rules(struct db_session *s, const char *practitioner_id,

@@ -52,17 +52,9 @@ DB_STMT(st_loc_lock,
         "SELECT active FROM locations WHERE clinic_id = $1::uuid AND id = $2::uuid FOR UPDATE", 2);
 DB_STMT(st_loc_deactivate, "UPDATE locations SET active = false WHERE id = $1::uuid", 1);
 
-enum db_status store_locations_list(struct db_session *s, const char *clinic_id,
-                                    const char *active, char **json, size_t *len)
-{
-    return db_query_text2(s, &st_loc_list, clinic_id, active, json, len);
-}
+const struct store_read store_locations_list = {&st_loc_list};
 
-enum db_status store_locations_get(struct db_session *s, const char *clinic_id, const char *id,
-                                   char **json, size_t *len)
-{
-    return db_query_text2(s, &st_loc_get, clinic_id, id, json, len);
-}
+const struct store_read store_locations_get = {&st_loc_get};
 
 enum db_status store_locations_tz_check(struct db_session *s, const char *tz, bool *known,
                                         char *suggest)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "db/session.h"
+#include "store/read.h"
 #include "store/audit.h"
 #include "store/open_bookings.h"
 
@@ -19,13 +20,12 @@ struct location_fields {
     bool has_country;
 };
 
-/* The list ({"items": [...], "next_cursor": null}) and one location, as JSON text
+/* store_read_json with a: the clinic, b: active (list) or the location's id (get).
+ * The list ({"items": [...], "next_cursor": null}) and one location, as JSON text
  * PostgreSQL built (malloc'd into *json; the caller frees it).  active: "true",
  * "false" or NULL for all.  get: DB_NOT_FOUND when the clinic has no such location. */
-enum db_status store_locations_list(struct db_session *s, const char *clinic_id,
-                                    const char *active, char **json, size_t *len);
-enum db_status store_locations_get(struct db_session *s, const char *clinic_id, const char *id,
-                                   char **json, size_t *len);
+extern const struct store_read store_locations_list;
+extern const struct store_read store_locations_get;
 /* Whether tz is a time zone PostgreSQL knows (*known), and if not the one it probably
  * meant, case aside, into suggest (64 bytes; "" when none). */
 enum db_status store_locations_tz_check(struct db_session *s, const char *tz, bool *known,

@@ -123,11 +123,7 @@ enum db_status store_practitioners_list(struct db_session *s, const char *clinic
     return staff_page_query(s, &st_pract_list, v, limit, 'n', 1, 2, out);
 }
 
-enum db_status store_practitioners_get(struct db_session *s, const char *clinic_id,
-                                       const char *id, char **json, size_t *len)
-{
-    return db_query_text2(s, &st_pract_get, clinic_id, id, json, len);
-}
+const struct store_read store_practitioners_get = {&st_pract_get};
 
 enum db_status store_practitioners_deactivate(struct db_session *s, const char *clinic_id,
                                               const char *id, struct deactivation *d)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "db/session.h"
+#include "store/read.h"
 #include "store/audit.h"
 #include "store/open_bookings.h"
 #include "store/staff_page.h"
@@ -17,10 +18,9 @@
 enum db_status store_practitioners_list(struct db_session *s, const char *clinic_id,
                                         const char *active, const char *after_name,
                                         const char *after_id, long limit, struct staff_page *out);
-/* One practitioner as JSON text PostgreSQL built (malloc'd); DB_NOT_FOUND when the
+/* store_read_json with a: the clinic, b: the id.  One practitioner as JSON text PostgreSQL built (malloc'd); DB_NOT_FOUND when the
  * clinic has none of this id. */
-enum db_status store_practitioners_get(struct db_session *s, const char *clinic_id,
-                                       const char *id, char **json, size_t *len);
+extern const struct store_read store_practitioners_get;
 
 /* What an update changes, as text (NULL: unchanged).  languages is a JSON array;
  * location_ids the JSON array of the locations kept (NULL when not given); links the

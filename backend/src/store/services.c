@@ -39,17 +39,9 @@ DB_STMT(st_svc_deactivate,
         " RETURNING id",
         2);
 
-enum db_status store_services_list(struct db_session *s, const char *clinic_id,
-                                   const char *active, char **json, size_t *len)
-{
-    return db_query_text2(s, &st_svc_list, clinic_id, active, json, len);
-}
+const struct store_read store_services_list = {&st_svc_list};
 
-enum db_status store_services_get(struct db_session *s, const char *clinic_id, const char *id,
-                                  char **json, size_t *len)
-{
-    return db_query_text2(s, &st_svc_get, clinic_id, id, json, len);
-}
+const struct store_read store_services_get = {&st_svc_get};
 
 enum db_status store_services_create(struct db_session *s, const char *clinic_id,
                                      const struct service_fields *f, struct audit_entry *e,

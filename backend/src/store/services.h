@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "db/session.h"
+#include "store/read.h"
 #include "store/audit.h"
 
 /* A service's fields as text, NULL when not given (an update keeps those).  The
@@ -14,11 +15,9 @@ struct service_fields {
     char duration_s[24], price_s[24], before_s[24], after_s[24];
 };
 
-/* As for locations (store/locations.h): JSON text PostgreSQL built, malloc'd. */
-enum db_status store_services_list(struct db_session *s, const char *clinic_id,
-                                   const char *active, char **json, size_t *len);
-enum db_status store_services_get(struct db_session *s, const char *clinic_id, const char *id,
-                                  char **json, size_t *len);
+/* store_read_json with a: the clinic, b: active or the id.  As for locations (store/locations.h): JSON text PostgreSQL built, malloc'd. */
+extern const struct store_read store_services_list;
+extern const struct store_read store_services_get;
 /* One transaction each, with audit row e: create (the new id into id, 40 bytes, and
  * into e's resource_id), update and deactivate (DB_NOT_FOUND when there is no such
  * service).  Booked sessions of a deactivated service still take place. */

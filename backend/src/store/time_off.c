@@ -14,11 +14,7 @@ DB_STMT(st_off_list,
         " FROM time_off t WHERE t.practitioner_id = $1::uuid AND upper(t.during) > now() - interval '31 days'",
         1);
 
-enum db_status store_time_off_list(struct db_session *s, const char *practitioner_id,
-                                   char **json, size_t *len)
-{
-    return db_query_text1(s, &st_off_list, practitioner_id, json, len);
-}
+const struct store_read store_time_off_list = {&st_off_list};
 
 DB_STMT(st_off_insert,
         "INSERT INTO time_off (clinic_id, practitioner_id, during, reason) VALUES ($1::uuid,"

@@ -7,11 +7,12 @@
 #include <stdint.h>
 
 #include "db/session.h"
+#include "store/read.h"
 
-/* {"items": [{id, start, end, reason}] (ending within the last 31 days or later),
+/* store_read_json with a: the practitioner.
+ * {"items": [{id, start, end, reason}] (ending within the last 31 days or later),
  * "next_cursor": null}, malloc'd into *json (the caller frees it). */
-enum db_status store_time_off_list(struct db_session *s, const char *practitioner_id,
-                                   char **json, size_t *len);
+extern const struct store_read store_time_off_list;
 
 /* What an insert answers: the new time off as {id, start, end, reason}, malloc'd (the
  * caller frees json), and its id. */
