@@ -208,15 +208,51 @@ static void emit_services(struct copy_out *co, const struct clinic *c)
     }
 }
 
-/* A link row (clinic, practitioner, vocabulary id) for each of p's n items, items[k]
- * indexing ids (the database's ids of the techniques or conditions). */
-static void link_vocabulary(struct copy_out *co, const struct clinic *c,
-                            const struct practitioner *p, const int *items, int n, const int *ids)
+/* A practitioner's items in link table t (indexes into the clinic's locations or
+ * services, or the vocabulary's entries), n of them. */
+static const int *link_items(const struct practitioner *p, enum seed_table t, int *n)
+{
+    switch (t) {
+    case SEED_TB_PLOCATIONS:
+        *n = p->nloc;
+        return p->loc;
+    case SEED_TB_PSERVICES:
+        *n = p->nsvc;
+        return p->svc;
+    case SEED_TB_PTECHNIQUES:
+        *n = p->ntech;
+        return p->tech;
+    default:
+        *n = p->ncond;
+        return p->cond;
+    }
+}
+
+/* The id item idx stands for in link table t: a row's uuid, or a vocabulary number
+ * written into num. */
+static const char *link_target(const struct clinic *c, const struct refs *refs,
+                               enum seed_table t, int idx, char *num, size_t cap)
+{
+    if (t == SEED_TB_PLOCATIONS)
+        return c->loc[idx].id;
+    if (t == SEED_TB_PSERVICES)
+        return c->svc[idx].id;
+    snprintf(num, cap, "%d", t == SEED_TB_PTECHNIQUES ? refs->technique[idx] : refs->condition[idx]);
+    return num;
+}
+
+/* The rows of link table t (a practitioner's locations, services, techniques or
+ * conditions): clinic, practitioner, the item's id. */
+static void emit_links(struct copy_out *co, const struct clinic *c, const struct refs *refs,
+                       enum seed_table t)
 {
     char num[16];
-    for (int k = 0; k < n; k++) {
-        snprintf(num, sizeof(num), "%d", ids[items[k]]);
-        co_link(co, c->id, p->id, num);
+    for (int i = 0; i < c->nstaff; i++) {
+        const struct practitioner *p = &c->staff[i];
+        int n;
+        const int *items = link_items(p, t, &n);
+        for (int k = 0; k < n; k++)
+            co_link(co, c->id, p->id, link_target(c, refs, t, items[k], num, sizeof(num)));
     }
 }
 
@@ -242,24 +278,10 @@ static void emit_clinic(struct copy_out *co, enum seed_table t, const struct cli
         emit_services(co, c);
         break;
     case SEED_TB_PLOCATIONS:
-        for (int i = 0; i < c->nstaff; i++)
-            for (int k = 0; k < c->staff[i].nloc; k++)
-                co_link(co, c->id, c->staff[i].id, c->loc[c->staff[i].loc[k]].id);
-        break;
     case SEED_TB_PTECHNIQUES:
-        for (int i = 0; i < c->nstaff; i++)
-            link_vocabulary(co, c, &c->staff[i], c->staff[i].tech, c->staff[i].ntech,
-                            refs->technique);
-        break;
     case SEED_TB_PCONDITIONS:
-        for (int i = 0; i < c->nstaff; i++)
-            link_vocabulary(co, c, &c->staff[i], c->staff[i].cond, c->staff[i].ncond,
-                            refs->condition);
-        break;
     case SEED_TB_PSERVICES:
-        for (int i = 0; i < c->nstaff; i++)
-            for (int k = 0; k < c->staff[i].nsvc; k++)
-                co_link(co, c->id, c->staff[i].id, c->svc[c->staff[i].svc[k]].id);
+        emit_links(co, c, refs, t);
         break;
     default:
         break;
