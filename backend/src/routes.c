@@ -2,6 +2,7 @@
  * expects and who may call it, in one place; and the gate that applies those rules. */
 #include "api/gate.h"
 #include "api/handlers.h"
+#include "api/rate.h"
 #include "fhir/fhir.h"
 #include "site/web.h"
 #include "http/router.h"
@@ -21,13 +22,13 @@ const struct route routes[] = {
     {M_GET, "/api/v1/practitioners/{id}/availability", availability_get, 0, ACCESS_PUBLIC},
     {M_GET, "/api/v1/practitioners/{id}/calendar.ics", feeds_ics, 0, ACCESS_FEED},
 
-    {M_POST, "/api/v1/bookings", bookings_create, ROUTE_BODY_JSON, ACCESS_PUBLIC},
+    {M_POST, "/api/v1/bookings", bookings_create, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_PUBLIC},
     {M_GET, "/api/v1/bookings/{id}", bookings_get, 0, ACCESS_HOLDER},
-    {M_POST, "/api/v1/bookings/{id}/cancel", bookings_cancel, ROUTE_BODY_JSON, ACCESS_HOLDER},
-    {M_POST, "/api/v1/bookings/{id}/reschedule", bookings_reschedule, ROUTE_BODY_JSON, ACCESS_HOLDER},
+    {M_POST, "/api/v1/bookings/{id}/cancel", bookings_cancel, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_HOLDER},
+    {M_POST, "/api/v1/bookings/{id}/reschedule", bookings_reschedule, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_HOLDER},
     {M_GET, "/api/v1/bookings/{id}/calendar.ics", bookings_ics, 0, ACCESS_HOLDER},
-    {M_POST, "/api/v1/booking-series", series_create, ROUTE_BODY_JSON, ACCESS_PUBLIC},
-    {M_POST, "/api/v1/waitlist", waitlist_create, ROUTE_BODY_JSON, ACCESS_PUBLIC},
+    {M_POST, "/api/v1/booking-series", series_create, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_PUBLIC},
+    {M_POST, "/api/v1/waitlist", waitlist_create, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_PUBLIC},
 
     {M_POST, "/api/v1/auth/login", auth_login, ROUTE_BODY_JSON, ACCESS_PUBLIC},
     {M_POST, "/api/v1/auth/logout", auth_logout, ROUTE_BODY_JSON, ACCESS_SIGNED_IN},
@@ -109,7 +110,8 @@ const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
 
 void route_run(struct req *r)
 {
-    if (api_gate(r, r->route->access))
+    if (api_gate(r, r->route->access) &&
+        (!(r->route->flags & ROUTE_PATIENT_WRITE) || patient_rate(r, 1)))
         r->route->handler(r);
     if (r->route->flags & ROUTE_FHIR)
         fhir_restate(r); /* a refusal or a shared helper's reply, in FHIR's terms */

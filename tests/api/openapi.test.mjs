@@ -153,7 +153,7 @@ describe('the document and backend/src/routes.c', () => {
     }
   });
 
-  test('declared answers agree with the route table: 400, 413 and 414 everywhere, 503 where the database is used, 403 for operators\' pages, 415 and a body where one is read', () => {
+  test('declared answers agree with the route table: 400, 413 and 414 everywhere, 503 where the database is used, 403 for operators\' pages, 429 for patients\' writes, 415 and a body where one is read', () => {
     const problems = [];
     for (const r of apiRoutes()) {
       const o = documentedOperations(doc).find((d) => d.method === r.method && shape(d.path) === shape(r.path));
@@ -163,6 +163,7 @@ describe('the document and backend/src/routes.c', () => {
       for (const c of ['400', '413', '414']) if (!codes.includes(c)) problems.push(`${name}: no ${c} (answered before routing)`);
       if (!r.flags.has('ROUTE_NO_DB') && !codes.includes('503')) problems.push(`${name}: uses the database but declares no 503`);
       if (r.access.has('ACCESS_OPS') && !codes.includes('403')) problems.push(`${name}: for operators only (ACCESS_OPS) but declares no 403`);
+      if (r.flags.has('ROUTE_PATIENT_WRITE') && !codes.includes('429')) problems.push(`${name}: a patient's write (ROUTE_PATIENT_WRITE) but declares no 429`);
       const body = r.flags.has('ROUTE_BODY_JSON') || r.flags.has('ROUTE_BODY_CSV');
       if (body) {
         if (!codes.includes('415')) problems.push(`${name}: reads a body but declares no 415`);

@@ -13,7 +13,9 @@
 /* Takes cost tokens from the bucket of the request's client address (config
  * patient_writes_per_hour and patient_write_burst).  False after replying 429 with
  * Retry-After.  True, taking nothing, when the limit is off (0 per hour) or its owner
- * was not started. */
+ * was not started.  A route marked ROUTE_PATIENT_WRITE takes one before its handler
+ * runs (routes.c); a handler takes only what a write costs beyond that (a plan's
+ * further sessions). */
 bool patient_rate(struct req *r, long cost);
 
 extern const struct owner patient_rate_owner;

@@ -328,9 +328,8 @@ static void plan_book(struct req *r, struct plan *p)
 
 void series_create(struct req *r)
 {
-    /* a token now; one for each further session it books before anything is written */
-    if (!patient_rate(r, 1))
-        return;
+    /* a token taken by the route (ROUTE_PATIENT_WRITE); one for each further session
+     * it books before anything is written */
     struct input in;
     input_init(&in, r);
     struct plan *p = xcalloc(1, sizeof(*p));

@@ -23,6 +23,8 @@ enum route_flags {
     ROUTE_BODY_CSV = 1 << 1,  /* accepts text/csv too */
     ROUTE_NO_DB = 1 << 2,     /* never touches the database */
     ROUTE_FHIR = 1 << 3,      /* answers in FHIR's terms (problem+json as OperationOutcome) */
+    ROUTE_PATIENT_WRITE = 1 << 4, /* a patient's write: takes one token of the caller's
+                                     write limit before the handler runs (else 429) */
 };
 
 /* Who may call a route: every route of the table names one rule (ACCESS_NONE is no
