@@ -44,6 +44,33 @@
 #   BENCH_LIGHT_SECONDS [5]   the searches and availability are also timed on 1
 #                             connection for this long (0: not)
 #   BENCH_STRICT [0]          1: exit non-zero when a target is missed, too
+#   BENCH_COMPARE []          path of another clinicd binary (e.g. the build before a
+#                             change): paired mode.  On the same seeded database, in one
+#                             sitting, each row (profile GET, nearby search, search
+#                             next_available, availability 30 days, bookings on free
+#                             slots) is measured alternately with that binary and this
+#                             one (other, this, other, this, ...), BENCH_ROUNDS times;
+#                             each booking run books its own disjoint, equal share of
+#                             the free slots.  The extra table gives per row the median
+#                             req/s, p99 and clinicd CPU ms per request of each, this/
+#                             other, and each server's peak RSS.  (The machine's speed
+#                             drifts by up to 40% between runs minutes apart: two
+#                             separate runs cannot show a 10% difference, pairs can.)
+#                             The contended bookings, the sustained mix and the slow
+#                             clients are left out.  Both servers run from this tree
+#                             (working directory $root), on the database that this
+#                             tree's binary migrated and seeded: `serve` checks the
+#                             migrations/ of its working directory, so the other one
+#                             checks this tree's files, and the SQL functions are this
+#                             tree's for both (paired mode compares the C code, not a
+#                             change to migrations/).  A binary from before
+#                             migrations/functions/ (e.g. dbf3a1d) serves such a
+#                             database: it checks only the numbered files.  Started in
+#                             its own tree it would refuse (its rewritten migrations'
+#                             checksums differ), as this one refuses a database only its
+#                             tree migrated until `clinicd migrate` adopts the former
+#                             checksums (migrations/former-checksums).
+#   BENCH_ROUNDS [3]          paired mode: measured runs of each binary per row
 #   BENCH_OUT [tests/out]     where bench.txt and bench-raw/ go
 #
 # Exit status: 0 when every run was valid (no socket errors, no 5xx, and only the
@@ -93,15 +120,22 @@ sustained_secs=${BENCH_SUSTAINED_SECONDS:-60}
 slow_conns=${BENCH_SLOW_CONNECTIONS:-500}
 slow_secs=${BENCH_SLOW_SECONDS:-20}
 light_secs=${BENCH_LIGHT_SECONDS:-5}
+compare=${BENCH_COMPARE:-}
+rounds=${BENCH_ROUNDS:-3}
 
 for v in duration warmup conns threads npract bookings_per book_practitioners sustained \
-         sustained_secs slow_conns slow_secs light_secs; do
+         sustained_secs slow_conns slow_secs light_secs rounds; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a whole number (got '${!v}')"
 done
 [ "$duration" -ge 1 ] || die "BENCH_DURATION must be at least 1"
 [ "$book_practitioners" -ge 2 ] || die "BENCH_BOOK_PRACTITIONERS must be at least 2"
 [ "$sustained_secs" -ge 5 ] || die "BENCH_SUSTAINED_SECONDS must be at least 5"
 [ "$slow_secs" -ge 2 ] || die "BENCH_SLOW_SECONDS must be at least 2"
+[ "$rounds" -ge 1 ] || die "BENCH_ROUNDS must be at least 1"
+if [ -n "$compare" ]; then
+  case $compare in /*) ;; *) compare=$root/$compare ;; esac
+  [ -f "$compare" ] && [ -x "$compare" ] || die "BENCH_COMPARE: $compare is not an executable file"
+fi
 for c in $configs; do
   [[ $c =~ ^([0-9]+|auto):[1-9][0-9]*$ ]] || die "BENCH_CONFIGS: '$c' is not HTTP_THREADS:DB_POOL_SIZE (e.g. 0:8 auto:16)"
 done
@@ -138,6 +172,7 @@ work=$root/var/bench-$$
 pgdir=$work/pg
 db=clinicd_bench
 server_pid=
+cmp_pid=()    # paired mode: both servers (other, this)
 load_pid=
 sampler_pid=
 postmaster_pid=
@@ -156,6 +191,8 @@ cleanup() {
   fi
   if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>/dev/null || true; fi
   stop_server || true
+  local cp
+  for cp in "${cmp_pid[@]}"; do server_pid=$cp; stop_server || true; done
   bash "$pg" destroy "$pgdir" >/dev/null 2>&1 || note "could not destroy the cluster in $pgdir"
   rm -rf -- "$work"
   exit "$rc"
@@ -497,6 +534,9 @@ run_wrk() {
   read -r s1 a1 < <(sys_ticks)
   parse_wrk "$file"
   W_SECS=$(awk '/requests in/ { sub(/s,?$/, "", $4); print $4 + 0 }' "$file")
+  # clinicd CPU ms per request (as in the CPU note)
+  W_CPU_MS=$(awk -v c=$((c1 - c0)) -v hz="$HZ" -v r="$W_RPS" -v d="$secs" \
+    'BEGIN { printf "%.3f", (r > 0 ? 1000 * c / hz / (r * d) : 0) }')
   cpu_notes+=("$(cpu_note "$name" $((c1 - c0)) $((p1 - p0)) "$(cat "$file.cpu" 2>/dev/null || echo 0)" \
     $((s1 - s0)) $((a1 - a0)) "$W_RPS" "$secs")")
   local st
@@ -574,6 +614,143 @@ sanity() {
   note "  the first practitioner has $items slots in 30 days"
 }
 
+# --- paired mode (BENCH_COMPARE) ----------------------------------------------------------
+cmp_rows=()   # the comparison table's lines
+declare -A CMP  # "row side what" -> the runs' values, space-separated
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
+  if (NR == 0) { print "-"; exit }
+  if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+cmp_add() { CMP["$1 $2 $3"]="${CMP["$1 $2 $3"]:-} $4"; }
+# cmp_start SIDE BIN HTTP_THREADS POOL: starts BIN serve (side 0: other, 1: this) and waits
+# until it is ready; dies, with its last words, if it refuses to start
+cmp_start() {
+  local side=$1 b=$2 ht=$3 pl=$4 port name
+  name=${side_name[$side]}-$tag
+  port=$(bash "$pg" freeport)
+  DATABASE_URL=$app_url PORT=$port CLINICD_DB_POOL_SIZE=$pl CLINICD_HTTP_MAX_PER_IP=0 \
+    CLINICD_HTTP_THREADS=$ht CLINICD_SHUTDOWN_GRACE_S=2 CLINICD_LOG_LEVEL=warn \
+    CLINICD_PATIENT_WRITES_PER_HOUR=0 \
+    "$b" serve > "$work/access-$name.log" 2> "$raw/server-$name.err" &
+  cmp_pid[$side]=$!
+  cmp_port[$side]=$port
+  local ready=0 t_ready
+  t_ready=$(now)
+  for _ in $(seq 1 1800); do
+    kill -0 "${cmp_pid[$side]}" 2>/dev/null || break
+    if curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then ready=1; break; fi
+    sleep 0.1
+  done
+  if [ "$ready" != 1 ]; then
+    tail -n 20 "$raw/server-$name.err" >&2
+    die "clinicd ($b) did not become ready on port $port (a binary whose migrations/ do not match this tree's refuses to serve: see BENCH_COMPARE above)"
+  fi
+  note "  ${side_name[$side]} ($b) ready on port $port after $(since "$t_ready") s"
+}
+# cmp_use SIDE: the next run_wrk measures that server
+cmp_use() { server_pid=${cmp_pid[$1]}; http_port=${cmp_port[$1]}; }
+side_name=(other this)
+side_bin=()
+cmp_port=()
+
+# cmp_config MODE HTTP_THREADS POOL: the paired rows of one configuration
+cmp_config() {
+  local mode=$1 ht=$2 pl=$3 row side r name
+  side_bin=("$compare" "$bin")
+  cmp_start 0 "$compare" "$ht" "$pl"
+  cmp_start 1 "$bin" "$ht" "$pl"
+  for side in 0 1; do cmp_use "$side"; sanity; done
+
+  # free slots, found once (with this binary), cut into 2 x rounds equal, disjoint shares
+  osql -c "SELECT p.id FROM practitioners p WHERE $bookable
+            ORDER BY md5(p.id::text || 'book') OFFSET $((ci * (book_practitioners + 1)))
+            LIMIT $((book_practitioners + 1))" > "$work/book-ids-$tag"
+  note "  free slots of $book_practitioners practitioners, $book_from to $book_to ..."
+  if ! timeout 600 python3 tests/bench/slots.py --port "${cmp_port[1]}" --ids "$work/book-ids-$tag" \
+      --from "$book_from" --to "$book_to" --gap-minutes "$book_gap" --out "$work/free-$tag.slots" \
+      --contended "$work/contended-$tag.slots" --contended-slots 1 --parallel 4 \
+      2> "$raw/slots-$tag.txt"; then
+    cat "$raw/slots-$tag.txt" >&2
+    die "could not find free slots to book"
+  fi
+  local n_free share
+  n_free=$(wc -l < "$work/free-$tag.slots")
+  share=$((n_free / (2 * rounds)))
+  [ "$share" -ge 1 ] || die "only $n_free free slots for $((2 * rounds)) booking runs (raise BENCH_BOOK_PRACTITIONERS)"
+  note "  $(tail -n 1 "$raw/slots-$tag.txt" | sed 's/^slots.py: //'); $share per booking run"
+
+  local rows_list="profile search nextavail avail book"
+  declare -A row_label=([profile]="profile GET" [search]="nearby search 25 km MFR"
+    [nextavail]="search next_available 25 km" [avail]="availability 30 days"
+    [book]="bookings/s, free slots")
+  declare -A row_paths=([profile]=$work/profile.paths [search]=$work/search.paths
+    [nextavail]=$work/search-next.paths [avail]=$work/avail.paths)
+  local bk=0 rps
+  for row in $rows_list; do
+    local secs=$((warmup + duration))
+    [ "$row" != book ] || secs=$duration
+    note "  ${row_label[$row]}: $rounds rounds of other, this ($secs s each) ..."
+    for r in $(seq 1 "$rounds"); do
+      for side in 0 1; do
+        cmp_use "$side"
+        name=cmp-$row-$tag-r$r-${side_name[$side]}
+        if [ "$row" = book ]; then
+          sed -n "$((bk * share + 1)),$(((bk + 1) * share))p" "$work/free-$tag.slots" > "$work/$name.slots"
+          bk=$((bk + 1))
+          run_wrk "$name" "$duration" 0 tests/bench/book.lua "$work/$name.slots" free "$name-$$" "$threads"
+          rps=$(awk -v n="$S_201" -v s="$W_SECS" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+          expected_only "$name" || cmp_add "$row" "$side" bad 1
+          [ "$S_409" -le $((W_REQUESTS / 20)) ] || cmp_add "$row" "$side" out 1
+          [ "$S_409" -le $((W_REQUESTS / 20)) ] ||
+            note "warning: $name: $S_409 of $W_REQUESTS attempts were 409 ($S_REUSED on slots asked for twice: its $share slots ran out; raise BENCH_BOOK_PRACTITIONERS)"
+        else
+          run_wrk "$name" "$duration" "$warmup" tests/bench/paths.lua "${row_paths[$row]}"
+          rps=$W_RPS
+          all_2xx "$name" || cmp_add "$row" "$side" bad 1
+        fi
+        cmp_add "$row" "$side" rps "$rps"
+        cmp_add "$row" "$side" p99 "$W_P99"
+        cmp_add "$row" "$side" cpu "$W_CPU_MS"
+        note "    ${side_name[$side]}: $rps req/s, p99 $W_P99 ms, clinicd $W_CPU_MS CPU ms/request"
+      done
+    done
+  done
+
+  local hwm=() k
+  for side in 0 1; do
+    hwm[$side]=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/${cmp_pid[$side]}/status")
+  done
+  for side in 0 1; do
+    server_pid=${cmp_pid[$side]}
+    stop_server
+    name=${side_name[$side]}-$tag
+    grep -o '"route":"[^"]*","status":[0-9]*' "$work/access-$name.log" | sort | uniq -c | sort -rn \
+      > "$raw/statuses-$name.txt" || true
+  done
+  cmp_pid=()
+
+  cmp_rows+=("-- clinicd: $mode, db pool $pl; medians of $rounds runs each")
+  for row in $rows_list; do
+    local m=() p=() c=()
+    for side in 0 1; do
+      m[$side]=$(median <<< "${CMP["$row $side rps"]}" | awk '{ printf "%.0f", $1 }')
+      p[$side]=$(median <<< "${CMP["$row $side p99"]}" | awk '{ printf "%.2f", $1 }')
+      c[$side]=$(median <<< "${CMP["$row $side cpu"]}" | awk '{ printf "%.3f", $1 }')
+    done
+    local flag=""
+    [ -z "${CMP["$row 0 bad"]:-}${CMP["$row 1 bad"]:-}" ] || flag="  unexpected answers!"
+    [ -z "${CMP["$row 0 out"]:-}${CMP["$row 1 out"]:-}" ] ||
+      flag="$flag  slots ran out: 201s/s is the share over the run, raise BENCH_BOOK_PRACTITIONERS!"
+    cmp_rows+=("$(printf '%-28s %8s %8s %6s   %8s %8s %6s   %7s %8s %8s   %s%s' "${row_label[$row]}" \
+      "${m[0]}" "${p[0]}" "${c[0]}" "${m[1]}" "${p[1]}" "${c[1]}" \
+      "$(awk -v a="${m[1]}" -v b="${m[0]}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')" \
+      "$(awk -v a="${p[1]}" -v b="${p[0]}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')" \
+      "$(awk -v a="${c[1]}" -v b="${c[0]}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')" \
+      "req/s: $(echo ${CMP["$row 0 rps"]}) | $(echo ${CMP["$row 1 rps"]})" "$flag")")
+  done
+  cmp_rows+=("$(printf '%-28s %8s %8s %6s   %8s %8s %6s   %7s' "clinicd peak RSS MiB" "${hwm[0]}" "" "" \
+    "${hwm[1]}" "" "" "$(awk -v a="${hwm[1]}" -v b="${hwm[0]}" 'BEGIN { if (b > 0) printf "%.3f", a / b }')")")
+}
+
 rows+=("$(fmt_row "pgbench -S (reference)" "$pgb_tps" "$pgb_p50" "$pgb_p99" "1.00 -S")")
 rows+=("$(fmt_row "pgbench tpcb-like (reference)" "$tpcb_tps" "$tpcb_p50" "$tpcb_p99" "1.00 tpcb")")
 ci=0
@@ -588,6 +765,12 @@ for c in $configs; do
   # a no-op, unless migrations/ changed since the set-up (serve refuses a stale schema)
   CLINICD_MIGRATE_URL=$owner_url DATABASE_URL=$app_url "$bin" migrate >> "$raw/setup.log" 2>&1 ||
     { tail -n 5 "$raw/setup.log" >&2; die "clinicd migrate failed"; }
+  if [ -n "$compare" ]; then
+    note "paired: $compare (other) and $bin (this): $mode, db pool $pool ..."
+    cmp_config "$mode" "$http_threads" "$pool"
+    ci=$((ci + 1))
+    continue
+  fi
   note "clinicd serve on port $http_port: $mode, db pool $pool ..."
   # (every load generator connects from 127.0.0.1: no per-address connection cap, which
   # would turn wrk's and slowclients.py's connections away, and no per-address limit on
@@ -798,6 +981,16 @@ note "  $(since "$t_dbl") s"
   echo "Where the CPU went during each measured run (from /proc; 100% = all $NCPU CPUs for the run), and what"
   echo "PostgreSQL's backends were doing half-way through (10 samples of pg_stat_activity; CPU = running):"
   printf '  %s\n' "${cpu_notes[@]}"
+  if [ -n "$compare" ]; then
+    echo
+    echo "Paired (BENCH_COMPARE): other = $compare, this = $bin; each row measured $rounds times with"
+    echo "each, alternately (other, this, ...), on the same database; bookings: 201s per second, each run on its own"
+    echo "equal share of free slots.  Medians; CPU = clinicd CPU ms per request; this/other < 1 for req/s is slower."
+    printf '%-28s %8s %8s %6s   %8s %8s %6s   %7s %8s %8s   %s\n' "" "other" "" "" "this" "" "" "this/" "other" "" ""
+    printf '%-28s %8s %8s %6s   %8s %8s %6s   %7s %8s %8s   %s\n' workload req/s "p99 ms" CPU req/s "p99 ms" CPU \
+      req/s "p99" CPU "each run (other | this)"
+    printf '%s\n' "${cmp_rows[@]}"
+  fi
 } > "$out/bench.txt"
 echo
 cat "$out/bench.txt"
