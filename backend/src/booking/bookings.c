@@ -10,6 +10,7 @@
 
 #include "api/outcome.h"
 #include "api/handlers.h"
+#include "booking/holder_token.h"
 #include "booking/idempotency.h"
 #include "cache/index_keeper.h"
 #include "domain/seal.h"
@@ -272,10 +273,10 @@ enum db_status booking_held(struct req *r, struct booking_row *b)
     if (!is_uuid(id) || !token)
         return DB_NOT_FOUND;
     enum db_status st = store_booking_get(&r->db, id, b);
-    if (st == DB_OK && !token_matches(token, b->token_hash)) {
+    /* the manage token, or a lost link mailed for this booking or its plan */
+    if (st == DB_OK && !token_matches(token, b->token_hash) &&
+        (st = holder_token_matches(&r->db, token, id, b->series_id)) != DB_OK)
         booking_row_release(b);
-        st = DB_NOT_FOUND;
-    }
     return st;
 }
 
