@@ -29,6 +29,7 @@ const struct route routes[] = {
     {M_GET, "/api/v1/bookings/{id}/calendar.ics", bookings_ics, 0, ACCESS_HOLDER},
     {M_POST, "/api/v1/booking-series", series_create, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_PUBLIC},
     {M_POST, "/api/v1/waitlist", waitlist_create, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_PUBLIC},
+    {M_POST, "/api/v1/lost-links", lost_links_create, ROUTE_BODY_JSON, ACCESS_PUBLIC},
 
     {M_POST, "/api/v1/auth/login", auth_login, ROUTE_BODY_JSON, ACCESS_PUBLIC},
     {M_POST, "/api/v1/auth/logout", auth_logout, ROUTE_BODY_JSON, ACCESS_SIGNED_IN},
@@ -102,6 +103,7 @@ const struct route routes[] = {
     {M_GET, "/practitioners/{id}", web_page, ROUTE_NO_DB, ACCESS_PUBLIC},
     {M_GET, "/book", web_page, ROUTE_NO_DB, ACCESS_PUBLIC},
     {M_GET, "/manage", web_page, ROUTE_NO_DB, ACCESS_PUBLIC},
+    {M_GET, "/lost-link", web_page, ROUTE_NO_DB, ACCESS_PUBLIC},
     {M_GET, "/staff", web_page, ROUTE_NO_DB, ACCESS_PUBLIC},
     {M_GET, "/staff/{*}", web_page, ROUTE_NO_DB, ACCESS_PUBLIC},
 };

@@ -28,6 +28,8 @@ void bookings_cancel(struct req *r);
 void bookings_reschedule(struct req *r);
 void series_create(struct req *r);
 void waitlist_create(struct req *r);
+/* booking/lost_links.c: "e-mail me my bookings" */
+void lost_links_create(struct req *r);
 
 /* calendar/: calendar feeds and the booking's .ics */
 void feeds_create(struct req *r);
