@@ -47,6 +47,7 @@
 #include "cache/id_list.h"
 #include "domain/mail.h"
 #include "domain/seal.h"
+#include "cli/lost_links.h"
 #include "cli/outbox_mail.h"
 #include "cli/smtp.h"
 #include "store/outbox.h"
@@ -414,6 +415,8 @@ static int pass(struct worker *w)
     int n;
     if (!db_done(w, store_outbox_claim(&w->db, w->token, cfg->worker_lease_s, &n)))
         return -1;
+    if (n > 0 && !db_done(w, lost_links_deliver(&w->db, cfg, w->token, stop_due, (void *)cfg)))
+        return -1; /* lost links (cli/lost_links.c): looked up and composed there */
     struct outbox_held h = {0};
     if (n > 0 && !load_held(w, &h))
         return -1;
