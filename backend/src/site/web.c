@@ -107,6 +107,8 @@ void web_page(struct req *r)
         page = "book.html";
     else if (strcmp(path, "/manage") == 0)
         page = "manage.html";
+    else if (strcmp(path, "/lost-link") == 0)
+        page = "lost-link.html";
     else if (strncmp(path, "/staff", 6) == 0)
         page = "staff.html";
     send_file(r, page, false);

@@ -25,7 +25,7 @@ function noLink() {
   fill(app, h('h1', {}, 'Your booking'),
     h('section', { class: 'panel' },
       h('p', {}, 'To see, move or cancel a booking, open the link you were given when you booked. It starts with this page\'s address and holds a long code.'),
-      h('p', {}, 'If you have lost the link, please call the clinic: they can help you.'),
+      h('p', { id: 'lost-link' }, 'Lost your link? ', h('a', { href: '/lost-link' }, 'We can e-mail you a new link to each of your bookings'), '.'),
       h('p', {}, h('a', { class: 'button', href: '/' }, 'Find a practitioner'))));
 }
 
