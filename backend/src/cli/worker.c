@@ -281,7 +281,9 @@ static bool send_mail(struct worker *w, const char *const *ids, int n)
 
 static bool load_held(struct worker *w, struct outbox_held *h)
 {
-    return db_done(w, store_outbox_held(&w->db, w->token, h));
+    /* lost links (cli/lost_links.c), claimed or gathered, go out on their own first */
+    return db_done(w, lost_links_deliver(&w->db, w->cfg, w->token, stop_due, (void *)w->cfg)) &&
+           db_done(w, store_outbox_held(&w->db, w->token, h));
 }
 
 /* What is left of the person's hourly budget, into *left; when nothing is, the rows
@@ -415,8 +417,6 @@ static int pass(struct worker *w)
     int n;
     if (!db_done(w, store_outbox_claim(&w->db, w->token, cfg->worker_lease_s, &n)))
         return -1;
-    if (n > 0 && !db_done(w, lost_links_deliver(&w->db, cfg, w->token, stop_due, (void *)cfg)))
-        return -1; /* lost links (cli/lost_links.c): looked up and composed there */
     struct outbox_held h = {0};
     if (n > 0 && !load_held(w, &h))
         return -1;
