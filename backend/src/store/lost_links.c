@@ -22,7 +22,7 @@ DB_STMT(st_request,
         "   WHERE kind = 'lost_links' AND contact_key = contact_key($1)"
         "   AND created_at > now() - interval '1 hour'),"
         " ins AS (INSERT INTO notifications (clinic_id, kind, recipient, dedupe_key)"
-        "   SELECT NULL, 'lost_links', $1, 'lost_links:' || gen_random_uuid() FROM recent"
+        "   SELECT NULL::uuid, 'lost_links', $1, 'lost_links:' || gen_random_uuid() FROM recent"
         "   WHERE n < $2::int RETURNING id)"
         " SELECT (SELECT count(*) FROM ins), greatest(1, ceil(extract(epoch FROM"
         "   oldest + interval '1 hour' - now())))::bigint FROM recent",
