@@ -10,6 +10,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,8 @@ import { randomUUID } from 'node:crypto';
 import { post, get, request, sql, lit, assertProblem } from './lib.mjs';
 import { at, fmt, addDays, nextWeekday, createPractice, retirePractice, bearer } from './fixtures.mjs';
 import { startSmtp, mailFiles as filesIn, parseMail, textOf } from './smtp.mjs';
+import { checkResponse } from './validate.mjs';
+import { startClinicd } from '../faults/lib.mjs';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const TZ = 'America/Los_Angeles';
@@ -288,5 +291,50 @@ describe('rate limits', () => {
     const denied = sql(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request_lost_links'
       AND outcome = 'denied' AND at > now() - interval '10 minutes'`)[0].n;
     assert.ok(denied >= 95, `${denied} refusals audited`);
+  });
+});
+
+/** POST body to base's path from local address `from` (checked against the document). */
+function postFrom(base, from, path, body) {
+  const u = new URL(path, base);
+  const data = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress: from, agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': data.length },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        try { checkResponse('POST', path, { status: res.statusCode, headers: h }, text); } catch (e) { reject(e); return; }
+        resolve({ status: res.statusCode, headers: h, text, json: JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+describe('the per-client limit (a clinicd of this suite\'s own, with the patients\' limit on)', () => {
+  let S;
+  before(async () => {
+    S = await startClinicd({ databaseUrl: process.env.DATABASE_URL, logName: 'lost-links-server',
+      env: { CLINICD_PATIENT_WRITES_PER_HOUR: '60' } });
+  });
+  after(async () => { await S?.stop(); });
+
+  test('20 requests an hour from one client, whatever the addresses; another client is not held up', async () => {
+    const answers = [];
+    for (let i = 0; i < 25; i++)
+      answers.push(await postFrom(S.base, '127.0.0.7', '/api/v1/lost-links', { email: address(`client${i}`) }));
+    assert.deepEqual(answers.map((r) => r.status), [...Array(20).fill(202), ...Array(5).fill(429)]);
+    for (const r of answers.slice(20)) {
+      assert.match(r.json.type, /too-many-requests$/);
+      assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    }
+    assert.equal((await postFrom(S.base, '127.0.0.8', '/api/v1/lost-links', { email: address('client-other') })).status, 202);
   });
 });
