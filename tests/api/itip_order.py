@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """iTIP order with an independent parser (Debian's python3-icalendar).
 
 Reads the calendar files named on the command line (the attachments of one booking's

@@ -61,7 +61,7 @@ function itip(files) {
     writeFileSync(p, text);
     return p;
   });
-  const r = spawnSync('python3', [join(REPO, 'tests/api/itip_order.py'), ...paths], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', [join(REPO, 'tests/api/itip_order.py'), ...paths], { encoding: 'utf8' });
   assert.equal(r.status, 0, `itip_order.py: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
