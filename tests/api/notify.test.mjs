@@ -674,7 +674,9 @@ describe('control characters in stored fields never reach a header or start a li
   test('a name with CR, LF, NEL, U+2028 and a tab: one line in the mail, no header added', async () => {
     const b = await bookOne(addDays(MON, 9), '09:00');
     const evil = 'Eve\r\nBcc: victim@example.org\r\n\r\nInjected line\u0085NEL\u2028LS\tend\u202eevil';
-    sqlExec(`UPDATE bookings SET patient_name = ${lit(evil)} WHERE id = ${lit(b.id)}`);
+    // the mail says what the row's snapshot says (taken when the booking was made)
+    sqlExec(`UPDATE notifications SET payload = jsonb_set(payload, '{snapshot,patient_name}', to_jsonb(${lit(evil)}::text))
+      WHERE booking_id = ${lit(b.id)}`);
     deliver();
     const [m] = mailsTo(b.email);
     assert.ok(m, 'delivered');
