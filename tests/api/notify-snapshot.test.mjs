@@ -26,7 +26,7 @@ const TZ = 'America/Los_Angeles';
 const PHONE = '+1 503 555 0142';
 const ALL_DAY = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '18:00' }));
 
-let P, W; // a clinic with 24 hours' notice, and one with 720
+let P, W, R; // a clinic with 24 hours' notice, one with 720, one open day and night
 let smtp;
 let DAY;
 let scratch;
@@ -89,6 +89,11 @@ before(async () => {
     label: 'notify-window', tz: TZ, policy: { slot_step_minutes: 30, cancellation_notice_hours: 720, phone: PHONE },
     services: { s60: { minutes: 60 } }, practitioners: { a: ALL_DAY },
   });
+  R = createPractice({
+    label: 'notify-remind', tz: TZ, policy: { slot_step_minutes: 30, cancellation_notice_hours: 24, phone: PHONE },
+    services: { s60: { minutes: 60 } },
+    practitioners: { a: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '23:30' })) },
+  });
   DAY = nextWeekday(TZ, 2, 5);
   deliver(); // what other suites left goes out first
 });
@@ -96,6 +101,7 @@ before(async () => {
 after(async () => {
   retirePractice(P);
   retirePractice(W);
+  retirePractice(R);
   if (smtp) await smtp.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
@@ -248,7 +254,7 @@ describe('a plan\'s mail', () => {
     const email = `plan.${randomUUID().slice(0, 8)}@example.org`;
     const r = await post('/api/v1/booking-series', {
       practitioner_id: P.practitioners.a, service_id: P.services.s60, start: fmt(first, TZ),
-      patient: { name: 'Sol Snapshot', email }, rrule: 'FREQ=WEEKLY;COUNT=4', on_conflict: 'move',
+      patient: { name: 'Sol Snapshot', email }, rrule: 'FREQ=WEEKLY;COUNT=4', on_conflict: 'nearest',
     });
     assert.equal(r.status, 201, r.text);
     const occ = r.json.occurrences;
@@ -272,5 +278,33 @@ describe('a plan\'s mail', () => {
     assert.ok(!text.includes('each have their own link'), text);
     assert.ok(text.includes(`Phone: ${PHONE}`), text);
     void taken;
+  });
+});
+
+describe('reminders', () => {
+  test('a booking due within reminder_hours gets its reminder in the SMTP sink, once', async () => {
+    const HALF = 30 * 60_000;
+    const start = Math.ceil(Date.now() / HALF) * HALF + 4 * 3600_000;
+    const b = await book(R, start);
+    deliver();
+    assert.equal(mailsTo(b.email).length, 1, 'the confirmation');
+    // booked more than an hour ago (a booking made just now is not reminded of)
+    sqlExec(`UPDATE bookings SET created_at = now() - interval '2 hours' WHERE id = ${lit(b.id)}`);
+    deliver();
+    deliver();
+    const ms = mailsTo(b.email);
+    const reminders = ms.filter((m) => /^Reminder: /.test(m.headers.subject));
+    assert.equal(reminders.length, 1, ms.map((m) => m.headers.subject).join(' | '));
+    assert.equal(reminders[0].headers.subject, `Reminder: ${usWhen(start)}`);
+    const text = textOf(reminders[0]);
+    assert.ok(text.includes('A reminder of your next session'), text);
+    // four hours away, the clinic asks for 24: the real rule, with the number
+    assert.ok(text.includes(`can no longer be moved or cancelled online. To change it, please call Test clinic ${R.label} on ${PHONE}.`), text);
+    const [ics] = icsOf(reminders[0]);
+    const { files } = itip([ics.text]);
+    assert.equal(files[0].events[0].uid, `${b.id}@clinicd`);
+    assert.equal(files[0].events[0].sequence, 0);
+    const rows = sql(`SELECT status FROM notifications WHERE booking_id = ${lit(b.id)} AND kind = 'reminder'`);
+    assert.deepEqual(rows, [{ status: 'sent' }]);
   });
 });
