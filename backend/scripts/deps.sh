@@ -13,7 +13,7 @@ PACKAGES=(
   libmicrohttpd-dev libjansson-dev libpq-dev
   postgresql-15 postgresql-15-postgis-3 postgresql-contrib
   libsodium-dev libical-dev libcurl4-openssl-dev libcmocka-dev zlib1g-dev
-  wrk valgrind python3-aiosmtpd haproxy
+  wrk valgrind python3-aiosmtpd python3-icalendar haproxy
   nodejs npm chromium
 )
 

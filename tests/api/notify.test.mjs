@@ -76,14 +76,17 @@ function mailsTo(address) {
     .filter((m) => (m.headers.to ?? '').toLowerCase().includes(address.toLowerCase()));
 }
 
-/** What mail_when writes: "Monday 23 November 2026, 9:00" in tz. */
+/** What mail_when_in writes for a US clinic: "Monday, November 23, 2026, 9:00 AM PST"
+ * in tz (12-hour, with the zone's name). */
 function mailWhen(ms, tz) {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
     timeZone: tz, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric',
-    minute: '2-digit', hourCycle: 'h23',
+    minute: '2-digit', hour12: true, timeZoneName: 'short',
   }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  return `${p.weekday} ${p.day} ${p.month} ${p.year}, ${Number(p.hour)}:${p.minute}`;
+  return `${p.weekday}, ${p.month} ${p.day}, ${p.year}, ${Number(p.hour)}:${p.minute} ${p.dayPeriod} ${p.timeZoneName}`;
 }
+/** The clock part of it: "11:00 AM PST". */
+const clockOf = (ms, tz) => mailWhen(ms, tz).split(', ').pop();
 
 // ---------------------------------------------------------------------------------------
 // bookings
@@ -182,7 +185,7 @@ describe('a booking\'s mails, through a real SMTP server', () => {
     const service = `s60 ${P.label}`, practitioner = `Pat a ${P.label}`;
     assert.ok(text.includes('Hello Rowan Ashby'), text);
     assert.ok(text.includes(`What:  ${service} with ${practitioner}`), text);
-    assert.ok(text.includes(`When:  ${mailWhen(b.startMs, TZ)} to 11:00`), `${mailWhen(b.startMs, TZ)} in:\n${text}`);
+    assert.ok(text.includes(`When:  ${mailWhen(b.startMs, TZ)} to ${clockOf(b.startMs + HOUR, TZ)}`), `${mailWhen(b.startMs, TZ)} in:\n${text}`);
     assert.ok(text.includes('24 hours before'), text);
     if (sealed) {
       assert.match(text, new RegExp(`/manage#id=${b.id}&token=[A-Za-z0-9_-]{43,}`), text);
@@ -250,8 +253,8 @@ describe('moves and waitlist offers', () => {
     assert.equal(mails.length, 2, 'the confirmation, then the move');
     const m = bySubject(mails, /^Moved to /);
     const text = m.parts.find((p) => p.type === 'text/plain').text;
-    assert.ok(text.includes(`It was on ${mailWhen(b.startMs, TZ)}`), text);
-    assert.ok(text.includes(`When:  ${mailWhen(to, TZ)} to 12:00`), text);
+    assert.ok(text.includes(`moved from ${mailWhen(b.startMs, TZ)} to ${mailWhen(to, TZ)}.`), text);
+    assert.ok(text.includes(`When:  ${mailWhen(to, TZ)} to ${clockOf(to + HOUR, TZ)}`), text);
     const first = calendarOf(bySubject(mails, /^Booked: /), 'REQUEST');
     const moved = calendarOf(m, 'REQUEST');
     assert.equal(moved.event.uid, first.event.uid);
@@ -671,7 +674,9 @@ describe('control characters in stored fields never reach a header or start a li
   test('a name with CR, LF, NEL, U+2028 and a tab: one line in the mail, no header added', async () => {
     const b = await bookOne(addDays(MON, 9), '09:00');
     const evil = 'Eve\r\nBcc: victim@example.org\r\n\r\nInjected line\u0085NEL\u2028LS\tend\u202eevil';
-    sqlExec(`UPDATE bookings SET patient_name = ${lit(evil)} WHERE id = ${lit(b.id)}`);
+    // the mail says what the row's snapshot says (taken when the booking was made)
+    sqlExec(`UPDATE notifications SET payload = jsonb_set(payload, '{snapshot,patient_name}', to_jsonb(${lit(evil)}::text))
+      WHERE booking_id = ${lit(b.id)}`);
     deliver();
     const [m] = mailsTo(b.email);
     assert.ok(m, 'delivered');
@@ -702,6 +707,6 @@ describe('control characters in stored fields never reach a header or start a li
 test('the booking times in the mails are the API\'s (one hour)', () => {
   // a guard on the helper that formats the expected "When:" line
   const t = at(MON, '09:00', TZ);
-  assert.match(mailWhen(t, TZ), /^Monday \d{1,2} [A-Z][a-z]+ \d{4}, 9:00$/);
-  assert.equal(mailWhen(t + HOUR, TZ).endsWith(', 10:00'), true);
+  assert.match(mailWhen(t, TZ), /^Monday, [A-Z][a-z]+ \d{1,2}, \d{4}, 9:00 AM P[SD]T$/);
+  assert.match(mailWhen(t + HOUR, TZ), /, 10:00 AM P[SD]T$/);
 });

@@ -73,7 +73,9 @@ static const struct {
      "booked.b-1@clinicd", 0},
     {NULL, "p-9", "offer:w-2:1700000000", "{}", "https://x.example/practitioners/p-9",
      "row-1@clinicd", "offer.w-2.1700000000@clinicd", 0},
-    {"b-2", NULL, "rescheduled:b-2:3", "{\"from_epoch\": 1700000000}",
+    /* a move's previous start is the snapshot's, taken when it moved */
+    {"b-2", NULL, "rescheduled:b-2:3",
+     "{\"from_epoch\": 1, \"snapshot\": {\"previous_start\": 1700000000}}",
      "https://x.example/practitioners/", "b-2@clinicd", "rescheduled.b-2.3@clinicd",
      1700000000},
     {"b-3", NULL, "cancelled:b-3", "{\"manage_token_sealed\": \"not sealed\"}",

@@ -206,6 +206,18 @@ char *booking_confirmation(const struct schedule *s, const struct slot *sl, cons
     return text;
 }
 
+/* A change's payload gets the holder's manage token, sealed, when the request carries
+ * it (a patient's own move or cancellation), so that its mail keeps the manage link. */
+static void notice_link(struct req *r, const struct booking_row *b, json_t *notice)
+{
+    const char *auth = req_header(r, "Authorization");
+    const char *token = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
+    char sealed[256];
+    if (token && b->token_hash && token_matches(token, b->token_hash) &&
+        seal_text(token, sealed, sizeof(sealed)))
+        json_object_set_new(notice, "manage_token_sealed", json_string(sealed));
+}
+
 static void format_at(const struct booking_row *b, int64_t t, char *out, size_t n)
 {
     const struct tz *z = tz_get(b->tz);
@@ -239,6 +251,7 @@ void booking_cancel_reply(struct req *r, const struct booking_row *b, const char
     format_at(b, b->start, start, sizeof(start));
     const char *by = strcmp(actor->type, "patient") == 0 ? "patient" : "staff";
     json_t *notice = json_pack("{s:s, s:s}", "start", start, "by", by);
+    notice_link(r, b, notice);
     char *notice_text = json_dumps(notice, JSON_COMPACT);
     json_decref(notice);
     struct booking_cancel bc = {id, by, c->reason, notice_text ? notice_text : "{}",
@@ -573,6 +586,7 @@ static void move_reply(struct req *r, const struct booking_row *b, const char *i
     schedule_format(s, sl->start, now_s, sizeof(now_s));
     json_t *notice = json_pack("{s:s, s:s, s:I}", "from", was, "to", now_s, "from_epoch",
                                (json_int_t)b->start);
+    notice_link(r, b, notice);
     char *notice_text = json_dumps(notice, JSON_COMPACT);
     json_decref(notice);
     struct booking_move m = {id, s->practitioner_id, schedule_location(s, sl->location),

@@ -8,13 +8,107 @@
 #include <string.h>
 
 #include "domain/seal.h"
+#include "domain/timefmt.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 
 void outbox_mail_release(struct outbox_mail *it)
 {
     outbox_detail_release(&it->det);
     json_decref(it->payload);
     it->payload = NULL;
+    free(it->sessions);
+    free(it->uids);
+    free(it->dates);
+    it->sessions = NULL;
+    it->uids = NULL;
+    it->dates = NULL;
+}
+
+static int64_t json_epoch(json_t *v)
+{
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+/* A plan's booked sessions, from the snapshot taken when it was booked. */
+static void plan_sessions(struct outbox_mail *it)
+{
+    json_t *all = json_object_get(json_object_get(it->payload, "snapshot"), "sessions");
+    size_t n = json_array_size(all);
+    if (n == 0)
+        return;
+    it->sessions = xcalloc(n, sizeof(*it->sessions));
+    it->uids = xcalloc(n, sizeof(*it->uids));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *s = json_array_get(all, i);
+        const char *id = json_string_value(json_object_get(s, "id"));
+        const char *st = json_string_value(json_object_get(s, "status"));
+        if (!id || !st || strcmp(st, "booked") != 0)
+            continue;
+        snprintf(it->uids[k], sizeof(it->uids[k]), "%s@clinicd", id);
+        it->sessions[k] = (struct mail_session){
+            .uid = it->uids[k],
+            .start = json_epoch(json_object_get(s, "start")),
+            .end = json_epoch(json_object_get(s, "end")),
+            .sequence = (int)json_epoch(json_object_get(s, "sequence")),
+        };
+        k++;
+    }
+    it->m.sessions = it->sessions;
+    it->m.nsessions = k;
+}
+
+/* An occurrence's time (an RFC 3339 string), as the clinic's country writes it. */
+static bool occurrence_when(json_t *o, const char *key, const struct outbox_detail *d, char *out,
+                            size_t outlen)
+{
+    int64_t t;
+    const char *s = json_string_value(json_object_get(o, key));
+    if (!s || rfc3339_parse(s, &t) != 0)
+        return false;
+    mail_when_in(t, d->tz, d->country, out, outlen);
+    return true;
+}
+
+/* A plan's dates, one a line: each booked one, a moved one with the time asked for,
+ * one that could not be booked with why; from the plan's occurrences when the payload
+ * has them, else the booked sessions. */
+static void plan_dates(struct outbox_mail *it)
+{
+    const struct outbox_detail *d = &it->det;
+    json_t *occ = json_object_get(it->payload, "occurrences");
+    struct buf b;
+    buf_init(&b, 0);
+    size_t n = json_array_size(occ);
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(occ, i);
+        const char *st = json_string_value(json_object_get(o, "status"));
+        char when[80], asked[80];
+        if (!st || !occurrence_when(o, "start", d, when, sizeof(when)))
+            continue;
+        if (b.len)
+            buf_putc(&b, '\n');
+        if (strcmp(st, "skipped") == 0) {
+            const char *why = json_string_value(json_object_get(o, "reason"));
+            buf_printf(&b, "%s: could not be booked (%s)", when, why ? why : "no free time");
+        } else if (strcmp(st, "moved") == 0 && occurrence_when(o, "requested_start", d, asked,
+                                                                  sizeof(asked))) {
+            buf_printf(&b, "%s (moved: %s was not free)", when, asked);
+        } else {
+            buf_puts(&b, when);
+        }
+    }
+    for (size_t i = 0; n == 0 && i < it->m.nsessions; i++) {
+        char when[80];
+        mail_when_in(it->m.sessions[i].start, d->tz, d->country, when, sizeof(when));
+        if (b.len)
+            buf_putc(&b, '\n');
+        buf_puts(&b, when);
+    }
+    size_t len;
+    it->dates = buf_detach(&b, &len);
+    it->m.series_dates = it->dates;
 }
 
 void outbox_mail_fill(struct outbox_mail *it, const struct config *cfg, int64_t now)
@@ -37,7 +131,8 @@ void outbox_mail_fill(struct outbox_mail *it, const struct config *cfg, int64_t 
     for (char *p = it->msgid; *p; p++)
         if (*p == ':')
             *p = '.';
-    json_t *prev = json_object_get(it->payload, "from_epoch"); /* a number: see bookings.c */
+    /* the previous start of a move, as the snapshot took it from the payload */
+    json_t *prev = json_object_get(json_object_get(it->payload, "snapshot"), "previous_start");
     it->m = (struct mail){
         .kind = d->kind,
         .from = cfg->smtp_from,
@@ -50,6 +145,7 @@ void outbox_mail_fill(struct outbox_mail *it, const struct config *cfg, int64_t 
         .clinic_phone = d->clinic_phone,
         .address = d->address,
         .tz = d->tz,
+        .country = d->country,
         .start = d->start,
         .end = d->end,
         .previous_start = json_is_integer(prev) ? (int64_t)json_integer_value(prev) : 0,
@@ -58,9 +154,13 @@ void outbox_mail_fill(struct outbox_mail *it, const struct config *cfg, int64_t 
         .book_url = it->book,
         .uid = it->uid,
         .sequence = d->sequence,
-        .series_dates = d->series_dates,
+        .stamp = d->stamp,
         .now = now,
     };
+    if (strcmp(d->kind, "series_confirmed") == 0) {
+        plan_sessions(it);
+        plan_dates(it);
+    }
 }
 
 /* A folded mail's Message-ID: the same set of rows gives the same one. */

@@ -17,10 +17,15 @@ struct outbox_mail {
     struct outbox_detail det; /* filled by store_outbox_detail */
     json_t *payload;          /* det.payload, parsed */
     char manage[600], book[600], uid[80], msgid[200];
+    struct mail_session *sessions; /* a plan's booked sessions (from the snapshot) */
+    char (*uids)[80];              /* their UIDs */
+    char *dates;                   /* a plan's dates as the mail lists them */
     struct mail m;
 };
 
-/* Fills the links, ids and m from det (already read) and the configuration: the
+/* Fills the links, ids and m from det (already read: the snapshot of the change) and
+ * the configuration; a plan's sessions and dates from the payload's snapshot and
+ * occurrences (moved dates with the time asked for, unbookable ones with why).  The
  * manage link only when the payload carries a sealed token that opens; the
  * Message-ID from the dedupe key, so that a resend keeps it.  now: epoch seconds. */
 void outbox_mail_fill(struct outbox_mail *it, const struct config *cfg, int64_t now);

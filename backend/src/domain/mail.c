@@ -4,6 +4,7 @@
 
 #include <libical/ical.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +31,117 @@ void mail_when(int64_t t, const char *tzname, char *out, size_t outlen)
              months[m - 1], (long long)y, (int)(secs / 3600), (int)(secs % 3600 / 60));
 }
 
-static void clock_of(int64_t t, const char *tzname, char *out, size_t outlen)
+/* The US zones' names as the country writes them: standard and summer time. */
+struct us_zone {
+    const char *name;
+    int std_hours; /* the standard offset from UTC */
+    const char *std, *dst;
+};
+static const struct us_zone us_zones[] = {
+    {"America/New_York", -5, "EST", "EDT"},       {"America/Detroit", -5, "EST", "EDT"},
+    {"America/Indiana/Indianapolis", -5, "EST", "EDT"},
+    {"America/Kentucky/Louisville", -5, "EST", "EDT"},
+    {"America/Chicago", -6, "CST", "CDT"},        {"America/Denver", -7, "MST", "MDT"},
+    {"America/Boise", -7, "MST", "MDT"},          {"America/Phoenix", -7, "MST", "MST"},
+    {"America/Los_Angeles", -8, "PST", "PDT"},    {"America/Anchorage", -9, "AKST", "AKDT"},
+    {"Pacific/Honolulu", -10, "HST", "HST"},      {"America/Puerto_Rico", -4, "AST", "AST"},
+};
+
+static bool twelve_hour(const char *country)
+{
+    return country && strcmp(country, "US") == 0;
+}
+
+/* The zone's name at t ("PST"), or its IANA name when the table does not know it. */
+static const char *zone_name(const char *tzname, int32_t offset)
+{
+    for (size_t i = 0; tzname && i < sizeof(us_zones) / sizeof(us_zones[0]); i++)
+        if (strcmp(us_zones[i].name, tzname) == 0)
+            return offset == us_zones[i].std_hours * 3600 ? us_zones[i].std : us_zones[i].dst;
+    return tzname ? tzname : "UTC";
+}
+
+/* The wall clock of t: "9:00" (24-hour) or "9:00 AM PST" (12-hour, with the zone). */
+static void clock_in(int64_t t, const char *tzname, const char *country, char *out, size_t outlen)
 {
     const struct tz *z = tz_get(tzname);
+    int32_t off = z ? tz_offset_at(z, t) : 0;
+    int64_t local = t + off;
+    int secs = (int)(local - day_of(local) * 86400);
+    int h = secs / 3600, min = secs % 3600 / 60;
+    if (twelve_hour(country))
+        snprintf(out, outlen, "%d:%02d %s %s", h % 12 == 0 ? 12 : h % 12, min, h < 12 ? "AM" : "PM",
+                 zone_name(tzname, off));
+    else
+        snprintf(out, outlen, "%d:%02d", h, min);
+}
+
+void mail_when_in(int64_t t, const char *tzname, const char *country, char *out, size_t outlen)
+{
+    if (!twelve_hour(country)) {
+        mail_when(t, tzname, out, outlen);
+        return;
+    }
+    const struct tz *z = tz_get(tzname);
     int64_t local = t + (z ? tz_offset_at(z, t) : 0);
-    int64_t secs = local - day_of(local) * 86400;
-    snprintf(out, outlen, "%d:%02d", (int)(secs / 3600), (int)(secs % 3600 / 60));
+    int64_t day = day_of(local);
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(day, &y, &m, &d);
+    char clock[40];
+    clock_in(t, tzname, country, clock, sizeof(clock));
+    snprintf(out, outlen, "%s, %s %u, %lld, %s", weekdays[iso_weekday(day) - 1], months[m - 1], d,
+             (long long)y, clock);
+}
+
+/* --- the sender ------------------------------------------------------------------- */
+
+/* Length of the UTF-8 sequence at s (1 to 4), or 0 when it is not a valid one. */
+static size_t utf8_len(const unsigned char *s);
+
+void mail_from_header(const char *display, const char *from, struct buf *out)
+{
+    const char *lt = strchr(from, '<');
+    size_t alen = lt ? strcspn(lt + 1, ">") : strlen(from);
+    const char *addr = lt ? lt + 1 : from;
+    if (!display || !*display) {
+        buf_printf(out, "%.*s", (int)alen, addr);
+        return;
+    }
+    bool ascii = true;
+    for (const unsigned char *p = (const unsigned char *)display; *p && ascii; p++)
+        ascii = *p >= 0x20 && *p < 0x7f;
+    if (ascii) {
+        buf_putc(out, '"');
+        for (const char *p = display; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                buf_putc(out, '\\');
+            buf_putc(out, *p);
+        }
+        buf_putc(out, '"');
+    } else {
+        /* RFC 2047 B words of whole characters, each well under 76 characters */
+        const unsigned char *p = (const unsigned char *)display;
+        size_t len = strlen(display), i = 0;
+        bool first = true;
+        while (i < len) {
+            size_t n = 0;
+            while (i + n < len) {
+                size_t c = utf8_len(p + i + n);
+                if (c == 0)
+                    c = 1;
+                if (n + c > 42)
+                    break;
+                n += c;
+            }
+            char b64[64];
+            sodium_bin2base64(b64, sizeof(b64), p + i, n, sodium_base64_VARIANT_ORIGINAL);
+            buf_printf(out, "%s=?utf-8?B?%s?=", first ? "" : "\r\n ", b64);
+            first = false;
+            i += n;
+        }
+    }
+    buf_printf(out, " <%.*s>", (int)alen, addr);
 }
 
 /* RFC 2047 is not needed: subjects stay ASCII; names go in the body. */
@@ -59,10 +165,12 @@ static void subject_of(const struct mail *m, const char *when, char *out, size_t
             *p = '?';
 }
 
-static char *calendar(const struct mail *m, bool cancel)
+/* One VEVENT: uid, the times, SEQUENCE seq and STATUS; DTSTAMP is when the change
+ * happened (the snapshot's time), so that each update is newer than the one before. */
+static icalcomponent *vevent(const struct mail *m, const char *uid, int64_t start, int64_t end,
+                             int seq, bool cancel)
 {
     const struct tz *z = tz_get(m->tz);
-    icalcomponent *cal = ics_calendar(cancel ? "CANCEL" : "REQUEST", z);
     icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
     icaltimezone *utc = icaltimezone_get_utc_timezone();
     char summary[300], organizer[320], attendee[320];
@@ -72,15 +180,18 @@ static char *calendar(const struct mail *m, bool cancel)
              from_addr ? (int)strcspn(from_addr + 1, ">") : (int)strlen(m->from),
              from_addr ? from_addr + 1 : m->from);
     snprintf(attendee, sizeof(attendee), "mailto:%s", m->to);
-    icalcomponent_add_property(ev, icalproperty_new_uid(m->uid));
+    int64_t stamp = m->stamp > 0 ? m->stamp : m->now;
+    icalcomponent_add_property(ev, icalproperty_new_uid(uid));
     icalcomponent_add_property(ev, icalproperty_new_dtstamp(
-                                       icaltime_from_timet_with_zone((time_t)m->now, 0, utc)));
-    icalcomponent_add_property(ev, ics_time(true, m->start, z));
-    icalcomponent_add_property(ev, ics_time(false, m->end, z));
+                                       icaltime_from_timet_with_zone((time_t)stamp, 0, utc)));
+    icalcomponent_add_property(ev, ics_time(true, start, z));
+    icalcomponent_add_property(ev, ics_time(false, end, z));
     icalcomponent_add_property(ev, icalproperty_new_summary(summary));
     icalcomponent_add_property(ev, icalproperty_new_location(m->address));
-    icalcomponent_add_property(ev, icalproperty_new_sequence(m->sequence));
-    icalcomponent_add_property(ev, icalproperty_new_organizer(organizer));
+    icalcomponent_add_property(ev, icalproperty_new_sequence(seq));
+    icalproperty *org = icalproperty_new_organizer(organizer);
+    icalproperty_add_parameter(org, icalparameter_new_cn(m->clinic_name));
+    icalcomponent_add_property(ev, org);
     icalproperty *att = icalproperty_new_attendee(attendee);
     icalproperty_add_parameter(att, icalparameter_new_cn(m->patient_name));
     icalcomponent_add_property(ev, att);
@@ -96,7 +207,22 @@ static char *calendar(const struct mail *m, bool cancel)
         icalcomponent_add_property(alarm, icalproperty_new_trigger(trig));
         icalcomponent_add_component(ev, alarm);
     }
-    icalcomponent_add_component(cal, ev);
+    return ev;
+}
+
+/* The calendar file: the session's VEVENT, or for a plan one per booked session. */
+static char *calendar(const struct mail *m, bool cancel)
+{
+    const struct tz *z = tz_get(m->tz);
+    icalcomponent *cal = ics_calendar(cancel ? "CANCEL" : "REQUEST", z);
+    if (m->nsessions > 0 && !cancel) {
+        for (size_t i = 0; i < m->nsessions; i++)
+            icalcomponent_add_component(cal, vevent(m, m->sessions[i].uid, m->sessions[i].start,
+                                                    m->sessions[i].end, m->sessions[i].sequence,
+                                                    false));
+    } else {
+        icalcomponent_add_component(cal, vevent(m, m->uid, m->start, m->end, m->sequence, cancel));
+    }
     char *text = icalcomponent_as_ical_string_r(cal);
     icalcomponent_free(cal);
     return text;
@@ -118,11 +244,50 @@ static void put_base64(struct buf *out, const char *data, size_t len)
     free(b64);
 }
 
+/* Whether the session is inside the clinic's cancellation window at the time the
+ * mail is written: it can no longer be moved or cancelled online. */
+static bool inside_window(const struct mail *m)
+{
+    return m->now >= m->start - (int64_t)m->cancel_hours * 3600;
+}
+
+/* "call the clinic on <phone>", or without the number when there is none. */
+static void call_clinic(const struct mail *m, struct buf *t)
+{
+    if (m->clinic_phone && *m->clinic_phone)
+        buf_printf(t, "call %s on %s", m->clinic_name, m->clinic_phone);
+    else
+        buf_printf(t, "contact %s", m->clinic_name);
+}
+
+/* The real rule for changing a booked session, with the clinic's phone number. */
+static void change_rule(const struct mail *m, struct buf *t)
+{
+    if (inside_window(m)) {
+        buf_printf(t, "This session is less than %d hours away, so it can no longer be moved "
+                      "or cancelled online. To change it, please ",
+                   m->cancel_hours);
+        call_clinic(m, t);
+        buf_puts(t, ".\n");
+        if (m->manage_url)
+            buf_printf(t, "Your booking: %s\n", m->manage_url);
+        return;
+    }
+    if (m->manage_url)
+        buf_printf(t, "To cancel or move it, open this link:\n%s\n", m->manage_url);
+    else
+        buf_printf(t, "To cancel or move it, use the link you were shown when you booked.\n");
+    buf_printf(t, "This can be done online until %d hours before the session. After that, please ",
+               m->cancel_hours);
+    call_clinic(m, t);
+    buf_puts(t, ".\n");
+}
+
 /* What one notification says, between the greeting and the sign-off. */
 static void item_text(const struct mail *m, const char *when, struct buf *t)
 {
-    char until[24];
-    clock_of(m->end, m->tz, until, sizeof(until));
+    char until[48];
+    clock_in(m->end, m->tz, m->country, until, sizeof(until));
     const char *k = m->kind;
     if (strcmp(k, "booking_confirmed") == 0 || strcmp(k, "reminder") == 0 ||
         strcmp(k, "booking_rescheduled") == 0) {
@@ -130,34 +295,41 @@ static void item_text(const struct mail *m, const char *when, struct buf *t)
             buf_printf(t, "Your session is booked.\n\n");
         else if (strcmp(k, "reminder") == 0)
             buf_printf(t, "A reminder of your next session.\n\n");
-        else {
-            char was[64];
-            mail_when(m->previous_start, m->tz, was, sizeof(was));
-            buf_printf(t, "Your session has moved. It was on %s.\n\n", was);
+        else if (m->previous_start) {
+            char was[80];
+            mail_when_in(m->previous_start, m->tz, m->country, was, sizeof(was));
+            buf_printf(t, "Your session has moved from %s to %s.\n\n", was, when);
+        } else {
+            buf_printf(t, "Your session has moved to %s.\n\n", when);
         }
         buf_printf(t, "What:  %s with %s\nWhen:  %s to %s\nWhere: %s, %s\n\n", m->service_name,
                    m->practitioner_name, when, until, m->clinic_name, m->address);
         buf_printf(t, "The attached calendar file adds it to your calendar.\n\n");
-        if (m->manage_url)
-            buf_printf(t, "To cancel or move it, open this link:\n%s\n", m->manage_url);
-        else
-            buf_printf(t, "To cancel or move it, use the link you were shown when you booked.\n");
-        buf_printf(t, "Please do this at least %d hours before the session.", m->cancel_hours);
-        if (m->clinic_phone)
-            buf_printf(t, " After that, call the clinic on %s.", m->clinic_phone);
-        buf_puts(t, "\n");
+        change_rule(m, t);
     } else if (strcmp(k, "booking_cancelled") == 0) {
         buf_printf(t, "Your session on %s (%s with %s) is cancelled.\n\n", when, m->service_name,
                    m->practitioner_name);
-        buf_printf(t, "Nothing more to do. To book again, visit the clinic's page%s%s.\n",
-                   m->clinic_phone ? " or call " : "", m->clinic_phone ? m->clinic_phone : "");
+        buf_printf(t, "The attached calendar file removes it from your calendar.\n");
+        if (m->manage_url)
+            buf_printf(t, "Your booking: %s\n", m->manage_url);
+        buf_puts(t, "Nothing more to do. To book again, visit the clinic's page or ");
+        call_clinic(m, t);
+        buf_puts(t, ".\n");
     } else if (strcmp(k, "series_confirmed") == 0) {
         buf_printf(t, "Your treatment plan with %s is booked (%s, at %s).\n\nThe dates:\n%s\n",
                    m->practitioner_name, m->service_name, m->clinic_name,
                    m->series_dates ? m->series_dates : "");
+        if (m->nsessions > 0)
+            buf_printf(t, "\nThe attached calendar file adds all %zu sessions to your calendar.\n",
+                       m->nsessions);
         if (m->manage_url)
-            buf_printf(t, "\nTo cancel or move a session, open:\n%s\n", m->manage_url);
-        buf_printf(t, "Please give at least %d hours' notice.\n", m->cancel_hours);
+            buf_printf(t, "\nTo see your plan, or cancel or move a session, open:\n%s\n",
+                       m->manage_url);
+        buf_printf(t, "Sessions can be moved or cancelled online until %d hours before each one. "
+                      "After that, please ",
+                   m->cancel_hours);
+        call_clinic(m, t);
+        buf_puts(t, ".\n");
     } else {
         buf_printf(t, "A time you were waiting for is free: %s with %s on %s.\n\n",
                    m->service_name, m->practitioner_name, when);
@@ -165,6 +337,14 @@ static void item_text(const struct mail *m, const char *when, struct buf *t)
             buf_printf(t, "To book it, open:\n%s\n\n", m->book_url);
         buf_printf(t, "Others may be told later if you do not take it. No need to reply.\n");
     }
+}
+
+/* The clinic's name, address and phone number, after the sign-off. */
+static void clinic_footer(const struct mail *m, struct buf *t)
+{
+    buf_printf(t, "%s\n%s\n", m->clinic_name, m->address);
+    if (m->clinic_phone && *m->clinic_phone)
+        buf_printf(t, "Phone: %s\n", m->clinic_phone);
 }
 
 /* --- single lines ------------------------------------------------------------------ */
@@ -271,7 +451,7 @@ static char *clean_lines(const char *s)
 
 /* A copy of m whose text fields are clean single lines (the series' dates: clean
  * lines); the copies are kept in owned[] for release_clean. */
-#define CLEAN_FIELDS 15
+#define CLEAN_FIELDS 16
 struct clean {
     struct mail m;
     char *owned[CLEAN_FIELDS];
@@ -284,7 +464,7 @@ static void make_clean(const struct mail *in, struct clean *c)
                              &c->m.message_id,   &c->m.patient_name, &c->m.practitioner_name,
                              &c->m.service_name, &c->m.clinic_name, &c->m.clinic_phone,
                              &c->m.address,      &c->m.tz,          &c->m.manage_url,
-                             &c->m.book_url,     &c->m.uid};
+                             &c->m.book_url,     &c->m.uid,         &c->m.country};
     size_t i = 0;
     for (; i < sizeof(fields) / sizeof(fields[0]); i++) {
         c->owned[i] = mail_clean_line(*fields[i]);
@@ -315,23 +495,32 @@ static bool known_kind(const char *kind)
     return false;
 }
 
-/* Notifications about one session carry its calendar file. */
+/* Notifications about one session carry its calendar file; a plan's carries its
+ * sessions. */
 static bool has_calendar(const struct mail *m)
 {
-    return strcmp(m->kind, "waitlist_offer") != 0 && strcmp(m->kind, "series_confirmed") != 0;
+    if (strcmp(m->kind, "series_confirmed") == 0)
+        return m->nsessions > 0;
+    return strcmp(m->kind, "waitlist_offer") != 0;
 }
 
-static void put_headers(const struct mail *m, const char *subject, const char *message_id,
-                        struct buf *out)
+/* display: the sender's name (the clinic's); NULL keeps the configured one. */
+static void put_headers(const struct mail *m, const char *display, const char *subject,
+                        const char *message_id, struct buf *out)
 {
     char date[64];
     time_t now = (time_t)m->now;
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    buf_printf(out, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s>\r\n"
+    buf_puts(out, "From: ");
+    if (display)
+        mail_from_header(display, m->from, out);
+    else
+        buf_puts(out, m->from);
+    buf_printf(out, "\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s>\r\n"
                     "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n",
-               m->from, m->to, subject, date, message_id);
+               m->to, subject, date, message_id);
 }
 
 static void put_text_part(const struct buf *text, struct buf *out)
@@ -373,18 +562,19 @@ int mail_compose(const struct mail *in, struct buf *out)
     struct clean c;
     make_clean(in, &c);
     const struct mail *m = &c.m;
-    char when[64], subject[160], boundary[40];
-    mail_when(m->start, m->tz, when, sizeof(when));
+    char when[80], subject[160], boundary[40];
+    mail_when_in(m->start, m->tz, m->country, when, sizeof(when));
     subject_of(m, when, subject, sizeof(subject));
     snprintf(boundary, sizeof(boundary), "=_clinicd_%08lx", (unsigned long)(m->now & 0xffffffff));
     bool with_ics = has_calendar(m);
 
-    put_headers(m, subject, m->message_id, out);
+    put_headers(m, m->clinic_name, subject, m->message_id, out);
     struct buf text;
     buf_init(&text, 0);
     buf_printf(&text, "Hello %s,\n\n", m->patient_name);
     item_text(m, when, &text);
-    buf_printf(&text, "\nWith kind regards,\n%s\n", m->clinic_name);
+    buf_puts(&text, "\nWith kind regards,\n");
+    clinic_footer(m, &text);
     put_body_start(&text, with_ics, boundary, out);
     if (with_ics) {
         put_calendar_part(m, boundary, "appointment.ics", out);
@@ -423,7 +613,7 @@ int mail_compose_folded(const struct mail *items, size_t n, const char *message_
     snprintf(subject, sizeof(subject), "%zu updates about your sessions", n);
     snprintf(boundary, sizeof(boundary), "=_clinicd_%08lx", (unsigned long)(first->now & 0xffffffff));
 
-    put_headers(first, subject, msgid, out);
+    put_headers(first, one_clinic ? first->clinic_name : NULL, subject, msgid, out);
     struct buf text;
     buf_init(&text, 0);
     if (one_name && *first->patient_name)
@@ -436,23 +626,24 @@ int mail_compose_folded(const struct mail *items, size_t n, const char *message_
                n);
     for (size_t i = 0; i < n; i++) {
         const struct mail *m = &c[i].m;
-        char when[64], subj[160];
-        mail_when(m->start, m->tz, when, sizeof(when));
+        char when[80], subj[160];
+        mail_when_in(m->start, m->tz, m->country, when, sizeof(when));
         subject_of(m, when, subj, sizeof(subj));
         buf_printf(&text, "\n%zu. %s\n\n", i + 1, subj);
         item_text(m, when, &text);
     }
     buf_puts(&text, "\nWith kind regards,\n");
-    for (size_t i = 0; i < n; i++) {
+    if (one_clinic)
+        clinic_footer(first, &text);
+    for (size_t i = 0; i < n && !one_clinic; i++) {
         bool seen = false;
         for (size_t j = 0; j < i && !seen; j++)
             seen = strcmp(c[j].m.clinic_name, c[i].m.clinic_name) == 0;
         if (!seen)
             buf_printf(&text, "%s%s", i ? ", " : "", c[i].m.clinic_name);
-        if (one_clinic)
-            break;
     }
-    buf_puts(&text, "\n");
+    if (!one_clinic)
+        buf_puts(&text, "\n");
     put_body_start(&text, with_ics, boundary, out);
     if (with_ics) {
         for (size_t i = 0; i < n; i++) {

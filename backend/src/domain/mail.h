@@ -8,10 +8,18 @@
 
 #include "util/buf.h"
 
+/* One session of a plan, for its calendar file (one VEVENT each). */
+struct mail_session {
+    const char *uid;          /* "<booking id>@clinicd", as in the booking's own mails */
+    int64_t start, end;
+    int sequence;             /* the booking's SEQUENCE when the plan was booked */
+};
+
 struct mail {
     const char *kind;        /* booking_confirmed, booking_cancelled, booking_rescheduled,
                                 series_confirmed, waitlist_offer, reminder */
-    const char *from;        /* "Clinic <no-reply@...>" */
+    const char *from;        /* the configured sender: "Name <addr>" or "addr"; the mail
+                                goes out as "<clinic_name>" <addr> */
     const char *to;
     const char *message_id;  /* without the angle brackets */
     const char *patient_name;
@@ -21,14 +29,21 @@ struct mail {
     const char *clinic_phone;
     const char *address;     /* one line */
     const char *tz;          /* IANA name of the location */
+    const char *country;     /* the location's ISO code: "US" writes 12-hour times with
+                                the zone's name; NULL or others 24-hour */
     int64_t start, end;      /* the session (for a series: the first one) */
     int64_t previous_start;  /* rescheduled: the old time; else 0 */
     int cancel_hours;
     const char *manage_url;  /* NULL when there is none to give */
     const char *book_url;    /* waitlist offers: where to book */
     const char *uid;         /* the booking's calendar UID */
-    int sequence;            /* grows with each change of the booking */
+    int sequence;            /* grows with each change of the booking (a cancellation
+                                is one more than the last move) */
+    int64_t stamp;           /* when the change happened: DTSTAMP (0: now) */
     const char *series_dates; /* series: one line per date, already written out */
+    const struct mail_session *sessions; /* series: every booked session, for one
+                                calendar file (METHOD:REQUEST, a VEVENT each) */
+    size_t nsessions;
     int64_t now;             /* DTSTAMP and the Date header */
 };
 
@@ -52,6 +67,12 @@ int mail_compose_folded(const struct mail *items, size_t n, const char *message_
 char *mail_clean_line(const char *s);
 /* "Monday 23 November 2026, 9:00" in the zone (out: 64 bytes). */
 void mail_when(int64_t t, const char *tz, char *out, size_t outlen);
+/* As the clinic's country writes it: for "US" "Monday, November 23, 2026, 9:00 AM PST"
+ * (12-hour, with the zone's name), else as mail_when (out: 80 bytes). */
+void mail_when_in(int64_t t, const char *tz, const char *country, char *out, size_t outlen);
+/* The From header's value: "display" <address of from>, the name as a quoted string
+ * (ASCII) or RFC 2047 encoded words (UTF-8); the address alone when display is empty. */
+void mail_from_header(const char *display, const char *from, struct buf *out);
 
 #include "util/banned.h"
 #endif

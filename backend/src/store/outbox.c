@@ -91,31 +91,19 @@ static const char *const sql_lock_person =
 static const char *const sql_unlock_person =
     "SELECT pg_advisory_unlock(hashtextextended('clinicd.mail:' || $1, 0))";
 
-/* Details of the session a notification is about (the first of a series). */
+/* What a notification's mail says: the snapshot its row was written with (migration
+ * 0016), never the booking as it is now.  A row without one is not found. */
 static const char *const sql_detail =
-    "SELECT coalesce(b.patient_name, w.patient_name), p.name, s.name, c.name, c.phone,"
-    " l.address || ', ' || l.city, l.timezone,"
-    " extract(epoch FROM coalesce(lower(b.during), w.offered_start))::bigint,"
-    " extract(epoch FROM coalesce(upper(b.during), w.offered_start"
-    "   + make_interval(mins => s.duration_minutes)))::bigint,"
-    " c.cancellation_notice_hours, coalesce(b.reschedule_count, 0), b.id, w.practitioner_id,"
-    " w.service_id,"
-    " (SELECT string_agg(to_char(lower(x.during) AT TIME ZONE l.timezone,"
-    "    'FMDay DD FMMonth YYYY, FMHH24:MI'), E'\\n' ORDER BY lower(x.during))"
-    "  FROM bookings x WHERE x.series_id = n.series_id AND x.status = 'booked'),"
-    " n.kind, n.recipient::text, n.payload::text, n.dedupe_key"
-    " FROM notifications n"
-    " LEFT JOIN bookings b ON b.id = coalesce(n.booking_id, (SELECT x.id FROM bookings x"
-    "   WHERE x.series_id = n.series_id ORDER BY lower(x.during) LIMIT 1))"
-    " LEFT JOIN waitlist_entries w ON w.id = n.waitlist_id"
-    " JOIN practitioners p ON p.id = coalesce(b.practitioner_id, w.practitioner_id)"
-    " JOIN services s ON s.id = coalesce(b.service_id, w.service_id)"
-    " JOIN clinics c ON c.id = n.clinic_id"
-    " JOIN LATERAL (SELECT l.* FROM locations l WHERE l.id = b.location_id OR (b.id IS NULL"
-    "   AND l.id IN (SELECT location_id FROM practitioner_locations WHERE practitioner_id = p.id))"
-    "   ORDER BY l.id LIMIT 1) l ON true"
-    " WHERE n.id = $1::uuid";
-enum { D_KIND = 15, D_RECIPIENT, D_PAYLOAD, D_DEDUPE };
+    "SELECT s->>'patient_name', s->>'practitioner_name', s->>'service_name',"
+    " s->>'clinic_name', s->>'clinic_phone', s->>'address', s->>'tz',"
+    " (s->>'start')::bigint, (s->>'end')::bigint, (s->>'cancel_hours')::int,"
+    " coalesce((s->>'sequence')::int, 0), coalesce(n.booking_id::text, s->>'booking_id'),"
+    " CASE WHEN n.waitlist_id IS NOT NULL THEN s->>'practitioner_id' END,"
+    " coalesce(s->>'country', ''), coalesce((s->>'at')::bigint, 0),"
+    " n.kind, n.recipient::text, n.payload::text, n.dedupe_key, coalesce(s->>'status', '')"
+    " FROM notifications n CROSS JOIN LATERAL (SELECT n.payload->'snapshot' AS s) x"
+    " WHERE n.id = $1::uuid AND jsonb_typeof(s) = 'object'";
+enum { D_COUNTRY = 13, D_STAMP, D_KIND, D_RECIPIENT, D_PAYLOAD, D_DEDUPE, D_STATUS };
 
 static const char *const sql_reminders =
     "INSERT INTO notifications (clinic_id, kind, booking_id, recipient, dedupe_key)"
@@ -318,7 +306,9 @@ enum db_status store_outbox_detail(struct db_direct *d, const char *id, struct o
         .sequence = (int)strtol(PQgetvalue(res, 0, 10), NULL, 10),
         .booking_id = column(res, 11, true),
         .practitioner_id = column(res, 12, true),
-        .series_dates = column(res, 14, true),
+        .country = column(res, D_COUNTRY, false),
+        .stamp = strtoll(PQgetvalue(res, 0, D_STAMP), NULL, 10),
+        .status = column(res, D_STATUS, false),
         .kind = column(res, D_KIND, false),
         .recipient = column(res, D_RECIPIENT, false),
         .payload = column(res, D_PAYLOAD, false),
@@ -332,7 +322,7 @@ void outbox_detail_release(struct outbox_detail *o)
 {
     char *all[] = {o->patient_name, o->practitioner_name, o->service_name, o->clinic_name,
                    o->clinic_phone, o->address, o->tz, o->booking_id, o->practitioner_id,
-                   o->series_dates, o->kind, o->recipient, o->payload, o->dedupe_key};
+                   o->country, o->status, o->kind, o->recipient, o->payload, o->dedupe_key};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         free(all[i]);
     *o = (struct outbox_detail){0};

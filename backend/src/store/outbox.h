@@ -78,9 +78,10 @@ struct outbox_attempts {
 enum db_status store_outbox_refresh(struct db_direct *d, const char *ids, const char *token,
                                     long lease_s, struct outbox_attempts *out);
 
-/* What a notification's mail says: the session it is about (the first of a series),
- * its place and people.  DB_NOT_FOUND when the notification, its booking or entry is
- * gone.  Strings are malloc'd ("" for a NULL column, except those said to be NULL):
+/* What a notification's mail says, from the snapshot written with the row (the
+ * session it is about, the first of a series; its place and people; a series'
+ * sessions are in the payload's snapshot.sessions).  DB_NOT_FOUND when the
+ * notification is gone or has no snapshot.  Strings are malloc'd ("" for a NULL column, except those said to be NULL):
  * outbox_detail_release frees them. */
 struct outbox_detail {
     char *patient_name, *practitioner_name, *service_name, *clinic_name;
@@ -88,10 +89,12 @@ struct outbox_detail {
     char *address, *tz;
     int64_t start, end;      /* epoch seconds */
     int cancel_hours;
-    int sequence;            /* the booking's reschedules */
+    int sequence;            /* the calendar SEQUENCE at the change */
+    int64_t stamp;           /* when the change happened (epoch seconds): DTSTAMP */
     char *booking_id;        /* NULL for a waitlist offer */
     char *practitioner_id;   /* the waitlist entry's; NULL for a booking */
-    char *series_dates;      /* a series' booked dates, one a line; NULL when none */
+    char *country;           /* the location's ISO country code ("" when unknown) */
+    char *status;            /* the booking's (or entry's) status after the change */
     char *kind, *recipient, *payload, *dedupe_key;
 };
 enum db_status store_outbox_detail(struct db_direct *d, const char *id, struct outbox_detail *out);
