@@ -27,6 +27,10 @@ void bookings_get(struct req *r);
 void bookings_cancel(struct req *r);
 void bookings_reschedule(struct req *r);
 void series_create(struct req *r);
+void series_get(struct req *r);
+void series_cancel_rest(struct req *r);
+void series_add_sessions(struct req *r);
+void series_change_cadence(struct req *r);
 void waitlist_create(struct req *r);
 
 /* calendar/: calendar feeds and the booking's .ics */
