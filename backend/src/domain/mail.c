@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "domain/ics.h"
+#include "domain/mail_plan.h"
 #include "domain/tz.h"
 #include "util/alloc.h"
 
@@ -51,6 +52,8 @@ static void subject_of(const struct mail *m, const char *when, char *out, size_t
         snprintf(out, n, "Reminder: %s", when);
     else if (strcmp(m->kind, "series_confirmed") == 0)
         snprintf(out, n, "Your treatment plan is booked, starting %s", when);
+    else if (mail_plan_kind(m->kind))
+        mail_plan_subject(m, out, n);
     else
         snprintf(out, n, "An earlier time is free: %s", when);
     /* keep the header plain ASCII */
@@ -151,6 +154,8 @@ static void item_text(const struct mail *m, const char *when, struct buf *t)
                    m->practitioner_name);
         buf_printf(t, "Nothing more to do. To book again, visit the clinic's page%s%s.\n",
                    m->clinic_phone ? " or call " : "", m->clinic_phone ? m->clinic_phone : "");
+    } else if (mail_plan_kind(k)) {
+        mail_plan_text(m, t);
     } else if (strcmp(k, "series_confirmed") == 0) {
         buf_printf(t, "Your treatment plan with %s is booked (%s, at %s).\n\nThe dates:\n%s\n",
                    m->practitioner_name, m->service_name, m->clinic_name,
@@ -312,13 +317,14 @@ static bool known_kind(const char *kind)
     for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (strcmp(kinds[i], kind) == 0)
             return true;
-    return false;
+    return mail_plan_kind(kind);
 }
 
 /* Notifications about one session carry its calendar file. */
 static bool has_calendar(const struct mail *m)
 {
-    return strcmp(m->kind, "waitlist_offer") != 0 && strcmp(m->kind, "series_confirmed") != 0;
+    return strcmp(m->kind, "waitlist_offer") != 0 && strcmp(m->kind, "series_confirmed") != 0 &&
+           !mail_plan_kind(m->kind);
 }
 
 static void put_headers(const struct mail *m, const char *subject, const char *message_id,
