@@ -14,6 +14,7 @@ CREATE TABLE booking_series_unbookable (
 
 ALTER TABLE booking_series
     ADD COLUMN revision integer NOT NULL DEFAULT 0,
+    ADD COLUMN flare_moves_used integer NOT NULL DEFAULT 0 CHECK (flare_moves_used >= 0),
     ADD COLUMN every_weeks integer CHECK (every_weeks BETWEEN 1 AND 12);
 
 ALTER TABLE clinics
@@ -23,4 +24,5 @@ ALTER TABLE clinics
 ALTER TABLE bookings ADD COLUMN flare boolean NOT NULL DEFAULT false;
 
 INSERT INTO notification_kinds (kind) VALUES
-    ('series_cancelled'), ('series_extended'), ('series_rescheduled');
+    ('series_cancelled'), ('series_extended'), ('series_rescheduled'), ('series_flare'),
+    ('flare_clinic');

@@ -32,6 +32,7 @@ const struct route routes[] = {
     {M_POST, "/api/v1/booking-series/{id}/cancel-rest", series_cancel_rest, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_HOLDER},
     {M_POST, "/api/v1/booking-series/{id}/sessions", series_add_sessions, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_HOLDER},
     {M_POST, "/api/v1/booking-series/{id}/cadence", series_change_cadence, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_HOLDER},
+    {M_POST, "/api/v1/booking-series/{id}/flare", series_flare, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_HOLDER},
     {M_POST, "/api/v1/waitlist", waitlist_create, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_PUBLIC},
 
     {M_POST, "/api/v1/auth/login", auth_login, ROUTE_BODY_JSON, ACCESS_PUBLIC},

@@ -289,5 +289,90 @@ describe('POST /booking-series/{id}/cadence', () => {
   });
 });
 
+describe('POST /booking-series/{id}/flare', () => {
+  let F; // a clinic asking 30 days' notice: every session of these plans is inside its window
+  before(() => {
+    F = createPractice({
+      label: 'plans-flare', tz: TZ,
+      policy: { slot_step_minutes: 30, min_notice_minutes: 120, booking_horizon_days: 400,
+        cancellation_notice_hours: 720, max_open_bookings_per_contact: 200 },
+      services: { s60: { minutes: 60 } },
+    });
+    sqlExec(`UPDATE clinics SET phone = ${lit(PHONE)} WHERE id = ${lit(F.clinicId)}`);
+  });
+  after(() => retirePractice(F));
+
+  test('inside the window: a flare moves the next session, then cancels it; the third is refused with the phone', async () => {
+    const pid = practitioner(F);
+    const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=3', { p: F });
+    const ids = pl.created.occurrences.map((o) => o.booking_id);
+    // the ordinary move is refused inside the window
+    const plain = await post(`/api/v1/bookings/${ids[0]}/reschedule`,
+      { start: fmt(at(addDays(pl.first, 1), '09:00', TZ), TZ) }, { headers: bearer(pl.token) });
+    assertProblem(plain, 409);
+
+    const pv = await act(pl, 'flare', { action: 'move', dry_run: true });
+    assert.equal(pv.status, 200, pv.text);
+    assert.equal(pv.json.changes[0].status, 'moved');
+    assert.equal(pv.json.plan.flare_moves.left, 2, 'a preview uses nothing');
+
+    const mv = await act(pl, 'flare', { action: 'move' });
+    assert.equal(mv.status, 200, mv.text);
+    const first = mv.json.plan.sessions.find((s) => s.booking_id === ids[0]);
+    assert.equal(first.status, 'moved');
+    assert.equal(first.flare, true);
+    assert.equal(first.start, mv.json.changes[0].start);
+    assert.ok(Date.parse(first.start) >= Date.parse(pl.created.occurrences[0].end), 'after the session');
+    assert.equal(mv.json.plan.flare_moves.left, 1);
+    assert.equal(sql(`SELECT flare FROM bookings WHERE id = ${lit(ids[0])}`)[0].flare, true);
+    assert.equal(outbox(pl).filter((n) => n.kind === 'series_flare').length, 1);
+    assert.equal(audits(pl, 'flare_move'), 1);
+    assert.equal(overlaps(pid), 0);
+
+    const cx = await act(pl, 'flare', { action: 'cancel' });
+    assert.equal(cx.status, 200, cx.text);
+    assert.equal(cx.json.plan.flare_moves.left, 0);
+    assert.equal(cx.json.plan.sessions.find((s) => s.booking_id === ids[0]).status, 'cancelled');
+
+    const no = await act(pl, 'flare', { action: 'move' });
+    assertProblem(no, 409);
+    assert.ok(no.json.type.endsWith('flare-allowance-used'), no.text);
+    assert.ok(no.json.detail.includes(PHONE), no.json.detail);
+    assert.equal(no.json.clinic_phone, PHONE);
+    assert.equal(openCount(pid), 2);
+  });
+
+  test('flare moves turned off (0): 409 saying to call, nothing changed', async () => {
+    const X = createPractice({
+      label: 'plans-noflare', tz: TZ,
+      policy: { slot_step_minutes: 30, min_notice_minutes: 120, booking_horizon_days: 400,
+        cancellation_notice_hours: 24, max_open_bookings_per_contact: 200, flare_moves_per_plan: 0 },
+      services: { s60: { minutes: 60 } },
+    });
+    try {
+      const pid = practitioner(X);
+      const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=2', { p: X });
+      const r = await act(pl, 'flare', { action: 'cancel' });
+      assertProblem(r, 409);
+      assert.ok(r.json.type.endsWith('flare-moves-off'), r.text);
+      assert.equal(openCount(pid), 2);
+    } finally {
+      retirePractice(X);
+    }
+  });
+
+  test('bad input: an unknown action, a start with cancel, a chosen start that is taken', async () => {
+    const pid = practitioner(F);
+    const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=2', { p: F });
+    assertProblem(await act(pl, 'flare', { action: 'jump' }), 422, 'action');
+    assertProblem(await act(pl, 'flare', {}), 422, 'action');
+    const t = fmt(at(addDays(pl.first, 1), '09:00', TZ), TZ);
+    assertProblem(await act(pl, 'flare', { action: 'cancel', start: t }), 422, 'start');
+    await bookOk(pid, F.services.s60, at(addDays(pl.first, 1), '09:00', TZ), TZ);
+    assertProblem(await act(pl, 'flare', { action: 'move', start: t }), 409);
+    assert.equal((await plan(pl)).json.flare_moves.left, 2);
+  });
+});
+
 // (DAY is used by the date helpers' callers above)
 void DAY;

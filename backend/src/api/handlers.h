@@ -31,6 +31,7 @@ void series_get(struct req *r);
 void series_cancel_rest(struct req *r);
 void series_add_sessions(struct req *r);
 void series_change_cadence(struct req *r);
+void series_flare(struct req *r);
 void waitlist_create(struct req *r);
 
 /* calendar/: calendar feeds and the booking's .ics */

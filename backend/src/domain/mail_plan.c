@@ -13,6 +13,13 @@ static const struct {
      "New sessions are added at the end of your treatment plan, as you asked."},
     {"series_rescheduled", "Your treatment plan has new dates",
      "The rest of your treatment plan now follows the new rhythm you chose."},
+    {"series_flare", "Your flare move is done",
+     "Your next session is moved (or cancelled) because of your flare, as you asked. "
+     "Take care of yourself; nothing more to do."},
+    {"flare_clinic", "A patient used a flare move",
+     "(For the clinic.) A patient of this treatment plan moved or cancelled their next "
+     "session for a flare; it is marked as a flare on the schedule, and its time was "
+     "offered to the waitlist."},
 };
 
 static int find(const char *kind)

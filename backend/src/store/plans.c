@@ -14,7 +14,7 @@ DB_STMT(st_plan_get,
         "SELECT s.manage_token_hash, s.clinic_id, s.practitioner_id, s.service_id, s.rrule,"
         " s.revision, coalesce(s.every_weeks, 0), c.name, coalesce(c.phone, ''),"
         " c.cancellation_notice_hours, c.flare_moves_per_plan,"
-        " (SELECT count(*) FROM bookings x WHERE x.series_id = s.id AND x.flare)::int,"
+        " s.flare_moves_used,"
         " p.name, sv.name, sv.duration_minutes,"
         " coalesce((SELECT l.timezone FROM bookings x JOIN locations l ON l.id = x.location_id"
         "   WHERE x.series_id = s.id ORDER BY lower(x.during) LIMIT 1), 'UTC'),"
@@ -48,9 +48,19 @@ DB_STMT(st_locks,
         2);
 DB_STMT(st_revise,
         "UPDATE booking_series SET revision = revision + 1,"
-        " every_weeks = coalesce($3::int, every_weeks)"
+        " every_weeks = coalesce($3::int, every_weeks),"
+        " flare_moves_used = flare_moves_used + $4::int"
         " WHERE id = $1::uuid AND revision = $2::int RETURNING revision",
-        3);
+        4);
+DB_STMT(st_flare_mark, "UPDATE bookings SET flare = true WHERE id = $1::uuid", 1);
+/* A flare told to the clinic: its administrators, each once. */
+DB_STMT(st_flare_clinic,
+        "INSERT INTO notifications (clinic_id, kind, series_id, recipient, payload, dedupe_key)"
+        " SELECT $1::uuid, 'flare_clinic', $2::uuid, u.email, $3::jsonb,"
+        " 'flare_clinic:' || $2 || ':' || $4 || ':' || u.id"
+        " FROM staff_users u WHERE u.clinic_id = $1::uuid AND u.active"
+        " AND u.role = 'clinic_admin' ON CONFLICT (dedupe_key) DO NOTHING",
+        4);
 DB_STMT(st_cancel_one,
         "UPDATE bookings SET status = 'cancelled', cancelled_at = now(), cancelled_by = 'patient',"
         " cancel_reason = $3, updated_at = now()"
@@ -191,7 +201,8 @@ static enum db_status change_cancel(struct db_session *s, struct change_run *run
     const struct plan_change *c = run->c;
     json_t *ids = json_object_get(run->touched, "cancelled");
     for (size_t i = 0; i < c->ncancel; i++) {
-        const char *v[] = {c->cancel[i], c->plan->id, "cancelled with the rest of the plan"};
+        const char *v[] = {c->cancel[i], c->plan->id,
+                           c->cancel_reason ? c->cancel_reason : "cancelled with the plan"};
         PGresult *res;
         enum db_status rc = db_query(s, &st_cancel_one, v, &res);
         if (rc != DB_OK)
@@ -332,6 +343,26 @@ static enum db_status change_finish(struct db_session *s, struct change_run *run
     return rc;
 }
 
+/* The sessions of a flare marked as such, and the clinic told. */
+static enum db_status change_flare(struct db_session *s, const struct plan_change *c,
+                                   const char *revision)
+{
+    enum db_status rc = DB_OK;
+    for (size_t i = 0; i < c->ncancel && rc == DB_OK; i++) {
+        const char *v[] = {c->cancel[i]};
+        rc = db_run(s, &st_flare_mark, v);
+    }
+    for (size_t i = 0; i < c->nmoves && rc == DB_OK; i++) {
+        const char *v[] = {c->moves[i].id};
+        rc = db_run(s, &st_flare_mark, v);
+    }
+    if (rc != DB_OK)
+        return rc;
+    const char *v[] = {c->plan->clinic_id, c->plan->id, c->payload ? c->payload : "{}",
+                       revision};
+    return db_run(s, &st_flare_clinic, v);
+}
+
 static enum db_status change_work(struct db_session *s, void *arg)
 {
     struct change_run *run = arg;
@@ -348,7 +379,8 @@ static enum db_status change_work(struct db_session *s, void *arg)
     enum db_status rc = db_run(s, &st_locks, lv);
     if (rc != DB_OK)
         return rc;
-    const char *rv[] = {c->plan->id, rev, c->every_weeks > 0 ? weeks : NULL};
+    const char *rv[] = {c->plan->id, rev, c->every_weeks > 0 ? weeks : NULL,
+                        c->flare ? "1" : "0"};
     PGresult *res;
     rc = db_query(s, &st_revise, rv, &res);
     if (rc != DB_OK)
@@ -369,6 +401,8 @@ static enum db_status change_work(struct db_session *s, void *arg)
         rc = change_adds(s, run);
     if (rc == DB_OK)
         rc = change_dates(s, c);
+    if (rc == DB_OK && c->flare)
+        rc = change_flare(s, c, now_rev);
     if (rc == DB_OK)
         rc = change_finish(s, run, now_rev);
     return rc;

@@ -69,6 +69,7 @@ struct plan_change {
     const char *payload;  /* the notification's payload (JSON text) */
     const char *request_id;
     const char *const *cancel;   /* booking ids */
+    const char *cancel_reason;   /* their cancel_reason (NULL: "cancelled with the plan") */
     size_t ncancel;
     const struct plan_move *moves;
     size_t nmoves;
@@ -80,6 +81,8 @@ struct plan_change {
     int every_weeks;              /* >0: the plan's cadence from now on */
     const char *email;            /* the plan's contact (the limit, the mail) */
     int max_open;                 /* the clinic's per-contact limit, for additions */
+    bool flare;                   /* a flare: its sessions marked, one more of the plan's
+                                     allowance used, the clinic's administrators told */
 };
 
 enum plan_outcome {
