@@ -7,6 +7,9 @@
 // plan at once never book a time twice.  Each test has a practitioner of its own.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import { checkResponse } from './validate.mjs';
+import { startClinicd } from '../faults/lib.mjs';
 import { post, get, assertProblem, sql, lit, sqlExec } from './lib.mjs';
 import {
   DAY, at, fmt, addDays, nextWeekday, createPractice, addPractitioner, addTimeOff,
@@ -371,6 +374,66 @@ describe('POST /booking-series/{id}/flare', () => {
     await bookOk(pid, F.services.s60, at(addDays(pl.first, 1), '09:00', TZ), TZ);
     assertProblem(await act(pl, 'flare', { action: 'move', start: t }), 409);
     assert.equal((await plan(pl)).json.flare_moves.left, 2);
+  });
+});
+
+/** A request from a loopback address of its own (the per-address limit counts by it). */
+function requestFrom(base, from, method, path, { body, headers = {} } = {}) {
+  const u = new URL(path, base);
+  const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: u.hostname, port: u.port, path: u.pathname + u.search, method, localAddress: from, agent: false,
+      headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        try {
+          checkResponse(method, path, { status: res.statusCode, headers: h }, text);
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        let json = null;
+        try { json = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode, headers: h, text, json });
+      });
+    });
+    req.on('error', reject);
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
+describe('the patients\' write limit (a clinicd of its own: 6 writes at once, 60 an hour)', () => {
+  let S;
+  before(async () => {
+    S = await startClinicd({ databaseUrl: process.env.DATABASE_URL, logName: 'plans-rate-server', env: {
+      CLINICD_PATIENT_WRITES_PER_HOUR: '60', CLINICD_PATIENT_WRITE_BURST: '6',
+    } });
+  });
+  after(async () => { await S?.stop(); });
+
+  test('each session added beyond the first takes a token; a preview takes one; past the burst a 429, nothing added', async () => {
+    const pid = practitioner();
+    const from = '127.0.0.77';
+    const mon = MON();
+    const made = await requestFrom(S.base, from, 'POST', '/api/v1/booking-series', { body: {
+      practitioner_id: pid, service_id: P.services.s60, start: fmt(at(mon, '09:00', TZ), TZ),
+      patient: patient('rate'), rrule: 'FREQ=WEEKLY;COUNT=3', on_conflict: 'skip' } });
+    assert.equal(made.status, 201, made.text); // 3 tokens
+    const pl = { id: made.json.id, token: made.json.manage_token };
+    const path = `/api/v1/booking-series/${pl.id}/sessions`;
+    const pv = await requestFrom(S.base, from, 'POST', `${path}?preview=true`, { body: { count: 3 }, headers: bearer(pl.token) });
+    assert.equal(pv.status, 200, pv.text); // 1 token
+    const r = await requestFrom(S.base, from, 'POST', path, { body: { count: 3 }, headers: bearer(pl.token) });
+    assertProblem(r, 429); // 1 taken by the route, 2 more wanted, 1 left
+    assert.match(r.headers.get('retry-after') ?? '', /^\d+$/);
+    assert.equal(openCount(pid), 3, 'nothing added');
   });
 });
 
