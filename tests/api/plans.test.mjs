@@ -301,7 +301,10 @@ describe('POST /booking-series/{id}/flare', () => {
         cancellation_notice_hours: 720, max_open_bookings_per_contact: 200 },
       services: { s60: { minutes: 60 } },
     });
-    sqlExec(`UPDATE clinics SET phone = ${lit(PHONE)} WHERE id = ${lit(F.clinicId)}`);
+    sqlExec(`UPDATE clinics SET phone = ${lit(PHONE)} WHERE id = ${lit(F.clinicId)};
+      INSERT INTO staff_users (clinic_id, email, name, role, password_hash)
+      VALUES (${lit(F.clinicId)}, ${lit(`admin.${F.clinicId}@example.org`)}, 'Front desk', 'clinic_admin',
+        '$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$notarealhashnotarealhash')`);
   });
   after(() => retirePractice(F));
 
@@ -329,6 +332,9 @@ describe('POST /booking-series/{id}/flare', () => {
     assert.equal(mv.json.plan.flare_moves.left, 1);
     assert.equal(sql(`SELECT flare FROM bookings WHERE id = ${lit(ids[0])}`)[0].flare, true);
     assert.equal(outbox(pl).filter((n) => n.kind === 'series_flare').length, 1);
+    const told = outbox(pl).filter((n) => n.kind === 'flare_clinic');
+    assert.equal(told.length, 1, 'the clinic\'s administrator is told');
+    assert.equal(told[0].payload.manage_token_sealed, undefined, 'without the patient\'s link');
     assert.equal(audits(pl, 'flare_move'), 1);
     assert.equal(overlaps(pid), 0);
 

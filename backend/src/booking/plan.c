@@ -318,11 +318,12 @@ static bool within_horizon(struct req *r, struct work *w, const struct recurrenc
 }
 
 /* The payload of the change's mail: what changed, as it is now, and the link. */
-static char *work_payload(struct req *r, const struct work *w, const char *action)
+static char *work_payload(struct req *r, const struct work *w, const char *action,
+                          bool with_link)
 {
     json_t *pl = json_pack("{s:s, s:O}", "action", action, "changes", w->changes);
     char sealed[256];
-    const char *token = bearer_token(r);
+    const char *token = with_link ? bearer_token(r) : NULL;
     if (token && seal_text(token, sealed, sizeof(sealed)))
         json_object_set_new(pl, "manage_token_sealed", json_string(sealed));
     char *text = json_dumps(pl, JSON_COMPACT);
@@ -333,15 +334,19 @@ static char *work_payload(struct req *r, const struct work *w, const char *actio
 /* Writes the change and replies with the plan as it is now; or the refusal. */
 static void work_commit(struct req *r, struct work *w, const char *action)
 {
-    char *payload = work_payload(r, w, action);
+    char *payload = work_payload(r, w, action, true);
+    /* the clinic is told without the patient's link */
+    char *clinic_payload = w->c.flare ? work_payload(r, w, action, false) : NULL;
     w->c.plan = w->p;
     w->c.payload = payload;
+    w->c.clinic_payload = clinic_payload;
     w->c.request_id = r->request_id;
     w->c.email = w->who.patient_email;
     w->c.max_open = w->f.s.max_open_per_contact > 0 ? w->f.s.max_open_per_contact : 60;
     enum plan_outcome out;
     enum db_status st = store_plan_change(&r->db, &w->c, &out);
     free(payload);
+    free(clinic_payload);
     if (st != DB_OK) {
         reply_failure(r, st);
     } else if (out == PLAN_CHANGED) {

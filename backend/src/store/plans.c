@@ -358,8 +358,8 @@ static enum db_status change_flare(struct db_session *s, const struct plan_chang
     }
     if (rc != DB_OK)
         return rc;
-    const char *v[] = {c->plan->clinic_id, c->plan->id, c->payload ? c->payload : "{}",
-                       revision};
+    const char *v[] = {c->plan->clinic_id, c->plan->id,
+                       c->clinic_payload ? c->clinic_payload : "{}", revision};
     return db_run(s, &st_flare_clinic, v);
 }
 

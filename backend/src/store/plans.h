@@ -67,6 +67,7 @@ struct plan_change {
     const char *kind;     /* the notification's kind (series_cancelled, ...) */
     const char *action;   /* the audit row's action */
     const char *payload;  /* the notification's payload (JSON text) */
+    const char *clinic_payload; /* a flare's notice to the clinic (no manage link) */
     const char *request_id;
     const char *const *cancel;   /* booking ids */
     const char *cancel_reason;   /* their cancel_reason (NULL: "cancelled with the plan") */
