@@ -351,6 +351,15 @@ describe('POST /booking-series/{id}/flare', () => {
     assert.equal(openCount(pid), 2);
   });
 
+  test('cancel-rest inside the window: nothing can be cancelled online, a 409, nothing changed', async () => {
+    const pid = practitioner(F);
+    const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=2', { p: F });
+    assertProblem(await act(pl, 'cancel-rest', {}), 409);
+    const p = (await plan(pl)).json;
+    assert.deepEqual(p.sessions.map((x) => x.changeable), [false, false]);
+    assert.equal(openCount(pid), 2);
+  });
+
   test('flare moves turned off (0): 409 saying to call, nothing changed', async () => {
     const X = createPractice({
       label: 'plans-noflare', tz: TZ,
