@@ -28,6 +28,11 @@ const struct route routes[] = {
     {M_POST, "/api/v1/bookings/{id}/reschedule", bookings_reschedule, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_HOLDER},
     {M_GET, "/api/v1/bookings/{id}/calendar.ics", bookings_ics, 0, ACCESS_HOLDER},
     {M_POST, "/api/v1/booking-series", series_create, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_PUBLIC},
+    {M_GET, "/api/v1/booking-series/{id}", series_get, 0, ACCESS_HOLDER},
+    {M_POST, "/api/v1/booking-series/{id}/cancel-rest", series_cancel_rest, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_HOLDER},
+    {M_POST, "/api/v1/booking-series/{id}/sessions", series_add_sessions, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_HOLDER},
+    {M_POST, "/api/v1/booking-series/{id}/cadence", series_change_cadence, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_HOLDER},
+    {M_POST, "/api/v1/booking-series/{id}/flare", series_flare, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_HOLDER},
     {M_POST, "/api/v1/waitlist", waitlist_create, ROUTE_BODY_JSON | ROUTE_PATIENT_WRITE, ACCESS_PUBLIC},
     {M_POST, "/api/v1/lost-links", lost_links_create, ROUTE_BODY_JSON, ACCESS_PUBLIC},
 

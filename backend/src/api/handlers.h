@@ -27,6 +27,11 @@ void bookings_get(struct req *r);
 void bookings_cancel(struct req *r);
 void bookings_reschedule(struct req *r);
 void series_create(struct req *r);
+void series_get(struct req *r);
+void series_cancel_rest(struct req *r);
+void series_add_sessions(struct req *r);
+void series_change_cadence(struct req *r);
+void series_flare(struct req *r);
 void waitlist_create(struct req *r);
 /* booking/lost_links.c: "e-mail me my bookings" */
 void lost_links_create(struct req *r);

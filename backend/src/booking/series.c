@@ -13,6 +13,8 @@
 #include "api/rate.h"
 #include "booking/bookings.h"
 #include "booking/idempotency.h"
+#include "booking/plan_rules.h"
+#include "store/plans.h"
 #include "cache/index_keeper.h"
 #include "domain/recurrence.h"
 #include "domain/seal.h"
@@ -29,6 +31,7 @@ struct occurrence {
     enum occ_status status;  /* what happened */
     struct slot slot;        /* when booked or moved */
     const char *why;         /* when skipped */
+    enum plan_reason reason; /* when skipped, or moved: why the date itself was not free */
 };
 
 /* A plan being booked, and everything its reply needs. */
@@ -43,6 +46,8 @@ struct plan {
     char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
     struct idem idem;
     char idem_hash[2 * 32 + 3];
+    struct plan_unbookable unbookable[RECURRENCE_MAX]; /* recorded with the plan */
+    size_t nunbookable;
 };
 
 static bool free_of(const struct interval *taken, size_t n, struct interval b)
@@ -102,6 +107,8 @@ static json_t *occurrences_json(const struct plan *p, bool with_alternatives)
         char req[40], st[40], en[40];
         schedule_format(s, o->date.requested, req, sizeof(req));
         json_t *j = json_pack("{s:s, s:s}", "requested_start", req, "status", names[o->status]);
+        if (o->reason != PR_NONE)
+            json_object_set_new(j, "reason_code", json_string(plan_reason_code(o->reason)));
         if (o->status == OCC_SKIPPED) {
             json_object_set_new(j, "start", json_string(req));
             json_object_set_new(j, "reason", json_string(o->why));
@@ -183,15 +190,16 @@ static void plan_choose(struct plan *p)
                                                         s->buffer_after_min)))
             sl = NULL;
         o->planned = OCC_BOOKED;
+        o->reason = PR_NONE;
         if (!sl) {
             p->unavailable++;
-            o->why = !o->date.exists
-                         ? "that time does not exist on this date (clocks change)"
-                         : "not free: taken, outside hours or outside the booking policy";
+            /* the real cause (time off, the horizon, ...), recorded with the plan */
+            o->reason = plan_reason_of(s, o->date.requested, o->date.exists);
             sl = move ? nearest(p->slots, p->nslots, o->date.requested, s, taken, ntaken) : NULL;
             o->planned = sl ? OCC_MOVED : OCC_SKIPPED;
-            if (!sl && move)
-                o->why = "no free time within 3 days either side";
+            if (!sl && move && (o->reason == PR_TAKEN || o->reason == PR_OUTSIDE_HOURS))
+                o->reason = PR_NO_FREE_NEAR;
+            o->why = plan_reason_text(o->reason);
         }
         o->status = o->planned;
         if (sl) {
@@ -211,9 +219,26 @@ static void plan_apply(struct plan *p)
         o->status = o->planned;
         if (o->planned != OCC_SKIPPED && !p->sessions[i].booked) {
             o->status = OCC_SKIPPED;
+            o->reason = PR_TAKEN;
             o->why = "taken a moment ago by someone else";
         }
     }
+    p->nunbookable = 0;
+    for (int i = 0; i < p->n; i++)
+        if (p->occ[i].status == OCC_SKIPPED)
+            p->unbookable[p->nunbookable++] =
+                (struct plan_unbookable){p->occ[i].date.requested,
+                                         plan_reason_code(p->occ[i].reason)};
+}
+
+/* The plan's cadence in whole weeks (1..12) from its first two dates, else 0. */
+static int plan_every_weeks(const struct plan *p)
+{
+    if (p->n < 2)
+        return 0;
+    int64_t gap = p->occ[1].date.requested - p->occ[0].date.requested;
+    int64_t days = (gap + 43200) / 86400; /* a clock change moves it by an hour */
+    return days % 7 == 0 && days / 7 >= 1 && days / 7 <= 12 ? (int)(days / 7) : 0;
 }
 
 /* store_series_create's answer: the 201 body, the mail's payload, the key's record. */
@@ -296,7 +321,7 @@ static void plan_book(struct req *r, struct plan *p)
         p->s.clinic_id, p->s.practitioner_id, p->s.service_id, p->q.rrule, p->q.mode, p->hash,
         p->q.b.patient.email, p->idem.active ? p->idem.key : NULL, p->idem_hash, r->request_id,
         strcmp(p->q.mode, "fail") == 0, p->s.max_open_per_contact, p->sessions, p->n,
-        plan_answer, p};
+        plan_answer, p, p->unbookable, &p->nunbookable, plan_every_weeks(p)};
     struct series_result out;
     enum db_status st = store_series_create(&r->db, &in, &out);
     if (st != DB_OK) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "domain/ics.h"
+#include "domain/mail_plan.h"
 #include "domain/tz.h"
 #include "util/alloc.h"
 
@@ -157,6 +158,8 @@ static void subject_of(const struct mail *m, const char *when, char *out, size_t
         snprintf(out, n, "Reminder: %s", when);
     else if (strcmp(m->kind, "series_confirmed") == 0)
         snprintf(out, n, "Your treatment plan is booked, starting %s", when);
+    else if (mail_plan_kind(m->kind))
+        mail_plan_subject(m, out, n);
     else
         snprintf(out, n, "An earlier time is free: %s", when);
     /* keep the header plain ASCII */
@@ -315,6 +318,8 @@ static void item_text(const struct mail *m, const char *when, struct buf *t)
         buf_puts(t, "Nothing more to do. To book again, visit the clinic's page or ");
         call_clinic(m, t);
         buf_puts(t, ".\n");
+    } else if (mail_plan_kind(k)) {
+        mail_plan_text(m, t);
     } else if (strcmp(k, "series_confirmed") == 0) {
         buf_printf(t, "Your treatment plan with %s is booked (%s, at %s).\n\nThe dates:\n%s\n",
                    m->practitioner_name, m->service_name, m->clinic_name,
@@ -492,13 +497,15 @@ static bool known_kind(const char *kind)
     for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (strcmp(kinds[i], kind) == 0)
             return true;
-    return false;
+    return mail_plan_kind(kind);
 }
 
 /* Notifications about one session carry its calendar file; a plan's carries its
  * sessions. */
 static bool has_calendar(const struct mail *m)
 {
+    if (mail_plan_kind(m->kind)) /* a change to a plan: its sessions' own mails carry them */
+        return false;
     if (strcmp(m->kind, "series_confirmed") == 0)
         return m->nsessions > 0;
     return strcmp(m->kind, "waitlist_offer") != 0;

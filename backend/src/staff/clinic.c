@@ -47,7 +47,8 @@ static void policy_parse(struct input *in, json_t *pol, struct clinic_patch *p)
 {
     static const char *const pallowed[] = {"min_notice_minutes", "booking_horizon_days",
                                            "cancellation_notice_hours", "slot_step_minutes",
-                                           "max_open_bookings_per_contact", NULL};
+                                           "max_open_bookings_per_contact",
+                                           "flare_moves_per_plan", NULL};
     body_only(in, pol, "policy", pallowed);
     p->min_notice = policy_int(in, pol, "min_notice_minutes", 0, 20160, p->buf[0], 24);
     p->horizon = policy_int(in, pol, "booking_horizon_days", 1, 730, p->buf[1], 24);
@@ -57,6 +58,7 @@ static void policy_parse(struct input *in, json_t *pol, struct clinic_patch *p)
         input_error(in, "policy.slot_step_minutes", false,
                     "slot_step_minutes must be 5, 10, 15, 20, 30 or 60");
     p->max_open = policy_int(in, pol, "max_open_bookings_per_contact", 1, 1000, p->buf[4], 24);
+    p->flare_moves = policy_int(in, pol, "flare_moves_per_plan", 0, 52, p->buf[5], 24);
 }
 
 void clinic_patch_parse(struct input *in, json_t *body, struct clinic_patch *p)

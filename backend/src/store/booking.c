@@ -9,6 +9,7 @@
 
 #include "domain/contact.h"
 #include "store/audit.h"
+#include "store/plans.h"
 #include "domain/timefmt.h"
 #include "util/alloc.h"
 
@@ -632,6 +633,10 @@ static enum db_status series_finish(struct db_session *s, struct series_new *in,
     const char *nv[] = {in->clinic_id, out->id, in->email, a.payload ? a.payload : "{}"};
     enum db_status rc = db_run(s, &st_series_notify, nv);
     free(a.payload);
+    if (rc == DB_OK && in->nunbookable)
+        rc = store_plan_record_unbookable(s, out->id, in->unbookable, *in->nunbookable);
+    if (rc == DB_OK && in->every_weeks > 0)
+        rc = store_plan_set_cadence(s, out->id, in->every_weeks);
     if (rc == DB_OK && in->idem_key) {
         const char *v[] = {"series", in->idem_key, in->idem_hash_hex, "201", a.sealed_hex};
         PGresult *res;

@@ -162,6 +162,7 @@ struct series_session {
     struct booking_new b;    /* when planned; b.id set */
     bool booked;             /* out: written */
 };
+struct plan_unbookable;
 struct series_answer {
     char *answer;     /* the 201 body */
     char *payload;    /* the series_confirmed mail's payload */
@@ -178,6 +179,11 @@ struct series_new {
      * inside the transaction (maybe more than once): all three malloc'd. */
     void (*answer)(void *arg, const char *series_id, struct series_answer *out);
     void *answer_arg;
+    /* the dates not booked and why, as answer left them (*nunbookable of them), and
+     * the plan's weekly cadence (0: none): recorded with the plan (store/plans.h) */
+    const struct plan_unbookable *unbookable;
+    const size_t *nunbookable;
+    int every_weeks;
 };
 enum series_outcome {
     SERIES_CREATED,

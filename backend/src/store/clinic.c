@@ -9,7 +9,8 @@ DB_STMT(st_clinic_get,
         "   'booking_horizon_days', booking_horizon_days,"
         "   'cancellation_notice_hours', cancellation_notice_hours,"
         "   'slot_step_minutes', slot_step_minutes,"
-        "   'max_open_bookings_per_contact', max_open_bookings_per_contact),"
+        "   'max_open_bookings_per_contact', max_open_bookings_per_contact,"
+        "   'flare_moves_per_plan', flare_moves_per_plan),"
         " 'created_at', created_at)::text FROM clinics WHERE id = $1::uuid",
         1);
 DB_STMT(st_clinic_patch,
@@ -20,9 +21,10 @@ DB_STMT(st_clinic_patch,
         " booking_horizon_days = coalesce($8::int, booking_horizon_days),"
         " cancellation_notice_hours = coalesce($9::int, cancellation_notice_hours),"
         " slot_step_minutes = coalesce($10::int, slot_step_minutes),"
-        " max_open_bookings_per_contact = coalesce($11::int, max_open_bookings_per_contact)"
+        " max_open_bookings_per_contact = coalesce($11::int, max_open_bookings_per_contact),"
+        " flare_moves_per_plan = coalesce($12::int, flare_moves_per_plan)"
         " WHERE id = $1::uuid RETURNING id",
-        11);
+        12);
 
 const struct store_read store_clinic_get = {&st_clinic_get};
 
@@ -30,7 +32,8 @@ enum db_status store_clinic_update(struct db_session *s, const char *clinic_id,
                                    const struct clinic_patch *p, struct audit_entry *e)
 {
     const char *v[] = {clinic_id, p->name, p->set_website, p->website, p->set_phone, p->phone,
-                       p->min_notice, p->horizon, p->cancel_notice, p->slot_step, p->max_open};
+                       p->min_notice, p->horizon, p->cancel_notice, p->slot_step, p->max_open,
+                       p->flare_moves};
     struct staff_write w = {&st_clinic_patch, v, e, NULL};
     return store_staff_write(s, &w);
 }

@@ -16,7 +16,8 @@ extern const struct store_read store_clinic_get;
 struct clinic_patch {
     const char *name, *set_website, *website, *set_phone, *phone;
     const char *min_notice, *horizon, *cancel_notice, *slot_step, *max_open;
-    char buf[5][24];
+    const char *flare_moves; /* flare_moves_per_plan (issue 14) */
+    char buf[6][24];
 };
 /* One transaction: the change and audit row e; DB_NOT_FOUND when there is no such
  * clinic. */

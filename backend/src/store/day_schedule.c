@@ -13,7 +13,7 @@ DB_STMT(st_schedule_list,
         " 'service', json_build_object('id', s.id, 'name', s.name, 'duration_minutes',"
         "   s.duration_minutes), 'location', json_build_object('id', l.id, 'name', l.name),"
         " 'patient', json_build_object('name', b.patient_name, 'email', b.patient_email,"
-        "   'phone', b.patient_phone), 'notes', b.notes, 'series_id', b.series_id,"
+        "   'phone', b.patient_phone), 'notes', b.notes, 'series_id', b.series_id, 'flare', b.flare,"
         " 'created_by', b.created_by, 'cancel_reason', b.cancel_reason)::text"
         " FROM bookings b JOIN practitioners p ON p.id = b.practitioner_id"
         " JOIN services s ON s.id = b.service_id JOIN locations l ON l.id = b.location_id"
