@@ -504,7 +504,7 @@ static bool known_kind(const char *kind)
  * sessions. */
 static bool has_calendar(const struct mail *m)
 {
-    if (mail_plan_kind(m->kind)) /* a change to a plan: its sessions' own mails carry them */
+    if (mail_plan_kind(m->kind)) /* a change to a plan: no calendar file yet */
         return false;
     if (strcmp(m->kind, "series_confirmed") == 0)
         return m->nsessions > 0;
