@@ -1,6 +1,9 @@
 // A booking seen from its link: /manage#id=<id>&token=<token>[&plan=<id>.<id>...].
-// The token stays in the fragment (never in a request URL): it is sent only in the
-// Authorization header.
+// A session of a treatment plan opens the whole plan (GET /booking-series/{id}): the
+// next session first, progress, every session with its state, and the plan's changes
+// (a flare, sessions added, a new cadence, cancel the rest), each previewed before it
+// is confirmed; &view=session shows one session of it.  The token stays in the
+// fragment (never in a request URL): it is sent only in the Authorization header.
 import {
   h, $, fill, api, fmtDateTime, fmtTime, fmtMinutes, fmtMoney, fmtLongDate, fmtDayShort, zoneName,
   ymdIn, mondayOf, focusOn, announce, downloadIcs, errorNote, problemKind,
@@ -12,7 +15,9 @@ const frag = new URLSearchParams(location.hash.slice(1));
 const id = frag.get('id') ?? '';
 const token = frag.get('token') ?? '';
 const plan = (frag.get('plan') ?? '').split('.').filter(Boolean);
+const sessionOnly = frag.get('view') === 'session';
 let booking = null;
+let thePlan = null;
 
 const STATUS = {
   booked: 'Booked',
@@ -88,7 +93,8 @@ function view(message) {
       b.cancel_reason && b.status === 'cancelled' ? h('p', { class: 'muted' }, `Reason given: ${b.cancel_reason}`) : null,
       policyText(b),
       actions),
-    plan.length || b.series_id ? planSection() : null,
+    b.series_id ? h('p', {}, h('a', { id: 'whole-plan', href: `/manage#${new URLSearchParams({ id: b.id, token })}` }, 'See your whole treatment plan')) : null,
+    plan.length && !b.series_id ? planSection() : null,
     h('p', {}, h('a', { href: '/' }, 'Find another practitioner')));
   return heading;
 }
@@ -109,9 +115,163 @@ function planSection() {
           : h('a', { href: `/manage#${new URLSearchParams({ id: b.id, token, plan: ids.join('.') })}` }, when),
         ` · ${STATUS[b.status] ?? b.status}`);
     }));
-    if (!plan.length) box.querySelector('#plan-list').append(h('li', { class: 'muted' }, 'The other sessions each have their own link in your booking confirmation.'));
   })();
   return box;
+}
+
+// ---------------------------------------------------------------------------------
+// the whole plan
+
+const PLAN_STATUS = {
+  booked: 'Booked', moved: 'Booked (moved)', cancelled: 'Cancelled', completed: 'Done',
+  no_show: 'Missed', unbookable: 'Could not be booked',
+};
+
+async function loadPlan() {
+  const r = await api('GET', `/api/v1/booking-series/${encodeURIComponent(booking.series_id)}`, { token });
+  thePlan = r.ok ? r.data : null;
+  return thePlan;
+}
+
+/** The clinic's phone as a tap-to-call link. */
+function telLink(p) {
+  const phone = p?.clinic?.phone;
+  if (!phone) return h('span', {}, p?.clinic?.name ?? 'the clinic');
+  return h('a', { class: 'tel', href: `tel:${phone.replace(/[^0-9+]/g, '')}` }, `${p.clinic.name}: ${phone}`);
+}
+
+const sessionHref = (bid) => `/manage#${new URLSearchParams({ id: bid, token, view: 'session' })}`;
+
+function sessionItem(p, s) {
+  const tz = p.timezone;
+  const when = `${fmtLongDate(s.start, tz)}, ${fmtTime(s.start, tz)}`;
+  return h('li', { 'data-status': s.status },
+    s.booking_id ? h('a', { href: sessionHref(s.booking_id) }, when) : h('span', {}, when),
+    ` · ${PLAN_STATUS[s.status] ?? s.status}`,
+    s.flare ? ' · flare' : null,
+    s.reason ? h('span', { class: 'muted small' }, ` (${s.reason})`) : null);
+}
+
+function planView(message) {
+  const p = thePlan;
+  const tz = p.timezone;
+  const next = p.next_session;
+  document.title = 'Your treatment plan · clinicd';
+  const heading = h('h1', { id: 'plan-title' }, 'Your treatment plan');
+  const act = (label, idv, fn, cls = 'secondary') => h('button', { type: 'button', class: cls, id: idv, onclick: fn }, label);
+  fill(app,
+    heading,
+    message ?? null,
+    h('section', { class: 'panel', 'aria-labelledby': 'next-heading' },
+      h('h2', { id: 'next-heading' }, 'Next session'),
+      next
+        ? h('p', { id: 'next-session' }, h('strong', {}, fmtDateTime(next.start, tz)), ` with ${p.practitioner.name} (${p.service.name})`)
+        : h('p', { id: 'next-session' }, 'No session is booked ahead.'),
+      h('p', { id: 'plan-progress' }, p.progress.text),
+      next ? h('p', {}, h('a', { href: sessionHref(next.booking_id) }, 'See, move or cancel this session')) : null,
+      h('div', { class: 'actions' },
+        next ? act('I\'m having a flare', 'flare', () => changeView('flare'), '') : null,
+        act('Add sessions', 'add-sessions', () => changeView('sessions')),
+        act('Change how often', 'change-cadence', () => changeView('cadence')),
+        act('Cancel the rest', 'cancel-rest', () => changeView('cancel-rest'))),
+      h('p', { class: 'note', id: 'plan-policy' }, p.cancellation_policy.text, ' ', telLink(p)),
+      h('p', { class: 'muted small' }, p.flare_moves.allowed > 0
+        ? `Flare moves left in this plan: ${p.flare_moves.left} of ${p.flare_moves.allowed}. A flare move works even close to the session.`
+        : 'This clinic does not take flare moves online; please call.')),
+    h('section', { class: 'panel', 'aria-labelledby': 'plan-heading' },
+      h('h2', { id: 'plan-heading' }, 'All sessions'),
+      h('ol', { class: 'plain-list', id: 'plan-list' }, p.sessions.map((s) => sessionItem(p, s)))),
+    h('p', {}, h('a', { href: '/' }, 'Find another practitioner')));
+  return heading;
+}
+
+const CHANGE = {
+  flare: { title: 'I\'m having a flare', path: 'flare' },
+  sessions: { title: 'Add sessions at the end', path: 'sessions' },
+  cadence: { title: 'Change how often', path: 'cadence' },
+  'cancel-rest': { title: 'Cancel the rest of the plan', path: 'cancel-rest' },
+};
+
+function changeFields(kind, p) {
+  const weeks = [1, 2, 3, 4, 6, 8].map((n) => h('option', { value: String(n) }, n === 1 ? 'Every week' : `Every ${n} weeks`));
+  if (kind === 'flare') {
+    return h('fieldset', {}, h('legend', {}, 'What would help?'),
+      h('div', { class: 'choice-card' }, h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'flare-action', value: 'move', checked: true }), h('span', {}, h('strong', {}, 'Move my next session to the next free time')))),
+      h('div', { class: 'choice-card' }, h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'flare-action', value: 'cancel' }), h('span', {}, h('strong', {}, 'Cancel my next session')))));
+  }
+  if (kind === 'sessions') {
+    return h('div', { class: 'field' }, h('label', { for: 'add-count' }, 'How many sessions?'),
+      h('input', { id: 'add-count', type: 'number', min: '1', max: '20', value: '2', inputmode: 'numeric' }));
+  }
+  if (kind === 'cadence') {
+    const open = p.sessions.filter((s) => s.changeable || (s.status === 'unbookable' && Date.parse(s.start) > Date.now()));
+    return h('div', {},
+      h('div', { class: 'field' }, h('label', { for: 'from-session' }, 'From which session?'),
+        h('select', { id: 'from-session' }, open.map((s) => h('option', { value: String(s.number) }, `Session ${s.number}: ${fmtDayShort(s.start, p.timezone)}`)))),
+      h('div', { class: 'field' }, h('label', { for: 'every-weeks' }, 'How often from then on?'), h('select', { id: 'every-weeks' }, weeks)));
+  }
+  return h('p', {}, 'Every later session that can still be cancelled online will be cancelled. The times become free for others.');
+}
+
+function changeBody(kind) {
+  if (kind === 'flare') return { action: $('input[name="flare-action"]:checked')?.value ?? 'move' };
+  if (kind === 'sessions') return { count: Number($('#add-count').value) };
+  if (kind === 'cadence') return { from_session: Number($('#from-session').value), every_weeks: Number($('#every-weeks').value) };
+  return {};
+}
+
+const CHANGE_STATUS = {
+  cancelled: 'Cancelled', kept: 'Kept', free: 'Free', moved: 'Moved to', unavailable: 'Cannot be had',
+};
+
+function previewList(p, changes) {
+  const tz = p.timezone;
+  return h('ul', { class: 'plain-list', id: 'change-preview' }, changes.map((c) => h('li', { 'data-status': c.status },
+    h('strong', {}, CHANGE_STATUS[c.status] ?? c.status), ' ', `${fmtLongDate(c.start, tz)}, ${fmtTime(c.start, tz)}`,
+    c.requested_start ? h('span', { class: 'muted small' }, ` (instead of ${fmtDayShort(c.requested_start, tz)})`) : null,
+    c.reason ? h('span', { class: 'muted small' }, ` (${c.reason})`) : null)));
+}
+
+function problemNote(r, p) {
+  return h('div', {}, errorNote('This did not go through', r.problem?.detail || 'Please try again, or call the clinic.'),
+    h('p', {}, 'Call: ', telLink(p)));
+}
+
+function changeView(kind) {
+  const p = thePlan;
+  const c = CHANGE[kind];
+  const heading = h('h2', { id: 'change-heading' }, c.title);
+  const out = h('div', { id: 'change-result' });
+  const path = `/api/v1/booking-series/${encodeURIComponent(p.id)}/${c.path}`;
+  async function preview(e) {
+    e.preventDefault();
+    const r = await api('POST', path, { token, body: { ...changeBody(kind), dry_run: true } });
+    if (!r.ok) { fill(out, problemNote(r, p)); focusOn(out.firstElementChild); return; }
+    const body = changeBody(kind);
+    fill(out, h('div', { class: 'note' }, h('p', {}, 'This is what would change. Nothing has changed yet.'),
+      previewList(p, r.data.changes),
+      h('div', { class: 'actions' }, h('button', { type: 'button', id: 'confirm-change', onclick: (ev) => commit(ev, body) }, 'Yes, do this'))));
+    focusOn(out.firstElementChild);
+  }
+  async function commit(e, body) {
+    const btn = e.currentTarget;
+    btn.setAttribute('aria-disabled', 'true');
+    const r = await api('POST', path, { token, body });
+    btn.removeAttribute('aria-disabled');
+    if (!r.ok) { fill(out, problemNote(r, p)); focusOn(out.firstElementChild); return; }
+    thePlan = r.data.plan;
+    focusOn(planView(h('div', { class: 'note ok', role: 'status', id: 'change-done' }, h('p', {}, 'Done. Your plan is updated and you will get an e-mail about it.'))));
+    announce('Your plan is updated.');
+  }
+  fill(app, h('h1', {}, 'Your treatment plan'),
+    h('section', { class: 'panel', 'aria-labelledby': 'change-heading' }, heading,
+      h('form', { id: 'change-form', novalidate: true, onsubmit: preview },
+        changeFields(kind, p),
+        h('div', { class: 'actions' },
+          h('button', { type: 'submit', id: 'preview-change' }, 'Show me what would change'),
+          h('button', { type: 'button', class: 'secondary', onclick: () => focusOn(planView()) }, 'Back to my plan'))),
+      out));
+  focusOn(heading);
 }
 
 // ---------------------------------------------------------------------------------
@@ -216,6 +376,8 @@ window.addEventListener('hashchange', () => location.reload());
 
 (async function start() {
   if (!id || !token) { noLink(); return; }
-  if (await load()) view();
+  if (!(await load())) return;
+  if (booking.series_id && !sessionOnly && await loadPlan()) planView();
+  else view();
 })();
 

@@ -1,0 +1,86 @@
+// A treatment plan's page in a real browser: the manage link of a plan opens the whole
+// plan (next session first, progress, every session), and from there sessions are
+// added, and a flare move is made, each shown as a preview before it is confirmed.
+// Checked with axe-core and photographed at 390 and 1280 px.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, newPage, assertAccessible, assertClean, shot, PHONE, DESKTOP } from './browser.mjs';
+import { prepareDemoClinic, api, ymd, sql, lit } from './fixtures.mjs';
+
+let B;
+let F;
+before(async () => {
+  F = prepareDemoClinic();
+  B = await launch();
+});
+after(async () => { await B?.close(); });
+
+async function withPage(viewport, fn) {
+  const page = await newPage(B.browser, viewport);
+  try {
+    await fn(page);
+    assertClean(page);
+  } finally {
+    await page.context().close();
+  }
+}
+
+async function check(page, name) {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await assertAccessible(page, `${name} at ${page.viewportSize().width} px`);
+  await shot(page, name);
+}
+
+/** A weekly plan of 4 with the colleague, from day today+n at 09:00 local. */
+async function bookPlan(n) {
+  const day = ymd(F.tz, n);
+  const a = await api('GET', `/api/v1/practitioners/${F.colleagueId}/availability?service=${F.serviceId}&from=${day}&to=${day}`);
+  assert.equal(a.status, 200, a.text);
+  const slot = a.json.slots.find((s) => s.start.slice(11, 16) >= '09:00');
+  assert.ok(slot, `no slot on ${day}`);
+  const r = await api('POST', '/api/v1/booking-series', {
+    body: { practitioner_id: F.colleagueId, service_id: F.serviceId, start: slot.start,
+      patient: { name: 'Pat Plan Page', email: `plan.page.${Date.now()}@example.org` },
+      rrule: 'FREQ=WEEKLY;COUNT=4', on_conflict: 'nearest' },
+  });
+  assert.equal(r.status, 201, r.text);
+  const first = r.json.occurrences.find((o) => o.booking_id);
+  return { id: r.json.id, token: r.json.manage_token, link: `/manage#id=${first.booking_id}&token=${r.json.manage_token}` };
+}
+
+test('the plan link opens the whole plan; add a session and make a flare move, each previewed first', async () => {
+  const pl = await bookPlan(30);
+  await withPage(DESKTOP, async (page) => {
+    await page.goto(pl.link);
+    await page.getByRole('heading', { level: 1, name: 'Your treatment plan' }).waitFor();
+    assert.equal(await page.locator('#plan-list li').count(), 4);
+    assert.match(await page.locator('#plan-progress').innerText(), /0 of 4 done/);
+    assert.match(await page.locator('#next-session').innerText(), /with/);
+    await check(page, 'plan');
+
+    await page.getByRole('button', { name: 'Add sessions' }).click();
+    await page.getByLabel('How many sessions?').fill('1');
+    await page.getByRole('button', { name: 'Show me what would change' }).click();
+    await page.locator('#change-preview li').first().waitFor();
+    assert.equal(await page.locator('#change-preview li').count(), 1);
+    assert.equal(sql(`SELECT count(*)::int AS n FROM bookings WHERE series_id = ${lit(pl.id)}`)[0].n, 4,
+      'the preview wrote nothing');
+    await check(page, 'plan-add-preview');
+    await page.getByRole('button', { name: 'Yes, do this' }).click();
+    await page.locator('#change-done').waitFor();
+    assert.equal(await page.locator('#plan-list li').count(), 5);
+
+    await page.getByRole('button', { name: 'I\'m having a flare' }).click();
+    await page.getByRole('button', { name: 'Show me what would change' }).click();
+    await page.locator('#change-preview li[data-status="moved"]').waitFor();
+    await page.getByRole('button', { name: 'Yes, do this' }).click();
+    await page.locator('#change-done').waitFor();
+    assert.match(await page.locator('#plan-list').innerText(), /flare/);
+    assert.equal(sql(`SELECT count(*)::int AS n FROM bookings WHERE series_id = ${lit(pl.id)} AND flare`)[0].n, 1);
+  });
+  await withPage(PHONE, async (page) => {
+    await page.goto(pl.link);
+    await page.getByRole('heading', { level: 1, name: 'Your treatment plan' }).waitFor();
+    await check(page, 'plan');
+  });
+});
