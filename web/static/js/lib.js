@@ -167,6 +167,19 @@ export function sentence(s) {
   return t[0].toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
 }
 
+/** A tap-to-call link of a phone number as the clinic wrote it ("+1 503 555 0100"), or
+ * null when there is none. */
+export function telLink(phone) {
+  const n = String(phone ?? '').replace(/[^\d+]/g, '').replace(/(?!^)\+/g, '');
+  return /\d{3}/.test(n) ? h('a', { href: `tel:${n}`, class: 'tel' }, String(phone).trim()) : null;
+}
+
+/** "call the clinic on <tap-to-call link>", or the words alone when it has no number. */
+export function callClinic(phone, lead = 'call the clinic') {
+  const a = telLink(phone);
+  return a ? [`${lead} on `, a] : lead;
+}
+
 /** A box saying what went wrong, in plain words. */
 export function errorNote(title, detail) {
   return h('div', { class: 'note error', role: 'alert' },
