@@ -385,6 +385,10 @@ static json_t *booked_json(const struct schedule *s, const char *id, const struc
                           schedule_location(s, sl->location), "timezone", tz_name(s->tz));
     if (token)
         json_object_set_new(o, "manage_token", json_string(token));
+    /* so the confirmation can say the real rule: inside the window, call the clinic */
+    json_object_set_new(o, "inside_cancellation_window",
+                        json_boolean(!booking_cancellable(s->now, sl->start,
+                                                          s->cancel_notice_hours)));
     return o;
 }
 

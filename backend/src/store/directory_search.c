@@ -72,10 +72,16 @@ DB_STMT(st_search_name,
         " ORDER BY c.name, c.practitioner_id",
         17);
 
-/* The profile, with the same columns as a search row. */
+/* The profile, with the same columns as a search row, and 5: the clinic's public phone
+ * and cancellation notice as JSON members to add to it (read from clinics here, not kept
+ * in the profile: a change of the clinic rewrites the cards, so a profile kept in
+ * memory goes with them). */
 DB_STMT(st_profile,
-        "SELECT c.doc, NULL, c.practitioner_id, NULL::float8, c.timezone"
-        " FROM practitioner_profiles c WHERE c.practitioner_id = $1::uuid",
+        "SELECT c.doc, NULL, c.practitioner_id, NULL::float8, c.timezone,"
+        " ',\"clinic_phone\":' || coalesce(to_json(nullif(btrim(cl.phone), ''))::text, 'null')"
+        " || ',\"cancellation_notice_hours\":' || cl.cancellation_notice_hours"
+        " FROM practitioner_profiles c JOIN practitioners p ON p.id = c.practitioner_id"
+        " JOIN clinics cl ON cl.id = p.clinic_id WHERE c.practitioner_id = $1::uuid",
         1);
 
 void store_held_release(struct store_held *h)
@@ -121,7 +127,18 @@ enum db_status store_directory_profile(struct db_session *s, const char *id, str
     if (st == DB_OK) {
         buf_puts(out, PQgetvalue(res, 0, 4));
         buf_putc(out, '\0');
-        buf_append(out, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+        /* the document without its closing brace, the clinic's members, the brace */
+        const char *doc = PQgetvalue(res, 0, 0);
+        size_t len = (size_t)PQgetlength(res, 0, 0);
+        while (len > 0 && doc[len - 1] != '}')
+            len--;
+        if (len > 1) {
+            buf_append(out, doc, len - 1);
+            buf_puts(out, PQgetvalue(res, 0, 5));
+            buf_putc(out, '}');
+        } else {
+            buf_append(out, doc, (size_t)PQgetlength(res, 0, 0));
+        }
     }
     PQclear(res);
     return st;

@@ -1,33 +1,23 @@
-// Booking in three steps: (1) the time, chosen on the profile; (2) your details, and
-// optionally a plan of regular sessions; (3) check and confirm. Then the confirmation
-// with the calendar file and the manage link.
-//
-// The plan preview is computed from the practitioner's availability for the plan's
-// dates (the same rule the service applies: a date is free when its exact time is an
-// offered slot, else it would move to the nearest free slot within 3 days, earlier on a
-// tie, else it cannot be had). A trial POST with on_conflict "fail" is no dry run: with
-// no conflict it would book every date, so it is not used to preview.
 import {
   h, $, fill, api, query, fmtMoney, fmtMinutes, fmtDateTime, fmtTime, fmtDayShort, fmtLongDate,
   zoneName, ymdIn, wallIn, addDays, zonedMs, setFieldError, clearFieldErrors, showProblemErrors,
-  focusOn, announce, uuid, downloadIcs, manageLink, problemKind, errorNote, sentence,
+  focusOn, announce, uuid, downloadIcs, manageLink, problemKind, errorNote, sentence, telLink, callClinic,
 } from './lib.js';
+import { slotPicker } from './slots.js';
 
 const app = $('#app');
 const url = new URLSearchParams(location.search);
 const practitionerId = url.get('practitioner') ?? '';
 const serviceId = url.get('service') ?? '';
-const start = url.get('start') ?? '';
 
 const state = {
+  start: url.get('start') ?? '', // changes when another time is chosen here
   p: null, service: null, tz: 'UTC', location: null,
   name: '', email: '', phone: '', notes: '',
   plan: false, every: 2, count: 6,
   preview: null, onConflict: 'nearest',
   key: null, keyBody: null, busy: false,
 };
-
-const profileUrl = () => `/practitioners/${encodeURIComponent(practitionerId)}${query({ service: serviceId })}`;
 
 function steps(current) {
   const names = ['Choose a time', 'Your details', 'Check and confirm'];
@@ -37,7 +27,19 @@ function steps(current) {
 }
 
 function whenText() {
-  return `${fmtDateTime(start, state.tz)} (${zoneName(state.tz, start)})`;
+  return `${fmtDateTime(state.start, state.tz)} (${zoneName(state.tz, state.start)})`;
+}
+
+const noticeHours = () => state.p.cancellation_notice_hours ?? 24;
+const call = (lead = 'call the clinic') => callClinic(state.p.clinic_phone, lead);
+const insideWindow = (iso) => Date.parse(iso) - Date.now() < noticeHours() * 3600000;
+const phoneRow = () => (telLink(state.p.clinic_phone) ? [h('dt', {}, 'Clinic phone'), h('dd', {}, telLink(state.p.clinic_phone))] : null);
+
+function windowNote() {
+  if (!insideWindow(state.start)) return null;
+  return h('div', { class: 'note warn', id: 'window-note' },
+    h('p', {}, h('strong', {}, `${state.plan ? 'The first session' : 'This session'} is less than ${noticeHours()} hours away: you will not be able to cancel or move ${state.plan ? 'it' : 'this'} online.`)),
+    h('p', {}, 'If you need to change it, ', call(), '.'));
 }
 
 function placeText() {
@@ -53,11 +55,35 @@ function sessionSummary() {
     h('dt', {}, 'Session'), h('dd', {}, `${s.name}, ${fmtMinutes(s.duration_minutes)}`),
     h('dt', {}, state.plan ? 'First session' : 'When'), h('dd', {}, whenText()),
     h('dt', {}, 'Where'), h('dd', {}, placeText()),
-    h('dt', {}, 'Price'), h('dd', {}, `${fmtMoney(s.price, s.currency)}${state.plan ? ' per session' : ''}, paid at the clinic`));
+    h('dt', {}, 'Price'), h('dd', {}, `${fmtMoney(s.price, s.currency)}${state.plan ? ' per session' : ''}, paid at the clinic`),
+    phoneRow());
 }
 
-// ---------------------------------------------------------------------------------
-// step 2: your details
+function chooseView(back, title = 'Choose another time', intro = 'Your details are kept. Pick a time and carry on where you left off.') {
+  document.title = `${title} · Book a session · clinicd`;
+  const heading = h('h1', { id: 'step-heading' }, title);
+  const box = h('div', { id: 'slots' });
+  fill(app, steps(0), h('section', { class: 'panel', 'aria-labelledby': 'step-heading' }, heading,
+    h('p', {}, intro), h('h2', {}, `Free times with ${state.p.name}`), box,
+    h('p', {}, 'Or ', call(), '.')));
+  focusOn(heading);
+  slotPicker(box, { practitionerId, serviceId, tz: state.tz, week: null, onPick: (s) => {
+    state.start = s.start;
+    state.preview = null;
+    const u = new URL(location.href);
+    u.searchParams.set('start', s.start);
+    history.replaceState(back === 'confirm' ? { step: 3 } : null, '', u);
+    if (back === 'confirm') confirmView(); else detailsView();
+  } });
+}
+
+function keepDetails() {
+  for (const k of ['name', 'email', 'phone', 'notes']) state[k] = $(`#${k}`)?.value.trim() ?? state[k];
+  state.plan = $('#plan-yes')?.checked ?? state.plan;
+  state.every = Number($('#every')?.value ?? state.every);
+  state.count = Number($('#count')?.value ?? state.count);
+}
+
 
 function detailsView(problem) {
   document.title = 'Your details · Book a session · clinicd';
@@ -96,11 +122,11 @@ function detailsView(problem) {
           h('input', { type: 'number', id: 'count', name: 'count', min: 2, max: 20, step: 1, inputmode: 'numeric', value: state.count, 'aria-describedby': 'count-hint' })))),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', id: 'continue' }, 'Continue'),
-      h('a', { href: profileUrl(), class: 'button secondary' }, 'Choose another time')));
+      h('button', { type: 'button', class: 'secondary', id: 'other-time', onclick: () => { keepDetails(); chooseView('details'); } }, 'Choose another time')));
   fill(app, steps(1), h('div', { class: 'book-layout' },
     h('section', { class: 'panel', 'aria-labelledby': 'step-heading' }, heading,
       h('p', { class: 'muted' }, 'Step 2 of 3. Nothing is booked until you confirm on the next page.'),
-      problem ? h('div', { id: 'details-problem' }) : null, form),
+      windowNote(), problem ? h('div', { id: 'details-problem' }) : null, form),
     h('aside', { class: 'panel', 'aria-labelledby': 'summary-heading' }, h('h2', { id: 'summary-heading' }, 'Your session'), sessionSummary())));
   focusOn(heading);
   if (problem) applyServerErrors(problem);
@@ -131,6 +157,7 @@ function applyServerErrors(problem) {
     const box = $('#details-problem');
     if (box) box.replaceWith(errorNote('Please check your details', problem.detail || rest.map((e) => sentence(e.message)).join(' ')));
   }
+  if ((problem.errors ?? []).some((e) => /too many/.test(e.message))) $('#details-problem')?.replaceWith(h('p', { class: 'note' }, 'To book more, ', call(), '.'));
 }
 
 function onDetails(e) {
@@ -156,8 +183,6 @@ function onDetails(e) {
   confirmView();
 }
 
-// ---------------------------------------------------------------------------------
-// the plan preview
 
 async function availability(from, to) {
   const out = [];
@@ -170,11 +195,10 @@ async function availability(from, to) {
   return out;
 }
 
-/** [{requested (ms), wall, status free|move|none, slot?}] for the plan. */
 async function computePreview() {
   const tz = state.tz;
-  const firstDay = ymdIn(start, tz);
-  const hhmm = wallIn(start, tz).slice(11);
+  const firstDay = ymdIn(state.start, tz);
+  const hhmm = wallIn(state.start, tz).slice(11);
   const dates = Array.from({ length: state.count }, (_, k) => addDays(firstDay, 7 * state.every * k));
   const slots = await availability(firstDay, addDays(dates[dates.length - 1], 3));
   const byWall = new Map(slots.map((s) => [wallIn(s.start, tz), s]));
@@ -195,7 +219,6 @@ async function computePreview() {
   });
 }
 
-/** The same shape from a 409's occurrences (the service's own answer). */
 function previewFromOccurrences(occ) {
   return occ.map((o) => {
     const requested = Date.parse(o.requested_start);
@@ -223,13 +246,11 @@ function previewTable(preview) {
           'No free time within 3 days'] : null))))));
 }
 
-// ---------------------------------------------------------------------------------
-// step 3: check and confirm
 
 function bookingBody() {
   const patient = { name: state.name, email: state.email };
   if (state.phone) patient.phone = state.phone;
-  const body = { practitioner_id: practitionerId, service_id: serviceId, start, patient };
+  const body = { practitioner_id: practitionerId, service_id: serviceId, start: state.start, patient };
   if (state.notes) body.notes = state.notes;
   if (state.plan) {
     body.rrule = `FREQ=WEEKLY;INTERVAL=${state.every};COUNT=${state.count}`;
@@ -255,7 +276,7 @@ async function confirmView(fromServer) {
       h('p', { class: 'muted' }, 'Step 3 of 3. Please check that everything is right.'),
       h('h2', {}, 'Your session'), sessionSummary(),
       h('h2', {}, 'Your details'), you,
-      planBox, problemBox,
+      windowNote(), planBox, problemBox,
       h('div', { class: 'actions' }, confirm,
         h('button', { type: 'button', class: 'secondary', id: 'back', onclick: () => history.back() }, 'Change my details'))));
   focusOn(heading);
@@ -313,6 +334,10 @@ async function onConfirm(e) {
   btn.textContent = state.plan ? 'Book the sessions shown' : 'Book this time';
   if (r.ok) { doneView(r.data); return; }
   const kind = problemKind(r.problem);
+  if (r.status === 422 && r.problem.errors.some((x) => x.field === 'start')) { // the time passed meanwhile
+    chooseView('confirm', 'This time has passed', 'Nothing was booked, and your details are kept. Here are the next free times.');
+    return;
+  }
   if (r.status === 422 || kind === 'booking-limit') {
     state.pendingProblem = r.problem; // shown next to the fields of "your details"
     history.back();
@@ -331,18 +356,18 @@ async function onConfirm(e) {
   if (kind === 'slot-unavailable') {
     fill(box, h('div', { class: 'note error', role: 'alert' },
       h('p', {}, h('strong', {}, 'Sorry, this time is no longer free.')),
-      h('p', {}, 'Someone else may have just booked it. Nothing was booked for you.'),
-      h('p', {}, h('a', { href: profileUrl() }, 'Choose another time'))));
+      h('p', {}, 'Someone else may have just booked it. Nothing was booked for you. Your details are kept.'),
+      h('p', {}, h('button', { type: 'button', id: 'choose-again', onclick: () => chooseView('confirm') }, 'Choose another time'))));
   } else if (kind === 'outside-policy') {
     fill(box, errorNote('This time cannot be booked online', r.problem.detail || 'It is too soon or too far ahead. Please choose another time.'));
+    box.firstElementChild.append(h('p', {}, h('button', { type: 'button', id: 'choose-again', onclick: () => chooseView('confirm') }, 'Choose another time')));
   } else {
     fill(box, errorNote('The booking did not go through', r.problem.detail || 'Please try again.'));
   }
+  box.firstElementChild.append(h('p', {}, 'If you need help, ', call(), '.'));
   focusOn(box.firstElementChild);
 }
 
-// ---------------------------------------------------------------------------------
-// the confirmation
 
 function doneView(res) {
   const tz = state.tz;
@@ -350,9 +375,11 @@ function doneView(res) {
   let bookingId = res.id;
   let planIds = [];
   let list = null;
+  let locked = res.inside_cancellation_window ?? (res.start ? insideWindow(res.start) : false);
   if (state.plan) {
     const occ = res.occurrences ?? [];
     const booked = occ.filter((o) => o.booking_id);
+    locked = booked.length > 0 && insideWindow(booked[0].start);
     bookingId = booked[0]?.booking_id;
     planIds = booked.map((o) => o.booking_id);
     list = h('div', {}, h('h2', {}, `${booked.length} sessions booked`),
@@ -375,13 +402,17 @@ function doneView(res) {
     heading,
     h('p', { class: 'lead' }, state.plan ? `With ${state.p.name}. The clinic has your details.` : `${state.p.name} expects you on ${fmtDateTime(res.start, tz)}.`),
     state.plan ? null : sessionSummaryDone(res),
+    locked ? h('div', { class: 'note warn', id: 'window-done' }, h('p', {},
+      h('strong', {}, `${state.plan ? 'Your first session' : 'It'} starts in less than ${noticeHours()} hours, so it cannot be cancelled or moved online.`),
+      ' To change it, ', call(), '.')) : null,
     list,
     h('div', { class: 'actions' },
       bookingId ? h('button', { type: 'button', id: 'ics', onclick: (e) => downloadIcs(state.plan ? planIds : bookingId, token, e.currentTarget) }, state.plan ? 'Add all sessions to my calendar (.ics file)' : 'Add to my calendar (.ics file)') : null,
       link ? h('a', { class: 'button secondary', href: link, id: 'go-manage' }, 'See or change my booking') : null)),
   link ? h('section', { class: 'panel', 'aria-labelledby': 'link-heading' },
     h('h2', { id: 'link-heading' }, 'Keep this link'),
-    h('p', { id: 'manage-hint' }, 'With this link you can see, move or cancel your booking at any time. Bookmark it or save it somewhere safe. Anyone with the link can change the booking, so keep it to yourself.'),
+    h('p', { id: 'manage-hint' }, `With this link you can see your booking, and move or cancel it online until ${noticeHours()} hours before ${state.plan ? 'each session' : 'it starts'}; after that, `, call(),
+      '. Bookmark it or save it somewhere safe. Anyone with the link can change the booking, so keep it to yourself.'),
     h('div', { class: 'field' }, h('label', { for: 'manage-link' }, 'Your booking link'),
       h('div', { class: 'link-box' }, linkInput, copy))) : null);
   focusOn(heading);
@@ -394,11 +425,10 @@ function sessionSummaryDone(res) {
     h('dt', {}, 'When'), h('dd', {}, `${fmtDateTime(res.start, state.tz)} to ${fmtTime(res.end, state.tz)}`),
     h('dt', {}, 'Session'), h('dd', {}, `${s.name}, ${fmtMinutes(s.duration_minutes)}`),
     h('dt', {}, 'Where'), h('dd', {}, placeText()),
-    h('dt', {}, 'Price'), h('dd', {}, `${fmtMoney(s.price, s.currency)}, paid at the clinic`));
+    h('dt', {}, 'Price'), h('dd', {}, `${fmtMoney(s.price, s.currency)}, paid at the clinic`),
+    phoneRow());
 }
 
-// ---------------------------------------------------------------------------------
-// start
 
 window.addEventListener('popstate', () => {
   if (!state.p) return;
@@ -411,7 +441,7 @@ window.addEventListener('popstate', () => {
 });
 
 (async function startPage() {
-  if (!practitionerId || !serviceId || Number.isNaN(Date.parse(start))) {
+  if (!practitionerId || !serviceId || Number.isNaN(Date.parse(state.start))) {
     fill(app, h('h1', {}, 'Choose a time first'),
       h('p', {}, 'To book, find a practitioner and choose one of their free times.'),
       h('p', {}, h('a', { class: 'button', href: '/' }, 'Find a practitioner')));
@@ -430,5 +460,10 @@ window.addEventListener('popstate', () => {
   state.tz = r.data.location?.timezone ?? r.data.locations?.[0]?.timezone ?? 'UTC';
   state.location = r.data.locations?.[0] ?? r.data.location ?? null;
   if (history.state?.step === 3) history.replaceState(null, '', location.href);
+  if (Date.parse(state.start) <= Date.now()) {
+    chooseView('details', 'This time has passed',
+      `The link you followed is for ${whenText()}, which is in the past. Nothing was booked. Here are the next free times.`);
+    return;
+  }
   detailsView();
 })();

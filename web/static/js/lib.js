@@ -1,5 +1,3 @@
-// Shared helpers of the pages: building elements, calling the API, showing errors next
-// to their fields, and dates and times in the practitioner's own time zone.
 
 export const LOCALE = 'en-US';
 
@@ -39,8 +37,6 @@ export function fill(el, ...children) {
   return el;
 }
 
-// ---------------------------------------------------------------------------------
-// the API
 
 /** Calls the API. Returns {ok, status, data, problem}; data is the JSON answer (or
  * null), problem the problem document of an error (or a made-up one when the network
@@ -99,8 +95,6 @@ export async function loadVocabulary() {
   return vocab;
 }
 
-// ---------------------------------------------------------------------------------
-// errors next to their fields
 
 /** Shows message under the control (an input, select, textarea or fieldset). */
 export function setFieldError(control, message) {
@@ -114,7 +108,6 @@ export function setFieldError(control, message) {
   box.textContent = message;
   if (control.matches('input, select, textarea')) {
     control.setAttribute('aria-invalid', 'true');
-    // the message goes once the person changes the field
     control.addEventListener('input', () => clearFieldError(control, id), { once: true });
   }
   const described = new Set((control.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean));
@@ -167,14 +160,25 @@ export function sentence(s) {
   return t[0].toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
 }
 
+/** A tap-to-call link of a phone number as the clinic wrote it ("+1 503 555 0100"), or
+ * null when there is none. */
+export function telLink(phone) {
+  const n = String(phone ?? '').replace(/[^\d+]/g, '').replace(/(?!^)\+/g, '');
+  return /\d{3}/.test(n) ? h('a', { href: `tel:${n}`, class: 'tel' }, String(phone).trim()) : null;
+}
+
+/** "call the clinic on <tap-to-call link>", or the words alone when it has no number. */
+export function callClinic(phone, lead = 'call the clinic') {
+  const a = telLink(phone);
+  return a ? [`${lead} on `, a] : lead;
+}
+
 /** A box saying what went wrong, in plain words. */
 export function errorNote(title, detail) {
   return h('div', { class: 'note error', role: 'alert' },
     h('p', {}, h('strong', {}, title)), detail ? h('p', {}, detail) : null);
 }
 
-// ---------------------------------------------------------------------------------
-// announcements and focus
 
 export function announce(message) {
   let live = document.getElementById('live');
@@ -193,8 +197,6 @@ export function focusOn(el) {
   el.focus({ preventScroll: false });
 }
 
-// ---------------------------------------------------------------------------------
-// dates, times and money
 
 const dtfCache = new Map();
 function dtf(tz, opts) {
@@ -246,7 +248,6 @@ export function fmtMinutes(n) {
   return n === 60 ? '1 hour' : `${n / 60} hours`;
 }
 
-// wall-clock helpers in a time zone ------------------------------------------------
 
 const pad = (n) => String(n).padStart(2, '0');
 

@@ -1,7 +1,5 @@
-// A practitioner's public profile: who they are, what they offer and at what price,
-// where, and their free times week by week for the chosen service (step 1 of booking).
 import {
-  h, $, fill, api, query, fmtMoney, fmtMinutes, initials, errorNote, isYmd,
+  h, $, fill, api, query, fmtMoney, fmtMinutes, initials, errorNote, isYmd, telLink, callClinic,
 } from './lib.js';
 import { slotPicker } from './slots.js';
 
@@ -13,7 +11,6 @@ function languageName(code) {
   try { return new Intl.DisplayNames(['en'], { type: 'language' }).of(code); } catch { return code; }
 }
 
-/** The search the person came from (the pages send no referrer). */
 function lastSearch() {
   try {
     const s = sessionStorage.getItem('clinicd.lastSearch');
@@ -54,6 +51,7 @@ function locationText(l) {
         h('h1', {}, p.name),
         h('p', { class: 'muted', id: 'profile-sub' }, [p.profession?.name, p.credentials].filter(Boolean).join(', '),
           p.clinic?.name ? ` · ${p.clinic.name}` : ''),
+        telLink(p.clinic_phone) ? h('p', { id: 'clinic-phone' }, 'Clinic phone: ', telLink(p.clinic_phone)) : null,
         h('ul', { class: 'badges', 'aria-label': 'At a glance' },
           h('li', { class: p.accepting_new ? 'badge' : 'badge plain' }, p.accepting_new ? 'Taking new patients' : 'Not taking new patients'),
           p.home_visits ? h('li', { class: 'badge' }, 'Home visits') : null,
@@ -83,8 +81,10 @@ function locationText(l) {
   const booking = h('section', { class: 'panel', 'aria-labelledby': 'book-heading', id: 'book' },
     h('h2', { id: 'book-heading' }, 'Book a session'),
     h('p', { class: 'muted' }, 'Step 1 of 3: choose a session and a time. Next you give your details, then you check and confirm.'),
-    services.length ? [serviceList, slotBox]
-      : h('p', {}, 'This practitioner has no sessions to book online. Please contact the clinic.'));
+    services.length ? [serviceList, slotBox,
+      p.cancellation_notice_hours === undefined ? null : h('p', { class: 'muted small', id: 'notice-rule' },
+        `A booking can be moved or cancelled online until ${p.cancellation_notice_hours} hours before it starts; after that, `, callClinic(p.clinic_phone), '.')]
+      : h('p', {}, 'This practitioner has no sessions to book online. Please ', callClinic(p.clinic_phone, 'call the clinic'), '.'));
 
   fill(app, head, h('div', { class: 'two-col' }, about, booking));
 
