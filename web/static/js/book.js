@@ -1,3 +1,12 @@
+// Booking in three steps: (1) the time, chosen on the profile; (2) your details, and
+// optionally a plan of regular sessions; (3) check and confirm. Then the confirmation
+// with the calendar file and the manage link.
+//
+// The plan preview is computed from the practitioner's availability for the plan's
+// dates (the same rule the service applies: a date is free when its exact time is an
+// offered slot, else it would move to the nearest free slot within 3 days, earlier on a
+// tie, else it cannot be had). A trial POST with on_conflict "fail" is no dry run: with
+// no conflict it would book every date, so it is not used to preview.
 import {
   h, $, fill, api, query, fmtMoney, fmtMinutes, fmtDateTime, fmtTime, fmtDayShort, fmtLongDate,
   zoneName, ymdIn, wallIn, addDays, zonedMs, setFieldError, clearFieldErrors, showProblemErrors,
@@ -30,11 +39,13 @@ function whenText() {
   return `${fmtDateTime(state.start, state.tz)} (${zoneName(state.tz, state.start)})`;
 }
 
+/** The clinic's cancellation notice (hours) and "call the clinic on <tap-to-call>". */
 const noticeHours = () => state.p.cancellation_notice_hours ?? 24;
 const call = (lead = 'call the clinic') => callClinic(state.p.clinic_phone, lead);
 const insideWindow = (iso) => Date.parse(iso) - Date.now() < noticeHours() * 3600000;
 const phoneRow = () => (telLink(state.p.clinic_phone) ? [h('dt', {}, 'Clinic phone'), h('dd', {}, telLink(state.p.clinic_phone))] : null);
 
+/** Said before confirming a booking that starts inside the cancellation notice. */
 function windowNote() {
   if (!insideWindow(state.start)) return null;
   return h('div', { class: 'note warn', id: 'window-note' },
@@ -59,6 +70,9 @@ function sessionSummary() {
     phoneRow());
 }
 
+/** Step 1 again, on this page: the details typed so far are kept. After a slot was
+ * taken meanwhile (back = 'confirm'), for an old link whose time has passed, or from
+ * "Choose another time" on the details. */
 function chooseView(back, title = 'Choose another time', intro = 'Your details are kept. Pick a time and carry on where you left off.') {
   document.title = `${title} · Book a session · clinicd`;
   const heading = h('h1', { id: 'step-heading' }, title);
@@ -77,6 +91,7 @@ function chooseView(back, title = 'Choose another time', intro = 'Your details a
   } });
 }
 
+/** The details typed so far, kept in state (not checked yet). */
 function keepDetails() {
   for (const k of ['name', 'email', 'phone', 'notes']) state[k] = $(`#${k}`)?.value.trim() ?? state[k];
   state.plan = $('#plan-yes')?.checked ?? state.plan;
@@ -84,6 +99,8 @@ function keepDetails() {
   state.count = Number($('#count')?.value ?? state.count);
 }
 
+// ---------------------------------------------------------------------------------
+// step 2: your details
 
 function detailsView(problem) {
   document.title = 'Your details · Book a session · clinicd';
@@ -183,6 +200,8 @@ function onDetails(e) {
   confirmView();
 }
 
+// ---------------------------------------------------------------------------------
+// the plan preview
 
 async function availability(from, to) {
   const out = [];
@@ -195,6 +214,7 @@ async function availability(from, to) {
   return out;
 }
 
+/** [{requested (ms), wall, status free|move|none, slot?}] for the plan. */
 async function computePreview() {
   const tz = state.tz;
   const firstDay = ymdIn(state.start, tz);
@@ -219,6 +239,7 @@ async function computePreview() {
   });
 }
 
+/** The same shape from a 409's occurrences (the service's own answer). */
 function previewFromOccurrences(occ) {
   return occ.map((o) => {
     const requested = Date.parse(o.requested_start);
@@ -246,6 +267,8 @@ function previewTable(preview) {
           'No free time within 3 days'] : null))))));
 }
 
+// ---------------------------------------------------------------------------------
+// step 3: check and confirm
 
 function bookingBody() {
   const patient = { name: state.name, email: state.email };
@@ -368,6 +391,8 @@ async function onConfirm(e) {
   focusOn(box.firstElementChild);
 }
 
+// ---------------------------------------------------------------------------------
+// the confirmation
 
 function doneView(res) {
   const tz = state.tz;
@@ -375,6 +400,8 @@ function doneView(res) {
   let bookingId = res.id;
   let planIds = [];
   let list = null;
+  // the server says whether the booking is inside the cancellation notice; a plan's
+  // answer does not, so its first session is measured here
   let locked = res.inside_cancellation_window ?? (res.start ? insideWindow(res.start) : false);
   if (state.plan) {
     const occ = res.occurrences ?? [];
@@ -429,6 +456,8 @@ function sessionSummaryDone(res) {
     phoneRow());
 }
 
+// ---------------------------------------------------------------------------------
+// start
 
 window.addEventListener('popstate', () => {
   if (!state.p) return;
@@ -460,6 +489,7 @@ window.addEventListener('popstate', () => {
   state.tz = r.data.location?.timezone ?? r.data.locations?.[0]?.timezone ?? 'UTC';
   state.location = r.data.locations?.[0] ?? r.data.location ?? null;
   if (history.state?.step === 3) history.replaceState(null, '', location.href);
+  // an old link: say so before anything is typed, with the next free times
   if (Date.parse(state.start) <= Date.now()) {
     chooseView('details', 'This time has passed',
       `The link you followed is for ${whenText()}, which is in the past. Nothing was booked. Here are the next free times.`);

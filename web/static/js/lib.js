@@ -1,3 +1,5 @@
+// Shared helpers of the pages: building elements, calling the API, showing errors next
+// to their fields, and dates and times in the practitioner's own time zone.
 
 export const LOCALE = 'en-US';
 
@@ -37,6 +39,8 @@ export function fill(el, ...children) {
   return el;
 }
 
+// ---------------------------------------------------------------------------------
+// the API
 
 /** Calls the API. Returns {ok, status, data, problem}; data is the JSON answer (or
  * null), problem the problem document of an error (or a made-up one when the network
@@ -95,6 +99,8 @@ export async function loadVocabulary() {
   return vocab;
 }
 
+// ---------------------------------------------------------------------------------
+// errors next to their fields
 
 /** Shows message under the control (an input, select, textarea or fieldset). */
 export function setFieldError(control, message) {
@@ -108,6 +114,7 @@ export function setFieldError(control, message) {
   box.textContent = message;
   if (control.matches('input, select, textarea')) {
     control.setAttribute('aria-invalid', 'true');
+    // the message goes once the person changes the field
     control.addEventListener('input', () => clearFieldError(control, id), { once: true });
   }
   const described = new Set((control.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean));
@@ -179,6 +186,8 @@ export function errorNote(title, detail) {
     h('p', {}, h('strong', {}, title)), detail ? h('p', {}, detail) : null);
 }
 
+// ---------------------------------------------------------------------------------
+// announcements and focus
 
 export function announce(message) {
   let live = document.getElementById('live');
@@ -197,6 +206,8 @@ export function focusOn(el) {
   el.focus({ preventScroll: false });
 }
 
+// ---------------------------------------------------------------------------------
+// dates, times and money
 
 const dtfCache = new Map();
 function dtf(tz, opts) {
@@ -248,6 +259,7 @@ export function fmtMinutes(n) {
   return n === 60 ? '1 hour' : `${n / 60} hours`;
 }
 
+// wall-clock helpers in a time zone ------------------------------------------------
 
 const pad = (n) => String(n).padStart(2, '0');
 

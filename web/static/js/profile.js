@@ -1,3 +1,5 @@
+// A practitioner's public profile: who they are, what they offer and at what price,
+// where, and their free times week by week for the chosen service (step 1 of booking).
 import {
   h, $, fill, api, query, fmtMoney, fmtMinutes, initials, errorNote, isYmd, telLink, callClinic,
 } from './lib.js';
@@ -11,6 +13,7 @@ function languageName(code) {
   try { return new Intl.DisplayNames(['en'], { type: 'language' }).of(code); } catch { return code; }
 }
 
+/** The search the person came from (the pages send no referrer). */
 function lastSearch() {
   try {
     const s = sessionStorage.getItem('clinicd.lastSearch');

@@ -1,3 +1,5 @@
+// The search page: a place box with suggestions, filters kept in the URL's query (so a
+// search can be shared), results with distance, price and next free time, and a map.
 import {
   h, $, fill, api, query, loadVocabulary, setFieldError, clearFieldErrors, announce, focusOn,
   fmtDistance, fmtMoney, fmtDayShort, fmtTime, errorNote,
@@ -8,6 +10,7 @@ const place = $('#place');
 const list = $('#place-list');
 const results = $('#results');
 
+// filters the URL may carry; everything else in it is ignored
 const FILTERS = ['technique', 'condition', 'profession', 'radius_km', 'max_price', 'session_minutes',
   'language', 'accepting_new', 'home_visits', 'wheelchair_accessible', 'sort'];
 const COORDS = /^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$/;
@@ -18,6 +21,8 @@ let lastItems = [];
 let nextCursor = null;
 let currentParams = null;
 
+// ---------------------------------------------------------------------------------
+// the form <-> the URL
 
 function paramsFromUrl() {
   const u = new URLSearchParams(location.search);
@@ -62,10 +67,12 @@ function formFromParams(p) {
   if (more.some((k) => p[k])) $('#more-filters').open = true;
 }
 
+// The selects filled from the vocabulary (their options come after the page).
 function selectsFromParams(p) {
   const hasSearch = Object.keys(p).length > 0;
   $('#technique').value = p.technique ?? (hasSearch ? '' : 'myofascial-release');
   if (p.technique && $('#technique').value !== p.technique) {
+    // an alias such as "MFR" in a shared link: show the technique it stands for
     const t = vocab.techniques.find((x) => [x.slug, x.name, ...(x.aliases ?? [])].some((a) => a.toLowerCase() === p.technique.toLowerCase()));
     if (t) $('#technique').value = t.slug;
   }
@@ -74,6 +81,8 @@ function selectsFromParams(p) {
   $('#language').value = p.language ?? '';
 }
 
+// ---------------------------------------------------------------------------------
+// vocabulary into the selects
 
 function fillSelect(sel, items, label) {
   const keep = sel.value;
@@ -87,6 +96,8 @@ function languageName(code) {
   try { return new Intl.DisplayNames(['en'], { type: 'language' }).of(code); } catch { return code; }
 }
 
+// ---------------------------------------------------------------------------------
+// place suggestions (an ARIA 1.2 combobox)
 
 let suggestTimer = null;
 let suggestSeq = 0;
@@ -181,6 +192,8 @@ $('#locate').addEventListener('click', () => {
   }, { maximumAge: 600000, timeout: 15000 });
 });
 
+// ---------------------------------------------------------------------------------
+// searching
 
 form.addEventListener('submit', (e) => {
   e.preventDefault();
@@ -357,6 +370,8 @@ function resultItem(it, i) {
       h('div', { class: 'actions' }, h('a', { class: 'button', href: url, 'aria-describedby': headingId }, 'See free times'))));
 }
 
+// ---------------------------------------------------------------------------------
+// the map (Leaflet, loaded only when there is something to show)
 
 let leaflet = null;
 let map = null;
@@ -426,6 +441,8 @@ async function drawMap(box, caption) {
   if (near && pts.length === 0) map.setView([+near[1], +near[2]], 11);
 }
 
+// ---------------------------------------------------------------------------------
+// start
 
 (async function start() {
   const p = paramsFromUrl();
@@ -436,6 +453,7 @@ async function drawMap(box, caption) {
   fillSelect($('#profession'), vocab.professions, 'Any kind');
   $('#language').replaceChildren(h('option', { value: '' }, 'Any language'),
     ...LANGS.map((c) => ({ c, n: languageName(c) })).sort((a, b) => a.n.localeCompare(b.n)).map(({ c, n }) => h('option', { value: c }, n)));
+  // only the selects: what a visitor typed or ticked while they loaded stays
   selectsFromParams(p);
   if (p.near) run(p, false);
 })();

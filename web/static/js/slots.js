@@ -1,3 +1,5 @@
+// Free times of one practitioner's service, shown a week at a time in the
+// practitioner's time zone. Used by the profile (to book) and the manage page (to move).
 import {
   h, fill, api, query, fmtDay, fmtTime, zoneName, ymdIn, addDays, mondayOf, noon, focusOn, announce,
   LOCALE,
@@ -6,6 +8,16 @@ import {
 const SHOWN = 8; // times shown per day before "show all"
 const LOOKAHEAD = 56; // days searched for the first free time
 
+/**
+ * Renders into box. opts:
+ *   practitionerId, serviceId, tz (the practitioner's zone)
+ *   week:    a Monday (YYYY-MM-DD) to start at, or null for the first week with a free time
+ *   linkFor: slot -> URL (each time is a link), or
+ *   onPick:  slot -> void (each time is a button)
+ *   onWeek:  monday -> void, told when the week shown changes
+ *   selected: a slot start to show as chosen
+ *   headingLevel: 'h3' by default
+ */
 export function slotPicker(box, opts) {
   const tz = opts.tz;
   const today = ymdIn(new Date(), tz);
@@ -33,6 +45,7 @@ export function slotPicker(box, opts) {
   async function firstWeek() {
     const slots = await fetchRange(today, addDays(today, LOOKAHEAD - 1));
     if (!slots.length) return null;
+    // fill the cache for the weeks covered
     for (const s of slots) {
       const m = mondayOf(ymdIn(s.start, tz));
       if (!cache.has(m)) cache.set(m, []);
