@@ -73,3 +73,12 @@ enum db_status db_direct_exec(struct db_direct *d, const char *sql, int n,
     PQclear(res);
     return st;
 }
+
+enum db_status db_direct_each(struct db_direct *d, const char *sql, int n,
+                              const char *const *values, db_row_fn each, void *ctx, int *rows)
+{
+    PGresult *res;
+    enum db_status rc = db_direct_exec(d, sql, n, values, &res);
+    db_rows_visit(res, each, ctx, rows);
+    return rc;
+}

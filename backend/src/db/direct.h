@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "db/rows.h"
 #include "db/status.h"
 
 struct db_direct {
@@ -33,6 +34,10 @@ bool db_direct_alive(const struct db_direct *d);
  * 40P01, DB_DOWN for a lost connection, DB_ERROR for anything else). */
 enum db_status db_direct_exec(struct db_direct *d, const char *sql, int n,
                               const char *const *values, PGresult **out);
+/* db_direct_exec that hands each row of the result to each(ctx, ...) and clears it;
+ * *rows (when not NULL) says how many rows it had. */
+enum db_status db_direct_each(struct db_direct *d, const char *sql, int n,
+                              const char *const *values, db_row_fn each, void *ctx, int *rows);
 
 #include "util/banned.h"
 #endif

@@ -199,6 +199,13 @@ enum db_status db_query_one(struct db_session *s, struct db_stmt *st, const char
     return rc;
 }
 
+enum db_status db_query_one1(struct db_session *s, struct db_stmt *st, const char *a,
+                             PGresult **out)
+{
+    const char *v[] = {a};
+    return db_query_one(s, st, v, out);
+}
+
 enum db_status db_query_one2(struct db_session *s, struct db_stmt *st, const char *a,
                              const char *b)
 {
@@ -211,14 +218,7 @@ enum db_status db_query_each(struct db_session *s, struct db_stmt *st,
 {
     PGresult *res;
     enum db_status rc = db_query(s, st, values, &res);
-    int n = rc == DB_OK ? PQntuples(res) : 0;
-    for (int i = 0; i < n; i++)
-        if (!each(ctx, res, i, n))
-            break;
-    if (rows)
-        *rows = n;
-    if (rc == DB_OK)
-        PQclear(res);
+    db_rows_visit(res, each, ctx, rows);
     return rc;
 }
 

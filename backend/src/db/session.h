@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "db/pool.h"
+#include "db/rows.h"
 #include "db/status.h"
 
 struct db_session {
@@ -55,11 +56,12 @@ enum db_status db_query_text2(struct db_session *s, struct db_stmt *st, const ch
  * otherwise; without (NULL), the result is cleared here. */
 enum db_status db_query_one(struct db_session *s, struct db_stmt *st, const char *const *values,
                             PGresult **out);
+/* db_query_one for a statement of one parameter (a), the result into *out as above. */
+enum db_status db_query_one1(struct db_session *s, struct db_stmt *st, const char *a,
+                             PGresult **out);
 /* db_query_one for a statement of two parameters (a, b) whose row is not needed. */
 enum db_status db_query_one2(struct db_session *s, struct db_stmt *st, const char *a,
                              const char *b);
-/* Called for row `row` of the `rows` rows of a result, in order; false stops the visit. */
-typedef bool (*db_row_fn)(void *ctx, const PGresult *res, int row, int rows);
 /* db_query that hands each row of the result to each(ctx, ...) and clears it; *rows
  * (when not NULL) says how many rows the result had.  The values each sees live only
  * during its call. */

@@ -139,9 +139,8 @@ static void row_texts(PGresult *res, struct booking_row *b, const char **at[G_CO
 enum db_status store_booking_get(struct db_session *s, const char *id, struct booking_row *out)
 {
     memset(out, 0, sizeof(*out));
-    const char *v[] = {id};
     PGresult *res;
-    enum db_status rc = db_query_one(s, &st_get, v, &res);
+    enum db_status rc = db_query_one1(s, &st_get, id, &res);
     if (rc != DB_OK)
         return rc;
     const char **at[G_COLUMNS] = {

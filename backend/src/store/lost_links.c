@@ -82,25 +82,26 @@ static const char *const sql_held =
     "SELECT id, recipient::text FROM notifications WHERE lease_token = $1::uuid"
     " AND status = 'sending' AND kind = 'lost_links' ORDER BY created_at, id";
 
+/* One held row into out (db_row_fn); the arrays are made at the first. */
+static bool held_row(void *ctx, const PGresult *res, int i, int n)
+{
+    struct lost_links_rows *out = ctx;
+    if (i == 0) {
+        out->id = xcalloc((size_t)n + 1, sizeof(*out->id));
+        out->recipient = xcalloc((size_t)n + 1, sizeof(*out->recipient));
+    }
+    snprintf(out->id[i], sizeof(out->id[i]), "%s", PQgetvalue(res, i, 0));
+    out->recipient[i] = xstrdup(PQgetvalue(res, i, 1));
+    out->n = i + 1;
+    return true;
+}
+
 enum db_status store_lost_links_held(struct db_direct *d, const char *token,
                                      struct lost_links_rows *out)
 {
     const char *v[] = {token};
-    PGresult *res;
     *out = (struct lost_links_rows){0};
-    enum db_status st = db_direct_exec(d, sql_held, 1, v, &res);
-    if (st != DB_OK)
-        return st;
-    int n = PQntuples(res);
-    out->id = xcalloc((size_t)n + 1, sizeof(*out->id));
-    out->recipient = xcalloc((size_t)n + 1, sizeof(*out->recipient));
-    for (int i = 0; i < n; i++) {
-        snprintf(out->id[i], sizeof(out->id[i]), "%s", PQgetvalue(res, i, 0));
-        out->recipient[i] = xstrdup(PQgetvalue(res, i, 1));
-    }
-    out->n = n;
-    PQclear(res);
-    return DB_OK;
+    return db_direct_each(d, sql_held, 1, v, held_row, out, NULL);
 }
 
 void lost_links_rows_release(struct lost_links_rows *r)
@@ -130,9 +131,31 @@ static const char *const sql_find =
     "  ORDER BY coalesce(b.series_id, b.id), lower(b.during)) found"
     " ORDER BY 9, 1 LIMIT $2::int";
 
-static char *col(PGresult *res, int i, int c, bool nullable)
+static char *col(const PGresult *res, int i, int c, bool nullable)
 {
     return nullable && PQgetisnull(res, i, c) ? NULL : xstrdup(PQgetvalue(res, i, c));
+}
+
+/* One found booking or plan into out (db_row_fn); the array is made at the first. */
+static bool found_row(void *ctx, const PGresult *res, int i, int n)
+{
+    struct lost_links_found *out = ctx;
+    if (i == 0)
+        out->items = xcalloc((size_t)n + 1, sizeof(*out->items));
+    out->items[i] = (struct lost_link_found){
+        .booking_id = col(res, i, 0, false),
+        .series_id = col(res, i, 1, true),
+        .practitioner_name = col(res, i, 2, false),
+        .service_name = col(res, i, 3, false),
+        .clinic_name = col(res, i, 4, false),
+        .clinic_phone = col(res, i, 5, true),
+        .address = col(res, i, 6, false),
+        .tz = col(res, i, 7, false),
+        .start = strtoll(PQgetvalue(res, i, 8), NULL, 10),
+        .sessions = (int)strtol(PQgetvalue(res, i, 9), NULL, 10),
+    };
+    out->n = i + 1;
+    return true;
 }
 
 enum db_status store_lost_links_find(struct db_direct *d, const char *email,
@@ -141,29 +164,8 @@ enum db_status store_lost_links_find(struct db_direct *d, const char *email,
     char max[24];
     snprintf(max, sizeof(max), "%d", LOST_LINKS_MAX_ITEMS);
     const char *v[] = {email, max};
-    PGresult *res;
     *out = (struct lost_links_found){0};
-    enum db_status st = db_direct_exec(d, sql_find, 2, v, &res);
-    if (st != DB_OK)
-        return st;
-    int n = PQntuples(res);
-    out->items = xcalloc((size_t)n + 1, sizeof(*out->items));
-    for (int i = 0; i < n; i++)
-        out->items[i] = (struct lost_link_found){
-            .booking_id = col(res, i, 0, false),
-            .series_id = col(res, i, 1, true),
-            .practitioner_name = col(res, i, 2, false),
-            .service_name = col(res, i, 3, false),
-            .clinic_name = col(res, i, 4, false),
-            .clinic_phone = col(res, i, 5, true),
-            .address = col(res, i, 6, false),
-            .tz = col(res, i, 7, false),
-            .start = strtoll(PQgetvalue(res, i, 8), NULL, 10),
-            .sessions = (int)strtol(PQgetvalue(res, i, 9), NULL, 10),
-        };
-    out->n = n;
-    PQclear(res);
-    return DB_OK;
+    return db_direct_each(d, sql_find, 2, v, found_row, out, NULL);
 }
 
 void lost_links_found_release(struct lost_links_found *f)

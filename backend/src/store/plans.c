@@ -127,9 +127,8 @@ static enum db_status plan_sessions(struct db_session *s, struct plan_row *p)
 enum db_status store_plan_get(struct db_session *s, const char *id, struct plan_row *out)
 {
     memset(out, 0, sizeof(*out));
-    const char *v[] = {id};
     PGresult *res;
-    enum db_status rc = db_query_one(s, &st_plan_get, v, &res);
+    enum db_status rc = db_query_one1(s, &st_plan_get, id, &res);
     if (rc != DB_OK)
         return rc;
     snprintf(out->id, sizeof(out->id), "%s", id);
