@@ -50,17 +50,21 @@ const struct owner patient_rate_owner = {
     .stats = patient_rate_stats,
 };
 
-bool patient_rate(struct req *r, long cost)
+long client_rate_wait(struct ratelimit *rl, struct req *r, double cost)
 {
-    if (!patient_rl || cost <= 0)
-        return true;
     char addr[64], key[RATELIMIT_KEY_MAX + 1];
     client_address(r, addr, sizeof(addr));
     ratelimit_client_key(addr, key, sizeof(key));
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    long wait = ratelimit_take(patient_rl, key, (double)cost,
-                               (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    return ratelimit_take(rl, key, cost, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+bool patient_rate(struct req *r, long cost)
+{
+    if (!patient_rl || cost <= 0)
+        return true;
+    long wait = client_rate_wait(patient_rl, r, (double)cost);
     if (wait == 0)
         return true;
     atomic_fetch_add(&patient_limited, 1);

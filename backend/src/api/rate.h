@@ -9,6 +9,7 @@
 
 #include "core/owner.h"
 #include "http/request.h"
+#include "util/ratelimit.h"
 
 /* Takes cost tokens from the bucket of the request's client address (config
  * patient_writes_per_hour and patient_write_burst).  False after replying 429 with
@@ -17,6 +18,9 @@
  * runs (routes.c); a handler takes only what a write costs beyond that (a plan's
  * further sessions). */
 bool patient_rate(struct req *r, long cost);
+/* Takes cost tokens from rl's bucket of the request's client address: 0 when it had
+ * them, else the seconds to wait (nothing taken).  For limits of their own. */
+long client_rate_wait(struct ratelimit *rl, struct req *r, double cost);
 
 extern const struct owner patient_rate_owner;
 

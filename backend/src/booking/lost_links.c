@@ -26,6 +26,7 @@
 
 #include "api/audit.h"
 #include "api/common.h"
+#include "api/rate.h"
 #include "core/app.h"
 #include "domain/contact.h"
 #include "store/lost_links.h"
@@ -63,12 +64,7 @@ static bool client_take(struct req *r)
     pthread_once(&client_rl_once, client_rl_make);
     if (!client_rl)
         return true;
-    char addr[64], key[RATELIMIT_KEY_MAX + 1];
-    client_address(r, addr, sizeof(addr));
-    ratelimit_client_key(addr, key, sizeof(key));
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    long wait = ratelimit_take(client_rl, key, 1, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    long wait = client_rate_wait(client_rl, r, 1);
     if (wait == 0)
         return true;
     reply_limited(r, wait);

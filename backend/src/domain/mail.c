@@ -231,8 +231,7 @@ static char *calendar(const struct mail *m, bool cancel)
     return text;
 }
 
-/* Base64 lines of 76 characters, CRLF. */
-static void put_base64(struct buf *out, const char *data, size_t len)
+void mail_put_base64(struct buf *out, const char *data, size_t len)
 {
     size_t enc = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
     char *b64 = malloc(enc);
@@ -533,7 +532,7 @@ static void put_headers(const struct mail *m, const char *display, const char *s
 static void put_text_part(const struct buf *text, struct buf *out)
 {
     buf_puts(out, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
-    put_base64(out, text->data ? text->data : "", text->len);
+    mail_put_base64(out, text->data ? text->data : "", text->len);
 }
 
 /* The body's start: with calendars, the multipart header and its first boundary; then
@@ -558,7 +557,7 @@ static void put_calendar_part(const struct mail *m, const char *boundary, const 
                "Content-Disposition: attachment; filename=\"%s\"\r\n"
                "Content-Transfer-Encoding: base64\r\n\r\n",
                boundary, cancel ? "CANCEL" : "REQUEST", filename);
-    put_base64(out, ics ? ics : "", ics ? strlen(ics) : 0);
+    mail_put_base64(out, ics ? ics : "", ics ? strlen(ics) : 0);
     free(ics);
 }
 

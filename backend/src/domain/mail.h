@@ -53,6 +53,8 @@ struct mail {
  * carry CR, LF or other controls), no field can add a header or start a line of the
  * text: each is cleaned with mail_clean_line first (the series' dates line by line). */
 int mail_compose(const struct mail *m, struct buf *out);
+/* data[0..len) as base64 lines of 76 characters, each ended by CRLF (a MIME part's body). */
+void mail_put_base64(struct buf *out, const char *data, size_t len);
 /* One message for n notifications to one address (several due together past the
  * per-address limit): a numbered list of what each would have said, each keeping its
  * own manage or booking link, and a calendar file per session.  From, To and Date come

@@ -1,28 +1,12 @@
 /* The mail that answers "e-mail me my bookings" (lost links). */
 #include "domain/mail_links.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "domain/mail.h"
-#include "util/alloc.h"
-
-/* Base64 lines of 76 characters, CRLF. */
-static void put_base64(struct buf *out, const char *data, size_t len)
-{
-    size_t enc = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
-    char *b64 = xmalloc(enc);
-    sodium_bin2base64(b64, enc, (const unsigned char *)data, len, sodium_base64_VARIANT_ORIGINAL);
-    size_t n = strlen(b64);
-    for (size_t i = 0; i < n; i += 76) {
-        buf_append(out, b64 + i, n - i < 76 ? n - i : 76);
-        buf_puts(out, "\r\n");
-    }
-    free(b64);
-}
 
 /* A field as one clean line ("" for NULL); the copy is the caller's. */
 static char *line(const char *s)
@@ -85,7 +69,7 @@ int mail_links_compose(const struct mail_links *m, struct buf *out)
     }
     buf_puts(&t, "\nIf you did not ask for this, you can ignore this mail: nothing has "
                  "changed.\n");
-    put_base64(out, t.data ? t.data : "", t.len);
+    mail_put_base64(out, t.data ? t.data : "", t.len);
     buf_release(&t);
     free(from);
     free(to);
