@@ -83,14 +83,21 @@ static json_t *session_json(const struct plan_row *p, size_t i)
     return j;
 }
 
+/* "please call <clinic> on <phone>" (without the phone when the clinic has none). */
+static void call_clinic_text(const struct plan_row *p, char *out, size_t cap)
+{
+    snprintf(out, cap, "please call %s%s%s", p->clinic_name, p->clinic_phone[0] ? " on " : "",
+             p->clinic_phone);
+}
+
 static json_t *policy_json(const struct plan_row *p)
 {
-    char text[600];
+    char text[600], call[300];
+    call_clinic_text(p, call, sizeof(call));
     snprintf(text, sizeof(text),
              "Sessions can be moved or cancelled online up to %d hours before they start. "
-             "After that, please call %s%s%s.",
-             p->notice_hours, p->clinic_name, p->clinic_phone[0] ? " on " : "",
-             p->clinic_phone);
+             "After that, %s.",
+             p->notice_hours, call);
     return json_pack("{s:i, s:s}", "notice_hours", p->notice_hours, "text", text);
 }
 
@@ -317,6 +324,20 @@ static bool within_horizon(struct req *r, struct work *w, const struct recurrenc
     return false;
 }
 
+/* The dates d[0..n) a change made of the want it asked for: false after replying (422
+ * when they could not all be made; the schedule's failure; past the horizon, naming
+ * field). */
+static bool change_dates_ready(struct req *r, struct work *w, const struct recurrence_date *d,
+                               int n, int want, const char *field)
+{
+    if (n != want) {
+        reply_problem(r, 422, "validation", "No dates", "These dates cannot be made.", NULL);
+        return false;
+    }
+    return work_schedule(r, w, d[0].requested, d[n - 1].requested) &&
+           within_horizon(r, w, &d[n - 1], field);
+}
+
 /* The payload of the change's mail: what changed, as it is now, and the link. */
 static char *work_payload(struct req *r, const struct work *w, const char *action,
                           bool with_link)
@@ -412,12 +433,11 @@ static bool plan_cancel_rest(struct req *r, struct work *w, json_t *body)
         json_t *j = change_line(p, (int)i + 1, can ? "cancelled" : "kept", x->start, x->end,
                                 PR_NONE);
         if (!can) {
-            char why[512];
+            char why[512], call[300];
+            call_clinic_text(p, call, sizeof(call));
             snprintf(why, sizeof(why),
-                     "less than %d hours before it starts, so it cannot be cancelled online: "
-                     "please call %s%s%s",
-                     p->notice_hours, p->clinic_name, p->clinic_phone[0] ? " on " : "",
-                     p->clinic_phone);
+                     "less than %d hours before it starts, so it cannot be cancelled online: %s",
+                     p->notice_hours, call);
             json_object_set_new(j, "reason_code", json_string("inside_cancellation_window"));
             json_object_set_new(j, "reason", json_string(why));
         } else {
@@ -513,12 +533,7 @@ static bool plan_add(struct req *r, struct work *w, json_t *body)
             anchor = w->p->sessions[i].start;
     struct recurrence_date d[RECURRENCE_MAX];
     int n = plan_weekly_dates(anchor, tz_get(w->p->tz), weeks, count, false, d);
-    if (n != count) {
-        reply_problem(r, 422, "validation", "No dates", "These dates cannot be made.", NULL);
-        return false;
-    }
-    if (!work_schedule(r, w, d[0].requested, d[n - 1].requested) ||
-        !within_horizon(r, w, &d[n - 1], "count"))
+    if (!change_dates_ready(r, w, d, n, count, "count"))
         return false;
     finder_slots(&w->f, d[0].requested - NEAR_WINDOW, d[n - 1].requested + NEAR_WINDOW + 1);
     plan_dates(w, d, n, (int)w->p->n + 1);
@@ -611,12 +626,7 @@ static bool plan_cadence(struct req *r, struct work *w, json_t *body)
     struct recurrence_date d[RECURRENCE_MAX];
     int n = plan_weekly_dates(w->p->sessions[from - 1].start, tz_get(w->p->tz), weeks, m, true,
                               d);
-    if (n != m) {
-        reply_problem(r, 422, "validation", "No dates", "These dates cannot be made.", NULL);
-        return false;
-    }
-    if (!work_schedule(r, w, d[0].requested, d[n - 1].requested) ||
-        !within_horizon(r, w, &d[n - 1], "every_weeks"))
+    if (!change_dates_ready(r, w, d, n, m, "every_weeks"))
         return false;
     for (int i = 0; i < m; i++)
         if (w->p->sessions[idx[i]].id[0])
@@ -648,9 +658,9 @@ static const struct plan_session *next_session(const struct plan_row *p)
 static void reply_call(struct req *r, const struct plan_row *p, const char *type,
                        const char *title, const char *what)
 {
-    char d[700];
-    snprintf(d, sizeof(d), "%s To move or cancel it, please call %s%s%s.", what,
-             p->clinic_name, p->clinic_phone[0] ? " on " : "", p->clinic_phone);
+    char d[700], call[300];
+    call_clinic_text(p, call, sizeof(call));
+    snprintf(d, sizeof(d), "%s To move or cancel it, %s.", what, call);
     reply_problem_ext(r, 409, type, title, d, NULL,
                       json_pack("{s:s, s:s*}", "clinic_name", p->clinic_name, "clinic_phone",
                                 p->clinic_phone[0] ? p->clinic_phone : NULL));
