@@ -66,19 +66,16 @@ void staff_bookings_get(struct req *r);
 void staff_bookings_cancel(struct req *r);
 void staff_bookings_status(struct req *r);
 void staff_locations_list(struct req *r);
-void staff_locations_create(struct req *r);
+void staff_locations_write(struct req *r); /* POST and PATCH */
 void staff_locations_get(struct req *r);
-void staff_locations_patch(struct req *r);
 void staff_locations_delete(struct req *r);
 void staff_services_list(struct req *r);
-void staff_services_create(struct req *r);
+void staff_services_write(struct req *r); /* POST and PATCH */
 void staff_services_get(struct req *r);
-void staff_services_patch(struct req *r);
 void staff_services_delete(struct req *r);
 void staff_practitioners_list(struct req *r);
-void staff_practitioners_create(struct req *r);
+void staff_practitioners_write(struct req *r); /* POST and PATCH */
 void staff_practitioners_get(struct req *r);
-void staff_practitioners_patch(struct req *r);
 void staff_practitioners_delete(struct req *r);
 void staff_api_keys_list(struct req *r);
 void staff_api_keys_create(struct req *r);

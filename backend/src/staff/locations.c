@@ -131,25 +131,17 @@ static void location_save(struct req *r, const struct auth *a, const struct loca
         staff_reply_one(r, &store_locations_get, id ? id : new_id, id ? 200 : 201);
 }
 
-/* POST (create) or PATCH (the route's location) of a location. */
-static void location_write(struct req *r, bool create)
+/* POST (create) or PATCH (the route's location) of a location: one handler for both
+ * routes, told apart by the method. */
+void staff_locations_write(struct req *r)
 {
+    bool create = r->method == M_POST;
     json_t *body = NULL;
     struct location_fields l;
     const char *id = NULL;
     if ((create || (id = staff_route_id(r))) && location_read(r, create, &body, &l))
         location_save(r, &r->actor, &l, body, id);
     json_decref(body);
-}
-
-void staff_locations_create(struct req *r)
-{
-    location_write(r, true);
-}
-
-void staff_locations_patch(struct req *r)
-{
-    location_write(r, false);
 }
 
 void staff_locations_delete(struct req *r)

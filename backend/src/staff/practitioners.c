@@ -180,9 +180,11 @@ static void practitioner_update(struct req *r, const struct auth *a, const char 
     practitioner_update_release(&t);
 }
 
-/* POST (create) or PATCH (the route's practitioner) of a practitioner. */
-static void practitioner_write(struct req *r, bool create)
+/* POST (create) or PATCH (the route's practitioner) of a practitioner: one handler for
+ * both routes, told apart by the method. */
+void staff_practitioners_write(struct req *r)
 {
+    bool create = r->method == M_POST;
     struct catalog cat = {0};
     json_t *body = NULL, *p = NULL;
     const char *id = NULL, *active = NULL;
@@ -196,16 +198,6 @@ static void practitioner_write(struct req *r, bool create)
     catalog_release(&cat);
     json_decref(body);
     json_decref(p);
-}
-
-void staff_practitioners_create(struct req *r)
-{
-    practitioner_write(r, true);
-}
-
-void staff_practitioners_patch(struct req *r)
-{
-    practitioner_write(r, false);
 }
 
 /* Deactivating takes the practitioner out of search and booking.  Their open future

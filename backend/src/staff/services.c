@@ -107,18 +107,13 @@ static void service_save(struct req *r, const struct auth *a, const char *id)
     json_decref(body);
 }
 
-void staff_services_create(struct req *r)
+/* POST (create) or PATCH (the route's service): one handler for both routes, told
+ * apart by the method. */
+void staff_services_write(struct req *r)
 {
-    const struct auth *a = &r->actor;
-    service_save(r, a, NULL);
-}
-
-void staff_services_patch(struct req *r)
-{
-    const struct auth *a = &r->actor;
-    const char *id;
-    if ((id = staff_route_id(r)))
-        service_save(r, a, id);
+    const char *id = NULL;
+    if (r->method == M_POST || (id = staff_route_id(r)))
+        service_save(r, &r->actor, id);
 }
 
 /* Booked sessions of a deactivated service still take place; it is only no longer
