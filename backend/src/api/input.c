@@ -81,29 +81,37 @@ const char *q_str(struct input *in, const char *key, size_t maxlen)
     return vals[0];
 }
 
+/* The problem of a number parameter's text, from the parser's rc: -1 it is not a number
+ * of that kind ("must be <kind>"), -2 outside the range (written with range, printf
+ * style); nothing for 0. */
+__attribute__((format(printf, 5, 6))) static void
+number_problem(struct input *in, const char *key, int rc, const char *kind, const char *range, ...)
+{
+    if (rc == -1) {
+        input_error(in, key, true, "%s must be %s", key, kind);
+    } else if (rc == -2) {
+        char text[96];
+        va_list ap;
+        va_start(ap, range);
+        vsnprintf(text, sizeof(text), range, ap);
+        va_end(ap);
+        input_error(in, key, false, "%s must be from %s", key, text);
+    }
+}
+
 bool q_long(struct input *in, const char *key, long min, long max, long *out)
 {
     const char *s = q_str(in, key, 32);
-    if (!s)
-        return false;
-    int rc = parse_long(s, min, max, out);
-    if (rc == -1)
-        input_error(in, key, true, "%s must be a whole number", key);
-    else if (rc == -2)
-        input_error(in, key, false, "%s must be from %ld to %ld", key, min, max);
+    int rc = s ? parse_long(s, min, max, out) : 1;
+    number_problem(in, key, rc, "a whole number", "%ld to %ld", min, max);
     return rc == 0;
 }
 
 bool q_double(struct input *in, const char *key, double min, double max, double *out)
 {
     const char *s = q_str(in, key, 32);
-    if (!s)
-        return false;
-    int rc = parse_double(s, min, max, out);
-    if (rc == -1)
-        input_error(in, key, true, "%s must be a number", key);
-    else if (rc == -2)
-        input_error(in, key, false, "%s must be from %g to %g", key, min, max);
+    int rc = s ? parse_double(s, min, max, out) : 1;
+    number_problem(in, key, rc, "a number", "%g to %g", min, max);
     return rc == 0;
 }
 
