@@ -101,27 +101,29 @@ static void cell_copy(const PGresult *res, int row, int col, char *out, size_t n
     snprintf(out, n, "%s", PQgetvalue(res, row, col));
 }
 
+/* One st_plan_sessions row into the plan's next session (db_row_fn); stops when full. */
+static bool session_row(void *ctx, const PGresult *res, int i, int rows)
+{
+    (void)rows;
+    struct plan_row *p = ctx;
+    if (p->n >= PLAN_SESSIONS_MAX)
+        return false;
+    struct plan_session *x = &p->sessions[p->n++];
+    cell_copy(res, i, 0, x->id, sizeof(x->id));
+    cell_copy(res, i, 1, x->status, sizeof(x->status));
+    x->start = cell_i(res, i, 2);
+    x->end = cell_i(res, i, 3);
+    cell_copy(res, i, 4, x->location_id, sizeof(x->location_id));
+    x->reschedule_count = (int)cell_i(res, i, 5);
+    x->flare = PQgetvalue(res, i, 6)[0] == 't';
+    cell_copy(res, i, 7, x->reason, sizeof(x->reason));
+    return true;
+}
+
 static enum db_status plan_sessions(struct db_session *s, struct plan_row *p)
 {
     const char *v[] = {p->id};
-    PGresult *res;
-    enum db_status rc = db_query(s, &st_plan_sessions, v, &res);
-    if (rc != DB_OK)
-        return rc;
-    int rows = PQntuples(res);
-    for (int i = 0; i < rows && p->n < PLAN_SESSIONS_MAX; i++) {
-        struct plan_session *x = &p->sessions[p->n++];
-        cell_copy(res, i, 0, x->id, sizeof(x->id));
-        cell_copy(res, i, 1, x->status, sizeof(x->status));
-        x->start = cell_i(res, i, 2);
-        x->end = cell_i(res, i, 3);
-        cell_copy(res, i, 4, x->location_id, sizeof(x->location_id));
-        x->reschedule_count = (int)cell_i(res, i, 5);
-        x->flare = PQgetvalue(res, i, 6)[0] == 't';
-        cell_copy(res, i, 7, x->reason, sizeof(x->reason));
-    }
-    PQclear(res);
-    return DB_OK;
+    return db_query_each(s, &st_plan_sessions, v, session_row, p, NULL);
 }
 
 enum db_status store_plan_get(struct db_session *s, const char *id, struct plan_row *out)
