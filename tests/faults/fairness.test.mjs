@@ -121,7 +121,7 @@ describe('one address cannot take every connection', () => {
 // ---------------------------------------------------------------------------------------
 
 describe('slow database reads do not hold up reads from memory', () => {
-  test('a flood of free-text searches: cached profiles keep their p99 within 2x of the quiet p99', { timeout: 120_000 }, async (t) => {
+  test('a flood of free-text searches: cached profiles keep their p99 within 2x (or 25 ms) of the quiet p99', { timeout: 120_000 }, async (t) => {
     const ids = await cachedProfiles(BASE);
     const reader = new nodeHttp.Agent({ keepAlive: true, maxSockets: 1 });
     // sequential profile reads (a short pause between them), from 127.0.0.1
@@ -185,8 +185,15 @@ describe('slow database reads do not hold up reads from memory', () => {
     assert.equal(quiet.bad + loud.bad, 0, 'profile reads failed');
     assert.ok(f.answered >= 40, `only ${f.answered} searches were answered: no flood to speak of`);
     assert.deepEqual(Object.keys(f.statuses).filter((s) => s !== '200' && s !== '503'), [], `searches answered ${JSON.stringify(f.statuses)}`);
-    assert.ok(loud.p99 <= 2 * quiet.p99,
-      `cached profiles' p99 went from ${ms(quiet.p99)} to ${ms(loud.p99)} during the search flood (> 2x)`);
+    // Held up behind the database, a profile read waits for a search (hundreds of ms,
+    // see the searches' p50); sharing two CPUs with the flood only costs it a few ms,
+    // which on a quiet p99 of 2 ms is already 2x: the bound is 2x or 25 ms more, the
+    // larger, and either is far under a search's time.
+    const bound = Math.max(2 * quiet.p99, quiet.p99 + 25);
+    assert.ok(loud.p99 <= bound,
+      `cached profiles' p99 went from ${ms(quiet.p99)} to ${ms(loud.p99)} during the search flood (> ${ms(bound)})`);
+    assert.ok(f.p50 === undefined || loud.p99 < f.p50 / 2,
+      `cached profiles' p99 during the flood (${ms(loud.p99)}) is near a search's p50 (${ms(f.p50)}): they wait for the database`);
     await assertUp(BASE, 'the search flood');
   });
 });
