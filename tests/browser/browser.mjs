@@ -92,18 +92,36 @@ export async function shot(page, name) {
   return path;
 }
 
+/**
+ * Runs fn(page) on a fresh page of the browser at the viewport (newPage), then fails the
+ * test on anything the page reported (assertClean); the page's context is closed
+ * either way.  The page helper every suite uses.
+ */
+export async function withPage(browser, viewport, fn) {
+  const page = await newPage(browser, viewport);
+  try {
+    await fn(page);
+    assertClean(page);
+  } finally {
+    await page.context().close();
+  }
+}
+
+/** Axe and a screenshot of the page as it is now, once its requests have settled. */
+export async function check(page, name) {
+  if (process.env.DEBUG_TIMES) console.log(new Date().toISOString(), 'check', name);
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await assertAccessible(page, `${name} at ${page.viewportSize().width} px`);
+  await shot(page, name);
+}
+
 /** Checks the page at both widths: axe at each, a screenshot at each. The callback
  * brings a fresh page of that width to the state to check. */
 export async function checkBothWidths(browser, name, prepare) {
   for (const vp of [PHONE, DESKTOP]) {
-    const page = await newPage(browser, vp);
-    try {
+    await withPage(browser, vp, async (page) => {
       await prepare(page);
-      await assertAccessible(page, `${name} at ${vp.width} px`);
-      await shot(page, name);
-      assertClean(page);
-    } finally {
-      await page.context().close();
-    }
+      await check(page, name);
+    });
   }
 }

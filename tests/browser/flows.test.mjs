@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
-  launch, newPage, assertAccessible, assertClean, shot, PHONE, DESKTOP, BASE,
+  launch, newPage, withPage, check, PHONE, DESKTOP, BASE,
 } from './browser.mjs';
 import {
   prepareDemoClinic, slots, bookDirect, ymd, sql, sqlExec, lit, ADMIN, PRACTITIONER, COLLEAGUE_NAME,
@@ -25,23 +25,7 @@ before(async () => {
 });
 after(async () => { await B?.close(); });
 
-async function withPage(viewport, fn) {
-  const page = await newPage(B.browser, viewport);
-  try {
-    await fn(page);
-    assertClean(page);
-  } finally {
-    await page.context().close();
-  }
-}
 
-/** Axe and a screenshot of the page as it is now. */
-async function check(page, name) {
-  if (process.env.DEBUG_TIMES) console.log(new Date().toISOString(), "check", name);
-  await page.waitForLoadState('networkidle').catch(() => {});
-  await assertAccessible(page, `${name} at ${page.viewportSize().width} px`);
-  await shot(page, name);
-}
 
 const mondayOf = (d) => {
   const t = new Date(`${d}T12:00:00Z`);
@@ -88,7 +72,7 @@ async function bookingIdFromManage(link) {
 // searching
 
 test('search by place name: suggestions, results with distance, price and next free time, a map', async () => {
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     const t0 = Date.now();
     await page.goto('/');
     await page.locator('#place').waitFor();
@@ -118,7 +102,7 @@ test('search by place name: suggestions, results with distance, price and next f
 });
 
 test('a place typed while the filters are still loading is kept when they arrive', async () => {
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     let release;
     const held = new Promise((resolve) => { release = resolve; });
     await page.route('**/api/v1/professions', async (route) => { await held; await route.continue(); });
@@ -134,7 +118,7 @@ test('a place typed while the filters are still loading is kept when they arrive
 });
 
 test('search by postcode, filtered by MFR and a condition; the URL can be shared', async () => {
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto('/');
     await page.locator('#place').fill(F.postcode);
     await page.selectOption('#technique', 'myofascial-release');
@@ -158,7 +142,7 @@ test('search by postcode, filtered by MFR and a condition; the URL can be shared
 });
 
 test('no results: the page offers to widen the radius', async () => {
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto('/?near=0,-30&radius_km=5');
     await page.locator('#widen').waitFor();
     await check(page, 'search-empty');
@@ -176,7 +160,7 @@ test('no results: the page offers to widen the radius', async () => {
 // profile and booking
 
 test('open a profile from the results: services and free times week by week', async () => {
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await page.goto(`/?near=${encodeURIComponent(F.postcode)}&technique=MFR&sort=next_available`);
     await page.getByRole('link', { name: F.practitionerName, exact: true }).click();
     await page.waitForURL(new RegExp(`/practitioners/${F.practitionerId}`));
@@ -190,7 +174,7 @@ test('open a profile from the results: services and free times week by week', as
     await page.locator('.times a').first().waitFor();
     await check(page, 'profile');
   });
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto(`/practitioners/${F.practitionerId}`);
     await page.locator('.times a').first().waitFor();
     await check(page, 'profile');
@@ -199,7 +183,7 @@ test('open a profile from the results: services and free times week by week', as
 
 test('book a slot: your details, check and confirm, the confirmation with .ics and manage link', async () => {
   const slot = await freeSlot(3, '10:00');
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await page.goto(profileUrl(slot.start));
     await clickTime(page, slot.start);
     await page.getByRole('heading', { level: 1, name: 'Your details' }).waitFor();
@@ -238,7 +222,7 @@ test('book a slot: your details, check and confirm, the confirmation with .ics a
 
 test('the whole booking flow with the keyboard alone (phone width)', async () => {
   const slot = await freeSlot(2, '14:00');
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto(profileUrl(slot.start));
     await page.locator('.times a').first().waitFor();
     // the skip link comes first
@@ -278,7 +262,7 @@ test('a plan of weekly sessions with a date that is taken: the preview says so b
   const clash = a.slots.find((s) => s.start.slice(11, 16) === hhmm);
   assert.ok(clash, 'the second date is free before the clash is made');
   await bookDirect(F.practitionerId, F.serviceId, clash.start);
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await page.goto(bookHref(first.start));
     await page.getByRole('heading', { level: 1, name: 'Your details' }).waitFor();
     await page.getByLabel('Your name').fill('Pat Plan');
@@ -308,7 +292,7 @@ test('a plan of weekly sessions with a date that is taken: the preview says so b
     S.plan = { link: await page.locator('#manage-link').inputValue() };
   });
   // the plan's link lists its sessions
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto(S.plan.link);
     await page.locator('#plan-list a').first().waitFor();
     assert.equal(await page.locator('#plan-list li').count(), 4);
@@ -322,7 +306,7 @@ test('manage link: see the booking, move it to another time, then cancel it', as
   assert.ok(S.single, 'the booking test ran first');
   const { id } = await bookingIdFromManage(S.single.link);
   const target = await freeSlot(3, '15:00');
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     const requests = [];
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(S.single.link);
@@ -353,7 +337,7 @@ test('manage link: see the booking, move it to another time, then cancel it', as
     const token = new URLSearchParams(new URL(S.single.link).hash.slice(1)).get('token');
     assert.ok(!requests.some((u) => u.includes(token)), 'the manage token is never in a request URL');
   });
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto(S.keyboard.link);
     await page.getByRole('heading', { level: 1, name: 'Your booking' }).waitFor();
     await check(page, 'manage');
@@ -368,7 +352,7 @@ test('inside the notice window the page explains the policy in words', async () 
       blocked = tstzrange(now() + interval '3 hours' - (lower(during) - lower(blocked)), now() + interval '3 hours' + (upper(blocked) - lower(during)))
     WHERE id = ${lit(b.id)}`);
   try {
-    await withPage(PHONE, async (page) => {
+    await withPage(B.browser, PHONE, async (page) => {
       await page.goto(`/manage#id=${b.id}&token=${b.manage_token}`);
       await page.locator('#policy').waitFor();
       assert.match(await page.locator('#policy').innerText(), /cannot be moved or cancelled online\. Please call/);
@@ -403,7 +387,7 @@ test('staff: sign in, the new booking in the day schedule, mark it completed', a
   assert.ok(S.keyboard, 'the keyboard booking test ran first');
   const { id } = await bookingIdFromManage(S.keyboard.link);
   const day = S.keyboard.slot.start.slice(0, 10);
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await page.goto('/staff');
     await page.getByRole('heading', { name: 'Sign in to your clinic' }).waitFor();
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -444,7 +428,7 @@ test('staff: block time off, and the free times disappear from the public profil
   const day = ymd(F.tz, 6);
   const before = await slots(F.practitionerId, F.serviceId, day, day);
   assert.ok(before.slots.length > 0, 'the day has free times before');
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await signIn(page, ADMIN);
     await page.getByRole('link', { name: 'Time off' }).click();
     await page.locator('#time-off-form').waitFor();
@@ -460,7 +444,7 @@ test('staff: block time off, and the free times disappear from the public profil
     await page.locator('#time-off-list').getByText('Training course').waitFor();
     await check(page, 'staff-time-off');
   });
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await page.goto(`/practitioners/${F.practitionerId}?service=${F.serviceId}&week=${mondayOf(day)}`);
     const dayBox = page.locator('.day', { has: page.locator('h4', { hasText: dayText(`${day}T12:00:00Z`) }) });
     await dayBox.waitFor();
@@ -470,7 +454,7 @@ test('staff: block time off, and the free times disappear from the public profil
 });
 
 test('staff: weekly hours, services and practitioners pages; a practitioner sees only their column', async () => {
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await signIn(page, ADMIN);
     await page.getByRole('link', { name: 'Weekly hours' }).click();
     await page.locator('.hours-row').first().waitFor();
@@ -512,7 +496,7 @@ test('staff: weekly hours, services and practitioners pages; a practitioner sees
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You are signed out.').waitFor();
   });
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await signIn(page, PRACTITIONER);
     await page.goto(`/staff?date=${S.keyboard.slot.start.slice(0, 10)}`);
     await page.locator('section.column').first().waitFor();
@@ -527,7 +511,7 @@ test('staff: weekly hours, services and practitioners pages; a practitioner sees
     await page.locator('#time-off-form').waitFor();
     await check(page, 'staff-time-off');
   });
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto('/staff');
     await page.locator('#login-form').waitFor();
     await check(page, 'staff-login');
@@ -544,7 +528,7 @@ test('staff: undelivered mail, with the mail server\'s reason, sent again with o
   const [{ id, name }] = sql(`SELECT n.id, b.patient_name AS name FROM notifications n
     JOIN bookings b ON b.id = n.booking_id WHERE n.booking_id = ${lit(b.id)}`);
   try {
-    await withPage(DESKTOP, async (page) => {
+    await withPage(B.browser, DESKTOP, async (page) => {
       await signIn(page, ADMIN);
       await page.getByRole('link', { name: 'Undelivered mail' }).click();
       await page.getByRole('heading', { level: 1, name: 'Undelivered mail' }).waitFor();
@@ -559,7 +543,7 @@ test('staff: undelivered mail, with the mail server\'s reason, sent again with o
       assert.deepEqual(n, { status: 'pending', attempts: 0 });
       await check(page, 'staff-mail-resent');
     });
-    await withPage(PHONE, async (page) => {
+    await withPage(B.browser, PHONE, async (page) => {
       await signIn(page, PRACTITIONER);
       await page.getByRole('link', { name: 'Undelivered mail' }).click();
       await page.getByRole('heading', { level: 1, name: 'Undelivered mail' }).waitFor();
@@ -572,7 +556,7 @@ test('staff: undelivered mail, with the mail server\'s reason, sent again with o
 });
 
 test('pages without their data say what to do, and pass axe', async () => {
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto('/manage');
     await page.getByRole('heading', { level: 1, name: 'Your booking' }).waitFor();
     await check(page, 'manage-no-link');
@@ -585,7 +569,7 @@ test('pages without their data say what to do, and pass axe', async () => {
     await page.getByRole('heading', { level: 1, name: 'We could not find this practitioner' }).waitFor();
     await check(page, 'profile-missing');
   });
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await page.goto('/');
     await check(page, 'home');
   });
@@ -593,7 +577,7 @@ test('pages without their data say what to do, and pass axe', async () => {
 
 test('200% zoom and reduced motion: the booking page still reads and nothing scrolls sideways', async () => {
   const slot = await freeSlot(7, '10:00');
-  await withPage({ width: 640, height: 900 }, async (page) => {
+  await withPage(B.browser, { width: 640, height: 900 }, async (page) => {
     await page.goto(bookHref(slot.start));
     await page.getByRole('heading', { level: 1, name: 'Your details' }).waitFor();
     // 1280 px at 200% zoom is 640 CSS px; no horizontal scrolling
@@ -622,7 +606,7 @@ test('each page loads at most 100 KB of our own JavaScript and CSS, and the sear
   const pages = ['/', `/practitioners/${F.practitionerId}`, `/book?practitioner=${F.practitionerId}`,
     '/manage', '/staff', '/lost-link'];
   for (const path of pages) {
-    await withPage(DESKTOP, async (page) => {
+    await withPage(B.browser, DESKTOP, async (page) => {
       await page.goto(path, { waitUntil: 'networkidle' });
       const own = await page.evaluate(() => performance.getEntriesByType('resource')
         .filter((e) => new URL(e.name).origin === location.origin && /\/static\/(js|css)\//.test(new URL(e.name).pathname))
@@ -632,7 +616,7 @@ test('each page loads at most 100 KB of our own JavaScript and CSS, and the sear
       assert.ok(total < 100_000, `${path} loads ${total} bytes of our JS and CSS: ${own.map((e) => `${e.name} ${e.bytes}`).join(', ')}`);
     });
   }
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await page.goto('/');
     await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
     const seen = await page.evaluate(() => {

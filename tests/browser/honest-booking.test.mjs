@@ -7,7 +7,7 @@
 // hour's minimum notice, 48 hours to cancel.  axe-core on every state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, assertAccessible, assertClean, shot, PHONE, DESKTOP } from './browser.mjs';
+import { launch, withPage, check, PHONE, DESKTOP } from './browser.mjs';
 import { createPractice, retirePractice, availability, today, bookOk, HOUR } from '../api/fixtures.mjs';
 import { sql, lit } from '../api/lib.mjs';
 
@@ -37,22 +37,6 @@ async function freeStarts(fromDays, days = 1) {
   return a.slots.map((s) => s.start);
 }
 
-async function withPage(viewport, fn) {
-  const page = await newPage(B.browser, viewport);
-  try {
-    await fn(page);
-    assertClean(page);
-  } finally {
-    await page.context().close();
-  }
-}
-
-async function check(page, name) {
-  await page.waitForLoadState('networkidle').catch(() => {});
-  await assertAccessible(page, `${name} at ${page.viewportSize().width} px`);
-  await shot(page, name);
-}
-
 async function fillDetails(page, who) {
   await page.getByLabel('Your name').fill(who.name);
   await page.getByLabel('Your email address').fill(who.email);
@@ -70,7 +54,7 @@ async function assertCallLink(locator, what) {
 test('inside the cancellation notice: said before confirming, with a tap-to-call link; the confirmation says the real rule', async () => {
   const soon = (await freeStarts(0, 2))[0];
   assert.ok(Date.parse(soon) - Date.now() < 48 * HOUR, `a slot within 48 hours: ${soon}`);
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto(bookHref(soon));
     await page.getByRole('heading', { level: 1, name: 'Your details' }).waitFor();
     await fillDetails(page, { name: 'Wren Soon', email: 'wren.soon@example.org', phone: '+1 503 555 0150', notes: 'Tired today.' });
@@ -94,7 +78,7 @@ test('inside the cancellation notice: said before confirming, with a tap-to-call
 
 test('outside the cancellation notice: no warning, and the confirmation gives the rule with the number', async () => {
   const later = (await freeStarts(5))[0];
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await page.goto(bookHref(later));
     await page.getByRole('heading', { level: 1, name: 'Your details' }).waitFor();
     await assertCallLink(page.locator('main'), 'the details page');
@@ -114,7 +98,7 @@ test('outside the cancellation notice: no warning, and the confirmation gives th
 test('the time is taken while confirming (409): "Choose another time" keeps every detail typed', async () => {
   const [taken] = await freeStarts(6);
   const who = { name: 'Ines Kept', email: 'ines.kept@example.org', phone: '+1 503 555 0161', notes: 'Left hip flares after long drives.' };
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await page.goto(bookHref(taken));
     await page.getByRole('heading', { level: 1, name: 'Your details' }).waitFor();
     await fillDetails(page, who);
@@ -154,7 +138,7 @@ test('the time is taken while confirming (409): "Choose another time" keeps ever
 
 test('"Choose another time" on the details page keeps what was typed', async () => {
   const [first] = await freeStarts(7);
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto(bookHref(first));
     await page.getByRole('heading', { level: 1, name: 'Your details' }).waitFor();
     await fillDetails(page, { name: 'Noor Half', email: 'noor.half@example.org', phone: '', notes: 'Mornings are hard.' });
@@ -170,7 +154,7 @@ test('"Choose another time" on the details page keeps what was typed', async () 
 
 test('an old /book link whose time has passed says so before anything is typed, and offers the next free times', async () => {
   const past = new Date(Date.now() - 3 * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto(bookHref(past));
     await page.getByRole('heading', { level: 1, name: 'This time has passed' }).waitFor();
     assert.equal(await page.locator('#name').count(), 0, 'no form to type into for a time gone by');
@@ -187,7 +171,7 @@ test('an old /book link whose time has passed says so before anything is typed, 
 });
 
 test('the profile shows the clinic phone as a tap-to-call link, and the rule for moving and cancelling', async () => {
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto(`/practitioners/${pid()}`);
     await page.locator('.times a').first().waitFor();
     await assertCallLink(page.locator('#clinic-phone'), 'the profile head');

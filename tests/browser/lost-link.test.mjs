@@ -5,21 +5,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { launch, newPage, assertAccessible, assertClean, shot, PHONE, DESKTOP } from './browser.mjs';
+import { launch, withPage, check, PHONE, DESKTOP } from './browser.mjs';
 
 let B;
 before(async () => { B = await launch(); });
 after(async () => { await B?.close(); });
-
-async function withPage(viewport, fn) {
-  const page = await newPage(B.browser, viewport);
-  try {
-    await fn(page);
-    assertClean(page);
-  } finally {
-    await page.context().close();
-  }
-}
 
 async function confirmationFor(page, email) {
   await page.goto('/lost-link');
@@ -32,13 +22,12 @@ async function confirmationFor(page, email) {
 
 test('from the manage page to the form; errors tied to the field; one confirmation for every address', async () => {
   for (const vp of [PHONE, DESKTOP]) {
-    await withPage(vp, async (page) => {
+    await withPage(B.browser, vp, async (page) => {
       await page.goto('/manage');
       await page.getByRole('link', { name: /e-mail you a new link/ }).click();
       await page.waitForURL('**/lost-link');
       await page.getByRole('heading', { level: 1, name: 'Lost your link?' }).waitFor();
-      await assertAccessible(page, `lost-link at ${vp.width} px`);
-      await shot(page, 'lost-link');
+      await check(page, 'lost-link');
 
       // nothing typed: the error is next to the field and named by it
       await page.getByRole('button', { name: 'Send me my links' }).click();
@@ -51,17 +40,15 @@ test('from the manage page to the form; errors tied to the field; one confirmati
       await email.fill('not an address');
       await page.getByRole('button', { name: 'Send me my links' }).click();
       await page.getByText('This does not look like an e-mail address').waitFor();
-      await assertAccessible(page, `lost-link with an error at ${vp.width} px`);
-      await shot(page, 'lost-link-error');
+      await check(page, 'lost-link-error');
     });
   }
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     const a = await confirmationFor(page, `nobody.${randomUUID().slice(0, 8)}@example.org`);
     const b = await confirmationFor(page, `someone.${randomUUID().slice(0, 8)}@example.org`);
     assert.equal(a, b, 'the same words whatever the address');
     assert.match(a, /If there are bookings under this address/);
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'done-heading');
-    await assertAccessible(page, 'lost-link sent');
-    await shot(page, 'lost-link-sent');
+    await check(page, 'lost-link-sent');
   });
 });
