@@ -73,10 +73,10 @@ async function bookingIdFromManage(link) {
 
 test('search by place name: suggestions, results with distance, price and next free time, a map', async () => {
   await withPage(B.browser, DESKTOP, async (page) => {
-    const t0 = Date.now();
+    // how fast it shows is the benchmark's business (see the last test): on a busy
+    // machine a timed assertion fails though nothing is wrong
     await page.goto('/');
     await page.locator('#place').waitFor();
-    assert.ok(Date.now() - t0 < 3000, 'the search page shows quickly');
     await check(page, 'home');
     await page.locator('#place').fill('Portla');
     const option = page.getByRole('option', { name: /Portland.*Oregon/ });
