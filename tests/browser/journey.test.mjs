@@ -1,0 +1,538 @@
+// A treatment plan followed the way a tired patient would, in a real browser, with the
+// mails a real worker (`clinicd worker`) delivers to a real SMTP sink (tests/api/smtp.mjs):
+// find a practitioner by place, book a 10-session weekly plan through the booking pages
+// (one date taken by someone else, one in the practitioner's time off), get one mail
+// with one calendar file holding every booked session, open its link, see the whole
+// plan, make a flare move, add a session, change the cadence for the rest; each change
+// is previewed before it is made and sends a mail, whose facts (dates and times as the
+// clinic's country writes them, the clinic as sender, its phone, the manage link) are
+// checked against what the pages showed.  The calendar file is read with Debian's
+// python3-icalendar (tests/api/itip_order.py), not a regex.
+//
+// Each run makes a practice of its own (a fresh clinic, at a place no other active
+// practice is near) and a fresh patient address, so it runs twice on one database.
+// Every page is checked with axe-core; mails are waited for by polling the sink.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { launch, withPage, check, PHONE, DESKTOP, BASE } from './browser.mjs';
+import {
+  createPractice, retirePractice, addTimeOff, availability, bookOk, at, today, addDays, DAY,
+} from '../api/fixtures.mjs';
+import { sql, sqlExec, lit, get } from '../api/lib.mjs';
+import { startSmtp, allMails, textOf } from '../api/smtp.mjs';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const OUT = join(REPO, 'tests', 'out');
+const ITIP = join(REPO, 'tests', 'api', 'itip_order.py');
+const TZ = 'America/Los_Angeles'; // a US clinic: mails write 12-hour times with the zone's name
+const CLINIC_PHONE = '+1 541 555 0123';
+const EVERY_DAY = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '09:00', end: '17:00' }));
+const SESSIONS = 10;
+const MAIL_WAIT_MS = 60_000; // a busy two-core machine; the worker polls every 200 ms
+
+let B;       // the browser
+let P;       // the practice of this run
+let smtp;    // the sink
+let worker;  // `clinicd worker`, delivering into the sink
+const S = {}; // what one step leaves for the next
+
+/** Checks the product does not pass yet, each with what is wrong: node:test runs them
+ * and reports them as TODO without failing the run.  Empty once they are fixed. */
+const DEFECT = {
+  // web/static/js/book.js: the plan's preview computes each date from the free times
+  // and writes "No free time within 3 days" for any it cannot have (previewTable), and
+  // the confirmation writes "Not booked: <date>" without the answer's reason (doneView)
+  bookingPageReason: { todo: 'the booking pages do not give the real reason of a date in the time off' },
+  // backend/src/cli/outbox_mail.c (outbox_mail_fill) fills a plan's sessions and dates
+  // (plan_sessions, plan_dates) for series_confirmed only: the mails of a flare move,
+  // added sessions and a new cadence (domain/mail_plan.c) get no dates, name no time at
+  // all and say "No session of this plan is booked any more." of a plan fully booked;
+  // the flare's mail would need the session's old time too (the payload's changes)
+  changeMailTimes: { todo: 'the mails of plan changes name no date (outbox_mail_fill fills them for series_confirmed only)' },
+};
+
+// ---------------------------------------------------------------------------------------
+// the practice, the patient and the worker
+
+const tag = randomUUID().slice(0, 8);
+const ME = {
+  name: 'Jo Marsh', email: `jo.marsh.${tag}@example.org`, phone: '+1 541 555 0177',
+  notes: 'Fibromyalgia; mornings are hard. Please go gently on my shoulders.',
+};
+
+/** A town of the gazetteer in the clinic's time zone with no active practice within
+ * 60 km, so that a search there finds this run's practitioner (a killed run's practice
+ * stays active and makes the next run choose another town). */
+function quietTown() {
+  const [town] = sql(`SELECT p.name, p.region_code, p.region_name, p.lat, p.lon FROM places p
+    WHERE p.kind = 'city' AND p.country_code = 'US' AND p.region_code IN ('OR', 'WA', 'CA')
+      AND p.population BETWEEN 5000 AND 200000
+      AND NOT EXISTS (SELECT 1 FROM locations l WHERE l.active
+        AND ST_DWithin(l.geog, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)::geography, 60000))
+    ORDER BY p.population DESC, p.id LIMIT 1`);
+  assert.ok(town, 'no town without a practice nearby in the gazetteer');
+  return town;
+}
+
+function makePractice() {
+  const p = createPractice({
+    label: 'journey', tz: TZ,
+    policy: { phone: CLINIC_PHONE, min_notice_minutes: 60, cancellation_notice_hours: 24,
+      booking_horizon_days: 400, slot_step_minutes: 30, max_open_bookings_per_contact: 100 },
+    services: { s60: { minutes: 60 } }, practitioners: { a: EVERY_DAY },
+  });
+  const town = quietTown();
+  p.town = town;
+  p.practitionerName = `Mira Okafor ${tag}`;
+  p.clinicName = `Gentle Fascia Rooms ${tag}`;
+  sqlExec(`BEGIN;
+    UPDATE clinics SET name = ${lit(p.clinicName)} WHERE id = ${lit(p.clinicId)};
+    UPDATE practitioners SET name = ${lit(p.practitionerName)}, accepting_new = true
+      WHERE id = ${lit(p.practitioners.a)};
+    UPDATE locations SET city = ${lit(town.name)}, region = ${lit(town.region_code)},
+      geog = ST_SetSRID(ST_MakePoint(${town.lon}, ${town.lat}), 4326)::geography
+      WHERE id = ${lit(p.locationId)};
+    INSERT INTO practitioner_techniques (clinic_id, practitioner_id, technique_id)
+      SELECT ${lit(p.clinicId)}, ${lit(p.practitioners.a)}, id FROM techniques
+      WHERE slug = 'myofascial-release';
+    UPDATE practitioners SET search_doc = search_doc WHERE id = ${lit(p.practitioners.a)};
+    COMMIT;`);
+  return p;
+}
+
+/** `clinicd worker` (not --once) against the sink, as `make run` runs it: the links in
+ * its mails lead to this test server. */
+function startWorker() {
+  assert.ok(process.env.CLINICD_BIN, 'CLINICD_BIN must be set (tests/run.sh sets it)');
+  mkdirSync(OUT, { recursive: true });
+  const log = join(OUT, 'journey-worker.log');
+  const fd = openSync(log, 'w');
+  const proc = spawn(process.env.CLINICD_BIN, ['worker'], {
+    cwd: REPO, stdio: ['ignore', fd, fd],
+    env: { ...process.env, CLINICD_SMTP_URL: smtp.url, CLINICD_WORKER_POLL_MS: '200',
+      CLINICD_PUBLIC_BASE_URL: BASE },
+  });
+  closeSync(fd);
+  proc.log = log;
+  // a run cut short does not leave it behind
+  process.on('exit', () => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL'); });
+  return proc;
+}
+
+async function stopWorker() {
+  if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
+  const gone = new Promise((r) => worker.once('exit', r));
+  worker.kill('SIGTERM');
+  const timer = setTimeout(() => worker.kill('SIGKILL'), 20_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+before(async () => {
+  smtp = await startSmtp();
+  P = makePractice();
+  worker = startWorker();
+  B = await launch();
+});
+
+after(async () => {
+  await B?.close();
+  await stopWorker();
+  await smtp?.stop();
+  retirePractice(P);
+});
+
+// ---------------------------------------------------------------------------------------
+// times, as the pages and the mails write them
+
+const norm = (s) => s.replace(/\s+/g, ' ').trim();
+const inTz = (iso, opts) => new Intl.DateTimeFormat('en-US', { timeZone: TZ, ...opts }).format(new Date(iso));
+const LONG_DATE = { weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' };
+const WEEKDAY_DATE = { weekday: 'long', month: 'long', day: 'numeric' };
+const TIME = { hour: 'numeric', minute: '2-digit' };
+/** "Monday, December 14, 2026, 10:00 AM": a session in the plan's lists. */
+const pageWhen = (iso) => norm(`${inTz(iso, LONG_DATE)}, ${inTz(iso, TIME)}`);
+/** "Monday, December 14 at 10:00 AM": the next session, the slot links. */
+const pageDayAt = (iso) => norm(`${inTz(iso, WEEKDAY_DATE)} at ${inTz(iso, TIME)}`);
+/** "Monday, December 14, 2026, 10:00 AM PST": how a mail of a US clinic writes it. */
+const mailWhen = (iso) => norm(`${inTz(iso, LONG_DATE)}, ${inTz(iso, { ...TIME, timeZoneName: 'short' })}`);
+
+const sameInstant = (a, b) => Date.parse(a) === Date.parse(b);
+const literally = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// ---------------------------------------------------------------------------------------
+// the mails
+
+const mine = () => allMails(smtp.maildir).filter((m) => (m.headers.to ?? '').toLowerCase() === ME.email);
+const seen = new Set();
+
+function workerLog() {
+  try { return readFileSync(worker.log, 'utf8').split('\n').slice(-15).join('\n'); } catch { return ''; }
+}
+
+/**
+ * Waits (polling the sink, up to MAIL_WAIT_MS) for the next mail to the patient that no
+ * earlier step took; fails when it does not come, or when more than one came.
+ */
+async function nextMail(what) {
+  const deadline = Date.now() + MAIL_WAIT_MS;
+  for (;;) {
+    const fresh = mine().filter((m) => !seen.has(m.file));
+    if (fresh.length) {
+      fresh.forEach((m) => seen.add(m.file));
+      assert.equal(fresh.length, 1, `one mail for ${what}, got: ${fresh.map((m) => m.headers.subject).join(' | ')}`);
+      return fresh[0];
+    }
+    assert.ok(worker.exitCode === null, `the worker stopped (${worker.exitCode}):\n${workerLog()}`);
+    assert.ok(Date.now() < deadline, `no mail for ${what} within ${MAIL_WAIT_MS / 1000} s; the worker said:\n${workerLog()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The manage link of a mail's text: {url, id, token}. */
+function linkOf(text) {
+  const m = /(\S+\/manage#id=([0-9a-f-]{36})&token=([A-Za-z0-9_-]+))/.exec(text);
+  assert.ok(m, `no manage link in the mail:\n${text}`);
+  return { url: m[1], id: m[2], token: m[3] };
+}
+
+/** What every mail of the plan must have: sent to the patient by the clinic (its name
+ * as the sender's display name), its phone, and the plan's manage link on this server. */
+function checkMailBasics(mail, subject) {
+  const text = textOf(mail);
+  assert.match(mail.headers.subject ?? '', subject);
+  assert.equal(mail.headers.to.toLowerCase(), ME.email);
+  const from = /^"(.*)" <[^>]+>$/.exec(mail.headers.from ?? '');
+  assert.ok(from, `the sender has a display name: ${mail.headers.from}`);
+  assert.equal(from[1], P.clinicName, 'the clinic\'s name is the sender\'s display name');
+  assert.ok(text.includes(ME.name), 'the mail greets the patient by name');
+  assert.ok(text.includes(CLINIC_PHONE), `the clinic's phone is in the mail:\n${text}`);
+  const link = linkOf(text);
+  assert.ok(link.url.startsWith(`${BASE}/manage#`), `the link leads to this server: ${link.url}`);
+  if (S.link) assert.equal(link.token, S.link.token, 'the same plan link in every mail');
+  return { text: norm(text), link };
+}
+
+/**
+ * Checks the mail of a change of the plan, in test t: the basics, then (a subtest) that
+ * it names every time in `times` (ISO instants, as the change's answer and the page had
+ * them) as a mail of the clinic's country writes it.  One function for every change
+ * mail, so that the checks of their calendar files can be added here.
+ */
+async function checkChangeMail(t, mail, { subject, times, what }) {
+  const { text } = checkMailBasics(mail, subject);
+  await t.test(`the mail names the times of ${what}`, DEFECT.changeMailTimes, () => {
+    for (const x of times) {
+      assert.ok(text.includes(mailWhen(x)), `the mail of ${what} names ${mailWhen(x)}:\n${textOf(mail)}`);
+    }
+  });
+}
+
+/** The calendar files of a mail, read with python3-icalendar (tests/api/itip_order.py):
+ * [{method, events: [{uid, sequence, status, dtstart (Unix seconds)}]}]. */
+function calendarsOf(mail) {
+  const parts = mail.parts.filter((p) => p.type === 'text/calendar');
+  if (!parts.length) return [];
+  const paths = parts.map((p, i) => {
+    const path = join(smtp.dir, `${mail.file}-${i}.ics`);
+    writeFileSync(path, p.text);
+    return path;
+  });
+  const r = spawnSync('/usr/bin/python3', [ITIP, ...paths], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `python3-icalendar could not read the calendar file: ${r.stderr}`);
+  return JSON.parse(r.stdout).files;
+}
+
+// ---------------------------------------------------------------------------------------
+// the plan, as the API has it (to tie what the page shows to instants)
+
+async function planNow() {
+  const r = await get(`/api/v1/booking-series/${S.seriesId}`, { headers: { authorization: `Bearer ${S.link.token}` } });
+  assert.equal(r.status, 200, r.text);
+  return r.json;
+}
+
+/** The plan page's list as the patient reads it: one line a session. */
+const planLines = async (page) => (await page.locator('#plan-list li').allInnerTexts()).map(norm);
+
+/** Opens the plan from the mail's link and checks the whole plan is shown. */
+async function openPlan(page, name) {
+  await page.goto(S.link.url);
+  await page.getByRole('heading', { level: 1, name: 'Your treatment plan' }).waitFor();
+  await page.locator('#plan-list li').first().waitFor();
+  await check(page, name);
+}
+
+/**
+ * One change from the plan page, as the patient makes it: the button, the fields
+ * (fill), "Show me what would change" (the preview, which must change nothing), then
+ * "Yes, do this".  Returns {changes (the preview's, with ISO times), plan (after)}.
+ */
+async function previewAndConfirm(page, button, path, fill, name) {
+  await page.getByRole('button', { name: button, exact: true }).click();
+  await page.locator('#change-form').waitFor();
+  await fill?.(page);
+  const isChange = (dry) => (r) => r.url().endsWith(`/booking-series/${S.seriesId}/${path}`)
+    && r.request().method() === 'POST' && Boolean(r.request().postDataJSON()?.dry_run) === dry;
+  const before = await planNow();
+  const [previewed] = await Promise.all([page.waitForResponse(isChange(true)),
+    page.getByRole('button', { name: 'Show me what would change' }).click()]);
+  assert.equal(previewed.status(), 200, await previewed.text());
+  const { changes } = await previewed.json();
+  const items = page.locator('#change-preview li');
+  await items.first().waitFor();
+  assert.equal(await items.count(), changes.length, 'the preview shows every change');
+  const lines = (await items.allInnerTexts()).map(norm);
+  changes.forEach((c, i) => assert.ok(lines[i].includes(pageWhen(c.start)), `preview line ${i + 1} shows ${pageWhen(c.start)}: ${lines[i]}`));
+  assert.match(await page.locator('#change-result').innerText(), /Nothing has changed yet/);
+  assert.deepEqual(await planNow(), before, 'the preview changed nothing');
+  await check(page, `${name}-preview`);
+  const [made] = await Promise.all([page.waitForResponse(isChange(false)),
+    page.getByRole('button', { name: 'Yes, do this' }).click()]);
+  assert.equal(made.status(), 200, await made.text());
+  await page.locator('#change-done').waitFor();
+  await check(page, `${name}-done`);
+  return { changes, plan: (await made.json()).plan };
+}
+
+// ---------------------------------------------------------------------------------------
+// the walk
+
+test('find a practitioner by the town, open the profile, choose the first session\'s time', async () => {
+  // the first session is next week or the week after, at 10:00; someone else has the
+  // third date's time, and the sixth date falls in a week the practitioner is away
+  const first = today(TZ, 9);
+  const slot = (await availability(P.practitioners.a, { service: P.services.s60, from: first, to: first }))
+    .slots.find((s) => sameInstant(s.start, new Date(at(first, '10:00', TZ)).toISOString()));
+  assert.ok(slot, `10:00 on ${first} is free`);
+  S.first = slot.start;
+  await bookOk(P.practitioners.a, P.services.s60, at(addDays(first, 14), '10:00', TZ), TZ);
+  addTimeOff(P, P.practitioners.a, at(addDays(first, 32), '00:00', TZ), at(addDays(first, 39), '00:00', TZ));
+
+  await withPage(B.browser, PHONE, async (page) => {
+    await page.goto('/');
+    await page.locator('#place').pressSequentially(P.town.name);
+    const option = page.getByRole('option', { name: new RegExp(`^${literally(`${P.town.name}, ${P.town.region_name}`)}`) });
+    await option.first().click();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const result = page.getByRole('link', { name: P.practitionerName, exact: true });
+    await result.waitFor();
+    await check(page, 'journey-search');
+    await result.click();
+    await page.getByRole('heading', { level: 1, name: P.practitionerName }).waitFor();
+    await page.locator('.times a').first().waitFor();
+    // the week of the first session: "Next week" until its day is shown
+    const day = page.locator(`.day[data-day="${first}"]`);
+    for (let i = 0; i < 3 && !(await day.count()); i++) {
+      const week = await page.locator('#week-heading').innerText();
+      await page.locator('#next-week').click();
+      await page.waitForFunction((w) => document.querySelector('#week-heading')?.textContent !== w, week);
+      await page.locator('.days').waitFor();
+    }
+    await check(page, 'journey-profile');
+    const time = day.getByRole('link', { name: `Book ${pageDayAt(slot.start)}` });
+    if (!(await time.count())) await day.getByRole('button', { name: /Show all/ }).click();
+    await time.click();
+    await page.getByRole('heading', { level: 1, name: 'Your details' }).waitFor();
+    S.bookUrl = page.url();
+  });
+});
+
+test('book a weekly plan of 10: details typed, every date previewed, the taken date moved, the away date named', async (t) => {
+  assert.ok(S.bookUrl, 'the first step ran');
+  await withPage(B.browser, PHONE, async (page) => {
+    await page.goto(S.bookUrl);
+    await page.getByRole('heading', { level: 1, name: 'Your details' }).waitFor();
+    await page.getByLabel('Your name').pressSequentially(ME.name);
+    await page.getByLabel('Your email address').pressSequentially(ME.email);
+    await page.getByLabel(/Your phone number/).pressSequentially(ME.phone);
+    await page.getByLabel(/Anything the practitioner should know/).pressSequentially(ME.notes);
+    await page.getByLabel(/Make it a plan/).check();
+    await page.selectOption('#every', '1');
+    await page.getByLabel('Number of sessions').fill(String(SESSIONS));
+    await check(page, 'journey-details');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Check and confirm' }).waitFor();
+    await page.locator('#plan-preview').waitFor();
+    const rows = await page.locator('#plan-preview tbody tr').evaluateAll((trs) => trs.map((t) => t.dataset.status));
+    assert.equal(rows.length, SESSIONS);
+    assert.equal(rows[2], 'move', `the taken date offers a nearby time: ${rows}`);
+    assert.equal(rows[5], 'none', `the date in the time off cannot be had: ${rows}`);
+    assert.equal(rows.filter((r) => r === 'free').length, SESSIONS - 2);
+    S.previewAway = norm(await page.locator('#plan-preview tbody tr').nth(5).innerText());
+    await check(page, 'journey-confirm');
+    await page.getByLabel(/Book the nearest free time instead/).check();
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/booking-series') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: /Book the sessions shown/ }).click(),
+    ]);
+    assert.equal(answer.status(), 201, await answer.text());
+    const plan = await answer.json();
+    await page.getByRole('heading', { level: 1, name: 'Your plan is booked' }).waitFor();
+    const occ = plan.occurrences;
+    assert.deepEqual(occ.map((o) => o.status), ['booked', 'booked', 'moved', 'booked', 'booked', 'skipped',
+      'booked', 'booked', 'booked', 'booked']);
+    const lines = (await page.locator('#plan-result li').allInnerTexts()).map(norm);
+    occ.forEach((o, i) => {
+      if (o.status !== 'skipped') assert.ok(lines[i].includes(pageWhen(o.start)), `the page shows ${pageWhen(o.start)}: ${lines[i]}`);
+    });
+    S.doneAway = lines[5];
+    await check(page, 'journey-booked');
+    S.seriesId = plan.id;
+    S.occurrences = occ;
+    S.pageLink = await page.locator('#manage-link').inputValue();
+  });
+  await t.test('the pages say why the date in the time off cannot be had', DEFECT.bookingPageReason, () => {
+    const away = S.occurrences.find((o) => o.status === 'skipped');
+    assert.ok(away.reason, 'the answer gives the reason');
+    assert.ok(S.previewAway.includes(away.reason), `the preview before booking: "${S.previewAway}" (the reason: ${away.reason})`);
+    assert.ok(S.doneAway.includes(away.reason), `the confirmation: "${S.doneAway}"`);
+  });
+});
+
+test('one mail for the plan: every date, the moved and the away one with why, one calendar file of every session', async () => {
+  assert.ok(S.occurrences, 'the plan was booked');
+  const mail = await nextMail('the plan');
+  const { text, link } = checkMailBasics(mail, /^Your treatment plan is booked, starting /);
+  const shown = new URLSearchParams(new URL(S.pageLink).hash.slice(1));
+  assert.deepEqual([link.id, link.token], [shown.get('id'), shown.get('token')], 'the mail has the link the page gave');
+  S.link = link;
+  const booked = S.occurrences.filter((o) => o.booking_id);
+  for (const o of booked) assert.ok(text.includes(mailWhen(o.start)), `the mail lists ${mailWhen(o.start)}:\n${textOf(mail)}`);
+  const moved = S.occurrences.find((o) => o.status === 'moved');
+  assert.ok(text.includes(`${mailWhen(moved.start)} (moved: ${mailWhen(moved.requested_start)} was not free)`),
+    `the moved date, with the time asked for:\n${textOf(mail)}`);
+  const away = S.occurrences.find((o) => o.status === 'skipped');
+  S.awayReason = away.reason;
+  assert.ok(away.reason, 'the answer gives the reason of the date not booked');
+  assert.ok(text.includes(`${mailWhen(away.requested_start)}: could not be booked (${away.reason})`),
+    `the date not booked, with why:\n${textOf(mail)}`);
+  assert.match(text, new RegExp(`all ${booked.length} sessions to your calendar`));
+
+  const files = calendarsOf(mail);
+  assert.equal(files.length, 1, 'one calendar file');
+  assert.equal(files[0].method, 'REQUEST');
+  const events = files[0].events;
+  assert.equal(events.length, booked.length, 'one VEVENT per booked session');
+  assert.equal(new Set(events.map((e) => e.uid)).size, events.length, 'each session its own UID');
+  assert.deepEqual(events.map((e) => e.dtstart * 1000).sort(), booked.map((o) => Date.parse(o.start)).sort(),
+    'the calendar file holds the booked times');
+  assert.ok(events.every((e) => e.status === 'CONFIRMED'));
+  S.uids = events.map((e) => e.uid);
+});
+
+test('the mail\'s link opens the whole plan: every session, progress, the next session first, the clinic\'s phone', async () => {
+  assert.ok(S.link, 'the plan mail came');
+  const p = await planNow();
+  assert.equal(p.sessions.length, SESSIONS);
+  const next = S.occurrences.find((o) => o.booking_id);
+  for (const vp of [PHONE, DESKTOP]) {
+    await withPage(B.browser, vp, async (page) => {
+      await openPlan(page, 'journey-plan');
+      const lines = await planLines(page);
+      assert.equal(lines.length, SESSIONS, 'every session of the plan');
+      p.sessions.forEach((s, i) => assert.ok(lines[i].includes(pageWhen(s.start)), `session ${i + 1}: ${lines[i]}`));
+      assert.match(lines[5], new RegExp(`Could not be booked.*${literally(S.awayReason)}`));
+      assert.match(norm(await page.locator('#plan-progress').innerText()), /\b0 of \d+ done\b/);
+      const nextText = norm(await page.locator('#next-session').innerText());
+      assert.ok(nextText.includes(pageDayAt(next.start)), `the next session first: ${nextText}`);
+      const first = await page.evaluate(() => {
+        const a = document.querySelector('#next-session');
+        const b = document.querySelector('#plan-list');
+        return Boolean(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+      });
+      assert.ok(first, 'the next session comes before the list');
+      const tel = page.locator('#plan-policy a[href^="tel:"]');
+      assert.equal(norm(await tel.innerText()), `${P.clinicName}: ${CLINIC_PHONE}`);
+    });
+  }
+  S.page = p;
+});
+
+test('"I\'m having a flare" moves the next session, previewed first; a mail names its old and new time', async (t) => {
+  assert.ok(S.page, 'the plan was opened');
+  const old = S.page.next_session.start;
+  let result;
+  await withPage(B.browser, PHONE, async (page) => {
+    await openPlan(page, 'journey-plan');
+    result = await previewAndConfirm(page, 'I\'m having a flare', 'flare', null, 'journey-flare');
+    assert.equal(result.changes.length, 1);
+    assert.equal(result.changes[0].status, 'moved');
+    assert.ok(sameInstant(result.changes[0].requested_start, old), 'the preview names the time it moves from');
+    const lines = await planLines(page);
+    const moved = lines.find((l) => l.includes(pageWhen(result.changes[0].start)));
+    assert.ok(moved, `the list shows the new time: ${lines.join(' | ')}`);
+    assert.match(moved, /flare/);
+  });
+  S.flare = { from: old, to: result.changes[0].start };
+  const mail = await nextMail('the flare move');
+  await checkChangeMail(t, mail, { subject: /^Your flare move is done$/, times: [S.flare.from, S.flare.to], what: 'the flare move' });
+});
+
+test('add a session at the end, keeping the weekly cadence, previewed first; a mail names the added date', async (t) => {
+  assert.ok(S.flare, 'the flare step ran');
+  const before = await planNow();
+  const last = before.sessions.filter((s) => s.status !== 'cancelled').at(-1);
+  let result;
+  await withPage(B.browser, PHONE, async (page) => {
+    await openPlan(page, 'journey-plan');
+    result = await previewAndConfirm(page, 'Add sessions', 'sessions',
+      (pg) => pg.getByLabel('How many sessions?').fill('1'), 'journey-add');
+    assert.equal(result.changes.length, 1);
+    assert.equal(result.changes[0].status, 'free');
+    assert.equal(Date.parse(result.changes[0].start) - Date.parse(last.start), 7 * DAY, 'a week after the last session');
+    assert.equal((await planLines(page)).length, SESSIONS + 1);
+  });
+  S.added = result.changes[0].start;
+  const mail = await nextMail('the added session');
+  await checkChangeMail(t, mail, { subject: /^Sessions added to your treatment plan$/, times: [S.added], what: 'the added session' });
+});
+
+test('every 2 weeks from session 7 on: the new dates previewed, then made; a mail lists the changed dates', async (t) => {
+  assert.ok(S.added, 'the add step ran');
+  const before = await planNow();
+  const from = before.sessions[6];
+  let result;
+  await withPage(B.browser, PHONE, async (page) => {
+    await openPlan(page, 'journey-plan');
+    result = await previewAndConfirm(page, 'Change how often', 'cadence', async (pg) => {
+      await pg.getByLabel('From which session?').selectOption('7');
+      await pg.getByLabel('How often from then on?').selectOption('2');
+    }, 'journey-cadence');
+    const moved = result.changes.filter((c) => c.status !== 'cancelled');
+    assert.ok(moved.length >= 4, `the sessions from 7 on get new dates: ${JSON.stringify(result.changes)}`);
+    const starts = moved.map((c) => Date.parse(c.start)).sort((a, b) => a - b);
+    assert.ok(starts[0] >= Date.parse(from.start), 'nothing before session 7 changes');
+    for (let i = 1; i < starts.length; i++) {
+      const gap = starts[i] - starts[i - 1];
+      assert.ok(Math.abs(gap - 14 * DAY) <= DAY, `two weeks apart (an hour's shift for summer time): ${new Date(starts[i]).toISOString()}`);
+    }
+    const lines = await planLines(page);
+    for (const c of moved) assert.ok(lines.some((l) => l.includes(pageWhen(c.start))), `the list shows ${pageWhen(c.start)}`);
+  });
+  // the changed dates: each session the new cadence moved (its booking keeps its id),
+  // and any it added
+  const was = new Map(before.sessions.filter((x) => x.booking_id).map((x) => [x.booking_id, Date.parse(x.start)]));
+  S.cadence = result.plan.sessions.filter((x) => x.booking_id && x.status !== 'cancelled'
+    && was.get(x.booking_id) !== Date.parse(x.start)).map((x) => x.start);
+  assert.equal(S.cadence.length, 4, `sessions 8 to 11 get new dates: ${JSON.stringify(result.plan.sessions)}`);
+  const mail = await nextMail('the new cadence');
+  await checkChangeMail(t, mail, { subject: /^Your treatment plan has new dates$/, times: S.cadence, what: 'the new cadence' });
+});
+
+test('the walk sent the patient four mails, one per change, none twice', async () => {
+  assert.ok(S.cadence, 'the walk ran to its end');
+  const all = mine();
+  assert.deepEqual(all.map((m) => m.headers.subject).sort(), [
+    'Sessions added to your treatment plan',
+    'Your flare move is done',
+    'Your treatment plan has new dates',
+    all.find((m) => /^Your treatment plan is booked/.test(m.headers.subject))?.headers.subject,
+  ].sort());
+  assert.equal(new Set(all.map((m) => m.headers['message-id'])).size, all.length, 'no mail twice');
+});
