@@ -47,7 +47,9 @@ export async function newPage(browser, viewport = DESKTOP, options = {}) {
   const context = await browser.newContext({ viewport, baseURL: BASE, locale: 'en-US',
     reducedMotion: 'reduce', ...options });
   await context.route((url) => !url.href.startsWith(BASE), (route) => route.abort('internetdisconnected'));
-  context.setDefaultTimeout(10000);
+  // every wait is for a condition; on a busy two-core machine (chromium, clinicd and
+  // PostgreSQL sharing it) a step that takes half a second alone can take several
+  context.setDefaultTimeout(20000);
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
