@@ -313,6 +313,9 @@ describe('the audit row names the address by a keyed hash', () => {
     const secret = process.env.CLINICD_AUDIT_KEY;
     assert.ok(secret, 'tests/run.sh gives the server an audit key');
     assert.equal(ids[0], blake2b128(key, secret), 'keyed with the configured audit_key');
+    // the rows with no clinic still form an unbroken chain
+    const v = spawnSync(process.env.CLINICD_BIN, ['audit', 'verify', '--clinic', 'none'], { cwd: REPO, encoding: 'utf8' });
+    assert.equal(v.status, 0, `audit verify: ${v.stdout}${v.stderr}`);
   });
 });
 
