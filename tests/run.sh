@@ -44,6 +44,10 @@ export CLINICD_BIN=$root/$build/clinicd
 # a notification key, as make run makes one, so that mails carry the manage link
 export CLINICD_NOTIFICATION_KEY
 CLINICD_NOTIFICATION_KEY=${CLINICD_NOTIFICATION_KEY:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
+# and the audit log's key for hashing addresses (tests/api/lost-links.test.mjs checks
+# the audit row's hash against it)
+export CLINICD_AUDIT_KEY
+CLINICD_AUDIT_KEY=${CLINICD_AUDIT_KEY:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
 
 # A sanitized server stops at the first memory or undefined-behaviour error.  Leaks
 # are checked by valgrind on the unit tests instead: at exit the server's threads

@@ -18,6 +18,13 @@ if [ ! -s "$keyfile" ]; then
 fi
 export CLINICD_NOTIFICATION_KEY
 CLINICD_NOTIFICATION_KEY=$(cat "$keyfile")
+# the audit log's key for hashing addresses, made once and kept like the one above
+auditkeyfile=$root/var/audit.key
+if [ ! -s "$auditkeyfile" ]; then
+  (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$auditkeyfile")
+fi
+export CLINICD_AUDIT_KEY
+CLINICD_AUDIT_KEY=$(cat "$auditkeyfile")
 export DATABASE_URL
 DATABASE_URL=$(bash "$here/pg.sh" url "$pgdir" "$pgport" "$db" clinicd)
 export PORT=$port

@@ -10,6 +10,7 @@
 #include "cli/admin.h"
 #include "cli/audit.h"
 #include "booking/availability.h"
+#include "booking/lost_links.h"
 #include "cache/vocab.h"
 #include "core/app.h"
 #include "core/config.h"
@@ -114,6 +115,7 @@ static int cmd_serve(struct config *cfg)
     owners_add(&schedule_cache_owner);
     owners_add(&profiles_owner);
     owners_add(&patient_rate_owner);
+    owners_add(&lost_links_owner);
     owners_add(&availability_answers_owner);
     int rc = 1;
     if (owners_start()) {

@@ -15,17 +15,14 @@
 // on every patient write route, while staff writes and other clients go on.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { post, assertProblem, sql, lit } from './lib.mjs';
-import { checkResponse } from './validate.mjs';
 import {
   at, fmt, addDays, isoWeekday, nextWeekday, createPractice, addPractitioner, retirePractice, patient,
   bearer,
 } from './fixtures.mjs';
 import { createUser, signedIn } from './staff-fixtures.mjs';
-import { startClinicd } from '../faults/lib.mjs';
+import { startLimitedClinicd, shippedLimit, requestFrom, metric } from './server.mjs';
 
 const TZ = 'America/Los_Angeles';
 const WEEKDAYS_9_TO_17 = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '17:00' }));
@@ -144,45 +141,7 @@ describe('the per-contact limit counts one person once', () => {
 
 // ---------------------------------------------------------------------------------------
 // a clinicd of our own with the limit as shipped, reached from chosen loopback addresses
-
-/** The shipped values of the limit (config/clinicd.conf). */
-function shipped() {
-  const conf = readFileSync(new URL('../../config/clinicd.conf', import.meta.url), 'utf8');
-  const val = (k) => Number(new RegExp(`^${k}\\s*=\\s*(\\d+)`, 'm').exec(conf)?.[1]);
-  return { perHour: val('patient_writes_per_hour'), burst: val('patient_write_burst') };
-}
-
-/** A request to base from local address `from`; answers are checked against the document. */
-function requestFrom(base, from, method, path, { body, headers = {} } = {}) {
-  const u = new URL(path, base);
-  const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: u.hostname, port: u.port, path: u.pathname + u.search, method, localAddress: from, agent: false,
-      headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-        try {
-          checkResponse(method, path, { status: res.statusCode, headers: h }, text);
-        } catch (e) {
-          reject(e);
-          return;
-        }
-        let json = null;
-        try { json = JSON.parse(text); } catch { /* not JSON */ }
-        resolve({ status: res.statusCode, headers: h, text, json });
-      });
-    });
-    req.on('error', reject);
-    if (data) req.write(data);
-    req.end();
-  });
-}
+// (tests/api/server.mjs)
 
 function assert429(r) {
   assertProblem(r, 429);
@@ -196,12 +155,10 @@ function assert429(r) {
 describe('the per-client limit on patients\' writes (a clinicd of this suite\'s own, limit as shipped)', () => {
   let S;
   let Q;
-  const limit = shipped();
+  const limit = shippedLimit();
   before(async () => {
     assert.ok(limit.perHour > 0 && limit.burst > 0, `config/clinicd.conf: ${JSON.stringify(limit)}`);
-    S = await startClinicd({ databaseUrl: process.env.DATABASE_URL, logName: 'hoarding-server', env: {
-      CLINICD_PATIENT_WRITES_PER_HOUR: String(limit.perHour), CLINICD_PATIENT_WRITE_BURST: String(limit.burst),
-    } });
+    S = await startLimitedClinicd({ logName: 'hoarding-server' });
     Q = createPractice({
       label: 'hoard-rate', tz: TZ,
       policy: { slot_step_minutes: 60, min_notice_minutes: 60, booking_horizon_days: 120,
@@ -328,7 +285,7 @@ describe('the per-client limit on patients\' writes (a clinicd of this suite\'s 
     // counted in /metrics (when this address may read them)
     const m = await requestFrom(S.base, '127.0.0.1', 'GET', '/metrics');
     if (m.status === 200) {
-      const limited = Number(/^clinicd_patient_writes_limited_total (\d+)$/m.exec(m.text)?.[1]);
+      const limited = metric(m.text, 'clinicd_patient_writes_limited_total');
       assert.ok(limited >= 5, `metrics count ${limited} refusals`);
     }
   });

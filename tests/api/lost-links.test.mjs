@@ -6,11 +6,14 @@
 // message with a fresh link to each.  Each link opens its own booking (a plan's, its
 // sessions) through the booking API and nothing else; expired, foreign and malformed
 // tokens are 404s like a wrong manage token.  Bad input is a 422 naming the field;
-// 100 requests for one person in a minute get 429s with Retry-After after the 5th.
+// 100 requests for one person in a minute get 429s with Retry-After after the 5th,
+// 100 for twenty people (half with bookings) in a minute all the same 202 in the same
+// time; one client gets 20 an hour.  The audit row's hash of the address is keyed with
+// config audit_key (CLINICD_AUDIT_KEY, set by tests/run.sh); the 429s are counted in
+// /metrics by limit.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { post, get, request, sql, lit, assertProblem } from './lib.mjs';
 import { at, fmt, addDays, nextWeekday, createPractice, retirePractice, bearer } from './fixtures.mjs';
 import { startSmtp, mailFiles as filesIn, parseMail, textOf } from './smtp.mjs';
-import { checkResponse } from './validate.mjs';
-import { startClinicd } from '../faults/lib.mjs';
+import { startLimitedClinicd, requestFrom, metric } from './server.mjs';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const TZ = 'America/Los_Angeles';
@@ -61,6 +63,36 @@ async function bookAt(p, day, time, email) {
 
 const ask = (email) => post('/api/v1/lost-links', { email });
 const openAs = (id, token) => get(`/api/v1/bookings/${id}`, { headers: bearer(token) });
+const openPlanAs = (id, token) => get(`/api/v1/booking-series/${id}`, { headers: bearer(token) });
+
+/** Runs statements as the owner (the service's role may not rewrite a link's times). */
+function asOwner(statements) {
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', process.env.OWNER_DATABASE_URL, '-c', statements],
+    { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+/** BLAKE2b-128 of text in hex: plain, or keyed as clinicd keys it from the audit_key secret
+ * (the key is BLAKE2b-256 of the secret's text). */
+function blake2b128(text, secret) {
+  const py = 'import hashlib, sys\n'
+    + 'k = hashlib.blake2b(sys.argv[2].encode(), digest_size=32).digest() if len(sys.argv) > 2 else b""\n'
+    + 'print(hashlib.blake2b(sys.argv[1].encode(), digest_size=16, key=k).hexdigest())';
+  const r = spawnSync('python3', ['-c', py, text, ...(secret ? [secret] : [])], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+/** The lost-links 429s counted in base's /metrics under limit ("client" or "address"). */
+async function limitedCount(base, limit) {
+  const m = await requestFrom(base, '127.0.0.1', 'GET', '/metrics');
+  assert.equal(m.status, 200, m.text);
+  return metric(m.text, `clinicd_lost_links_limited_total{limit="${limit}"}`);
+}
+
+/** The answer without what differs from request to request (its id, the seconds to wait). */
+const sameness = (r) => ({ status: r.status, type: r.headers.get('content-type'),
+  body: r.text.replace(/"request_id":"[^"]*"/, '').replace(/\d+ seconds/, 'N seconds') });
 
 before(async () => {
   smtp = await startSmtp();
@@ -104,7 +136,7 @@ describe('bad input: 422 (or 400) naming the field, never a 500, nothing written
 
 describe('one mail with a fresh link to every open booking and plan, at every clinic', () => {
   const X = address('x');
-  let singles, plan, cancelled, other, mail, links;
+  let singles, plan, cancelled, other, otherPlan, mail, links;
 
   before(async () => {
     singles = [await bookAt(P, MON, '09:00', X), await bookAt(P, addDays(MON, 1), '10:00', X), await bookAt(Q, addDays(MON, 2), '11:00', X)];
@@ -118,6 +150,12 @@ describe('one mail with a fresh link to every open booking and plan, at every cl
     const c = await post(`/api/v1/bookings/${cancelled.id}/cancel`, {}, { headers: bearer(cancelled.manage_token) });
     assert.equal(c.status, 200, c.text);
     other = await bookAt(P, addDays(MON, 4), '12:00', address('other'));
+    const o = await post('/api/v1/booking-series', {
+      practitioner_id: Q.practitioners.a, service_id: Q.services.s60, start: fmt(at(addDays(MON, 3), '15:00', TZ), TZ),
+      patient: { name: 'Sam Other', email: address('other-plan') }, rrule: 'FREQ=WEEKLY;COUNT=2', on_conflict: 'fail',
+    });
+    assert.equal(o.status, 201, o.text);
+    otherPlan = o.json;
   });
 
   test('the request: 202, one outbox row with no clinic, its audit row without the address, no lookup yet', async () => {
@@ -200,6 +238,27 @@ describe('one mail with a fresh link to every open booking and plan, at every cl
     assert.equal(ics.status, 200);
   });
 
+  // The manage page opens a plan through GET /booking-series/{id}, which accepts only the
+  // plan's manage token (booking/plan.c, plan_held): with a lost link it shows the
+  // session alone.  Kept as a todo until plan_held also asks holder_token_matches.
+  test('the plan\'s link opens the plan itself (GET /booking-series/{id})', { todo: 'plan_held accepts only the manage token' }, async () => {
+    const r = await openPlanAs(plan.id, links[3].token);
+    assert.equal(r.status, 200, r.text);
+  });
+
+  test('a link used for another plan or a plan\'s other booking: 404 like a wrong token', async () => {
+    const planLink = links[3];
+    for (const o of otherPlan.occurrences) assertProblem(await openAs(o.booking_id, planLink.token), 404);
+    assertProblem(await openPlanAs(otherPlan.id, planLink.token), 404);
+    // a single booking's link opens none of the plan's sessions, nor the plan
+    for (const o of plan.occurrences) assertProblem(await openAs(o.booking_id, links[0].token), 404);
+    assertProblem(await openPlanAs(plan.id, links[0].token), 404);
+    // nor does it act on them
+    const c = await post(`/api/v1/bookings/${otherPlan.occurrences[0].booking_id}/cancel`, {}, { headers: bearer(planLink.token) });
+    assertProblem(c, 404);
+    assert.equal(sql(`SELECT status FROM bookings WHERE id = ${lit(otherPlan.occurrences[0].booking_id)}`)[0].status, 'booked');
+  });
+
   test('a link works for a move and a cancellation like the manage token', async () => {
     const l = links[1];
     const c = await post(`/api/v1/bookings/${l.id}/cancel`, {}, { headers: bearer(l.token) });
@@ -214,9 +273,8 @@ describe('one mail with a fresh link to every open booking and plan, at every cl
   test('an expired link, a malformed token, a token of another booking: 404 like a wrong token', async () => {
     const l = links[2];
     assert.equal((await openAs(l.id, l.token)).status, 200);
-    const expire = `UPDATE lost_link_tokens SET created_at = now() - interval '8 days', expires_at = now() - interval '1 second'
-      WHERE booking_id = ${lit(l.id)}`;
-    spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', process.env.OWNER_DATABASE_URL, '-c', expire], { encoding: 'utf8' });
+    asOwner(`UPDATE lost_link_tokens SET created_at = now() - interval '8 days', expires_at = now() - interval '1 second'
+      WHERE booking_id = ${lit(l.id)}`);
     const expired = await openAs(l.id, l.token);
     const wrong = await openAs(l.id, 'A'.repeat(43));
     assertProblem(expired, 404);
@@ -227,6 +285,45 @@ describe('one mail with a fresh link to every open booking and plan, at every cl
       assertProblem(await openAs(links[0].id, bad), 404);
     assertProblem(await openAs(randomUUID(), links[0].token), 404);
     assertProblem(await get(`/api/v1/bookings/not-a-uuid`, { headers: bearer(links[0].token) }), 404);
+  });
+
+  test('an expired plan link opens none of its sessions, and cannot cancel one', async () => {
+    const l = links[3];
+    assert.equal((await openAs(plan.occurrences[1].booking_id, l.token)).status, 200);
+    asOwner(`UPDATE lost_link_tokens SET created_at = now() - interval '8 days', expires_at = now() - interval '1 second'
+      WHERE series_id = ${lit(plan.id)}`);
+    for (const o of plan.occurrences) assertProblem(await openAs(o.booking_id, l.token), 404);
+    assertProblem(await post(`/api/v1/bookings/${plan.occurrences[2].booking_id}/cancel`, {}, { headers: bearer(l.token) }), 404);
+    assert.equal(sql(`SELECT status FROM bookings WHERE id = ${lit(plan.occurrences[2].booking_id)}`)[0].status, 'booked');
+    // the plan's own manage token is untouched
+    assert.equal((await openAs(plan.occurrences[2].booking_id, plan.manage_token)).status, 200);
+  });
+});
+
+describe('the audit row names the address by a keyed hash', () => {
+  test('not the plain hash of its contact key; the same for every spelling; keyed with audit_key', async () => {
+    const local = `lost.audit.${randomUUID().slice(0, 8)}`;
+    const spellings = [`${local}@example.org`, `${local.toUpperCase()}+x@Example.org`];
+    const ids = [];
+    for (const e of spellings) {
+      const r = await ask(e);
+      assert.equal(r.status, 202, r.text);
+      const rows = sql(`SELECT resource_id FROM audit_log WHERE action = 'request_lost_links'
+        AND request_id = ${lit(r.headers.get('x-request-id'))}`);
+      assert.equal(rows.length, 1);
+      ids.push(rows[0].resource_id);
+    }
+    const key = sql(`SELECT contact_key(${lit(spellings[0])}) AS k`)[0].k;
+    assert.equal(ids[0], ids[1], 'one contact key, one name');
+    assert.match(ids[0], /^[0-9a-f]{32}$/);
+    assert.notEqual(ids[0], blake2b128(key), 'the plain hash of the contact key would let a list of addresses be tested');
+    assert.notEqual(ids[0], blake2b128(spellings[0]));
+    const secret = process.env.CLINICD_AUDIT_KEY;
+    assert.ok(secret, 'tests/run.sh gives the server an audit key');
+    assert.equal(ids[0], blake2b128(key, secret), 'keyed with the configured audit_key');
+    // the rows with no clinic still form an unbroken chain
+    const v = spawnSync(process.env.CLINICD_BIN, ['audit', 'verify', '--clinic', 'none'], { cwd: REPO, encoding: 'utf8' });
+    assert.equal(v.status, 0, `audit verify: ${v.stdout}${v.stderr}`);
   });
 });
 
@@ -272,7 +369,8 @@ describe('the same answer, and the same work, whether or not the address has boo
 });
 
 describe('rate limits', () => {
-  test('100 requests for one person in a minute (its spellings folded): 5 accepted, then 429 with Retry-After', async () => {
+  test('100 requests for one person in a minute (its spellings folded): 5 accepted, then 429 with Retry-After, counted in /metrics', async () => {
+    const counted = await limitedCount(process.env.BASE_URL, 'address');
     const local = `lost.limit.${randomUUID().slice(0, 6)}`;
     const spellings = [`${local}@gmail.com`, `${local.replace(/\./g, '')}+a@gmail.com`, `${local.toUpperCase()}@googlemail.com`,
       `${local}+x@gmail.com`];
@@ -292,50 +390,72 @@ describe('rate limits', () => {
     const denied = sql(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'request_lost_links'
       AND outcome = 'denied' AND at > now() - interval '10 minutes'`)[0].n;
     assert.ok(denied >= 95, `${denied} refusals audited`);
+    assert.equal(await limitedCount(process.env.BASE_URL, 'address') - counted, 95, 'the refusals counted in /metrics');
+    assert.equal(await limitedCount(process.env.BASE_URL, 'client'), 0, 'the shared server has no per-client limit');
+  });
+
+  test('100 requests in a minute for twenty people, half of them with bookings: the same 202 in the same time; the 6th for each the same 429', { timeout: 120_000 }, async () => {
+    const known = [], unknown = [];
+    for (let i = 0; i < 10; i++) {
+      const k = address(`known-flood${i}`);
+      await bookAt(P, addDays(MON, 14 + Math.floor(i / 5) * 7 + (i % 5)), '16:00', k);
+      known.push(k);
+      unknown.push(address(`unknown-flood${i}`));
+    }
+    const timed = async (email) => {
+      const t0 = process.hrtime.bigint();
+      const r = await ask(email);
+      return { r, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+    };
+    const k = [], u = [];
+    const started = Date.now();
+    for (let round = 0; round < 5; round++)
+      for (let i = 0; i < 10; i++) { k.push(await timed(known[i])); u.push(await timed(unknown[i])); }
+    assert.ok(Date.now() - started < 60_000, 'within a minute');
+    assert.equal(k.length + u.length, 100);
+    for (const x of [...k, ...u]) assert.deepEqual(sameness(x.r), sameness(k[0].r));
+    assert.equal(k[0].r.status, 202);
+    const median = (xs) => xs.map((x) => x.ms).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    assert.ok(Math.abs(median(k) - median(u)) < 50, `medians ${median(k)} vs ${median(u)} ms`);
+    // past the documented 5 an hour, a known and an unknown address get the same 429
+    const [kk, uu] = [await ask(known[0]), await ask(unknown[0])];
+    assertProblem(kk, 429);
+    assert.deepEqual(sameness(uu), sameness(kk));
+    assert.ok(Number(kk.headers.get('retry-after')) >= 1 && Number(uu.headers.get('retry-after')) >= 1);
   });
 });
 
-/** POST body to base's path from local address `from` (checked against the document). */
-function postFrom(base, from, path, body) {
-  const u = new URL(path, base);
-  const data = Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress: from, agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': data.length },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-        try { checkResponse('POST', path, { status: res.statusCode, headers: h }, text); } catch (e) { reject(e); return; }
-        resolve({ status: res.statusCode, headers: h, text, json: JSON.parse(text) });
-      });
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
-
 describe('the per-client limit (a clinicd of this suite\'s own, with the patients\' limit on)', () => {
   let S;
+  const known = [];
   before(async () => {
-    S = await startClinicd({ databaseUrl: process.env.DATABASE_URL, logName: 'lost-links-server',
-      env: { CLINICD_PATIENT_WRITES_PER_HOUR: '60' } });
+    S = await startLimitedClinicd({ logName: 'lost-links-server' });
+    for (let i = 0; i < 3; i++) {
+      known.push(address(`client-known${i}`));
+      await bookAt(P, addDays(MON, 28 + i), '16:00', known[i]);
+    }
   });
   after(async () => { await S?.stop(); });
 
-  test('20 requests an hour from one client, whatever the addresses; another client is not held up', async () => {
+  test('20 requests an hour from one client, known and unknown addresses alike; counted in /metrics; another client is not held up', async () => {
+    const counted = await limitedCount(S.base, 'client');
+    assert.equal(counted, 0, 'a fresh server has refused nothing');
+    const lost = (from, email) => requestFrom(S.base, from, 'POST', '/api/v1/lost-links', { body: { email } });
     const answers = [];
     for (let i = 0; i < 25; i++)
-      answers.push(await postFrom(S.base, '127.0.0.7', '/api/v1/lost-links', { email: address(`client${i}`) }));
+      answers.push(await lost('127.0.0.7', i % 2 ? known[(i >> 1) % known.length] : address(`client${i}`)));
     assert.deepEqual(answers.map((r) => r.status), [...Array(20).fill(202), ...Array(5).fill(429)]);
+    for (const r of answers.slice(0, 20)) assert.deepEqual(sameness(r), sameness(answers[0]));
     for (const r of answers.slice(20)) {
+      assertProblem(r, 429);
       assert.match(r.json.type, /too-many-requests$/);
       assert.ok(Number(r.headers.get('retry-after')) >= 1);
+      assert.deepEqual(sameness(r), sameness(answers[20]), 'a known and an unknown address: the same 429');
     }
-    assert.equal((await postFrom(S.base, '127.0.0.8', '/api/v1/lost-links', { email: address('client-other') })).status, 202);
+    assert.equal(await limitedCount(S.base, 'client'), 5, 'each refusal counted');
+    assert.equal(await limitedCount(S.base, 'address'), 0);
+    const m = await requestFrom(S.base, '127.0.0.1', 'GET', '/metrics');
+    for (const e of known) assert.ok(!m.text.includes(e.split('@')[0]), 'no address in /metrics');
+    assert.equal((await lost('127.0.0.8', address('client-other'))).status, 202);
   });
 });

@@ -1,6 +1,8 @@
 /* The gate: each route's access rule, applied in one place. */
 #include "api/gate.h"
 
+#include <string.h>
+
 #include "api/access.h"
 
 #define ACCESS_REQUIREMENTS (ACCESS_PATIENT_DATA | ACCESS_PRACTITIONER | ACCESS_PEOPLE)
@@ -52,22 +54,47 @@ bool gate_rule_of(unsigned access, struct gate_rule *out)
     return true;
 }
 
-/* A person signed in, not an API key; otherwise replies 403. */
+/* Why an API key may not call the route of pattern (one marked ACCESS_PEOPLE): what it
+ * asks of the caller, and who may do it instead.  Pure. */
+static const char *people_only_detail(const char *pattern)
+{
+    static const struct {
+        const char *part, *detail;
+    } why[] = {
+        {"/auth/password",
+         "An API key has no password to change. A person signs in with their e-mail address "
+         "and password and changes their own."},
+        {"/api-keys",
+         "API keys cannot list, create or revoke API keys, so that a key that leaks cannot "
+         "make more. A clinic administrator signs in with their e-mail address and password "
+         "to do this."},
+    };
+    for (size_t i = 0; pattern && i < sizeof(why) / sizeof(why[0]); i++)
+        if (strstr(pattern, why[i].part))
+            return why[i].detail;
+    return "This is done by a person signed in with their e-mail address and password, not "
+           "with an API key.";
+}
+
+/* A person signed in, not an API key; otherwise replies 403 api-key-not-allowed, saying
+ * why for the route, and records the refusal. */
 static bool gate_people(struct req *r, const struct auth *a)
 {
     if (!a->api_key)
         return true;
-    reply_problem(r, 403, "forbidden", NULL,
-                  "This is done by a person signed in, not with an API key.", NULL);
+    auth_audit_denied(r, a, "not for API keys", NULL);
+    reply_problem(r, 403, "api-key-not-allowed", "Not for API keys",
+                  people_only_detail(r->route ? r->route->pattern : NULL), NULL);
     return false;
 }
 
-/* Checks the caller against g in order; false after replying. */
+/* Checks the caller against g in order; false after replying.  An API key on a route
+ * for people is told so before its scopes are looked at: no scope would do. */
 static bool gate_checks(struct req *r, struct auth *a, const struct gate_rule *g)
 {
     return auth_staff(r, a) && (!g->clinic || auth_clinic(r, a, staff_clinic(r))) &&
-           (!g->scope || auth_scope(r, a, g->scope)) && (!g->admin || auth_admin(r, a)) &&
-           (!g->people || gate_people(r, a)) &&
+           (!g->people || gate_people(r, a)) && (!g->scope || auth_scope(r, a, g->scope)) &&
+           (!g->admin || auth_admin(r, a)) &&
            (!g->practitioner || auth_practitioner(r, a, req_param(r, 1))) &&
            (!g->data_scope || auth_scope(r, a, g->data_scope));
 }

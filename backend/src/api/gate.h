@@ -8,7 +8,8 @@
 
 #include "http/request.h"
 
-/* What a rule asks of the caller, in the order the gate checks it.  Plain data. */
+/* What a rule asks of the caller, in the order the gate checks it (but people right
+ * after clinic: an API key is told it may not, whatever its scopes).  Plain data. */
 struct gate_rule {
     bool signed_in;        /* a staff session or API key (else 401) */
     bool clinic;           /* of the route's clinic, {clinic_id}, or a platform admin (404) */

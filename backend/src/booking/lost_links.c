@@ -11,13 +11,16 @@
  * Limits: LOST_LINKS_PER_ADDRESS requests an hour per contact key (contact_key():
  * case, "+tags" and gmail's dots folded), counted in PostgreSQL so that every process
  * agrees; and LOST_LINKS_PER_CLIENT an hour per client address, in memory (api/rate.c's
- * buckets), off when the patients' writes limit is off (patient_writes_per_hour = 0, as
- * on the test server, where every suite is 127.0.0.1).  Either is a 429 with
- * Retry-After.  The audit row names the address only by a hash of its contact key. */
+ * buckets, made by the owner below), off when the patients' writes limit is off
+ * (patient_writes_per_hour = 0, as on the test server, where every suite is
+ * 127.0.0.1).  Either is a 429 with Retry-After, counted in /metrics.  The audit row
+ * names the address only by a hash of its contact key keyed with config audit_key, so
+ * that a list of addresses cannot be tested against the audit log. */
 #include "api/handlers.h"
+#include "booking/lost_links.h"
 
-#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -30,26 +33,74 @@
 #include "core/app.h"
 #include "domain/contact.h"
 #include "store/lost_links.h"
+#include "util/buf.h"
+#include "util/log.h"
 #include "util/ratelimit.h"
 
 #define LOST_LINKS_PER_ADDRESS 5
 #define LOST_LINKS_PER_CLIENT 20
 #define LOST_LINKS_CLIENT_KEYS 16384
 
-/* Made once, at the first request, and kept for the life of the process. */
+/* Set by the owner's start before the server runs (client_rl freed by its stop after
+ * the server stopped): read-only in between. */
 static struct ratelimit *client_rl;
-static pthread_once_t client_rl_once = PTHREAD_ONCE_INIT;
+static unsigned char audit_key[crypto_generichash_KEYBYTES];
+static atomic_long limited_client, limited_address;
 
-static void client_rl_make(void)
+/* The audit hash's key from config audit_key: BLAKE2b-256 of the secret's text, so any
+ * secret config accepts (16 to 256 visible characters) gives a full-length key.
+ * Without one ("-"), a random key: hashes then differ from one start to the next. */
+static void audit_key_load(void)
 {
+    const char *secret = app.cfg ? app.cfg->audit_key : NULL;
+    if (secret && strcmp(secret, "-") != 0) {
+        crypto_generichash(audit_key, sizeof(audit_key), (const unsigned char *)secret,
+                           strlen(secret), NULL, 0);
+        return;
+    }
+    randombytes_buf(audit_key, sizeof(audit_key));
+    log_warn("config: audit_key is not set: the audit log names lost-link requests by a "
+             "hash that changes at every start (set audit_key to keep it comparable)");
+}
+
+static bool lost_links_start(void)
+{
+    audit_key_load();
     if (app.cfg && app.cfg->patient_writes_per_hour > 0)
         client_rl = ratelimit_new((double)LOST_LINKS_PER_CLIENT / 3600.0,
                                   (double)LOST_LINKS_PER_CLIENT, LOST_LINKS_CLIENT_KEYS);
+    return true;
 }
 
-static void reply_limited(struct req *r, long wait)
+static void lost_links_stop(void)
+{
+    ratelimit_free(client_rl);
+    client_rl = NULL;
+    sodium_memzero(audit_key, sizeof(audit_key));
+}
+
+static void lost_links_stats(struct buf *out)
+{
+    buf_printf(out,
+               "# HELP clinicd_lost_links_limited_total Lost-link requests refused 429, by the "
+               "limit that refused them (per client address, per contact key).\n"
+               "# TYPE clinicd_lost_links_limited_total counter\n"
+               "clinicd_lost_links_limited_total{limit=\"client\"} %ld\n"
+               "clinicd_lost_links_limited_total{limit=\"address\"} %ld\n",
+               atomic_load(&limited_client), atomic_load(&limited_address));
+}
+
+const struct owner lost_links_owner = {
+    .name = "the lost-links limit and audit key",
+    .start = lost_links_start,
+    .stop = lost_links_stop,
+    .stats = lost_links_stats,
+};
+
+static void reply_limited(struct req *r, long wait, atomic_long *count)
 {
     char d[200], ra[24];
+    atomic_fetch_add(count, 1);
     snprintf(d, sizeof(d),
              "Too many requests for links in a short time; please try again in %ld seconds.",
              wait);
@@ -58,16 +109,16 @@ static void reply_limited(struct req *r, long wait)
     reply_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
 }
 
-/* The client's bucket: true when it had a token; false after replying 429. */
+/* The client's bucket: true when it had a token (or there is no limit); false after
+ * replying 429. */
 static bool client_take(struct req *r)
 {
-    pthread_once(&client_rl_once, client_rl_make);
     if (!client_rl)
         return true;
     long wait = client_rate_wait(client_rl, r, 1);
     if (wait == 0)
         return true;
-    reply_limited(r, wait);
+    reply_limited(r, wait, &limited_client);
     return false;
 }
 
@@ -84,14 +135,17 @@ static const char *email_parse(struct input *in, json_t *body)
     return input_ok(in) ? email : NULL;
 }
 
-/* The audit log's name for the address: BLAKE2b-128 of its contact key, in hex. */
+/* The audit log's name for the address: BLAKE2b-128 of its contact key keyed with the
+ * audit key, in hex.  Unkeyed, anyone with the log could hash a list of addresses and
+ * look them up. */
 static void contact_hash(const char *email, char out[33])
 {
     char key[CONTACT_KEY_MAX + 1];
     if (!contact_key(email, key, sizeof(key)))
         snprintf(key, sizeof(key), "%s", email);
     unsigned char h[16];
-    crypto_generichash(h, sizeof(h), (const unsigned char *)key, strlen(key), NULL, 0);
+    crypto_generichash(h, sizeof(h), (const unsigned char *)key, strlen(key), audit_key,
+                       sizeof(audit_key));
     sodium_bin2hex(out, 33, h, sizeof(h));
     sodium_memzero(key, sizeof(key));
 }
@@ -117,7 +171,7 @@ void lost_links_create(struct req *r)
         if (st != DB_OK)
             reply_failure(r, st);
         else if (wait > 0)
-            reply_limited(r, wait);
+            reply_limited(r, wait, &limited_address);
         else
             reply_json(r, 202, json_pack("{s:s, s:s}", "status", "accepted", "detail",
                                          "If there are open bookings under this address, a "

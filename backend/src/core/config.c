@@ -75,6 +75,7 @@ static const struct key keys[] = {
      "https://tile.openstreetmap.org/{z}/{x}/{y}.png", NULL},
     {"patient_writes_per_hour", K_LONG, OFF(patient_writes_per_hour), 0, 3600000, "60", NULL},
     {"patient_write_burst", K_LONG, OFF(patient_write_burst), 1, 100000, "60", NULL},
+    {"audit_key", K_TOKEN, OFF(audit_key), 0, 0, "-", NULL},
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 

@@ -47,6 +47,7 @@ struct config {
     char *map_tile_url;          /* map tiles for the web pages, {z}/{x}/{y}; "-" for none */
     long patient_writes_per_hour; /* refill of each client address's bucket; 0: no limit */
     long patient_write_burst;     /* what the bucket holds (sessions booked, or actions) */
+    char *audit_key;              /* secret keying the audit log's hashes of addresses; "-" none */
 };
 
 /* Fills cfg with the defaults, then applies the file at path (if path is NULL, no

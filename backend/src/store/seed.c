@@ -105,9 +105,18 @@ enum db_status store_seed_begin(struct db_direct *d, long *clinics)
     return st;
 }
 
+/* Bookings and plans first: they refer to their practitioner, service and location
+ * without a cascade (a location or service that has bookings must not vanish with
+ * them), so deleting the clinics alone fails once anything was booked (seed-schedule's
+ * bookings, or a patient's). */
 enum db_status store_seed_clear(struct db_direct *d)
 {
-    return step(d, "DELETE FROM clinics");
+    enum db_status st = step(d, "DELETE FROM bookings");
+    if (st == DB_OK)
+        st = step(d, "DELETE FROM booking_series");
+    if (st == DB_OK)
+        st = step(d, "DELETE FROM clinics");
+    return st;
 }
 
 /* The id of slug in res, or -1. */

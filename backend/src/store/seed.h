@@ -34,7 +34,8 @@ enum db_status store_seed_connection(struct db_direct *d, struct seed_notices *n
  * clinics: it conflicts with itself and with writers, not with readers); the number
  * of clinics already there into *clinics. */
 enum db_status store_seed_begin(struct db_direct *d, long *clinics);
-/* Deletes every clinic and, by cascade, what belongs to one. */
+/* Deletes every booking and plan, then every clinic and, by cascade, what belongs to
+ * one. */
 enum db_status store_seed_clear(struct db_direct *d);
 /* The ids of slugs[0..n) in one vocabulary table into ids[]; DB_NOT_FOUND when one
  * is missing (the migrations insert them). */
