@@ -155,7 +155,6 @@ void outbox_mail_fill(struct outbox_mail *it, const struct config *cfg, int64_t 
         .address = d->address,
         .tz = d->tz,
         .country = d->country,
-        .patient_tz = d->patient_tz && *d->patient_tz ? d->patient_tz : NULL,
         .start = d->start,
         .end = d->end,
         .previous_start = json_is_integer(prev) ? (int64_t)json_integer_value(prev) : 0,
@@ -167,6 +166,7 @@ void outbox_mail_fill(struct outbox_mail *it, const struct config *cfg, int64_t 
         .stamp = d->stamp,
         .now = now,
     };
+    it->m.patient_tz = d->patient_tz && *d->patient_tz ? d->patient_tz : NULL;
     if (strcmp(d->kind, "series_confirmed") == 0) {
         plan_sessions(it, 0, 0);
         plan_dates(it);
