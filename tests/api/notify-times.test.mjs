@@ -302,8 +302,10 @@ describe('lost-links mails and the hourly limit per person', () => {
     const b = await book(R, soon(60));
     deliver({ CLINICD_MAIL_PER_ADDRESS_PER_HOUR: '1' }); // the confirmation: one this hour
     assert.equal(mailsTo(b.email).length, 1);
-    const r = await post('/api/v1/lost-links', { email: b.email });
-    assert.equal(r.status, 202, r.text);
+    // what POST /api/v1/lost-links writes (its own suite tests the request; the client's
+    // hourly allowance of requests may be spent by it)
+    sqlExec(`INSERT INTO notifications (clinic_id, kind, recipient, dedupe_key)
+      VALUES (NULL, 'lost_links', ${lit(b.email)}, 'lost_links:' || gen_random_uuid())`);
     deliver({ CLINICD_MAIL_PER_ADDRESS_PER_HOUR: '1' });
     assert.equal(mailsTo(b.email).length, 1, subjects(mailsTo(b.email)));
     const rows = sql(`SELECT status, last_error FROM notifications WHERE kind = 'lost_links'
@@ -312,7 +314,6 @@ describe('lost-links mails and the hourly limit per person', () => {
     assert.equal(rows[0].status, 'pending');
     assert.match(rows[0].last_error, /^waiting: 1 mails went to this address in the last hour/);
     // within the limit it goes
-    deliver({ CLINICD_MAIL_PER_ADDRESS_PER_HOUR: '5' });
     sqlExec(`UPDATE notifications SET next_attempt_at = now() WHERE kind = 'lost_links' AND recipient = ${lit(b.email)}`);
     deliver({ CLINICD_MAIL_PER_ADDRESS_PER_HOUR: '5' });
     assert.equal(mailsTo(b.email).length, 2, subjects(mailsTo(b.email)));

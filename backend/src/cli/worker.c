@@ -29,8 +29,17 @@
  * (staff/notifications.c), who can send them again.  The statements are in
  * store/outbox.c; this file decides when each runs.
  *
+ * What no longer holds: right before a transfer, a reminder whose booking is no longer
+ * booked at the start its snapshot names (cancelled, or moved: the new time gets a
+ * reminder of its own, its dedupe key holds the start), and a week mail whose plan has
+ * no session left in its week, are marked skipped with why and not sent.
+ *
+ * Scheduling: each pass queues the reminders due (each clinic's reminder_hours, else
+ * the configured one) and, every WEEK_LOOK_S, the plans' week mails due (Monday from
+ * each clinic's week_mail_hour, local time; worker_clock fixes "now" for tests).
+ *
  * Per person: at most mail_per_address_per_hour mails go to one contact key in any
- * hour.  Rows past it wait; when more rows to one person are due than the hour has room
+ * hour (lost-links mails too, cli/lost_links.c).  Rows past it wait; when more rows to one person are due than the hour has room
  * for, the last mail the hour allows lists all the rest (mail_compose_folded). */
 #include "cli/worker.h"
 
