@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { get, post, request, sql, sqlExec, lit, assertProblem } from './lib.mjs';
 import { at, fmt, addDays, nextWeekday, createPractice, retirePractice, bearer } from './fixtures.mjs';
 import { startSmtp, mailFiles as filesIn, parseMail, textOf } from './smtp.mjs';
-import { createStaffClinic, retireClinic, clearThrottle } from './staff-fixtures.mjs';
+import { createStaffClinic, retireClinic, clearThrottle, createUser, signedIn } from './staff-fixtures.mjs';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const TZ = 'America/Los_Angeles';
@@ -122,6 +122,16 @@ describe('reminders that no longer hold', () => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0].status, 'skipped');
     assert.match(rows[0].last_error, /cancelled after this reminder was queued/);
+    // the clinic's staff see it where the states of notifications are
+    clearThrottle();
+    const admin = await signedIn(createUser({ clinic: R.clinicId, role: 'clinic_admin' }));
+    const list = await get(`/api/v1/clinics/${R.clinicId}/notifications?status=skipped`, { headers: admin.auth });
+    assert.equal(list.status, 200, list.text);
+    const mine = list.json.items.filter((n) => n.booking_id === b.id);
+    assert.equal(mine.length, 1, list.text);
+    assert.equal(mine[0].kind, 'reminder');
+    assert.equal(mine[0].status, 'skipped');
+    assert.match(mine[0].reason, /cancelled after this reminder was queued/);
   });
 
   test('a moved booking is reminded of at its new time, once; the old reminder is skipped', async () => {
