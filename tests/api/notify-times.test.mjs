@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { get, post, request, sql, sqlExec, lit, assertProblem } from './lib.mjs';
-import { at, fmt, addDays, nextWeekday, createPractice, retirePractice, bearer } from './fixtures.mjs';
+import { at, fmt, addDays, nextWeekday, wallParts, createPractice, retirePractice, bearer } from './fixtures.mjs';
 import { startSmtp, mailFiles as filesIn, parseMail, textOf } from './smtp.mjs';
 import { createStaffClinic, retireClinic, clearThrottle, createUser, signedIn } from './staff-fixtures.mjs';
 
@@ -71,8 +71,13 @@ async function book(practice, startMs, extra = {}) {
   return { ...r.json, email, startMs };
 }
 
-/** A start four hours or so from now, on the half hour. */
-const soon = (hours = 4) => Math.ceil(Date.now() / 1_800_000) * 1_800_000 + hours * 3_600_000;
+/** A start on the half hour, at least hours from now, that the practitioners' hours
+ * (00:00-23:30) hold whole: not from 21:00 to 01:00 local (a later one then). */
+function soon(hours = 4, from = Date.now()) {
+  let t = Math.ceil(from / 1_800_000) * 1_800_000 + hours * 3_600_000;
+  while (wallParts(t, TZ).hh >= 21 || wallParts(t, TZ).hh < 1) t += 1_800_000;
+  return t;
+}
 
 /** The reminder the worker would queue for booking b now (its snapshot as things are). */
 function queueReminder(b) {
@@ -140,7 +145,7 @@ describe('reminders that no longer hold', () => {
     deliver();
     sqlExec(`UPDATE bookings SET created_at = now() - interval '2 hours' WHERE id = ${lit(b.id)}`);
     queueReminder(b);
-    const moved = first + 2 * 3_600_000;
+    const moved = soon(2, first);
     const m = await post(`/api/v1/bookings/${b.id}/reschedule`, { start: fmt(moved, TZ) }, { headers: bearer(b.manage_token) });
     assert.equal(m.status, 200, m.text);
     deliver();
@@ -164,7 +169,7 @@ describe('reminders that no longer hold', () => {
     sqlExec(`UPDATE bookings SET created_at = now() - interval '2 hours' WHERE id = ${lit(b.id)}`);
     deliver(); // four hours away, the clinic says two: not yet (the global 24 would)
     assert.equal(reminders(b.email).length, 0, subjects(mailsTo(b.email)));
-    sqlExec(`UPDATE clinics SET reminder_hours = 6 WHERE id = ${lit(H.clinicId)}`);
+    sqlExec(`UPDATE clinics SET reminder_hours = 12 WHERE id = ${lit(H.clinicId)}`);
     deliver();
     deliver();
     assert.deepEqual(reminders(b.email).map((m) => m.headers.subject), [`Reminder: ${usWhen(b.startMs)}`]);
@@ -262,7 +267,7 @@ describe("the patient's time zone", () => {
   });
 
   test('the same zone as the clinic adds nothing', async () => {
-    const start = soon(31);
+    const start = soon(36);
     const b = await book(R, start, { time_zone: TZ });
     deliver();
     const [m] = mailsTo(b.email);
