@@ -1,11 +1,7 @@
 /* Unit tests for domain/mail: fields that hold CR, LF or other controls (rows written
  * before input refused them) never add a header or start a line, and a folded mail
  * lists every notification with its own link. */
-#include "unit.h"
-
-#include <sodium.h>
-
-#include "domain/mail.h"
+#include "mail_fixture.h"
 
 static const struct {
     const char *in, *out;
@@ -42,29 +38,20 @@ static void test_clean_line(void **state)
 
 /* --- whole messages ------------------------------------------------------------------ */
 
+/* The fixture's sample as these cases were written: the configured sender, no
+ * country (24-hour times), the first version of the booking. */
 static struct mail sample(const char *kind, const char *name, const char *manage)
 {
-    return (struct mail){
-        .kind = kind,
-        .from = "Clinic <bookings@clinic.example>",
-        .to = "ana@example.org",
-        .message_id = "booking_confirmed.1@clinicd",
-        .patient_name = name,
-        .practitioner_name = "Pat Fascia",
-        .service_name = "MFR 60",
-        .clinic_name = "Calm Clinic",
-        .clinic_phone = "+1 503 555 0100",
-        .address = "1 Test Street, Portland",
-        .tz = "America/Los_Angeles",
-        .start = 1800000000,
-        .end = 1800003600,
-        .cancel_hours = 24,
-        .manage_url = manage,
-        .book_url = "https://clinic.example/practitioners/x",
-        .uid = "b1@clinicd",
-        .sequence = 0,
-        .now = 1790000000,
-    };
+    struct mail m = mail_sample(kind);
+    m.from = "Clinic <bookings@clinic.example>";
+    m.message_id = "booking_confirmed.1@clinicd";
+    m.patient_name = name;
+    m.country = NULL;
+    m.manage_url = manage;
+    m.sequence = 0;
+    m.stamp = 0;
+    m.now = 1790000000;
+    return m;
 }
 
 /* The header block (up to the first empty line). */
@@ -75,45 +62,10 @@ static char *headers_of(const char *msg)
     return strndup(msg, (size_t)(end - msg) + 2);
 }
 
-/* The decoded text/plain part (base64 after its headers). */
+/* The decoded text/plain part. */
 static char *text_of(const char *msg)
 {
-    const char *p = strstr(msg, "Content-Type: text/plain");
-    assert_non_null(p);
-    p = strstr(p, "\r\n\r\n");
-    assert_non_null(p);
-    p += 4;
-    const char *end = strstr(p, "\r\n--");
-    size_t len = end ? (size_t)(end - p) : strlen(p);
-    char *out = malloc(len + 1);
-    size_t n = 0;
-    assert_int_equal(sodium_base642bin((unsigned char *)out, len, p, len, "\r\n", &n, NULL,
-                                       sodium_base64_VARIANT_ORIGINAL),
-                     0);
-    out[n] = '\0';
-    return out;
-}
-
-/* True when some line of text starts with prefix. */
-static bool line_starts(const char *text, const char *prefix)
-{
-    for (const char *p = text; p; p = strchr(p, '\n')) {
-        if (*p == '\n')
-            p++;
-        if (strncmp(p, prefix, strlen(prefix)) == 0)
-            return true;
-        if (!*p)
-            break;
-    }
-    return false;
-}
-
-static size_t count(const char *s, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
+    return mail_part(msg, "Content-Type: text/plain");
 }
 
 static void test_injection(void **state)
@@ -128,15 +80,15 @@ static void test_injection(void **state)
     buf_init(&out, 0);
     assert_int_equal(mail_compose(&m, &out), 0);
     char *head = headers_of(out.data);
-    assert_false(line_starts(head, "Bcc"));
-    assert_false(line_starts(head, "X-Evil"));
+    assert_false(mail_line_starts(head, "Bcc"));
+    assert_false(mail_line_starts(head, "X-Evil"));
     assert_non_null(strstr(head, "To: ana@example.org Bcc: victim@example.org\r\n"));
     char *text = text_of(out.data);
     assert_true(strncmp(text, "Hello Eve Bcc: victim@example.org Injected,\n", 44) == 0);
-    assert_false(line_starts(text, "Bcc"));
-    assert_false(line_starts(text, "Injected"));
-    assert_false(line_starts(text, "X-Evil"));
-    assert_false(line_starts(text, "Clinic"));
+    assert_false(mail_line_starts(text, "Bcc"));
+    assert_false(mail_line_starts(text, "Injected"));
+    assert_false(mail_line_starts(text, "X-Evil"));
+    assert_false(mail_line_starts(text, "Clinic"));
     assert_non_null(strstr(text, "Where: Calm Clinic, 1 Test Street X-Evil: 1\n"));
     free(head);
     free(text);
@@ -180,10 +132,10 @@ static void test_folded(void **state)
     assert_true(strncmp(text, "Hello Ana,\n\nHere are 3 messages", 31) == 0);
     assert_non_null(strstr(text, "https://clinic.example/manage#id=1&token=t1\n"));
     assert_non_null(strstr(text, "https://clinic.example/manage#id=2&token=t2\n"));
-    assert_true(line_starts(text, "1. Booked: "));
-    assert_true(line_starts(text, "2. Booked: "));
-    assert_true(line_starts(text, "3. Cancelled: "));
-    assert_int_equal(count(out.data, "Content-Type: text/calendar"), 3);
+    assert_true(mail_line_starts(text, "1. Booked: "));
+    assert_true(mail_line_starts(text, "2. Booked: "));
+    assert_true(mail_line_starts(text, "3. Cancelled: "));
+    assert_int_equal(mail_count(out.data, "Content-Type: text/calendar"), 3);
     assert_non_null(strstr(out.data, "method=CANCEL"));
     free(head);
     free(text);

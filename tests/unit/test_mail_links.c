@@ -1,37 +1,13 @@
 /* Unit tests for domain/mail_links: the lost-links mail lists every item with its own
  * link, says plainly when there is none, and no field (names written before input was
  * checked) can add a header or start a line of its own. */
-#include "unit.h"
-
-#include <sodium.h>
-
+#include "mail_fixture.h"
 #include "domain/mail_links.h"
 
 /* The decoded body (one text/plain part, base64 after the headers). */
 static char *text_of(const char *msg)
 {
-    const char *p = strstr(msg, "\r\n\r\n");
-    assert_non_null(p);
-    p += 4;
-    size_t len = strlen(p);
-    char *out = malloc(len + 1);
-    size_t n = 0;
-    assert_int_equal(sodium_base642bin((unsigned char *)out, len, p, len, "\r\n", &n, NULL,
-                                       sodium_base64_VARIANT_ORIGINAL),
-                     0);
-    out[n] = '\0';
-    return out;
-}
-
-static bool line_starts(const char *text, const char *prefix)
-{
-    for (const char *p = text; p; p = strchr(p, '\n')) {
-        if (*p == '\n')
-            p++;
-        if (strncmp(p, prefix, strlen(prefix)) == 0)
-            return true;
-    }
-    return false;
+    return mail_decode_part(msg);
 }
 
 static const struct mail_link_item items[] = {
@@ -58,9 +34,9 @@ static void test_list(void **state)
     assert_non_null(strstr(text, "Phone: +1 503 555 0142"));
     assert_non_null(strstr(text, "4 open sessions"));
     assert_non_null(strstr(text, "works for 7 days"));
-    assert_false(line_starts(text, "Bcc:"));
-    assert_false(line_starts(text, "Phone: 0900"));
-    assert_false(line_starts(text, "Clinic"));
+    assert_false(mail_line_starts(text, "Bcc:"));
+    assert_false(mail_line_starts(text, "Phone: 0900"));
+    assert_false(mail_line_starts(text, "Clinic"));
     free(text);
     buf_release(&out);
 }

@@ -4,74 +4,7 @@
  * name for the US), the real rule inside the cancellation window, the calendar's
  * DTSTAMP from the change and its SEQUENCE, and a plan's one calendar file with a
  * VEVENT per session. */
-#include "unit.h"
-
-#include <sodium.h>
-
-#include "domain/mail.h"
-
-static struct mail sample(const char *kind)
-{
-    return (struct mail){
-        .kind = kind,
-        .from = "Clinic bookings <bookings@clinic.example>",
-        .to = "ana@example.org",
-        .message_id = "k.1@clinicd",
-        .patient_name = "Ana",
-        .practitioner_name = "Pat Fascia",
-        .service_name = "MFR 60",
-        .clinic_name = "Calm Clinic",
-        .clinic_phone = "+1 503 555 0100",
-        .address = "1 Test Street, Portland",
-        .tz = "America/Los_Angeles",
-        .country = "US",
-        .start = 1800000000, /* 2027-01-15T08:00:00Z: midnight in Los Angeles */
-        .end = 1800003600,
-        .cancel_hours = 24,
-        .manage_url = "https://clinic.example/manage#id=b1&token=t1",
-        .book_url = "https://clinic.example/practitioners/x",
-        .uid = "b1@clinicd",
-        .sequence = 3,
-        .stamp = 1790000100,
-        .now = 1790000000 + 86400,
-    };
-}
-
-/* The decoded part after the first "Content-Type: <type>" from p on. */
-static char *part_of(const char *msg, const char *type)
-{
-    const char *p = strstr(msg, type);
-    assert_non_null(p);
-    p = strstr(p, "\r\n\r\n");
-    assert_non_null(p);
-    p += 4;
-    const char *end = strstr(p, "\r\n--");
-    size_t len = end ? (size_t)(end - p) : strlen(p);
-    char *out = malloc(len + 1);
-    size_t n = 0;
-    assert_int_equal(sodium_base642bin((unsigned char *)out, len, p, len, "\r\n", &n, NULL,
-                                       sodium_base64_VARIANT_ORIGINAL),
-                     0);
-    out[n] = '\0';
-    return out;
-}
-
-static size_t count(const char *s, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
-}
-
-static char *compose(const struct mail *m)
-{
-    struct buf out;
-    buf_init(&out, 0);
-    assert_int_equal(mail_compose(m, &out), 0);
-    size_t len;
-    return buf_detach(&out, &len);
-}
+#include "mail_fixture.h"
 
 static void test_from_header(void **state)
 {
@@ -117,8 +50,8 @@ static void test_from_header(void **state)
     buf_release(&b);
 
     /* the message: the clinic is the sender */
-    struct mail m = sample("booking_confirmed");
-    char *msg = compose(&m);
+    struct mail m = mail_sample("booking_confirmed");
+    char *msg = mail_composed(&m);
     const char *want = "From: \"Calm Clinic\" <bookings@clinic.example>\r\n";
     assert_true(strncmp(msg, want, strlen(want)) == 0);
     free(msg);
@@ -140,10 +73,10 @@ static void test_times_by_country(void **state)
     mail_when_in(1800000000 + 12 * 3600, "Europe/Berlin", "DE", out, sizeof(out));
     assert_string_equal(out, "Friday 15 January 2027, 21:00");
 
-    struct mail m = sample("booking_confirmed");
-    char *msg = compose(&m);
+    struct mail m = mail_sample("booking_confirmed");
+    char *msg = mail_composed(&m);
     assert_non_null(strstr(msg, "Subject: Booked: Friday, January 15, 2027, 12:00 AM PST\r\n"));
-    char *text = part_of(msg, "Content-Type: text/plain");
+    char *text = mail_part(msg, "Content-Type: text/plain");
     assert_non_null(strstr(text, "When:  Friday, January 15, 2027, 12:00 AM PST to 1:00 AM PST\n"));
     free(text);
     free(msg);
@@ -156,10 +89,10 @@ static void test_clinic_in_every_mail(void **state)
     const char *kinds[] = {"booking_confirmed", "booking_rescheduled", "booking_cancelled",
                            "reminder", "series_confirmed", "waitlist_offer"};
     for (size_t i = 0; i < UNIT_ARRAY_LEN(kinds); i++) {
-        struct mail m = sample(kinds[i]);
+        struct mail m = mail_sample(kinds[i]);
         m.previous_start = m.start - 86400;
-        char *msg = compose(&m);
-        char *text = part_of(msg, "Content-Type: text/plain");
+        char *msg = mail_composed(&m);
+        char *text = mail_part(msg, "Content-Type: text/plain");
         if (!strstr(text, "Calm Clinic\n1 Test Street, Portland\nPhone: +1 503 555 0100\n"))
             fail_msg("%s: no clinic footer in:\n%s", kinds[i], text);
         if (strcmp(kinds[i], "waitlist_offer") != 0 && !strstr(text, m.manage_url))
@@ -172,10 +105,10 @@ static void test_clinic_in_every_mail(void **state)
 static void test_cancellation_window(void **state)
 {
     (void)state;
-    struct mail m = sample("booking_confirmed");
+    struct mail m = mail_sample("booking_confirmed");
     m.now = m.start - 3 * 3600; /* booked 3 hours before, the clinic asks 24 */
-    char *msg = compose(&m);
-    char *text = part_of(msg, "Content-Type: text/plain");
+    char *msg = mail_composed(&m);
+    char *text = mail_part(msg, "Content-Type: text/plain");
     assert_non_null(strstr(text, "can no longer be moved or cancelled online"));
     assert_non_null(strstr(text, "call Calm Clinic on +1 503 555 0100"));
     assert_null(strstr(text, "To cancel or move it, open this link"));
@@ -184,8 +117,8 @@ static void test_cancellation_window(void **state)
     free(msg);
 
     m.now = m.start - 48 * 3600;
-    msg = compose(&m);
-    text = part_of(msg, "Content-Type: text/plain");
+    msg = mail_composed(&m);
+    text = mail_part(msg, "Content-Type: text/plain");
     assert_null(strstr(text, "can no longer be moved"));
     assert_non_null(strstr(text, "To cancel or move it, open this link:\n" "https://clinic"));
     assert_non_null(strstr(text, "until 24 hours before the session. After that, please call "
@@ -197,24 +130,24 @@ static void test_cancellation_window(void **state)
 static void test_calendar_order(void **state)
 {
     (void)state;
-    struct mail m = sample("booking_rescheduled");
+    struct mail m = mail_sample("booking_rescheduled");
     m.previous_start = m.start - 86400;
-    char *msg = compose(&m);
-    char *ics = part_of(msg, "Content-Type: text/calendar");
+    char *msg = mail_composed(&m);
+    char *ics = mail_part(msg, "Content-Type: text/calendar");
     assert_non_null(strstr(ics, "DTSTAMP:20260921T141500Z")); /* the change's time, not now */
     assert_non_null(strstr(ics, "SEQUENCE:3"));
     assert_non_null(strstr(ics, "STATUS:CONFIRMED"));
-    char *text = part_of(msg, "Content-Type: text/plain");
+    char *text = mail_part(msg, "Content-Type: text/plain");
     assert_non_null(strstr(text, "Your session has moved from Thursday, January 14, 2027, 12:00 AM "
                                  "PST to Friday, January 15, 2027, 12:00 AM PST.\n"));
     free(text);
     free(ics);
     free(msg);
 
-    m = sample("booking_cancelled");
+    m = mail_sample("booking_cancelled");
     m.sequence = 4;
-    msg = compose(&m);
-    ics = part_of(msg, "Content-Type: text/calendar");
+    msg = mail_composed(&m);
+    ics = mail_part(msg, "Content-Type: text/calendar");
     assert_non_null(strstr(ics, "METHOD:CANCEL"));
     assert_non_null(strstr(ics, "SEQUENCE:4"));
     assert_non_null(strstr(ics, "STATUS:CANCELLED"));
@@ -231,23 +164,111 @@ static void test_plan_calendar(void **state)
         {"s2@clinicd", 1800000000 + 7 * 86400, 1800003600 + 7 * 86400, 1},
         {"s3@clinicd", 1800000000 + 14 * 86400, 1800003600 + 14 * 86400, 0},
     };
-    struct mail m = sample("series_confirmed");
+    struct mail m = mail_sample("series_confirmed");
     m.sessions = s;
     m.nsessions = 3;
     m.series_dates = "a\nb (moved: c was not free)\nd: could not be booked (time off)";
-    char *msg = compose(&m);
-    assert_int_equal(count(msg, "Content-Type: text/calendar"), 1);
-    char *ics = part_of(msg, "Content-Type: text/calendar");
+    char *msg = mail_composed(&m);
+    assert_int_equal(mail_count(msg, "Content-Type: text/calendar"), 1);
+    char *ics = mail_part(msg, "Content-Type: text/calendar");
     assert_non_null(strstr(ics, "METHOD:REQUEST"));
-    assert_int_equal(count(ics, "BEGIN:VEVENT"), 3);
+    assert_int_equal(mail_count(ics, "BEGIN:VEVENT"), 3);
     assert_non_null(strstr(ics, "UID:s1@clinicd"));
     assert_non_null(strstr(ics, "UID:s2@clinicd"));
     assert_non_null(strstr(ics, "UID:s3@clinicd"));
-    char *text = part_of(msg, "Content-Type: text/plain");
+    char *text = mail_part(msg, "Content-Type: text/plain");
     assert_non_null(strstr(text, "d: could not be booked (time off)\n"));
     assert_non_null(strstr(text, "adds all 3 sessions"));
     free(text);
     free(ics);
+    free(msg);
+}
+
+/* Times in the patient's zone, next to the clinic's, only when the offsets differ. */
+static const struct {
+    const char *clinic_tz, *country, *patient_tz;
+    int64_t t;
+    const char *want; /* NULL: the clinic's time alone */
+} patient_times[] = {
+    {"America/Los_Angeles", "US", "America/New_York", 1800000000,
+     "Friday, January 15, 2027, 12:00 AM PST (3:00 AM EST, your time)"},
+    {"Europe/Berlin", "DE", "America/New_York", 1800000000,
+     "Friday 15 January 2027, 9:00 Europe/Berlin time (3:00 AM EST, your time)"},
+    {"Europe/Berlin", "DE", "Asia/Tokyo", 1800000000,
+     "Friday 15 January 2027, 9:00 Europe/Berlin time (17:00 Asia/Tokyo, your time)"},
+    {"America/Los_Angeles", "US", "Asia/Tokyo", 1800000000 + 10 * 3600,
+     "Friday, January 15, 2027, 10:00 AM PST (Saturday 16 January, 3:00 Asia/Tokyo, your time)"},
+    {"America/Los_Angeles", "US", "America/Los_Angeles", 1800000000, NULL},
+    {"Europe/Berlin", "DE", "Europe/Paris", 1800000000, NULL}, /* another name, one offset */
+    {"Europe/Berlin", "DE", "Nowhere/City", 1800000000, NULL},
+    {"Europe/Berlin", "DE", "../../etc/passwd", 1800000000, NULL},
+    {"Europe/Berlin", "DE", NULL, 1800000000, NULL},
+};
+
+static void test_patient_time(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(patient_times); i++) {
+        struct mail m = mail_sample("booking_confirmed");
+        m.tz = patient_times[i].clinic_tz;
+        m.country = patient_times[i].country;
+        m.patient_tz = patient_times[i].patient_tz;
+        char got[MAIL_WHEN_MAX], alone[MAIL_WHEN_MAX];
+        mail_when_for(&m, patient_times[i].t, got, sizeof(got));
+        mail_when_in(patient_times[i].t, m.tz, m.country, alone, sizeof(alone));
+        const char *want = patient_times[i].want ? patient_times[i].want : alone;
+        if (strcmp(got, want) != 0)
+            fail_msg("case %zu: got '%s', want '%s'", i, got, want);
+        /* the mail's text says it too; the subject keeps the clinic's time alone */
+        m.start = patient_times[i].t;
+        m.end = m.start + 3600;
+        char *msg = mail_composed(&m);
+        char *text = mail_part(msg, "Content-Type: text/plain");
+        char line[MAIL_WHEN_MAX + 16];
+        snprintf(line, sizeof(line), "When:  %s to ", want);
+        if (!strstr(text, line))
+            fail_msg("case %zu: no '%s' in\n%s", i, line, text);
+        char subject[MAIL_WHEN_MAX + 32];
+        snprintf(subject, sizeof(subject), "Subject: Booked: %s\r\n", alone);
+        assert_non_null(strstr(msg, subject));
+        free(text);
+        free(msg);
+    }
+}
+
+/* The week mail: the week's sessions, the plan's link, the rule and the clinic's phone;
+ * no calendar file. */
+static void test_week_mail(void **state)
+{
+    (void)state;
+    struct mail m = mail_sample("week_ahead");
+    m.series_dates = "Tuesday, January 19, 2027, 10:00 AM PST\nThursday, January 21, 2027, 10:00 AM PST";
+    char *msg = mail_composed(&m);
+    assert_non_null(strstr(msg, "Subject: Your sessions this week\r\n"));
+    assert_non_null(strstr(msg, "From: \"Calm Clinic\" <bookings@clinic.example>\r\n"));
+    assert_int_equal(mail_count(msg, "Content-Type: text/calendar"), 0);
+    char *text = mail_part(msg, "Content-Type: text/plain");
+    static const char *const wants[] = {
+        "Your sessions this week (MFR 60 with Pat Fascia at Calm Clinic):\n\n"
+        "Tuesday, January 19, 2027, 10:00 AM PST\nThursday, January 21, 2027, 10:00 AM PST\n",
+        "https://clinic.example/manage#id=b1&token=t1\n",
+        "until 24 hours before each one. After that, please call Calm Clinic on +1 503 555 0100.",
+        "1 Test Street, Portland\nPhone: +1 503 555 0100\n",
+    };
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(wants); i++)
+        if (!strstr(text, wants[i]))
+            fail_msg("no '%s' in\n%s", wants[i], text);
+    free(text);
+    free(msg);
+    /* the dates are lines; a CR or a Unicode line separator in one starts none */
+    m.series_dates = "Tuesday\rBcc: x@example.org\xe2\x80\xa8X-Evil: 1";
+    msg = mail_composed(&m);
+    assert_false(mail_line_starts(msg, "Bcc"));
+    text = mail_part(msg, "Content-Type: text/plain");
+    assert_false(mail_line_starts(text, "Bcc"));
+    assert_false(mail_line_starts(text, "X-Evil"));
+    assert_non_null(strstr(text, "Tuesday Bcc: x@example.org X-Evil: 1\n"));
+    free(text);
     free(msg);
 }
 
@@ -262,6 +283,8 @@ int main(void)
         cmocka_unit_test(test_cancellation_window),
         cmocka_unit_test(test_calendar_order),
         cmocka_unit_test(test_plan_calendar),
+        cmocka_unit_test(test_patient_time),
+        cmocka_unit_test(test_week_mail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

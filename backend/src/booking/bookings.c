@@ -16,6 +16,7 @@
 #include "domain/seal.h"
 #include "domain/timefmt.h"
 #include "domain/token.h"
+#include "domain/tz.h"
 #include "util/parse.h"
 
 /* --- parsing ------------------------------------------------------------------------- */
@@ -62,6 +63,12 @@ static bool booking_fields(struct input *in, json_t *body, struct booking_req *o
     bool have_start = body_instant(in, body, NULL, "start", true, &out->start);
     patient_parse(in, body, &out->patient);
     out->notes = body_text(in, body, NULL, "notes", false, 2000);
+    out->time_zone = body_str(in, body, NULL, "time_zone", false, TIME_ZONE_MAX);
+    if (out->time_zone && !tz_get(out->time_zone)) {
+        input_error(in, "time_zone", false,
+                    "time_zone must be an IANA time zone such as America/New_York");
+        out->time_zone = NULL;
+    }
     if (input_ok(in) && (!out->practitioner_id || !out->service_id || !have_start))
         input_error(in, "body", false, "practitioner_id, service_id and start are required");
     return input_ok(in);
@@ -70,7 +77,7 @@ static bool booking_fields(struct input *in, json_t *body, struct booking_req *o
 bool booking_parse(struct input *in, json_t *body, struct booking_req *out)
 {
     static const char *const allowed[] = {"practitioner_id", "service_id", "start", "patient",
-                                          "notes", NULL};
+                                          "notes", "time_zone", NULL};
     body_only(in, body, NULL, allowed);
     return booking_fields(in, body, out);
 }
@@ -113,7 +120,7 @@ bool booking_status_parse(struct input *in, json_t *body, const char **status)
 bool series_parse(struct input *in, json_t *body, struct series_req *out)
 {
     static const char *const allowed[] = {"practitioner_id", "service_id", "start", "patient",
-                                          "notes", "rrule", "on_conflict", NULL};
+                                          "notes", "rrule", "on_conflict", "time_zone", NULL};
     body_only(in, body, NULL, allowed);
     booking_fields(in, body, &out->b);
     out->rrule = body_str(in, body, NULL, "rrule", true, 500);
@@ -194,11 +201,19 @@ void booking_new_init(struct booking_new *b, const struct schedule *s, const str
 
 char *booking_confirmation(const struct schedule *s, const struct slot *sl, const char *token)
 {
+    return booking_confirmation_tz(s, sl, token, NULL);
+}
+
+char *booking_confirmation_tz(const struct schedule *s, const struct slot *sl, const char *token,
+                              const char *patient_tz)
+{
     char start[40], sealed[256];
     schedule_format(s, sl->start, start, sizeof(start));
     json_t *payload = json_pack("{s:s}", "start", start);
     if (token && seal_text(token, sealed, sizeof(sealed)))
         json_object_set_new(payload, "manage_token_sealed", json_string(sealed));
+    if (patient_tz) /* stored with the booking by the notification's trigger (0019) */
+        json_object_set_new(payload, "patient_tz", json_string(patient_tz));
     char *text = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
     if (!text)
@@ -445,7 +460,7 @@ static enum verdict book_once(struct req *r, const struct booking_req *q, struct
     token_new(token, hash);
     struct booking_new b;
     booking_new_init(&b, &a->s, &a->sl, &q->patient, q->notes, hash, "patient");
-    char *confirmation = booking_confirmation(&a->s, &a->sl, token);
+    char *confirmation = booking_confirmation_tz(&a->s, &a->sl, token, q->time_zone);
     b.confirmation = confirmation;
     snprintf(a->id, sizeof(a->id), "%s", b.id);
     /* the answer is made first: with a key it is stored, sealed, by the same statement */

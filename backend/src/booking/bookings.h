@@ -20,9 +20,13 @@ struct patient {
 /* {"name", "email", "phone"?} from body member "patient". */
 bool patient_parse(struct input *in, json_t *body, struct patient *p);
 
-/* POST /bookings and the staff's: practitioner, service, start, patient, notes. */
+/* POST /bookings and the staff's: practitioner, service, start, patient, notes, and
+ * the patient's own time zone (time_zone: an IANA name the system's zone database
+ * knows, else a field error; NULL when not given). */
+#define TIME_ZONE_MAX 64
 struct booking_req {
     const char *practitioner_id, *service_id, *notes;
+    const char *time_zone;
     int64_t start;
     struct patient patient;
 };
@@ -71,6 +75,10 @@ void booking_new_init(struct booking_new *b, const struct schedule *s, const str
  * sealed in it when token is not NULL and a notification key is set, so that the mail
  * can carry the manage link. */
 char *booking_confirmation(const struct schedule *s, const struct slot *sl, const char *token);
+/* The same with the patient's time zone (NULL: none given), for the booking and its
+ * mails. */
+char *booking_confirmation_tz(const struct schedule *s, const struct slot *sl, const char *token,
+                              const char *patient_tz);
 
 /* The booking as its holder (or staff) sees it, patient details included. */
 json_t *booking_json(const struct booking_row *b, const char *id);

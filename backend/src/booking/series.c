@@ -251,6 +251,8 @@ static void plan_answer(void *arg, const char *series_id, struct series_answer *
     char sealed[256];
     if (seal_text(p->token, sealed, sizeof(sealed)))
         json_object_set_new(payload, "manage_token_sealed", json_string(sealed));
+    if (p->q.b.time_zone) /* stored with the plan by the notification's trigger (0019) */
+        json_object_set_new(payload, "patient_tz", json_string(p->q.b.time_zone));
     out->payload = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
     json_t *resp = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", series_id,

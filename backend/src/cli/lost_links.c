@@ -129,13 +129,63 @@ static enum db_status deliver_one(struct db_direct *d, const struct config *cfg,
     return st;
 }
 
+/* The worker's hourly limit per person (mail_per_address_per_hour, counted as for
+ * every other mail: store_outbox_budget) before row id, whose person is in h: *go when
+ * it may go now; else its person's rows wait (store_outbox_defer) for the hour, or a
+ * few seconds while another worker sends to them.  *locked: the person's lock was
+ * taken (the caller releases it). */
+static enum db_status within_limit(struct db_direct *d, const struct config *cfg,
+                                   const char *token, const struct outbox_held *h,
+                                   const char *id, const char **person, bool *locked, bool *go)
+{
+    long limit = cfg->mail_per_address_per_hour;
+    *person = NULL;
+    *locked = false;
+    *go = true;
+    for (int i = 0; i < h->n && !*person; i++)
+        if (strcmp(h->rows[i].id, id) == 0)
+            *person = h->rows[i].person;
+    if (limit <= 0 || !*person)
+        return DB_OK;
+    enum db_status st = store_outbox_lock_person(d, *person, locked);
+    if (st != DB_OK)
+        return st;
+    if (!*locked) {
+        *go = false;
+        return store_outbox_defer(d, token, *person, 5, "another worker is sending to this address");
+    }
+    struct outbox_budget b;
+    st = store_outbox_budget(d, *person, &b);
+    if (st != DB_OK || b.sent < limit)
+        return st;
+    *go = false;
+    char why[160];
+    snprintf(why, sizeof(why), "waiting: %ld mails went to this address in the last hour (the limit is %ld)",
+             b.sent, limit);
+    long wait = b.has_wait ? b.wait_s : 60;
+    return store_outbox_defer(d, token, *person, wait < 1 ? 1 : wait, why);
+}
+
 enum db_status lost_links_deliver(struct db_direct *d, const struct config *cfg,
                                   const char *token, bool (*abort_now)(void *), void *arg)
 {
     struct lost_links_rows rows;
+    struct outbox_held h = {0};
     enum db_status st = store_lost_links_held(d, token, &rows);
-    for (int i = 0; i < rows.n && st == DB_OK; i++)
-        st = deliver_one(d, cfg, token, rows.id[i], rows.recipient[i], abort_now, arg);
+    if (st == DB_OK && rows.n > 0)
+        st = store_outbox_held(d, token, &h);
+    for (int i = 0; i < rows.n && st == DB_OK; i++) {
+        const char *person;
+        bool locked, go;
+        st = within_limit(d, cfg, token, &h, rows.id[i], &person, &locked, &go);
+        if (st == DB_OK && go)
+            st = deliver_one(d, cfg, token, rows.id[i], rows.recipient[i], abort_now, arg);
+        if (locked && db_direct_alive(d)) {
+            enum db_status un = store_outbox_unlock_person(d, person);
+            st = st == DB_OK ? un : st;
+        }
+    }
+    outbox_held_release(&h);
     lost_links_rows_release(&rows);
     return st;
 }

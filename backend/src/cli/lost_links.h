@@ -13,6 +13,8 @@
  * sends one mail listing them, or saying there is none; then records the row sent, or
  * queued again / failed as the worker records any row.  A row so handled is no longer
  * 'sending', so the worker's own delivery of the token's rows passes it by.
+ * Within the worker's limit per person (mail_per_address_per_hour, the same count as
+ * every other mail): past it, the row waits as the others do (store_outbox_defer).
  * abort_now(arg) (may be NULL) is asked during a transfer, as the worker's smtp_send.
  * Returns DB_OK, or the database's failure (d->message says why). */
 enum db_status lost_links_deliver(struct db_direct *d, const struct config *cfg,

@@ -9,6 +9,8 @@
 
 #include "domain/seal.h"
 #include "domain/timefmt.h"
+#include "domain/token.h"
+#include "store/lost_links.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
@@ -19,9 +21,11 @@ void outbox_mail_release(struct outbox_mail *it)
     it->payload = NULL;
     free(it->sessions);
     free(it->uids);
+    free(it->ids);
     free(it->dates);
     it->sessions = NULL;
     it->uids = NULL;
+    it->ids = NULL;
     it->dates = NULL;
 }
 
@@ -30,8 +34,9 @@ static int64_t json_epoch(json_t *v)
     return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
 }
 
-/* A plan's booked sessions, from the snapshot taken when it was booked. */
-static void plan_sessions(struct outbox_mail *it)
+/* A plan's booked sessions, from the snapshot taken when it was booked; with a window
+ * (to > 0) only those starting in [from, to). */
+static void plan_sessions(struct outbox_mail *it, int64_t from, int64_t to)
 {
     json_t *all = json_object_get(json_object_get(it->payload, "snapshot"), "sessions");
     size_t n = json_array_size(all);
@@ -39,17 +44,20 @@ static void plan_sessions(struct outbox_mail *it)
         return;
     it->sessions = xcalloc(n, sizeof(*it->sessions));
     it->uids = xcalloc(n, sizeof(*it->uids));
+    it->ids = xcalloc(n, sizeof(*it->ids));
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         json_t *s = json_array_get(all, i);
         const char *id = json_string_value(json_object_get(s, "id"));
         const char *st = json_string_value(json_object_get(s, "status"));
-        if (!id || !st || strcmp(st, "booked") != 0)
+        int64_t start = json_epoch(json_object_get(s, "start"));
+        if (!id || !st || strcmp(st, "booked") != 0 || (to > 0 && (start < from || start >= to)))
             continue;
+        snprintf(it->ids[k], sizeof(it->ids[k]), "%s", id);
         snprintf(it->uids[k], sizeof(it->uids[k]), "%s@clinicd", id);
         it->sessions[k] = (struct mail_session){
             .uid = it->uids[k],
-            .start = json_epoch(json_object_get(s, "start")),
+            .start = start,
             .end = json_epoch(json_object_get(s, "end")),
             .sequence = (int)json_epoch(json_object_get(s, "sequence")),
         };
@@ -57,17 +65,18 @@ static void plan_sessions(struct outbox_mail *it)
     }
     it->m.sessions = it->sessions;
     it->m.nsessions = k;
+    it->nsessions_all = k;
 }
 
 /* An occurrence's time (an RFC 3339 string), as the clinic's country writes it. */
-static bool occurrence_when(json_t *o, const char *key, const struct outbox_detail *d, char *out,
+static bool occurrence_when(json_t *o, const char *key, const struct mail *m, char *out,
                             size_t outlen)
 {
     int64_t t;
     const char *s = json_string_value(json_object_get(o, key));
     if (!s || rfc3339_parse(s, &t) != 0)
         return false;
-    mail_when_in(t, d->tz, d->country, out, outlen);
+    mail_when_for(m, t, out, outlen);
     return true;
 }
 
@@ -76,7 +85,7 @@ static bool occurrence_when(json_t *o, const char *key, const struct outbox_deta
  * has them, else the booked sessions. */
 static void plan_dates(struct outbox_mail *it)
 {
-    const struct outbox_detail *d = &it->det;
+    const struct mail *m = &it->m;
     json_t *occ = json_object_get(it->payload, "occurrences");
     struct buf b;
     buf_init(&b, 0);
@@ -84,15 +93,15 @@ static void plan_dates(struct outbox_mail *it)
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(occ, i);
         const char *st = json_string_value(json_object_get(o, "status"));
-        char when[80], asked[80];
-        if (!st || !occurrence_when(o, "start", d, when, sizeof(when)))
+        char when[MAIL_WHEN_MAX], asked[MAIL_WHEN_MAX];
+        if (!st || !occurrence_when(o, "start", m, when, sizeof(when)))
             continue;
         if (b.len)
             buf_putc(&b, '\n');
         if (strcmp(st, "skipped") == 0) {
             const char *why = json_string_value(json_object_get(o, "reason"));
             buf_printf(&b, "%s: could not be booked (%s)", when, why ? why : "no free time");
-        } else if (strcmp(st, "moved") == 0 && occurrence_when(o, "requested_start", d, asked,
+        } else if (strcmp(st, "moved") == 0 && occurrence_when(o, "requested_start", m, asked,
                                                                   sizeof(asked))) {
             buf_printf(&b, "%s (moved: %s was not free)", when, asked);
         } else {
@@ -100,8 +109,8 @@ static void plan_dates(struct outbox_mail *it)
         }
     }
     for (size_t i = 0; n == 0 && i < it->m.nsessions; i++) {
-        char when[80];
-        mail_when_in(it->m.sessions[i].start, d->tz, d->country, when, sizeof(when));
+        char when[MAIL_WHEN_MAX];
+        mail_when_for(m, it->m.sessions[i].start, when, sizeof(when));
         if (b.len)
             buf_putc(&b, '\n');
         buf_puts(&b, when);
@@ -157,10 +166,55 @@ void outbox_mail_fill(struct outbox_mail *it, const struct config *cfg, int64_t 
         .stamp = d->stamp,
         .now = now,
     };
+    it->m.patient_tz = d->patient_tz && *d->patient_tz ? d->patient_tz : NULL;
     if (strcmp(d->kind, "series_confirmed") == 0) {
-        plan_sessions(it);
+        plan_sessions(it, 0, 0);
         plan_dates(it);
+    } else if (strcmp(d->kind, "week_ahead") == 0) {
+        /* the sessions of the week the row was written for */
+        plan_sessions(it, json_epoch(json_object_get(it->payload, "week_from")),
+                      json_epoch(json_object_get(it->payload, "week_to")));
+        plan_dates(it);
+        it->m.sessions = NULL; /* listed, without a calendar file */
+        it->m.nsessions = 0;
     }
+}
+
+/* The booking (or the week's first session) a minted link opens, and the plan the
+ * link is for (NULL: the booking alone). */
+static void link_subject(const struct outbox_mail *it, const char **booking, const char **series)
+{
+    *booking = it->det.booking_id;
+    *series = NULL;
+    if (strcmp(it->det.kind, "week_ahead") == 0) {
+        *booking = it->nsessions_all > 0 ? it->ids[0] : NULL;
+        *series = json_string_value(json_object_get(it->payload, "series_id"));
+    }
+}
+
+enum db_status outbox_mail_link(struct db_direct *d, struct outbox_mail *it,
+                                const struct config *cfg)
+{
+    const char *booking, *series;
+    bool minted = strcmp(it->det.kind, "reminder") == 0 || strcmp(it->det.kind, "week_ahead") == 0;
+    if (!minted || it->m.manage_url)
+        return DB_OK;
+    link_subject(it, &booking, &series);
+    if (!booking)
+        return DB_OK;
+    char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
+    token_new(token, hash);
+    struct lost_link_found one = {.booking_id = (char *)booking, .series_id = (char *)series};
+    struct lost_links_found f = {1, &one};
+    char *hashes[] = {hash};
+    enum db_status st = store_lost_links_save(d, it->id, &f, hashes);
+    if (st == DB_OK) {
+        snprintf(it->manage, sizeof(it->manage), "%s/manage#id=%s&token=%s", cfg->public_base_url,
+                 booking, token);
+        it->m.manage_url = it->manage;
+    }
+    sodium_memzero(token, sizeof(token));
+    return st;
 }
 
 /* A folded mail's Message-ID: the same set of rows gives the same one. */

@@ -19,6 +19,8 @@ struct outbox_mail {
     char manage[600], book[600], uid[80], msgid[200];
     struct mail_session *sessions; /* a plan's booked sessions (from the snapshot) */
     char (*uids)[80];              /* their UIDs */
+    char (*ids)[40];               /* their booking ids */
+    size_t nsessions_all;          /* how many (a week mail lists them without a file) */
     char *dates;                   /* a plan's dates as the mail lists them */
     struct mail m;
 };
@@ -30,6 +32,13 @@ struct outbox_mail {
  * Message-ID from the dedupe key, so that a resend keeps it.  now: epoch seconds. */
 void outbox_mail_fill(struct outbox_mail *it, const struct config *cfg, int64_t now);
 void outbox_mail_release(struct outbox_mail *it);
+
+/* A reminder or a week mail carries no manage token of its own (the worker wrote it):
+ * when it has no link yet, a fresh single-purpose one is made for it, stored hashed as
+ * the lost links' are (store_lost_links_save: the booking, or for a week mail the
+ * plan; valid LOST_LINKS_VALID_DAYS) and set as m.manage_url.  DB status. */
+enum db_status outbox_mail_link(struct db_direct *d, struct outbox_mail *it,
+                                const struct config *cfg);
 
 /* A folded mail's Message-ID ("folded.<hex>@clinicd"): the same set of rows, in any
  * order, gives the same one. */

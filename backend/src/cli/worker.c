@@ -29,8 +29,17 @@
  * (staff/notifications.c), who can send them again.  The statements are in
  * store/outbox.c; this file decides when each runs.
  *
+ * What no longer holds: right before a transfer, a reminder whose booking is no longer
+ * booked at the start its snapshot names (cancelled, or moved: the new time gets a
+ * reminder of its own, its dedupe key holds the start), and a week mail whose plan has
+ * no session left in its week, are marked skipped with why and not sent.
+ *
+ * Scheduling: each pass queues the reminders due (each clinic's reminder_hours, else
+ * the configured one) and, every WEEK_LOOK_S, the plans' week mails due (Monday from
+ * each clinic's week_mail_hour, local time; worker_clock fixes "now" for tests).
+ *
  * Per person: at most mail_per_address_per_hour mails go to one contact key in any
- * hour.  Rows past it wait; when more rows to one person are due than the hour has room
+ * hour (lost-links mails too, cli/lost_links.c).  Rows past it wait; when more rows to one person are due than the hour has room
  * for, the last mail the hour allows lists all the rest (mail_compose_folded). */
 #include "cli/worker.h"
 
@@ -47,6 +56,7 @@
 #include "cache/id_list.h"
 #include "domain/mail.h"
 #include "domain/seal.h"
+#include "domain/timefmt.h"
 #include "cli/lost_links.h"
 #include "cli/outbox_mail.h"
 #include "cli/smtp.h"
@@ -59,6 +69,7 @@
 #define MAX_ATTEMPTS 8
 #define FOLD_MAX 50    /* rows listed in one folded mail, at most */
 #define UNRECORDED_MAX 64
+#define WEEK_LOOK_S 300 /* how often the week mails due are looked for */
 
 static volatile sig_atomic_t stopping;
 static struct timespec stop_at; /* when SIGTERM came (CLOCK_MONOTONIC) */
@@ -102,6 +113,7 @@ struct worker {
     /* a pass cut short by PostgreSQL: its rows go back to the queue when it is back */
     char orphan[37];
     bool have_orphan;
+    time_t week_looked; /* when the week mails were last looked for (CLOCK_MONOTONIC) */
 };
 
 static bool backlog(const struct worker *w)
@@ -140,6 +152,8 @@ static enum load item_load(struct worker *w, struct outbox_mail *it)
     if (!db_done(w, st))
         return DB_FAILED;
     outbox_mail_fill(it, w->cfg, (int64_t)time(NULL));
+    if (!db_done(w, outbox_mail_link(&w->db, it, w->cfg)))
+        return DB_FAILED;
     return LOADED;
 }
 
@@ -226,9 +240,14 @@ static bool send_mail(struct worker *w, const char *const *ids, int n)
 {
     const struct config *cfg = w->cfg;
     char *all = id_list_literal(ids, (size_t)n);
-    struct outbox_attempts mine;
+    struct outbox_attempts mine, stale = {0};
     bool refreshed =
         db_done(w, store_outbox_refresh(&w->db, all, w->token, cfg->worker_lease_s, &mine));
+    /* a reminder of a booking cancelled or moved since, a week mail of a week emptied */
+    if (refreshed && !db_done(w, store_outbox_skip_stale(&w->db, all, w->token, &stale))) {
+        free(mine.rows);
+        refreshed = false;
+    }
     free(all);
     if (!refreshed)
         return false;
@@ -245,6 +264,14 @@ static bool send_mail(struct worker *w, const char *const *ids, int n)
                 at = r;
         if (at < 0) {
             log_info("worker: %s is no longer this worker's (its lease ran out); skipped", ids[i]);
+            continue;
+        }
+        bool is_stale = false;
+        for (int r = 0; r < stale.n && !is_stale; r++)
+            is_stale = strcmp(stale.rows[r].id, ids[i]) == 0;
+        if (is_stale) {
+            log_info("worker: %s no longer holds (its booking was cancelled or moved); not sent",
+                     ids[i]);
             continue;
         }
         int a = mine.rows[at].attempts;
@@ -267,6 +294,7 @@ static bool send_mail(struct worker *w, const char *const *ids, int n)
         free(one);
     }
     free(mine.rows);
+    free(stale.rows);
     if (db_ok && nok > 0)
         db_ok = transfer(w, ok, ok_ids, nok, attempts);
     for (int i = 0; i < n; i++)
@@ -403,6 +431,16 @@ static int pass(struct worker *w)
     const struct config *cfg = w->cfg;
     if (!db_done(w, store_outbox_schedule_reminders(&w->db, cfg->reminder_hours)))
         return -1;
+    /* the week mails are due on a Monday morning somewhere: a look every few minutes
+     * is enough (always with a test's clock) */
+    struct timespec mono;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    bool fixed_clock = strcmp(cfg->worker_clock, "-") != 0;
+    if (fixed_clock || !w->week_looked || mono.tv_sec - w->week_looked >= WEEK_LOOK_S) {
+        if (!db_done(w, store_outbox_schedule_week(&w->db, fixed_clock ? cfg->worker_clock : NULL)))
+            return -1;
+        w->week_looked = mono.tv_sec ? mono.tv_sec : 1;
+    }
     int reaped;
     if (!db_done(w, store_outbox_reap(&w->db, MAX_ATTEMPTS, &reaped)))
         return -1;
@@ -455,6 +493,11 @@ int worker_cli(int argc, char **argv, const struct config *cfg)
     bool once = argc > 1 && strcmp(argv[1], "--once") == 0;
     if (strcmp(cfg->notification_key, "-") != 0 && !seal_set_key_hex(cfg->notification_key)) {
         log_error("config: notification_key: must be 64 hex digits or -");
+        return 2;
+    }
+    int64_t fixed;
+    if (strcmp(cfg->worker_clock, "-") != 0 && rfc3339_parse(cfg->worker_clock, &fixed) != 0) {
+        log_error("config: worker_clock: must be - or an RFC 3339 time (tests only)");
         return 2;
     }
     if (cfg->smtp_timeout_s + 5 > cfg->worker_lease_s) {

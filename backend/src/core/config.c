@@ -66,6 +66,7 @@ static const struct key keys[] = {
     {"smtp_password", K_STR, OFF(smtp_password), 0, 0, "-", NULL},
     {"smtp_starttls", K_LONG, OFF(smtp_starttls), 0, 1, "0", NULL},
     {"reminder_hours", K_LONG, OFF(reminder_hours), 1, 168, "24", NULL},
+    {"worker_clock", K_STR, OFF(worker_clock), 0, 0, "-", NULL},
     {"worker_poll_ms", K_LONG, OFF(worker_poll_ms), 50, 60000, "1000", NULL},
     {"worker_lease_s", K_LONG, OFF(worker_lease_s), 10, 3600, "120", NULL},
     {"worker_stop_grace_s", K_LONG, OFF(worker_stop_grace_s), 0, 600, "10", NULL},

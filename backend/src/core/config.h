@@ -39,6 +39,8 @@ struct config {
     char *smtp_password;         /* "-" for none */
     long smtp_starttls;          /* 1: require STARTTLS on smtp:// */
     long reminder_hours;         /* reminders this long before a session */
+    char *worker_clock;          /* tests only: the time ("2026-12-14T08:30:00Z") the
+                                    worker takes as now for the week mails; "-": the clock */
     long worker_poll_ms;
     long worker_lease_s;         /* a claimed notification is the worker's this long */
     long worker_stop_grace_s;    /* SIGTERM: the mail being sent gets this long */

@@ -11,6 +11,7 @@
 
 #include "domain/ics.h"
 #include "domain/mail_plan.h"
+#include "domain/mail_week.h"
 #include "domain/tz.h"
 #include "util/alloc.h"
 
@@ -95,6 +96,58 @@ void mail_when_in(int64_t t, const char *tzname, const char *country, char *out,
              (long long)y, clock);
 }
 
+static bool us_zone(const char *tzname)
+{
+    for (size_t i = 0; tzname && i < sizeof(us_zones) / sizeof(us_zones[0]); i++)
+        if (strcmp(us_zones[i].name, tzname) == 0)
+            return true;
+    return false;
+}
+
+/* " (4:00 AM EST, your time)": t on the patient's clock (12-hour with the zone's name
+ * for a US zone, else 24-hour with the IANA name), with their day when it differs from
+ * the clinic's; "" when their zone is unknown or has the clinic's offset at t. */
+static void patient_clock(const struct mail *m, int64_t t, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    const struct tz *pz = m->patient_tz && *m->patient_tz ? tz_get(m->patient_tz) : NULL;
+    const struct tz *cz = tz_get(m->tz);
+    int32_t coff = cz ? tz_offset_at(cz, t) : 0;
+    if (!pz || tz_offset_at(pz, t) == coff)
+        return;
+    int32_t poff = tz_offset_at(pz, t);
+    char clock[48], named[120];
+    bool us = us_zone(m->patient_tz);
+    clock_in(t, m->patient_tz, us ? "US" : NULL, clock, sizeof(clock));
+    if (us)
+        snprintf(named, sizeof(named), "%s", clock);
+    else
+        snprintf(named, sizeof(named), "%s %s", clock, m->patient_tz);
+    int64_t pday = day_of(t + poff);
+    if (pday == day_of(t + coff)) {
+        snprintf(out, outlen, " (%s, your time)", named);
+        return;
+    }
+    int64_t y;
+    unsigned mo, d;
+    civil_from_days(pday, &y, &mo, &d);
+    snprintf(out, outlen, " (%s %u %s, %s, your time)", weekdays[iso_weekday(pday) - 1], d,
+             months[mo - 1], named);
+}
+
+void mail_when_for(const struct mail *m, int64_t t, char *out, size_t outlen)
+{
+    char clinic[80], patient[160];
+    mail_when_in(t, m->tz, m->country, clinic, sizeof(clinic));
+    patient_clock(m, t, patient, sizeof(patient));
+    if (!patient[0])
+        snprintf(out, outlen, "%s", clinic);
+    else if (twelve_hour(m->country))
+        snprintf(out, outlen, "%s%s", clinic, patient);
+    else
+        snprintf(out, outlen, "%s %s time%s", clinic, m->tz ? m->tz : "UTC", patient);
+}
+
 /* --- the sender ------------------------------------------------------------------- */
 
 /* Length of the UTF-8 sequence at s (1 to 4), or 0 when it is not a valid one. */
@@ -160,6 +213,8 @@ static void subject_of(const struct mail *m, const char *when, char *out, size_t
         snprintf(out, n, "Your treatment plan is booked, starting %s", when);
     else if (mail_plan_kind(m->kind))
         mail_plan_subject(m, out, n);
+    else if (strcmp(m->kind, "week_ahead") == 0)
+        mail_week_subject(m, out, n);
     else
         snprintf(out, n, "An earlier time is free: %s", when);
     /* keep the header plain ASCII */
@@ -298,8 +353,8 @@ static void item_text(const struct mail *m, const char *when, struct buf *t)
         else if (strcmp(k, "reminder") == 0)
             buf_printf(t, "A reminder of your next session.\n\n");
         else if (m->previous_start) {
-            char was[80];
-            mail_when_in(m->previous_start, m->tz, m->country, was, sizeof(was));
+            char was[MAIL_WHEN_MAX];
+            mail_when_for(m, m->previous_start, was, sizeof(was));
             buf_printf(t, "Your session has moved from %s to %s.\n\n", was, when);
         } else {
             buf_printf(t, "Your session has moved to %s.\n\n", when);
@@ -319,6 +374,8 @@ static void item_text(const struct mail *m, const char *when, struct buf *t)
         buf_puts(t, ".\n");
     } else if (mail_plan_kind(k)) {
         mail_plan_text(m, t);
+    } else if (strcmp(k, "week_ahead") == 0) {
+        mail_week_text(m, t);
     } else if (strcmp(k, "series_confirmed") == 0) {
         buf_printf(t, "Your treatment plan with %s is booked (%s, at %s).\n\nThe dates:\n%s\n",
                    m->practitioner_name, m->service_name, m->clinic_name,
@@ -455,7 +512,7 @@ static char *clean_lines(const char *s)
 
 /* A copy of m whose text fields are clean single lines (the series' dates: clean
  * lines); the copies are kept in owned[] for release_clean. */
-#define CLEAN_FIELDS 16
+#define CLEAN_FIELDS 17
 struct clean {
     struct mail m;
     char *owned[CLEAN_FIELDS];
@@ -468,7 +525,8 @@ static void make_clean(const struct mail *in, struct clean *c)
                              &c->m.message_id,   &c->m.patient_name, &c->m.practitioner_name,
                              &c->m.service_name, &c->m.clinic_name, &c->m.clinic_phone,
                              &c->m.address,      &c->m.tz,          &c->m.manage_url,
-                             &c->m.book_url,     &c->m.uid,         &c->m.country};
+                             &c->m.book_url,     &c->m.uid,         &c->m.country,
+                             &c->m.patient_tz};
     size_t i = 0;
     for (; i < sizeof(fields) / sizeof(fields[0]); i++) {
         c->owned[i] = mail_clean_line(*fields[i]);
@@ -492,7 +550,7 @@ static bool known_kind(const char *kind)
 {
     static const char *const kinds[] = {"booking_confirmed", "booking_cancelled",
                                         "booking_rescheduled", "series_confirmed",
-                                        "waitlist_offer", "reminder"};
+                                        "waitlist_offer", "reminder", "week_ahead"};
     for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (strcmp(kinds[i], kind) == 0)
             return true;
@@ -507,7 +565,7 @@ static bool has_calendar(const struct mail *m)
         return false;
     if (strcmp(m->kind, "series_confirmed") == 0)
         return m->nsessions > 0;
-    return strcmp(m->kind, "waitlist_offer") != 0;
+    return strcmp(m->kind, "waitlist_offer") != 0 && strcmp(m->kind, "week_ahead") != 0;
 }
 
 /* display: the sender's name (the clinic's); NULL keeps the configured one. */
@@ -568,9 +626,10 @@ int mail_compose(const struct mail *in, struct buf *out)
     struct clean c;
     make_clean(in, &c);
     const struct mail *m = &c.m;
-    char when[80], subject[160], boundary[40];
+    char when[MAIL_WHEN_MAX], subject[160], boundary[40];
     mail_when_in(m->start, m->tz, m->country, when, sizeof(when));
     subject_of(m, when, subject, sizeof(subject));
+    mail_when_for(m, m->start, when, sizeof(when)); /* the text: the patient's time too */
     snprintf(boundary, sizeof(boundary), "=_clinicd_%08lx", (unsigned long)(m->now & 0xffffffff));
     bool with_ics = has_calendar(m);
 
@@ -632,9 +691,10 @@ int mail_compose_folded(const struct mail *items, size_t n, const char *message_
                n);
     for (size_t i = 0; i < n; i++) {
         const struct mail *m = &c[i].m;
-        char when[80], subj[160];
+        char when[MAIL_WHEN_MAX], subj[160];
         mail_when_in(m->start, m->tz, m->country, when, sizeof(when));
         subject_of(m, when, subj, sizeof(subj));
+        mail_when_for(m, m->start, when, sizeof(when));
         buf_printf(&text, "\n%zu. %s\n\n", i + 1, subj);
         item_text(m, when, &text);
     }

@@ -17,7 +17,8 @@ struct mail_session {
 
 struct mail {
     const char *kind;        /* booking_confirmed, booking_cancelled, booking_rescheduled,
-                                series_confirmed, waitlist_offer, reminder */
+                                series_confirmed, waitlist_offer, reminder,
+                                week_ahead (a plan's sessions of the week) */
     const char *from;        /* the configured sender: "Name <addr>" or "addr"; the mail
                                 goes out as "<clinic_name>" <addr> */
     const char *to;
@@ -31,6 +32,8 @@ struct mail {
     const char *tz;          /* IANA name of the location */
     const char *country;     /* the location's ISO code: "US" writes 12-hour times with
                                 the zone's name; NULL or others 24-hour */
+    const char *patient_tz;  /* the patient's own zone (IANA), or NULL: when its offset
+                                differs from tz's, times are also written in it */
     int64_t start, end;      /* the session (for a series: the first one) */
     int64_t previous_start;  /* rescheduled: the old time; else 0 */
     int cancel_hours;
@@ -72,6 +75,13 @@ void mail_when(int64_t t, const char *tz, char *out, size_t outlen);
 /* As the clinic's country writes it: for "US" "Monday, November 23, 2026, 9:00 AM PST"
  * (12-hour, with the zone's name), else as mail_when (out: 80 bytes). */
 void mail_when_in(int64_t t, const char *tz, const char *country, char *out, size_t outlen);
+/* Room for mail_when_for's text. */
+#define MAIL_WHEN_MAX 200
+/* t as the mail writes it: mail_when_in in m's zone and country; when the patient's
+ * zone (m->patient_tz) has another offset at t, the clinic's zone named and the
+ * patient's own time after it: "..., 10:00 Europe/Berlin time (4:00 AM EST, your
+ * time)", with the patient's day when it is another one. */
+void mail_when_for(const struct mail *m, int64_t t, char *out, size_t outlen);
 /* The From header's value: "display" <address of from>, the name as a quoted string
  * (ASCII) or RFC 2047 encoded words (UTF-8); the address alone when display is empty. */
 void mail_from_header(const char *display, const char *from, struct buf *out);

@@ -48,7 +48,8 @@ static void policy_parse(struct input *in, json_t *pol, struct clinic_patch *p)
     static const char *const pallowed[] = {"min_notice_minutes", "booking_horizon_days",
                                            "cancellation_notice_hours", "slot_step_minutes",
                                            "max_open_bookings_per_contact",
-                                           "flare_moves_per_plan", NULL};
+                                           "flare_moves_per_plan", "reminder_hours",
+                                           "week_mail_hour", NULL};
     body_only(in, pol, "policy", pallowed);
     p->min_notice = policy_int(in, pol, "min_notice_minutes", 0, 20160, p->buf[0], 24);
     p->horizon = policy_int(in, pol, "booking_horizon_days", 1, 730, p->buf[1], 24);
@@ -59,6 +60,13 @@ static void policy_parse(struct input *in, json_t *pol, struct clinic_patch *p)
                     "slot_step_minutes must be 5, 10, 15, 20, 30 or 60");
     p->max_open = policy_int(in, pol, "max_open_bookings_per_contact", 1, 1000, p->buf[4], 24);
     p->flare_moves = policy_int(in, pol, "flare_moves_per_plan", 0, 52, p->buf[5], 24);
+    /* null: the worker's reminder_hours; the week mail off */
+    p->set_reminder = json_object_get(pol, "reminder_hours") ? "true" : "false";
+    if (!json_is_null(json_object_get(pol, "reminder_hours")))
+        p->reminder_hours = policy_int(in, pol, "reminder_hours", 1, 168, p->mail_buf[0], 24);
+    p->set_week_hour = json_object_get(pol, "week_mail_hour") ? "true" : "false";
+    if (!json_is_null(json_object_get(pol, "week_mail_hour")))
+        p->week_hour = policy_int(in, pol, "week_mail_hour", 0, 23, p->mail_buf[1], 24);
 }
 
 void clinic_patch_parse(struct input *in, json_t *body, struct clinic_patch *p)

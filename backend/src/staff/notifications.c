@@ -2,7 +2,7 @@
  * failed for good (a permanent refusal, or every attempt used), with the mail server's
  * reason, and those still waiting; and sending a failed one again.
  *
- *   GET  /api/v1/clinics/{clinic_id}/notifications?status=failed|pending&limit=&cursor=
+ *   GET  /api/v1/clinics/{clinic_id}/notifications?status=failed|pending|skipped&limit=&cursor=
  *   POST /api/v1/clinics/{clinic_id}/notifications/{id}/resend
  *
  * The recipient is patient data: the list needs the patient-data scope and every read
@@ -38,8 +38,9 @@ bool notifications_query_parse(struct input *in, struct notifications_query *q)
     q->status = q_str(in, "status", 20);
     if (!q->status)
         q->status = "failed";
-    else if (strcmp(q->status, "failed") != 0 && strcmp(q->status, "pending") != 0)
-        input_error(in, "status", false, "status must be failed or pending");
+    else if (strcmp(q->status, "failed") != 0 && strcmp(q->status, "pending") != 0 &&
+             strcmp(q->status, "skipped") != 0)
+        input_error(in, "status", false, "status must be failed, pending or skipped");
     q->limit = PAGE_DEFAULT;
     q_long(in, "limit", 1, PAGE_MAX, &q->limit);
     memset(&q->after, 0, sizeof(q->after));

@@ -10,7 +10,8 @@ DB_STMT(st_clinic_get,
         "   'cancellation_notice_hours', cancellation_notice_hours,"
         "   'slot_step_minutes', slot_step_minutes,"
         "   'max_open_bookings_per_contact', max_open_bookings_per_contact,"
-        "   'flare_moves_per_plan', flare_moves_per_plan),"
+        "   'flare_moves_per_plan', flare_moves_per_plan,"
+        "   'reminder_hours', reminder_hours, 'week_mail_hour', week_mail_hour),"
         " 'created_at', created_at)::text FROM clinics WHERE id = $1::uuid",
         1);
 DB_STMT(st_clinic_patch,
@@ -22,9 +23,11 @@ DB_STMT(st_clinic_patch,
         " cancellation_notice_hours = coalesce($9::int, cancellation_notice_hours),"
         " slot_step_minutes = coalesce($10::int, slot_step_minutes),"
         " max_open_bookings_per_contact = coalesce($11::int, max_open_bookings_per_contact),"
-        " flare_moves_per_plan = coalesce($12::int, flare_moves_per_plan)"
+        " flare_moves_per_plan = coalesce($12::int, flare_moves_per_plan),"
+        " reminder_hours = CASE WHEN $13::bool THEN $14::int ELSE reminder_hours END,"
+        " week_mail_hour = CASE WHEN $15::bool THEN $16::int ELSE week_mail_hour END"
         " WHERE id = $1::uuid RETURNING id",
-        12);
+        16);
 
 const struct store_read store_clinic_get = {&st_clinic_get};
 
@@ -33,7 +36,9 @@ enum db_status store_clinic_update(struct db_session *s, const char *clinic_id,
 {
     const char *v[] = {clinic_id, p->name, p->set_website, p->website, p->set_phone, p->phone,
                        p->min_notice, p->horizon, p->cancel_notice, p->slot_step, p->max_open,
-                       p->flare_moves};
+                       p->flare_moves, p->set_reminder ? p->set_reminder : "false",
+                       p->reminder_hours, p->set_week_hour ? p->set_week_hour : "false",
+                       p->week_hour};
     struct staff_write w = {&st_clinic_patch, v, e, NULL};
     return store_staff_write(s, &w);
 }

@@ -18,6 +18,10 @@ struct clinic_patch {
     const char *min_notice, *horizon, *cancel_notice, *slot_step, *max_open;
     const char *flare_moves; /* flare_moves_per_plan (issue 14) */
     char buf[6][24];
+    /* the mails' times: set_* "true" when the member was given (null: the worker's
+     * reminder_hours; no week mail), else "false" */
+    const char *set_reminder, *reminder_hours, *set_week_hour, *week_hour;
+    char mail_buf[2][24];
 };
 /* One transaction: the change and audit row e; DB_NOT_FOUND when there is no such
  * clinic. */

@@ -100,19 +100,73 @@ static const char *const sql_detail =
     " coalesce((s->>'sequence')::int, 0), coalesce(n.booking_id::text, s->>'booking_id'),"
     " CASE WHEN n.waitlist_id IS NOT NULL THEN s->>'practitioner_id' END,"
     " coalesce(s->>'country', ''), coalesce((s->>'at')::bigint, 0),"
-    " n.kind, n.recipient::text, n.payload::text, n.dedupe_key, coalesce(s->>'status', '')"
+    " n.kind, n.recipient::text, n.payload::text, n.dedupe_key, coalesce(s->>'status', ''),"
+    " coalesce(s->>'patient_tz', '')"
     " FROM notifications n CROSS JOIN LATERAL (SELECT n.payload->'snapshot' AS s) x"
     " WHERE n.id = $1::uuid AND jsonb_typeof(s) = 'object'";
-enum { D_COUNTRY = 13, D_STAMP, D_KIND, D_RECIPIENT, D_PAYLOAD, D_DEDUPE, D_STATUS };
+enum { D_COUNTRY = 13, D_STAMP, D_KIND, D_RECIPIENT, D_PAYLOAD, D_DEDUPE, D_STATUS, D_PATIENT_TZ };
 
+/* Reminders: each clinic's reminder_hours before a session (NULL: the worker's). */
 static const char *const sql_reminders =
     "INSERT INTO notifications (clinic_id, kind, booking_id, recipient, dedupe_key)"
     " SELECT b.clinic_id, 'reminder', b.id, b.patient_email, 'reminder:' || b.id ||"
-    " ':' || extract(epoch FROM lower(b.during))::bigint FROM bookings b"
+    " ':' || extract(epoch FROM lower(b.during))::bigint"
+    " FROM bookings b JOIN clinics c ON c.id = b.clinic_id"
     " WHERE b.status = 'booked' AND lower(b.during) > now() + interval '1 hour'"
-    " AND lower(b.during) <= now() + make_interval(hours => $1::int)"
+    " AND lower(b.during) <= now() + make_interval(hours => coalesce(c.reminder_hours, $1::int))"
     " AND b.created_at < now() - interval '1 hour'"
     " ON CONFLICT (dedupe_key) DO NOTHING";
+
+/* "This week": at each location whose clinic sends it (week_mail_hour), once it is
+ * Monday at that hour or later there ($1, or now() when NULL), one row per plan with a
+ * session booked there from then to the same time next Monday, once per plan and ISO
+ * week.  A plan made after that Monday's hour got its dates in its confirmation. */
+static const char *const sql_week =
+    "WITH clock AS (SELECT coalesce($1::timestamptz, now()) AS t),"
+    " places AS (SELECT l.id AS location_id, l.clinic_id,"
+    "   (date_trunc('day', clock.t AT TIME ZONE l.timezone)"
+    "     + make_interval(hours => c.week_mail_hour)) AT TIME ZONE l.timezone AS due,"
+    "   to_char(clock.t AT TIME ZONE l.timezone, 'IYYY-\"W\"IW') AS week"
+    "   FROM locations l JOIN clinics c ON c.id = l.clinic_id, clock"
+    "   WHERE c.week_mail_hour IS NOT NULL"
+    "   AND extract(isodow FROM clock.t AT TIME ZONE l.timezone) = 1"
+    "   AND extract(hour FROM clock.t AT TIME ZONE l.timezone) >= c.week_mail_hour),"
+    " plans AS (SELECT DISTINCT ON (b.series_id) b.series_id, b.clinic_id, b.patient_email,"
+    "   p.due, p.week FROM places p JOIN bookings b ON b.clinic_id = p.clinic_id"
+    "   AND b.location_id = p.location_id, clock"
+    "   WHERE b.series_id IS NOT NULL AND b.status = 'booked' AND lower(b.during) > clock.t"
+    "   AND lower(b.during) < p.due + interval '7 days'"
+    "   ORDER BY b.series_id, lower(b.during))"
+    " INSERT INTO notifications (clinic_id, kind, series_id, recipient, payload, dedupe_key)"
+    " SELECT x.clinic_id, 'week_ahead', x.series_id, x.patient_email,"
+    "   jsonb_build_object('series_id', x.series_id, 'week_from', extract(epoch FROM clock.t)::bigint,"
+    "   'week_to', extract(epoch FROM x.due + interval '7 days')::bigint),"
+    "   'week_ahead:' || x.series_id || ':' || x.week"
+    " FROM plans x JOIN booking_series s ON s.id = x.series_id, clock"
+    " WHERE s.created_at < x.due"
+    " ON CONFLICT (dedupe_key) DO NOTHING";
+
+/* Of ids (held by token), the reminders whose booking is no longer booked at the
+ * snapshot's start, and the week mails whose plan has no session left in the week:
+ * skipped, with why; their ids. */
+static const char *const sql_skip_stale =
+    "WITH stale AS (SELECT n.id, CASE"
+    "   WHEN n.kind = 'week_ahead' THEN 'not sent: no session of the plan is booked in that"
+    " week any more'"
+    "   WHEN b.status IS DISTINCT FROM 'booked' THEN 'not sent: the booking was '"
+    "     || coalesce(b.status, 'removed') || ' after this reminder was queued'"
+    "   ELSE 'not sent: the booking was moved after this reminder was queued (its new time"
+    " gets its own reminder)' END AS why"
+    "   FROM notifications n LEFT JOIN bookings b ON b.id = n.booking_id"
+    "   WHERE n.id = ANY($1::uuid[]) AND n.lease_token = $2::uuid AND n.status = 'sending'"
+    "   AND ((n.kind = 'reminder' AND (b.status IS DISTINCT FROM 'booked'"
+    "       OR extract(epoch FROM lower(b.during))::bigint"
+    "          IS DISTINCT FROM (n.payload->'snapshot'->>'start')::bigint))"
+    "     OR (n.kind = 'week_ahead' AND NOT EXISTS (SELECT 1 FROM bookings x"
+    "       WHERE x.series_id = n.series_id AND x.status = 'booked' AND lower(x.during) > now()"
+    "       AND extract(epoch FROM lower(x.during)) < (n.payload->>'week_to')::bigint))))"
+    " UPDATE notifications n SET status = 'skipped', lease_until = NULL, lease_token = NULL,"
+    " failed_at = NULL, last_error = stale.why FROM stale WHERE n.id = stale.id RETURNING n.id";
 
 static enum db_status run(struct db_direct *d, const char *sql, int n, const char *const *v)
 {
@@ -125,6 +179,12 @@ enum db_status store_outbox_schedule_reminders(struct db_direct *d, long hours)
     snprintf(h, sizeof(h), "%ld", hours);
     const char *v[] = {h};
     return run(d, sql_reminders, 1, v);
+}
+
+enum db_status store_outbox_schedule_week(struct db_direct *d, const char *now)
+{
+    const char *v[] = {now};
+    return run(d, sql_week, 1, v);
 }
 
 enum db_status store_outbox_reap(struct db_direct *d, int max_attempts, int *reaped)
@@ -274,6 +334,22 @@ enum db_status store_outbox_refresh(struct db_direct *d, const char *ids, const 
     return st;
 }
 
+static void skipped_row(PGresult *res, int i, void *element)
+{
+    struct outbox_attempt *row = element;
+    snprintf(row->id, sizeof(row->id), "%s", PQgetvalue(res, i, 0));
+}
+
+enum db_status store_outbox_skip_stale(struct db_direct *d, const char *ids, const char *token,
+                                       struct outbox_attempts *out)
+{
+    const char *v[] = {ids, token};
+    struct rows_reader r = {.size = sizeof(*out->rows), .fill = skipped_row};
+    enum db_status st = read_rows(d, sql_skip_stale, 2, v, &r);
+    *out = (struct outbox_attempts){.n = r.n, .rows = r.rows};
+    return st;
+}
+
 /* Column col of row 0: its text ("" when NULL), or NULL when nullable and NULL. */
 static char *column(PGresult *res, int col, bool nullable)
 {
@@ -309,6 +385,7 @@ enum db_status store_outbox_detail(struct db_direct *d, const char *id, struct o
         .country = column(res, D_COUNTRY, false),
         .stamp = strtoll(PQgetvalue(res, 0, D_STAMP), NULL, 10),
         .status = column(res, D_STATUS, false),
+        .patient_tz = column(res, D_PATIENT_TZ, false),
         .kind = column(res, D_KIND, false),
         .recipient = column(res, D_RECIPIENT, false),
         .payload = column(res, D_PAYLOAD, false),
@@ -322,7 +399,7 @@ void outbox_detail_release(struct outbox_detail *o)
 {
     char *all[] = {o->patient_name, o->practitioner_name, o->service_name, o->clinic_name,
                    o->clinic_phone, o->address, o->tz, o->booking_id, o->practitioner_id,
-                   o->country, o->status, o->kind, o->recipient, o->payload, o->dedupe_key};
+                   o->country, o->status, o->patient_tz, o->kind, o->recipient, o->payload, o->dedupe_key};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         free(all[i]);
     *o = (struct outbox_detail){0};

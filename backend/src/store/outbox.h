@@ -16,8 +16,14 @@
 
 #define OUTBOX_ID_MAX 40
 
-/* Reminders for sessions starting within the next hours, once each. */
+/* Reminders for sessions starting within the next hours (the clinic's reminder_hours,
+ * else hours), once each. */
 enum db_status store_outbox_schedule_reminders(struct db_direct *d, long hours);
+/* The plans' "this week" mails (kind week_ahead) due at now (an RFC 3339 time; NULL:
+ * the database's clock): Monday from each clinic's week_mail_hour at each location,
+ * local time; once per plan and ISO week.  The payload's week_from and week_to
+ * (Unix seconds) bound the sessions the mail lists. */
+enum db_status store_outbox_schedule_week(struct db_direct *d, const char *now);
 
 /* Leases that ran out go back to the queue with their attempts kept (failed when
  * max_attempts were used); how many into *reaped. */
@@ -78,6 +84,13 @@ struct outbox_attempts {
 enum db_status store_outbox_refresh(struct db_direct *d, const char *ids, const char *token,
                                     long lease_s, struct outbox_attempts *out);
 
+/* Right before a transfer, of ids (held by token): the reminders whose booking is no
+ * longer booked at the start their snapshot names (cancelled, moved), and the week
+ * mails whose plan has no session left in the week, are marked skipped with why (the
+ * staff's list shows it) and not sent; their ids into out (attempts unused). */
+enum db_status store_outbox_skip_stale(struct db_direct *d, const char *ids, const char *token,
+                                       struct outbox_attempts *out);
+
 /* What a notification's mail says, from the snapshot written with the row (the
  * session it is about, the first of a series; its place and people; a series'
  * sessions are in the payload's snapshot.sessions).  DB_NOT_FOUND when the
@@ -95,6 +108,7 @@ struct outbox_detail {
     char *practitioner_id;   /* the waitlist entry's; NULL for a booking */
     char *country;           /* the location's ISO country code ("" when unknown) */
     char *status;            /* the booking's (or entry's) status after the change */
+    char *patient_tz;        /* the patient's own time zone ("" when not given) */
     char *kind, *recipient, *payload, *dedupe_key;
 };
 enum db_status store_outbox_detail(struct db_direct *d, const char *id, struct outbox_detail *out);

@@ -270,11 +270,24 @@ function previewTable(preview) {
 // ---------------------------------------------------------------------------------
 // step 3: check and confirm
 
+/** The browser's IANA time zone, or null when it does not say. */
+function browserZone() {
+  try {
+    const z = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return typeof z === 'string' && z.length > 0 && z.length <= 64 ? z : null;
+  } catch {
+    return null;
+  }
+}
+
 function bookingBody() {
   const patient = { name: state.name, email: state.email };
   if (state.phone) patient.phone = state.phone;
   const body = { practitioner_id: practitionerId, service_id: serviceId, start: state.start, patient };
   if (state.notes) body.notes = state.notes;
+  // the patient's own time zone: the mails then also give each time in it
+  const zone = state.zoneRefused ? null : browserZone();
+  if (zone) body.time_zone = zone;
   if (state.plan) {
     body.rrule = `FREQ=WEEKLY;INTERVAL=${state.every};COUNT=${state.count}`;
     const conflicts = state.preview?.some((x) => x.status !== 'free');
@@ -356,6 +369,12 @@ async function onConfirm(e) {
   btn.removeAttribute('aria-disabled');
   btn.textContent = state.plan ? 'Book the sessions shown' : 'Book this time';
   if (r.ok) { doneView(r.data); return; }
+  if (r.status === 422 && r.problem.errors?.some((x) => x.field === 'time_zone') && !state.zoneRefused) {
+    // a zone the server does not know: book without it (the mails keep the clinic's times)
+    state.zoneRefused = true;
+    onConfirm({ currentTarget: btn });
+    return;
+  }
   const kind = problemKind(r.problem);
   if (r.status === 422 && r.problem.errors.some((x) => x.field === 'start')) { // the time passed meanwhile
     chooseView('confirm', 'This time has passed', 'Nothing was booked, and your details are kept. Here are the next free times.');
