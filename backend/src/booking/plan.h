@@ -70,7 +70,8 @@ struct work {
     const char *cancel[PLAN_SESSIONS_MAX];
     struct plan_move moves[RECURRENCE_MAX];
     struct booking_new add[RECURRENCE_MAX];
-    struct plan_unbookable unbookable[RECURRENCE_MAX];
+    struct plan_unbookable unbookable[RECURRENCE_MAX]; /* and the sessions moved */
+    char moved_ids[RECURRENCE_MAX][40];                /* theirs (booking_id's text) */
     json_t *changes;
     char token_hash[80];
 };

@@ -74,6 +74,25 @@ static size_t live_sessions(const struct plan_row *p)
     return n;
 }
 
+/* Records that session booking_id is at another time than asked (requested), and why. */
+static void note_moved(struct work *w, const char *booking_id, int64_t requested,
+                       enum plan_reason why)
+{
+    size_t i = w->c.nunbookable++;
+    size_t n = strnlen(booking_id, sizeof(w->moved_ids[i]) - 1);
+    memcpy(w->moved_ids[i], booking_id, n); /* (booking_id may lie in w: no snprintf) */
+    w->moved_ids[i][n] = '\0';
+    w->unbookable[i] = (struct plan_unbookable){requested, plan_reason_code(why), w->moved_ids[i]};
+}
+
+/* The notes of new session from (moved to a nearby time) now say session to. */
+static void retarget_moved(struct work *w, const char *from, const char *to)
+{
+    for (size_t i = 0; i < w->c.nunbookable; i++)
+        if (w->unbookable[i].booking_id && strcmp(w->moved_ids[i], from) == 0)
+            snprintf(w->moved_ids[i], sizeof(w->moved_ids[i]), "%s", to);
+}
+
 /* Plans each date: a new session (free or moved) or a date that cannot be had. */
 static void plan_dates(struct work *w, const struct recurrence_date *d, int n, int first_number)
 {
@@ -83,7 +102,7 @@ static void plan_dates(struct work *w, const struct recurrence_date *d, int n, i
         enum pick k = finder_pick(&w->f, &d[i], &sl, &why);
         if (k == PICK_NONE) {
             w->unbookable[w->c.nunbookable++] =
-                (struct plan_unbookable){d[i].requested, plan_reason_code(why)};
+                (struct plan_unbookable){d[i].requested, plan_reason_code(why), NULL};
             json_array_append_new(w->changes, plan_change_line(w->p, first_number + i, "unavailable",
                                                           d[i].requested, 0, why));
             continue;
@@ -97,6 +116,8 @@ static void plan_dates(struct work *w, const struct recurrence_date *d, int n, i
         }
         json_array_append_new(w->changes, j);
         work_add(w, &sl);
+        if (k == PICK_MOVED)
+            note_moved(w, w->add[w->c.nadd - 1].id, d[i].requested, why);
     }
 }
 
@@ -180,6 +201,7 @@ static void cadence_assign(struct work *w, const size_t *idx, int m)
         struct booking_new *b = &w->add[k];
         if (used < nb) {
             const struct plan_session *x = booked[used++];
+            retarget_moved(w, b->id, x->id);
             if (x->start != b->start)
                 w->moves[w->c.nmoves++] = (struct plan_move){
                     x->id, b->location_id, x->start, x->end, b->start, b->end, b->blocked_start,

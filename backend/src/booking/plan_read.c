@@ -39,13 +39,35 @@ void plan_format_in(const struct plan_row *p, int64_t t, char *out, size_t n)
     rfc3339_format(t, z ? tz_offset_at(z, t) : 0, out, n);
 }
 
+/* Whether session x is not at the time first asked for: booked at the nearest free
+ * time when it was made, or moved since. */
+static bool session_moved(const struct plan_session *x)
+{
+    return x->reschedule_count > 0 || (x->asked > 0 && x->asked != x->start);
+}
+
 /* A session's state for the patient: booked, moved, cancelled, completed, no_show or
  * unbookable. */
 static const char *session_state(const struct plan_session *x)
 {
-    if (strcmp(x->status, "booked") == 0 && x->reschedule_count > 0)
+    if (strcmp(x->status, "booked") == 0 && session_moved(x))
         return "moved";
     return x->status;
+}
+
+/* A moved session's time asked for and why (a flare's move says flare). */
+static void moved_json(const struct plan_row *p, const struct plan_session *x, json_t *j)
+{
+    char asked[40];
+    if (x->asked <= 0 || x->asked == x->start || strcmp(x->status, "booked") != 0)
+        return;
+    plan_format_in(p, x->asked, asked, sizeof(asked));
+    enum plan_reason why = x->flare ? PR_FLARE : plan_reason_parse(x->asked_reason);
+    if (why == PR_NONE)
+        why = PR_RESCHEDULED;
+    json_object_set_new(j, "requested_start", json_string(asked));
+    json_object_set_new(j, "reason_code", json_string(plan_reason_code(why)));
+    json_object_set_new(j, "reason", json_string(plan_reason_text(why)));
 }
 
 static json_t *session_json(const struct plan_row *p, size_t i)
@@ -60,6 +82,7 @@ static json_t *session_json(const struct plan_row *p, size_t i)
         plan_format_in(p, x->end, b, sizeof(b));
         json_object_set_new(j, "end", json_string(b));
         json_object_set_new(j, "booking_id", json_string(x->id));
+        moved_json(p, x, j);
     } else {
         enum plan_reason why = plan_reason_parse(x->reason);
         json_object_set_new(j, "reason_code", json_string(x->reason));

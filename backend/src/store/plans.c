@@ -26,9 +26,11 @@ DB_STMT(st_plan_get,
 DB_STMT(st_plan_sessions,
         "SELECT b.id::text, b.status, extract(epoch FROM lower(b.during))::bigint AS t,"
         " extract(epoch FROM upper(b.during))::bigint, b.location_id::text, b.reschedule_count,"
-        " b.flare, '' FROM bookings b WHERE b.series_id = $1::uuid"
+        " b.flare, '', coalesce(extract(epoch FROM a.asked_at)::bigint, 0), coalesce(a.reason, '')"
+        " FROM bookings b LEFT JOIN booking_asked a ON a.booking_id = b.id"
+        " WHERE b.series_id = $1::uuid"
         " UNION ALL SELECT '', 'unbookable', extract(epoch FROM u.requested_at)::bigint,"
-        " extract(epoch FROM u.requested_at)::bigint, '', 0, false, u.reason"
+        " extract(epoch FROM u.requested_at)::bigint, '', 0, false, u.reason, 0, ''"
         " FROM booking_series_unbookable u WHERE u.series_id = $1::uuid"
         " ORDER BY 3, 1 LIMIT 104",
         1);
@@ -36,6 +38,12 @@ DB_STMT(st_unbookable,
         "INSERT INTO booking_series_unbookable (series_id, requested_at, reason)"
         " VALUES ($1::uuid, to_timestamp($2::bigint), $3)"
         " ON CONFLICT (series_id, requested_at) DO UPDATE SET reason = EXCLUDED.reason",
+        3);
+DB_STMT(st_asked,
+        "INSERT INTO booking_asked (booking_id, asked_at, reason)"
+        " VALUES ($1::uuid, to_timestamp($2::bigint), $3)"
+        " ON CONFLICT (booking_id) DO UPDATE SET asked_at = EXCLUDED.asked_at,"
+        " reason = EXCLUDED.reason",
         3);
 DB_STMT(st_drop_unbookable,
         "DELETE FROM booking_series_unbookable WHERE series_id = $1::uuid"
@@ -117,6 +125,8 @@ static bool session_row(void *ctx, const PGresult *res, int i, int rows)
     x->reschedule_count = (int)cell_i(res, i, 5);
     x->flare = PQgetvalue(res, i, 6)[0] == 't';
     cell_copy(res, i, 7, x->reason, sizeof(x->reason));
+    x->asked = cell_i(res, i, 8);
+    cell_copy(res, i, 9, x->asked_reason, sizeof(x->asked_reason));
     return true;
 }
 
@@ -162,8 +172,8 @@ enum db_status store_plan_record_unbookable(struct db_session *s, const char *se
     for (size_t i = 0; i < n && rc == DB_OK; i++) {
         char t[24];
         snprintf(t, sizeof(t), "%lld", (long long)u[i].requested);
-        const char *v[] = {series_id, t, u[i].reason};
-        rc = db_run(s, &st_unbookable, v);
+        const char *v[] = {u[i].booking_id ? u[i].booking_id : series_id, t, u[i].reason};
+        rc = db_run(s, u[i].booking_id ? &st_asked : &st_unbookable, v);
     }
     return rc;
 }

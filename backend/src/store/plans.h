@@ -24,6 +24,8 @@ struct plan_session {
     int64_t start, end;
     int reschedule_count;
     bool flare;
+    int64_t asked;        /* a booking not at the time first asked for: that time (0: none) */
+    char asked_reason[24]; /* and why (a reason code: booking/plan_rules.h) */
 };
 
 /* A plan as loaded.  token_hash is the bytea's hex text (token_matches). */
@@ -43,10 +45,13 @@ struct plan_row {
 /* Plan id with its sessions in time order; DB_NOT_FOUND when there is none. */
 enum db_status store_plan_get(struct db_session *s, const char *id, struct plan_row *out);
 
-/* Inside the plan's creating transaction: the dates it could not book (n of them). */
+/* Inside the plan's creating transaction: the dates it could not book (n of them),
+ * and the sessions it booked at another time than asked (booking_id set: the session
+ * is shown as moved, with the time asked for and why). */
 struct plan_unbookable {
     int64_t requested;
-    const char *reason; /* a reason code (booking/plan_rules.h) */
+    const char *reason;     /* a reason code (booking/plan_rules.h) */
+    const char *booking_id; /* NULL: a date not booked; else the session booked instead */
 };
 enum db_status store_plan_record_unbookable(struct db_session *s, const char *series_id,
                                             const struct plan_unbookable *u, size_t n);

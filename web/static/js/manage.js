@@ -149,7 +149,9 @@ function sessionItem(p, s) {
     s.booking_id ? h('a', { href: sessionHref(s.booking_id) }, when) : h('span', {}, when),
     ` · ${PLAN_STATUS[s.status] ?? s.status}`,
     s.flare ? ' · flare' : null,
-    s.reason ? h('span', { class: 'muted small' }, ` (${s.reason})`) : null);
+    s.requested_start
+      ? h('span', { class: 'muted small moved-from' }, ` (asked for ${fmtDayShort(s.requested_start, tz)}, ${fmtTime(s.requested_start, tz)}: ${s.reason})`)
+      : s.reason ? h('span', { class: 'muted small' }, ` (${s.reason})`) : null);
 }
 
 function planView(message) {
