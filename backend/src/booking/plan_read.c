@@ -129,7 +129,7 @@ json_t *plan_json(const struct plan_row *p)
     return json_pack(
         "{s:s, s:o, s:{s:i, s:i, s:s}, s:{s:s, s:s*}, s:{s:s, s:s}, s:{s:s, s:s, s:i},"
         " s:s, s:s, s:o, s:i, s:o, s:{s:i, s:i, s:i}, s:o}",
-        "id", p->id, "plan_next_session", next, "progress", "done", done, "total", total, "text",
+        "id", p->id, "next_session", next, "progress", "done", done, "total", total, "text",
         progress, "clinic", "name", p->clinic_name, "phone",
         p->clinic_phone[0] ? p->clinic_phone : NULL, "practitioner", "id", p->practitioner_id,
         "name", p->practitioner_name, "service", "id", p->service_id, "name", p->service_name,
