@@ -1,5 +1,5 @@
 /* Unit tests for domain/mail_plan: the mails of a plan's changes (series_cancelled,
- * series_extended, series_rescheduled, series_flare, flare_clinic) are known kinds,
+ * series_extended, series_grown, series_rescheduled, series_flare, flare_clinic) are known kinds,
  * each with its own subject, the dates still booked, the link and the clinic's phone,
  * and no calendar file (a plan's change is not one session); one row per kind. */
 #include "unit.h"
@@ -15,6 +15,7 @@ static const struct kind_case {
 } kinds[] = {
     {"cancel the rest", "series_cancelled", "Subject: The rest of your treatment plan is cancelled\r\n"},
     {"sessions added", "series_extended", "Subject: Sessions added to your treatment plan\r\n"},
+    {"grown from one booking", "series_grown", "Subject: Your booking is now a treatment plan\r\n"},
     {"a new cadence", "series_rescheduled", "Subject: Your treatment plan has new dates\r\n"},
     {"a flare", "series_flare", "Subject: Your flare move is done\r\n"},
     {"the clinic told of a flare", "flare_clinic", "Subject: A patient used a flare move\r\n"},

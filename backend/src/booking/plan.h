@@ -23,15 +23,18 @@
 
 /* The token of "Authorization: Bearer <token>", or NULL. */
 const char *plan_bearer_token(struct req *r);
-/* Plan {id} (route parameter 0) if the request holds its manage token: DB_NOT_FOUND for
- * no such plan, no token or another's (one answer, so that a plan's existence is not
- * told). */
+/* Plan {id} (route parameter 0) if the request holds its manage token or a lost link
+ * mailed for it: DB_NOT_FOUND for no such plan, no token or another's (one answer, so
+ * that a plan's existence is not told). */
 enum db_status plan_held(struct req *r, struct plan_row *p);
+/* The plan of booking {id} (route parameter 0) if the request holds the booking
+ * (booking_held): its plan, or the booking alone as a plan of one (p->id ""). */
+enum db_status plan_of_booking_held(struct req *r, struct plan_row *p);
 /* t as RFC 3339 in the plan's time zone. */
 void plan_format_in(const struct plan_row *p, int64_t t, char *out, size_t n);
 /* "please call <clinic> on <phone>" (without the phone when the clinic has none). */
 void plan_call_clinic_text(const struct plan_row *p, char *out, size_t cap);
-/* The plan as its holder sees it (a new reference). */
+/* The plan as its holder sees it (a new reference; id null for a plan of one). */
 json_t *plan_json(const struct plan_row *p);
 
 /* --- finding times (plan_finder.c) --- */
@@ -72,6 +75,7 @@ struct work {
     struct booking_new add[RECURRENCE_MAX];
     struct plan_unbookable unbookable[RECURRENCE_MAX]; /* and the sessions moved */
     char moved_ids[RECURRENCE_MAX][40];                /* theirs (booking_id's text) */
+    char rrule[64]; /* a plan of one growing into a plan: its rule */
     json_t *changes;
     char token_hash[80];
 };

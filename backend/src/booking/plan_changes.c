@@ -150,6 +150,8 @@ bool plan_add(struct req *r, struct work *w, json_t *body)
         return false;
     finder_slots(&w->f, d[0].requested - PLAN_NEAR_WINDOW, d[n - 1].requested + PLAN_NEAR_WINDOW + 1);
     plan_dates(w, d, n, (int)w->p->n + 1);
+    if (w->p->every_weeks <= 0)
+        w->c.every_weeks = weeks; /* the cadence chosen is the plan's from now on */
     w->c.kind = "series_extended";
     w->c.action = "extend_series";
     return true;

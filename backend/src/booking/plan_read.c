@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/outcome.h"
+#include "booking/holder_token.h"
 #include "booking/plan_rules.h"
 #include "domain/timefmt.h"
 #include "domain/token.h"
@@ -19,8 +21,6 @@ const char *plan_bearer_token(struct req *r)
     return auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : NULL;
 }
 
-/* Plan {id} if the request holds its manage token: DB_NOT_FOUND for no such plan, no
- * token or another's (one answer, so that a plan's existence is not told). */
 enum db_status plan_held(struct req *r, struct plan_row *p)
 {
     const char *id = req_param(r, 0);
@@ -28,8 +28,20 @@ enum db_status plan_held(struct req *r, struct plan_row *p)
     if (!is_uuid(id) || !token)
         return DB_NOT_FOUND;
     enum db_status st = store_plan_get(&r->db, id, p);
+    /* the manage token, or a lost link mailed for this plan */
     if (st == DB_OK && !token_matches(token, p->token_hash))
-        st = DB_NOT_FOUND;
+        st = holder_token_matches(&r->db, token, NULL, id);
+    return st;
+}
+
+enum db_status plan_of_booking_held(struct req *r, struct plan_row *p)
+{
+    struct booking_row b;
+    enum db_status st = booking_held(r, &b);
+    if (st == DB_OK)
+        st = b.series_id ? store_plan_get(&r->db, b.series_id, p)
+                         : store_plan_of_one_get(&r->db, req_param(r, 0), p);
+    booking_row_release(&b);
     return st;
 }
 
@@ -127,9 +139,9 @@ json_t *plan_json(const struct plan_row *p)
     snprintf(progress, sizeof(progress), "%d of %d done", done, total);
     int left = p->flare_allowed - p->flare_used;
     return json_pack(
-        "{s:s, s:o, s:{s:i, s:i, s:s}, s:{s:s, s:s*}, s:{s:s, s:s}, s:{s:s, s:s, s:i},"
+        "{s:o, s:o, s:{s:i, s:i, s:s}, s:{s:s, s:s*}, s:{s:s, s:s}, s:{s:s, s:s, s:i},"
         " s:s, s:s, s:o, s:i, s:o, s:{s:i, s:i, s:i}, s:o}",
-        "id", p->id, "next_session", next, "progress", "done", done, "total", total, "text",
+        "id", p->id[0] ? json_string(p->id) : json_null(), "next_session", next, "progress", "done", done, "total", total, "text",
         progress, "clinic", "name", p->clinic_name, "phone",
         p->clinic_phone[0] ? p->clinic_phone : NULL, "practitioner", "id", p->practitioner_id,
         "name", p->practitioner_name, "service", "id", p->service_id, "name", p->service_name,
@@ -140,17 +152,30 @@ json_t *plan_json(const struct plan_row *p)
         "sessions", sessions);
 }
 
-void series_get(struct req *r)
+/* Replies to a read of plan p (loaded: st) with the plan, after its audit row: an
+ * access to patient data.  Frees p. */
+static void plan_read_reply(struct req *r, enum db_status st, struct plan_row *p)
 {
-    struct plan_row *p = xcalloc(1, sizeof(*p));
-    enum db_status st = plan_held(r, p);
-    /* the holder reading their plan is an access to patient data */
     if (st == DB_OK)
-        st = store_booking_audit(&r->db, &patient_actor, p->clinic_id, "read_series",
-                                 "booking_series", p->id, r->request_id);
+        st = p->id[0] ? store_booking_audit(&r->db, &patient_actor, p->clinic_id, "read_series",
+                                            "booking_series", p->id, r->request_id)
+                      : store_booking_audit(&r->db, &patient_actor, p->clinic_id, "read_booking",
+                                            "booking", p->booking_id, r->request_id);
     if (st == DB_OK)
         reply_json(r, 200, plan_json(p));
     else
         reply_failure(r, st);
     free(p);
+}
+
+void series_get(struct req *r)
+{
+    struct plan_row *p = xcalloc(1, sizeof(*p));
+    plan_read_reply(r, plan_held(r, p), p);
+}
+
+void bookings_plan_get(struct req *r)
+{
+    struct plan_row *p = xcalloc(1, sizeof(*p));
+    plan_read_reply(r, plan_of_booking_held(r, p), p);
 }

@@ -116,9 +116,25 @@ static char *work_payload(struct req *r, const struct work *w, const char *actio
     return text;
 }
 
+/* A plan of one about to grow into a plan: its new id and rule (one session every
+ * every_weeks weeks, 1 when none), and its mail says so. */
+static void work_grow(struct work *w)
+{
+    struct booking_new named;
+    booking_new_id(&named);
+    snprintf(w->p->id, sizeof(w->p->id), "%s", named.id);
+    snprintf(w->rrule, sizeof(w->rrule), "FREQ=WEEKLY;INTERVAL=%d;COUNT=%zu",
+             w->c.every_weeks > 0 ? w->c.every_weeks : 1, w->p->n + w->c.nadd);
+    w->c.grow_rrule = w->rrule;
+    if (w->c.nadd > 0)
+        w->c.kind = "series_grown";
+}
+
 /* Writes the change and replies with the plan as it is now; or the refusal. */
 static void work_commit(struct req *r, struct work *w, const char *action)
 {
+    if (!w->p->id[0])
+        work_grow(w);
     char *payload = work_payload(r, w, action, true);
     /* the clinic is told without the patient's link */
     char *clinic_payload = w->c.flare ? work_payload(r, w, action, false) : NULL;
@@ -199,8 +215,11 @@ static bool wants_preview(struct input *in, json_t *body, bool *preview)
     return input_ok(in);
 }
 
-static void plan_change_request(struct req *r, planner make, const char *action,
-                                const char *const *allowed)
+/* Loads the plan a request names (plan_held, plan_of_booking_held). */
+typedef enum db_status (*plan_loader)(struct req *r, struct plan_row *p);
+
+static void plan_change_request(struct req *r, plan_loader load, planner make,
+                                const char *action, const char *const *allowed)
 {
     struct input in;
     input_init(&in, r);
@@ -216,7 +235,7 @@ static void plan_change_request(struct req *r, planner make, const char *action,
     w->p = xcalloc(1, sizeof(*w->p));
     if (!body || !wants_preview(&in, body, &preview)) {
         input_reply(&in);
-    } else if ((st = plan_held(r, w->p)) != DB_OK || (st = work_patient(r, w)) != DB_OK) {
+    } else if ((st = load(r, w->p)) != DB_OK || (st = work_patient(r, w)) != DB_OK) {
         reply_failure(r, st);
     } else {
         snprintf(w->token_hash, sizeof(w->token_hash), "%s", w->p->token_hash);
@@ -246,23 +265,36 @@ static void plan_change_request(struct req *r, planner make, const char *action,
 void series_cancel_rest(struct req *r)
 {
     static const char *const allowed[] = {"dry_run", NULL};
-    plan_change_request(r, plan_cancel_rest, "cancel_rest", allowed);
+    plan_change_request(r, plan_held, plan_cancel_rest, "cancel_rest", allowed);
 }
 
 void series_add_sessions(struct req *r)
 {
     static const char *const allowed[] = {"count", "every_weeks", "dry_run", NULL};
-    plan_change_request(r, plan_add, "add_sessions", allowed);
+    plan_change_request(r, plan_held, plan_add, "add_sessions", allowed);
 }
 
 void series_flare(struct req *r)
 {
     static const char *const allowed[] = {"action", "start", "dry_run", NULL};
-    plan_change_request(r, plan_flare, "flare", allowed);
+    plan_change_request(r, plan_held, plan_flare, "flare", allowed);
 }
 
 void series_change_cadence(struct req *r)
 {
     static const char *const allowed[] = {"from_session", "every_weeks", "dry_run", NULL};
-    plan_change_request(r, plan_cadence, "change_cadence", allowed);
+    plan_change_request(r, plan_held, plan_cadence, "change_cadence", allowed);
+}
+
+/* A single booking's changes: sessions added after it (it becomes a plan), a flare. */
+void bookings_add_sessions(struct req *r)
+{
+    static const char *const allowed[] = {"count", "every_weeks", "dry_run", NULL};
+    plan_change_request(r, plan_of_booking_held, plan_add, "add_sessions", allowed);
+}
+
+void bookings_flare(struct req *r)
+{
+    static const char *const allowed[] = {"action", "start", "dry_run", NULL};
+    plan_change_request(r, plan_of_booking_held, plan_flare, "flare", allowed);
 }

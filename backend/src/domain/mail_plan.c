@@ -11,6 +11,9 @@ static const struct {
      "The remaining sessions of your treatment plan are cancelled, as you asked."},
     {"series_extended", "Sessions added to your treatment plan",
      "New sessions are added at the end of your treatment plan, as you asked."},
+    {"series_grown", "Your booking is now a treatment plan",
+     "New sessions are added after your booking, as you asked: it is now a treatment plan, "
+     "and one link shows all of it."},
     {"series_rescheduled", "Your treatment plan has new dates",
      "The rest of your treatment plan now follows the new rhythm you chose."},
     {"series_flare", "Your flare move is done",
@@ -59,3 +62,4 @@ void mail_plan_text(const struct mail *m, struct buf *t)
         buf_printf(t, " After that, call the clinic on %s.", m->clinic_phone);
     buf_puts(t, "\n");
 }
+

@@ -15,3 +15,6 @@ CREATE TABLE booking_asked (
 CREATE TRIGGER bookings_asked AFTER UPDATE OF during ON bookings
     FOR EACH ROW WHEN (lower(OLD.during) IS DISTINCT FROM lower(NEW.during))
     EXECUTE FUNCTION booking_asked_keep();
+
+-- A single booking that grew into a plan (sessions added after it, from its page).
+INSERT INTO notification_kinds (kind) VALUES ('series_grown');
