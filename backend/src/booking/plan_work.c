@@ -102,7 +102,22 @@ bool work_dates_ready(struct req *r, struct work *w, const struct recurrence_dat
            within_horizon(r, w, &d[n - 1], field);
 }
 
-/* The payload of the change's mail: what changed, as it is now, and the link. */
+/* The sessions the change adds, moves and cancels, by booking id: what the patient's
+ * mail puts in its calendar files (domain/mail_plan.h). */
+static json_t *work_calendar(const struct work *w)
+{
+    json_t *added = json_array(), *moved = json_array(), *cancelled = json_array();
+    for (size_t i = 0; i < w->c.nadd; i++)
+        json_array_append_new(added, json_string(w->add[i].id));
+    for (size_t i = 0; i < w->c.nmoves; i++)
+        json_array_append_new(moved, json_string(w->moves[i].id));
+    for (size_t i = 0; i < w->c.ncancel; i++)
+        json_array_append_new(cancelled, json_string(w->cancel[i]));
+    return json_pack("{s:o, s:o, s:o}", "added", added, "moved", moved, "cancelled", cancelled);
+}
+
+/* The payload of the change's mail: what changed, as it is now, and (the patient's)
+ * the link and the calendar's sessions. */
 static char *work_payload(struct req *r, const struct work *w, const char *action,
                           bool with_link)
 {
@@ -111,6 +126,8 @@ static char *work_payload(struct req *r, const struct work *w, const char *actio
     const char *token = with_link ? plan_bearer_token(r) : NULL;
     if (token && seal_text(token, sealed, sizeof(sealed)))
         json_object_set_new(pl, "manage_token_sealed", json_string(sealed));
+    if (with_link)
+        json_object_set_new(pl, "calendar", work_calendar(w));
     char *text = json_dumps(pl, JSON_COMPACT);
     json_decref(pl);
     return text;
