@@ -34,6 +34,9 @@ enum db_status plan_of_booking_held(struct req *r, struct plan_row *p);
 void plan_format_in(const struct plan_row *p, int64_t t, char *out, size_t n);
 /* "please call <clinic> on <phone>" (without the phone when the clinic has none). */
 void plan_call_clinic_text(const struct plan_row *p, char *out, size_t cap);
+/* The audit row of the holder's read of plan p (a plan of one: of its booking): an
+ * access to patient data. */
+enum db_status plan_audit_read(struct req *r, const struct plan_row *p);
 /* The plan as its holder sees it (a new reference; id null for a plan of one). */
 json_t *plan_json(const struct plan_row *p);
 

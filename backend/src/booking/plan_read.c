@@ -152,15 +152,20 @@ json_t *plan_json(const struct plan_row *p)
         "sessions", sessions);
 }
 
-/* Replies to a read of plan p (loaded: st) with the plan, after its audit row: an
- * access to patient data.  Frees p. */
+enum db_status plan_audit_read(struct req *r, const struct plan_row *p)
+{
+    return p->id[0] ? store_booking_audit(&r->db, &patient_actor, p->clinic_id, "read_series",
+                                          "booking_series", p->id, r->request_id)
+                    : store_booking_audit(&r->db, &patient_actor, p->clinic_id, "read_booking",
+                                          "booking", p->booking_id, r->request_id);
+}
+
+/* Replies to a read of plan p (loaded: st) with the plan, after its audit row.  Frees
+ * p. */
 static void plan_read_reply(struct req *r, enum db_status st, struct plan_row *p)
 {
     if (st == DB_OK)
-        st = p->id[0] ? store_booking_audit(&r->db, &patient_actor, p->clinic_id, "read_series",
-                                            "booking_series", p->id, r->request_id)
-                      : store_booking_audit(&r->db, &patient_actor, p->clinic_id, "read_booking",
-                                            "booking", p->booking_id, r->request_id);
+        st = plan_audit_read(r, p);
     if (st == DB_OK)
         reply_json(r, 200, plan_json(p));
     else

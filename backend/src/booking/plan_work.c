@@ -194,9 +194,7 @@ static void work_commit(struct req *r, struct work *w, const char *action)
 static void work_preview(struct req *r, struct work *w, const char *action)
 {
     /* a preview shows the plan: an access to patient data */
-    enum db_status st = store_booking_audit(&r->db, &patient_actor, w->p->clinic_id,
-                                            "read_series", "booking_series", w->p->id,
-                                            r->request_id);
+    enum db_status st = plan_audit_read(r, w->p);
     if (st != DB_OK) {
         reply_failure(r, st);
         return;

@@ -176,7 +176,7 @@ function planActions(p) {
   const one = p.id === null;
   return h('div', { class: 'actions' },
     p.next_session && (!one || p.flare_moves.allowed > 0) ? act('I\'m having a flare', 'flare', () => changeView('flare'), '') : null,
-    act(one ? 'Add sessions after this one' : 'Add sessions', 'add-sessions', () => changeView('sessions')),
+    one && !p.next_session ? null : act(one ? 'Add sessions after this one' : 'Add sessions', 'add-sessions', () => changeView('sessions')),
     one ? null : act('Change how often', 'change-cadence', () => changeView('cadence')),
     one ? null : act('Cancel the rest', 'cancel-rest', () => changeView('cancel-rest')));
 }
@@ -197,7 +197,7 @@ function planOfOneSection(p) {
     h('h2', { id: 'plan-heading' }, 'Your sessions'),
     h('p', { id: 'plan-progress' }, p.progress.text),
     h('ol', { class: 'plain-list', id: 'plan-list' }, p.sessions.map((s) => sessionItem(p, s))),
-    h('p', {}, 'Would regular sessions help? You can add sessions after this one, every 1 to 4 weeks. You will see the dates before anything is booked.'),
+    p.next_session ? h('p', {}, 'Would regular sessions help? You can add sessions after this one, every 1 to 4 weeks. You will see the dates before anything is booked.') : null,
     planActions(p),
     ...planNotes(p));
 }
