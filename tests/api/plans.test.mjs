@@ -8,6 +8,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { checkResponse } from './validate.mjs';
 import { startClinicd } from '../faults/lib.mjs';
 import { post, get, assertProblem, sql, lit, sqlExec } from './lib.mjs';
@@ -177,6 +179,33 @@ describe('GET /booking-series/{id}', () => {
     // and a change with another plan's token changes nothing
     assertProblem(await post(`/api/v1/booking-series/${a.id}/cancel-rest`, {}, { headers: bearer(b.token) }), 404);
     assert.equal((await plan(a)).json.sessions.filter((s) => s.status === 'booked').length, 2);
+  });
+});
+
+/** BLAKE2b-256 of text as hex, as manage and lost-link tokens are stored (python3's hashlib). */
+function blake2b256(text) {
+  const r = spawnSync('/usr/bin/python3', ['-c',
+    'import hashlib, sys; print(hashlib.blake2b(sys.argv[1].encode(), digest_size=32).hexdigest())', text],
+  { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+describe('GET /booking-series/{id} with a lost link', () => {
+  test('a lost link mailed for the plan opens it; not another plan, not once expired', async () => {
+    const pid = practitioner();
+    const a = await makePlan(pid, 'FREQ=WEEKLY;COUNT=2');
+    const b = await makePlan(pid, 'FREQ=WEEKLY;COUNT=2', { time: '11:00' });
+    const token = randomBytes(32).toString('base64url');
+    sqlExec(`INSERT INTO lost_link_tokens (token_hash, series_id, expires_at)
+      VALUES (${lit(`\\x${blake2b256(token)}`)}::bytea, ${lit(a.id)}, now() + interval '1 day')`);
+    const r = await plan({ id: a.id, token });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.sessions.length, 2);
+    assertProblem(await plan({ id: b.id, token }), 404);
+    sqlExec(`UPDATE lost_link_tokens SET created_at = now() - interval '2 days', expires_at = now() - interval '1 second'
+      WHERE series_id = ${lit(a.id)}`);
+    assertProblem(await plan({ id: a.id, token }), 404);
   });
 });
 
