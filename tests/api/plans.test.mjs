@@ -8,6 +8,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { checkResponse } from './validate.mjs';
 import { startClinicd } from '../faults/lib.mjs';
 import { post, get, assertProblem, sql, lit, sqlExec } from './lib.mjs';
@@ -107,6 +109,54 @@ describe('GET /booking-series/{id}', () => {
     assert.equal(p.progress.text, '1 of 3 done');
   });
 
+  test('a date booked at the nearest free time shows as moved, with the time asked for and why; so does a session moved later', async () => {
+    const pid = practitioner();
+    const mon = MON();
+    // someone else has the second Monday at 09:00: the plan books the nearest free time
+    await bookOk(pid, P.services.s60, at(addDays(mon, 7), '09:00', TZ), TZ);
+    const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=3', { first: mon, onConflict: 'nearest' });
+    assert.equal(pl.created.occurrences[1].status, 'moved', JSON.stringify(pl.created.occurrences[1]));
+    let p = (await plan(pl)).json;
+    assert.deepEqual(p.sessions.map((s) => s.status), ['booked', 'moved', 'booked']);
+    const moved = p.sessions[1];
+    assert.equal(moved.requested_start, fmt(at(addDays(mon, 7), '09:00', TZ), TZ));
+    assert.notEqual(moved.start, moved.requested_start);
+    assert.equal(moved.reason_code, 'taken');
+    assert.match(moved.reason, /someone else/);
+    assert.equal(p.sessions[0].requested_start, undefined, 'a session where it was asked says nothing more');
+    assert.equal(p.progress.text, '0 of 3 done');
+
+    // the third session moved later by the patient: moved, from its old time
+    const third = p.sessions[2];
+    const to = fmt(at(addDays(mon, 15), '10:00', TZ), TZ);
+    const mv = await post(`/api/v1/bookings/${third.booking_id}/reschedule`, { start: to }, { headers: bearer(pl.token) });
+    assert.equal(mv.status, 200, mv.text);
+    p = (await plan(pl)).json;
+    const later = p.sessions.find((s) => s.booking_id === third.booking_id);
+    assert.equal(later.status, 'moved');
+    assert.equal(later.start, to);
+    assert.equal(later.requested_start, third.start);
+    assert.equal(later.reason_code, 'rescheduled');
+    // and moved once more: the time first asked for stays
+    const again = fmt(at(addDays(mon, 16), '10:00', TZ), TZ);
+    assert.equal((await post(`/api/v1/bookings/${third.booking_id}/reschedule`, { start: again }, { headers: bearer(pl.token) })).status, 200);
+    const twice = (await plan(pl)).json.sessions.find((s) => s.booking_id === third.booking_id);
+    assert.equal(twice.requested_start, third.start);
+  });
+
+  test('sessions added at a nearby time show as moved in the plan afterwards, with why', async () => {
+    const pid = practitioner();
+    const mon = MON();
+    const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=2', { first: mon });
+    await bookOk(pid, P.services.s60, at(addDays(mon, 14), '09:00', TZ), TZ);
+    const r = await act(pl, 'sessions', { count: 1 });
+    assert.equal(r.status, 200, r.text);
+    const s = r.json.plan.sessions[2];
+    assert.equal(s.status, 'moved');
+    assert.equal(s.requested_start, fmt(at(addDays(mon, 14), '09:00', TZ), TZ));
+    assert.equal(s.reason_code, 'taken');
+  });
+
   test('dates past the booking horizon say so when the plan is made, and later', async () => {
     const pid = practitioner(H);
     const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=10', { p: H });
@@ -129,6 +179,33 @@ describe('GET /booking-series/{id}', () => {
     // and a change with another plan's token changes nothing
     assertProblem(await post(`/api/v1/booking-series/${a.id}/cancel-rest`, {}, { headers: bearer(b.token) }), 404);
     assert.equal((await plan(a)).json.sessions.filter((s) => s.status === 'booked').length, 2);
+  });
+});
+
+/** BLAKE2b-256 of text as hex, as manage and lost-link tokens are stored (python3's hashlib). */
+function blake2b256(text) {
+  const r = spawnSync('/usr/bin/python3', ['-c',
+    'import hashlib, sys; print(hashlib.blake2b(sys.argv[1].encode(), digest_size=32).hexdigest())', text],
+  { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+describe('GET /booking-series/{id} with a lost link', () => {
+  test('a lost link mailed for the plan opens it; not another plan, not once expired', async () => {
+    const pid = practitioner();
+    const a = await makePlan(pid, 'FREQ=WEEKLY;COUNT=2');
+    const b = await makePlan(pid, 'FREQ=WEEKLY;COUNT=2', { time: '11:00' });
+    const token = randomBytes(32).toString('base64url');
+    sqlExec(`INSERT INTO lost_link_tokens (token_hash, series_id, expires_at)
+      VALUES (${lit(`\\x${blake2b256(token)}`)}::bytea, ${lit(a.id)}, now() + interval '1 day')`);
+    const r = await plan({ id: a.id, token });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.sessions.length, 2);
+    assertProblem(await plan({ id: b.id, token }), 404);
+    sqlExec(`UPDATE lost_link_tokens SET created_at = now() - interval '2 days', expires_at = now() - interval '1 second'
+      WHERE series_id = ${lit(a.id)}`);
+    assertProblem(await plan({ id: a.id, token }), 404);
   });
 });
 
@@ -328,6 +405,8 @@ describe('POST /booking-series/{id}/flare', () => {
     assert.equal(first.status, 'moved');
     assert.equal(first.flare, true);
     assert.equal(first.start, mv.json.changes[0].start);
+    assert.equal(first.requested_start, pl.created.occurrences[0].start, 'the time it had');
+    assert.equal(first.reason_code, 'flare');
     assert.ok(Date.parse(first.start) >= Date.parse(pl.created.occurrences[0].end), 'after the session');
     assert.equal(mv.json.plan.flare_moves.left, 1);
     assert.equal(sql(`SELECT flare FROM bookings WHERE id = ${lit(ids[0])}`)[0].flare, true);

@@ -1,10 +1,16 @@
 /* Unit tests for domain/mail_plan: the mails of a plan's changes (series_cancelled,
- * series_extended, series_rescheduled, series_flare, flare_clinic) are known kinds,
- * each with its own subject, the dates still booked, the link and the clinic's phone,
- * and no calendar file (a plan's change is not one session); one row per kind. */
+ * series_extended, series_grown, series_rescheduled, series_flare, flare_clinic) are
+ * known kinds, each with its own subject, the dates still booked, the link and the
+ * clinic's phone, and no calendar file when the change names no session; one row per
+ * kind.  A change's sessions from a payload (table-driven): the added and moved ones
+ * in a METHOD:REQUEST file with their SEQUENCE, the cancelled ones in a METHOD:CANCEL
+ * file with one more, nothing else. */
 #include "unit.h"
 
+#include <jansson.h>
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "domain/mail.h"
@@ -15,19 +21,23 @@ static const struct kind_case {
 } kinds[] = {
     {"cancel the rest", "series_cancelled", "Subject: The rest of your treatment plan is cancelled\r\n"},
     {"sessions added", "series_extended", "Subject: Sessions added to your treatment plan\r\n"},
+    {"grown from one booking", "series_grown", "Subject: Your booking is now a treatment plan\r\n"},
     {"a new cadence", "series_rescheduled", "Subject: Your treatment plan has new dates\r\n"},
     {"a flare", "series_flare", "Subject: Your flare move is done\r\n"},
     {"the clinic told of a flare", "flare_clinic", "Subject: A patient used a flare move\r\n"},
 };
 
-static char *text_of(const char *msg)
+/* The decoded body of the MIME part whose headers hold key (NULL when none): its
+ * base64 up to the next boundary ("--"). */
+static char *part_of(const char *msg, const char *key)
 {
-    const char *p = strstr(msg, "Content-Type: text/plain");
-    assert_non_null(p);
+    const char *p = strstr(msg, key);
+    if (!p)
+        return NULL;
     p = strstr(p, "\r\n\r\n");
     assert_non_null(p);
     p += 4;
-    size_t len = strlen(p);
+    size_t len = strcspn(p, "-");
     char *out = malloc(len + 1);
     size_t n = 0;
     assert_int_equal(sodium_base642bin((unsigned char *)out, len, p, len, "\r\n", &n, NULL,
@@ -35,6 +45,13 @@ static char *text_of(const char *msg)
                      0);
     out[n] = '\0';
     return out;
+}
+
+static char *text_of(const char *msg)
+{
+    char *text = part_of(msg, "Content-Type: text/plain");
+    assert_non_null(text);
+    return text;
 }
 
 static void test_kind_row(void **state)
@@ -72,11 +89,129 @@ static void test_other_kinds(void **state)
     assert_false(mail_plan_kind(NULL));
 }
 
+/* A snapshot of three sessions (a: booked, moved twice; b: booked, new; c: cancelled
+ * after one move) and the change's lists. */
+#define SNAP                                                                                  \
+    "\"snapshot\": {\"sessions\": ["                                                            \
+    "{\"id\": \"a\", \"status\": \"booked\", \"start\": 1800000000, \"end\": 1800003600, \"sequence\": 2}," \
+    "{\"id\": \"b\", \"status\": \"booked\", \"start\": 1800604800, \"end\": 1800608400, \"sequence\": 0}," \
+    "{\"id\": \"c\", \"status\": \"cancelled\", \"start\": 1801209600, \"end\": 1801213200, \"sequence\": 1}]}"
+
+static const struct fill_case {
+    const char *name, *payload;
+    size_t n;           /* sessions for the calendar files */
+    const char *uids;   /* theirs, joined by spaces */
+    const char *seqs;   /* their SEQUENCEs, "2 0 2" */
+    const char *cancel; /* which are cancelled, "001" */
+    int new_lines, moved_lines;
+} fills[] = {
+    {"sessions added", "{" SNAP ", \"calendar\": {\"added\": [\"b\"], \"moved\": [], \"cancelled\": []}}",
+     1, "b@clinicd", "0", "0", 1, 0},
+    {"a move and a cancellation", "{" SNAP ", \"calendar\": {\"added\": [], \"moved\": [\"a\"], \"cancelled\": [\"c\"]}}",
+     2, "a@clinicd c@clinicd", "2 2", "01", 0, 1},
+    {"an id the snapshot does not hold is left out", "{" SNAP ", \"calendar\": {\"added\": [\"b\"], \"moved\": [], \"cancelled\": [\"c\", \"d\"]}}",
+     2, "b@clinicd c@clinicd", "0 2", "01", 1, 0},
+    {"a cancelled session listed as moved is not requested", "{" SNAP ", \"calendar\": {\"added\": [], \"moved\": [\"c\"], \"cancelled\": []}}",
+     0, "", "", "", 0, 0},
+    {"a booked session listed as cancelled is not cancelled", "{" SNAP ", \"calendar\": {\"added\": [], \"moved\": [], \"cancelled\": [\"a\"]}}",
+     0, "", "", "", 0, 0},
+    {"no lists (the clinic's notice)", "{" SNAP "}", 0, "", "", "", 0, 0},
+    {"no snapshot", "{\"calendar\": {\"added\": [\"a\"]}}", 0, "", "", "", 0, 0},
+};
+
+static int count_of(const char *s, const char *what)
+{
+    int n = 0;
+    for (const char *p = s; p && (p = strstr(p, what)) != NULL; p += strlen(what))
+        n++;
+    return n;
+}
+
+static void test_fill_row(void **state)
+{
+    const struct fill_case *c = UNIT_ROW(struct fill_case, state);
+    json_t *payload = json_loads(c->payload, 0, NULL);
+    assert_non_null(payload);
+    struct mail_plan_fill f;
+    mail_plan_from_payload(payload, "Europe/Berlin", "DE", &f);
+    assert_int_equal(f.n + f.ncancelled, c->n);
+    char uids[200] = "", seqs[64] = "", cancel[16] = "";
+    for (size_t i = 0; i < f.n + f.ncancelled; i++) {
+        const struct mail_session *x = i < f.n ? &f.sessions[i] : &f.cancelled[i - f.n];
+        size_t u = strlen(uids), q = strlen(seqs), k = strlen(cancel);
+        snprintf(uids + u, sizeof(uids) - u, "%s%s", i ? " " : "", x->uid);
+        snprintf(seqs + q, sizeof(seqs) - q, "%s%d", i ? " " : "", x->sequence);
+        snprintf(cancel + k, sizeof(cancel) - k, "%d", i >= f.n);
+    }
+    assert_string_equal(uids, c->uids);
+    assert_string_equal(seqs, c->seqs);
+    assert_string_equal(cancel, c->cancel);
+    assert_non_null(f.dates);
+    assert_int_equal(count_of(f.dates, "(new)"), c->new_lines);
+    assert_int_equal(count_of(f.dates, "(moved)"), c->moved_lines);
+    free(f.sessions);
+    free(f.uids);
+    free(f.dates);
+    json_decref(payload);
+}
+
+/* The calendar file named filename of a message, decoded. */
+static char *part_text(const char *msg, const char *filename)
+{
+    char key[120];
+    snprintf(key, sizeof(key), "filename=\"%s\"", filename);
+    return part_of(msg, key);
+}
+
+static void test_change_calendars(void **state)
+{
+    (void)state;
+    struct mail_session s[] = {
+        {.uid = "a@clinicd", .start = 1800000000, .end = 1800003600, .sequence = 2},
+        {.uid = "c@clinicd", .start = 1801209600, .end = 1801213200, .sequence = 2},
+    };
+    struct mail m = {
+        .kind = "series_rescheduled", .from = "Calm Clinic <bookings@clinic.example>",
+        .to = "ana@example.org", .message_id = "x.2@clinicd", .patient_name = "Ana",
+        .practitioner_name = "Pat Fascia", .service_name = "MFR 60", .clinic_name = "Calm Clinic",
+        .clinic_phone = "+1 503 555 0100", .address = "1 Test Street", .tz = "Europe/Berlin",
+        .start = 1800000000, .end = 1800003600, .cancel_hours = 24, .uid = "a@clinicd",
+        .series_dates = "x", .sessions = s, .nsessions = 1, .cancelled = s + 1, .ncancelled = 1, .stamp = 1790000100, .now = 1790000200,
+    };
+    struct buf out;
+    buf_init(&out, 0);
+    assert_int_equal(mail_compose(&m, &out), 0);
+    buf_putc(&out, '\0');
+    char *req = part_text(out.data, "appointment.ics");
+    char *can = part_text(out.data, "cancel-appointment.ics");
+    assert_non_null(req);
+    assert_non_null(can);
+    assert_non_null(strstr(out.data, "method=REQUEST"));
+    assert_non_null(strstr(out.data, "method=CANCEL"));
+    assert_non_null(strstr(req, "METHOD:REQUEST"));
+    assert_non_null(strstr(req, "UID:a@clinicd"));
+    assert_null(strstr(req, "UID:c@clinicd"));
+    assert_non_null(strstr(req, "SEQUENCE:2"));
+    assert_non_null(strstr(req, "DTSTAMP:20260921T141500Z"));
+    assert_non_null(strstr(can, "METHOD:CANCEL"));
+    assert_non_null(strstr(can, "UID:c@clinicd"));
+    assert_null(strstr(can, "UID:a@clinicd"));
+    assert_non_null(strstr(can, "STATUS:CANCELLED"));
+    free(req);
+    free(can);
+    buf_release(&out);
+}
+
 int main(void)
 {
     struct unit_suite s = {0};
     for (size_t i = 0; i < UNIT_ARRAY_LEN(kinds); i++)
         unit_add(&s, test_kind_row, &kinds[i], "kind: %s", kinds[i].name);
     unit_add(&s, test_other_kinds, NULL, "other kinds are mail.c's own");
+    for (size_t i = 0; i < UNIT_ARRAY_LEN(fills); i++)
+        unit_add(&s, test_fill_row, &fills[i], "sessions from a payload: %s", fills[i].name);
+    unit_add(&s, test_change_calendars, NULL,
+             "a change's mail: a REQUEST file of its new and moved sessions, a CANCEL file of "
+             "those it cancelled");
     return unit_run(&s, "plan_mail", NULL, NULL);
 }

@@ -32,6 +32,10 @@ void series_cancel_rest(struct req *r);
 void series_add_sessions(struct req *r);
 void series_change_cadence(struct req *r);
 void series_flare(struct req *r);
+/* a single booking as a plan of one (booking/plan_read.c, plan_work.c) */
+void bookings_plan_get(struct req *r);
+void bookings_add_sessions(struct req *r);
+void bookings_flare(struct req *r);
 void waitlist_create(struct req *r);
 /* booking/lost_links.c: "e-mail me my bookings" */
 void lost_links_create(struct req *r);

@@ -17,6 +17,8 @@ static const struct {
     [PR_TAKEN] = {"taken", "someone else has that time"},
     [PR_NO_FREE_NEAR] = {"no_free_time_near", "no free time within 3 days of that date"},
     [PR_CLOCK_CHANGE] = {"clock_change", "that time does not exist on that day (clocks change)"},
+    [PR_RESCHEDULED] = {"rescheduled", "moved after it was booked"},
+    [PR_FLARE] = {"flare", "moved for a flare"},
 };
 
 const char *plan_reason_code(enum plan_reason r)

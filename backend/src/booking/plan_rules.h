@@ -20,6 +20,8 @@ enum plan_reason {
     PR_TAKEN,         /* someone else has that time */
     PR_NO_FREE_NEAR,  /* taken or closed, and nothing free within 3 days either side */
     PR_CLOCK_CHANGE,  /* that wall-clock time does not exist that day */
+    PR_RESCHEDULED,   /* (a session moved) moved after it was booked */
+    PR_FLARE,         /* (a session moved) moved for a flare */
 };
 
 /* The stored code of a reason ("time_off", ...; "" for PR_NONE), and back (PR_NONE

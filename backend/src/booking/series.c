@@ -46,7 +46,8 @@ struct plan {
     char token[TOKEN_TEXT_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1];
     struct idem idem;
     char idem_hash[2 * 32 + 3];
-    struct plan_unbookable unbookable[RECURRENCE_MAX]; /* recorded with the plan */
+    struct plan_unbookable unbookable[RECURRENCE_MAX]; /* recorded with the plan: the dates
+                                                          not booked, the sessions moved */
     size_t nunbookable;
 };
 
@@ -225,10 +226,10 @@ static void plan_apply(struct plan *p)
     }
     p->nunbookable = 0;
     for (int i = 0; i < p->n; i++)
-        if (p->occ[i].status == OCC_SKIPPED)
-            p->unbookable[p->nunbookable++] =
-                (struct plan_unbookable){p->occ[i].date.requested,
-                                         plan_reason_code(p->occ[i].reason)};
+        if (p->occ[i].status == OCC_SKIPPED || p->occ[i].status == OCC_MOVED)
+            p->unbookable[p->nunbookable++] = (struct plan_unbookable){
+                p->occ[i].date.requested, plan_reason_code(p->occ[i].reason),
+                p->occ[i].status == OCC_MOVED ? p->sessions[i].b.id : NULL};
 }
 
 /* The plan's cadence in whole weeks (1..12) from its first two dates, else 0. */

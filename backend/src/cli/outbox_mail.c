@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/mail_plan.h"
 #include "domain/seal.h"
 #include "domain/timefmt.h"
 #include "domain/token.h"
@@ -177,6 +178,18 @@ void outbox_mail_fill(struct outbox_mail *it, const struct config *cfg, int64_t 
         plan_dates(it);
         it->m.sessions = NULL; /* listed, without a calendar file */
         it->m.nsessions = 0;
+    } else if (mail_plan_kind(d->kind)) {
+        /* a plan's change: its sessions and dates from the snapshot (domain/mail_plan.h) */
+        struct mail_plan_fill f;
+        mail_plan_from_payload(it->payload, d->tz, d->country, &f);
+        it->sessions = f.sessions;
+        it->uids = f.uids;
+        it->dates = f.dates;
+        it->m.sessions = f.sessions;
+        it->m.nsessions = f.n;
+        it->m.cancelled = f.cancelled;
+        it->m.ncancelled = f.ncancelled;
+        it->m.series_dates = f.dates;
     }
 }
 

@@ -273,7 +273,13 @@ static char *calendar(const struct mail *m, bool cancel)
 {
     const struct tz *z = tz_get(m->tz);
     icalcomponent *cal = ics_calendar(cancel ? "CANCEL" : "REQUEST", z);
-    if (m->nsessions > 0 && !cancel) {
+    if (cancel && m->ncancelled > 0) {
+        /* the sessions a plan's change cancelled */
+        for (size_t i = 0; i < m->ncancelled; i++)
+            icalcomponent_add_component(cal, vevent(m, m->cancelled[i].uid, m->cancelled[i].start,
+                                                    m->cancelled[i].end, m->cancelled[i].sequence,
+                                                    true));
+    } else if (m->nsessions > 0 && !cancel) {
         for (size_t i = 0; i < m->nsessions; i++)
             icalcomponent_add_component(cal, vevent(m, m->sessions[i].uid, m->sessions[i].start,
                                                     m->sessions[i].end, m->sessions[i].sequence,
@@ -561,8 +567,8 @@ static bool known_kind(const char *kind)
  * sessions. */
 static bool has_calendar(const struct mail *m)
 {
-    if (mail_plan_kind(m->kind)) /* a change to a plan: no calendar file yet */
-        return false;
+    if (mail_plan_kind(m->kind)) /* a change to a plan: its new, moved and cancelled sessions */
+        return m->nsessions + m->ncancelled > 0;
     if (strcmp(m->kind, "series_confirmed") == 0)
         return m->nsessions > 0;
     return strcmp(m->kind, "waitlist_offer") != 0 && strcmp(m->kind, "week_ahead") != 0;
@@ -605,10 +611,9 @@ static void put_body_start(struct buf *text, bool with_ics, const char *boundary
     buf_release(text);
 }
 
-static void put_calendar_part(const struct mail *m, const char *boundary, const char *filename,
-                              struct buf *out)
+static void put_calendar(const struct mail *m, bool cancel, const char *boundary,
+                         const char *filename, struct buf *out)
 {
-    bool cancel = strcmp(m->kind, "booking_cancelled") == 0;
     char *ics = calendar(m, cancel);
     buf_printf(out,
                "--%s\r\nContent-Type: text/calendar; charset=utf-8; method=%s\r\n"
@@ -617,6 +622,24 @@ static void put_calendar_part(const struct mail *m, const char *boundary, const 
                boundary, cancel ? "CANCEL" : "REQUEST", filename);
     mail_put_base64(out, ics ? ics : "", ics ? strlen(ics) : 0);
     free(ics);
+}
+
+/* The calendar file of m; for a plan's change one METHOD:REQUEST file of its new and
+ * moved sessions and one METHOD:CANCEL file ("cancel-" filename) of those it cancelled,
+ * each only when it has some. */
+static void put_calendar_part(const struct mail *m, const char *boundary, const char *filename,
+                              struct buf *out)
+{
+    if (!mail_plan_kind(m->kind)) {
+        put_calendar(m, strcmp(m->kind, "booking_cancelled") == 0, boundary, filename, out);
+        return;
+    }
+    char cancel_name[80];
+    snprintf(cancel_name, sizeof(cancel_name), "cancel-%s", filename);
+    if (m->nsessions > 0)
+        put_calendar(m, false, boundary, filename, out);
+    if (m->ncancelled > 0)
+        put_calendar(m, true, boundary, cancel_name, out);
 }
 
 int mail_compose(const struct mail *in, struct buf *out)

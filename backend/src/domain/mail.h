@@ -47,6 +47,10 @@ struct mail {
     const struct mail_session *sessions; /* series: every booked session, for one
                                 calendar file (METHOD:REQUEST, a VEVENT each) */
     size_t nsessions;
+    const struct mail_session *cancelled; /* a plan's change: the sessions it cancelled, for a
+                                             METHOD:CANCEL file (their SEQUENCE already one
+                                             more than their moves) */
+    size_t ncancelled;
     int64_t now;             /* DTSTAMP and the Date header */
 };
 

@@ -2,7 +2,10 @@
 #include "domain/mail_plan.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/alloc.h"
 
 static const struct {
     const char *kind, *subject, *lead;
@@ -11,6 +14,9 @@ static const struct {
      "The remaining sessions of your treatment plan are cancelled, as you asked."},
     {"series_extended", "Sessions added to your treatment plan",
      "New sessions are added at the end of your treatment plan, as you asked."},
+    {"series_grown", "Your booking is now a treatment plan",
+     "New sessions are added after your booking, as you asked: it is now a treatment plan, "
+     "and one link shows all of it."},
     {"series_rescheduled", "Your treatment plan has new dates",
      "The rest of your treatment plan now follows the new rhythm you chose."},
     {"series_flare", "Your flare move is done",
@@ -58,4 +64,80 @@ void mail_plan_text(const struct mail *m, struct buf *t)
     if (m->clinic_phone)
         buf_printf(t, " After that, call the clinic on %s.", m->clinic_phone);
     buf_puts(t, "\n");
+}
+
+/* Whether the change's list named (an array of booking ids) holds id. */
+static bool listed(const json_t *calendar, const char *name, const char *id)
+{
+    const json_t *ids = json_object_get(calendar, name);
+    for (size_t i = 0; i < json_array_size(ids); i++) {
+        const char *x = json_string_value(json_array_get(ids, i));
+        if (x && strcmp(x, id) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int64_t member_int(const json_t *o, const char *name)
+{
+    const json_t *v = json_object_get(o, name);
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+void mail_plan_from_payload(const json_t *payload, const char *tz, const char *country,
+                            struct mail_plan_fill *out)
+{
+    memset(out, 0, sizeof(*out));
+    const json_t *all = json_object_get(json_object_get(payload, "snapshot"), "sessions");
+    const json_t *cal = json_object_get(payload, "calendar");
+    size_t n = json_array_size(all);
+    struct buf dates;
+    buf_init(&dates, 0);
+    if (n > 0) {
+        out->sessions = xcalloc(n, sizeof(*out->sessions));
+        out->uids = xcalloc(n, sizeof(*out->uids));
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *s = json_array_get(all, i);
+        const char *id = json_string_value(json_object_get(s, "id"));
+        const char *st = json_string_value(json_object_get(s, "status"));
+        if (!id || !st)
+            continue;
+        bool booked = strcmp(st, "booked") == 0;
+        bool added = booked && listed(cal, "added", id), moved = booked && listed(cal, "moved", id);
+        bool cancelled = strcmp(st, "cancelled") == 0 && listed(cal, "cancelled", id);
+        int64_t start = member_int(s, "start");
+        if (booked) {
+            char when[80];
+            mail_when_in(start, tz, country, when, sizeof(when));
+            buf_printf(&dates, "%s%s%s", dates.len ? "\n" : "", when,
+                       added ? " (new)" : moved ? " (moved)" : "");
+        }
+        if (!added && !moved && !cancelled)
+            continue;
+        /* the REQUEST's from the front, the CANCEL's from the back */
+        size_t k = cancelled ? n - 1 - out->ncancelled++ : out->n++;
+        snprintf(out->uids[k], sizeof(out->uids[k]), "%s@clinicd", id);
+        out->sessions[k] = (struct mail_session){
+            .uid = out->uids[k],
+            .start = start,
+            .end = member_int(s, "end"),
+            .sequence = (int)member_int(s, "sequence") + (cancelled ? 1 : 0),
+        };
+    }
+    /* the CANCEL's in time order */
+    out->cancelled = out->sessions ? out->sessions + (n - out->ncancelled) : NULL;
+    for (size_t i = 0; i < out->ncancelled / 2; i++) {
+        struct mail_session x = out->cancelled[i];
+        out->cancelled[i] = out->cancelled[out->ncancelled - 1 - i];
+        out->cancelled[out->ncancelled - 1 - i] = x;
+    }
+    size_t len;
+    out->dates = buf_detach(&dates, &len);
+    if (out->n + out->ncancelled == 0) {
+        free(out->sessions);
+        free(out->uids);
+        out->sessions = out->cancelled = NULL;
+        out->uids = NULL;
+    }
 }

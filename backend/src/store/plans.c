@@ -23,19 +23,43 @@ DB_STMT(st_plan_get,
         " JOIN practitioners p ON p.id = s.practitioner_id JOIN services sv ON sv.id = s.service_id"
         " WHERE s.id = $1::uuid",
         1);
+/* A session's columns (session_row reads them): bookings b, booking_asked a. */
+#define SESSION_COLUMNS                                                                     \
+    "b.id::text, b.status, extract(epoch FROM lower(b.during))::bigint AS t,"                \
+    " extract(epoch FROM upper(b.during))::bigint, b.location_id::text, b.reschedule_count," \
+    " b.flare, '', coalesce(extract(epoch FROM a.asked_at)::bigint, 0), coalesce(a.reason, '')" \
+    " FROM bookings b LEFT JOIN booking_asked a ON a.booking_id = b.id"
+/* A single booking as a plan of one: the columns of st_plan_get, from the booking (no
+ * rrule, revision or cadence; the flare allowance used: its own flare). */
+DB_STMT(st_one_get,
+        "SELECT b.manage_token_hash, b.clinic_id, b.practitioner_id, b.service_id, '',"
+        " 0, 0, c.name, coalesce(c.phone, ''),"
+        " c.cancellation_notice_hours, c.flare_moves_per_plan, b.flare::int,"
+        " p.name, sv.name, sv.duration_minutes, l.timezone,"
+        " floor(extract(epoch FROM now()))::bigint"
+        " FROM bookings b JOIN clinics c ON c.id = b.clinic_id"
+        " JOIN practitioners p ON p.id = b.practitioner_id JOIN services sv ON sv.id = b.service_id"
+        " JOIN locations l ON l.id = b.location_id"
+        " WHERE b.id = $1::uuid AND b.series_id IS NULL",
+        1);
 DB_STMT(st_plan_sessions,
-        "SELECT b.id::text, b.status, extract(epoch FROM lower(b.during))::bigint AS t,"
-        " extract(epoch FROM upper(b.during))::bigint, b.location_id::text, b.reschedule_count,"
-        " b.flare, '' FROM bookings b WHERE b.series_id = $1::uuid"
+        "SELECT " SESSION_COLUMNS " WHERE b.series_id = $1::uuid"
         " UNION ALL SELECT '', 'unbookable', extract(epoch FROM u.requested_at)::bigint,"
-        " extract(epoch FROM u.requested_at)::bigint, '', 0, false, u.reason"
+        " extract(epoch FROM u.requested_at)::bigint, '', 0, false, u.reason, 0, ''"
         " FROM booking_series_unbookable u WHERE u.series_id = $1::uuid"
         " ORDER BY 3, 1 LIMIT 104",
         1);
+DB_STMT(st_one_session, "SELECT " SESSION_COLUMNS " WHERE b.id = $1::uuid", 1);
 DB_STMT(st_unbookable,
         "INSERT INTO booking_series_unbookable (series_id, requested_at, reason)"
         " VALUES ($1::uuid, to_timestamp($2::bigint), $3)"
         " ON CONFLICT (series_id, requested_at) DO UPDATE SET reason = EXCLUDED.reason",
+        3);
+DB_STMT(st_asked,
+        "INSERT INTO booking_asked (booking_id, asked_at, reason)"
+        " VALUES ($1::uuid, to_timestamp($2::bigint), $3)"
+        " ON CONFLICT (booking_id) DO UPDATE SET asked_at = EXCLUDED.asked_at,"
+        " reason = EXCLUDED.reason",
         3);
 DB_STMT(st_drop_unbookable,
         "DELETE FROM booking_series_unbookable WHERE series_id = $1::uuid"
@@ -52,6 +76,16 @@ DB_STMT(st_revise,
         " flare_moves_used = flare_moves_used + $4::int"
         " WHERE id = $1::uuid AND revision = $2::int RETURNING revision",
         4);
+/* A single booking made a plan of its own (the plan of one growing): the plan's row
+ * from the booking, then the booking in it. */
+DB_STMT(st_grow,
+        "INSERT INTO booking_series (id, clinic_id, practitioner_id, service_id, rrule,"
+        " on_conflict, manage_token_hash, flare_moves_used)"
+        " SELECT $2::uuid, b.clinic_id, b.practitioner_id, b.service_id, $3, 'nearest',"
+        " b.manage_token_hash, b.flare::int FROM bookings b"
+        " WHERE b.id = $1::uuid AND b.series_id IS NULL RETURNING id",
+        3);
+DB_STMT(st_grow_link, "UPDATE bookings SET series_id = $2::uuid WHERE id = $1::uuid", 2);
 DB_STMT(st_flare_mark, "UPDATE bookings SET flare = true WHERE id = $1::uuid", 1);
 /* A flare told to the clinic: its administrators, each once. */
 DB_STMT(st_flare_clinic,
@@ -117,23 +151,14 @@ static bool session_row(void *ctx, const PGresult *res, int i, int rows)
     x->reschedule_count = (int)cell_i(res, i, 5);
     x->flare = PQgetvalue(res, i, 6)[0] == 't';
     cell_copy(res, i, 7, x->reason, sizeof(x->reason));
+    x->asked = cell_i(res, i, 8);
+    cell_copy(res, i, 9, x->asked_reason, sizeof(x->asked_reason));
     return true;
 }
 
-static enum db_status plan_sessions(struct db_session *s, struct plan_row *p)
+/* The plan's head (st_plan_get's or st_one_get's one row) into out. */
+static void plan_head(const PGresult *res, struct plan_row *out)
 {
-    const char *v[] = {p->id};
-    return db_query_each(s, &st_plan_sessions, v, session_row, p, NULL);
-}
-
-enum db_status store_plan_get(struct db_session *s, const char *id, struct plan_row *out)
-{
-    memset(out, 0, sizeof(*out));
-    PGresult *res;
-    enum db_status rc = db_query_one1(s, &st_plan_get, id, &res);
-    if (rc != DB_OK)
-        return rc;
-    snprintf(out->id, sizeof(out->id), "%s", id);
     cell_copy(res, 0, 0, out->token_hash, sizeof(out->token_hash));
     cell_copy(res, 0, 1, out->clinic_id, sizeof(out->clinic_id));
     cell_copy(res, 0, 2, out->practitioner_id, sizeof(out->practitioner_id));
@@ -151,8 +176,37 @@ enum db_status store_plan_get(struct db_session *s, const char *id, struct plan_
     out->duration_min = (int)cell_i(res, 0, 14);
     cell_copy(res, 0, 15, out->tz, sizeof(out->tz));
     out->now = cell_i(res, 0, 16);
+}
+
+/* The head by head (with id) and the sessions by sessions (with the same id). */
+static enum db_status plan_load(struct db_session *s, struct db_stmt *head,
+                                struct db_stmt *sessions, const char *id,
+                                struct plan_row *out)
+{
+    memset(out, 0, sizeof(*out));
+    PGresult *res;
+    enum db_status rc = db_query_one1(s, head, id, &res);
+    if (rc != DB_OK)
+        return rc;
+    plan_head(res, out);
     PQclear(res);
-    return plan_sessions(s, out);
+    const char *v[] = {id};
+    return db_query_each(s, sessions, v, session_row, out, NULL);
+}
+
+enum db_status store_plan_get(struct db_session *s, const char *id, struct plan_row *out)
+{
+    enum db_status rc = plan_load(s, &st_plan_get, &st_plan_sessions, id, out);
+    snprintf(out->id, sizeof(out->id), "%s", id);
+    return rc;
+}
+
+enum db_status store_plan_of_one_get(struct db_session *s, const char *booking_id,
+                                     struct plan_row *out)
+{
+    enum db_status rc = plan_load(s, &st_one_get, &st_one_session, booking_id, out);
+    snprintf(out->booking_id, sizeof(out->booking_id), "%s", booking_id);
+    return rc;
 }
 
 enum db_status store_plan_record_unbookable(struct db_session *s, const char *series_id,
@@ -162,8 +216,8 @@ enum db_status store_plan_record_unbookable(struct db_session *s, const char *se
     for (size_t i = 0; i < n && rc == DB_OK; i++) {
         char t[24];
         snprintf(t, sizeof(t), "%lld", (long long)u[i].requested);
-        const char *v[] = {series_id, t, u[i].reason};
-        rc = db_run(s, &st_unbookable, v);
+        const char *v[] = {u[i].booking_id ? u[i].booking_id : series_id, t, u[i].reason};
+        rc = db_run(s, u[i].booking_id ? &st_asked : &st_unbookable, v);
     }
     return rc;
 }
@@ -380,6 +434,18 @@ static enum db_status change_work(struct db_session *s, void *arg)
     enum db_status rc = db_run(s, &st_locks, lv);
     if (rc != DB_OK)
         return rc;
+    if (c->grow_rrule) {
+        const char *gv[] = {c->plan->booking_id, c->plan->id, c->grow_rrule};
+        rc = db_query_one(s, &st_grow, gv, NULL);
+        if (rc == DB_NOT_FOUND) {
+            *run->out = PLAN_CHANGED;
+            return DB_CONFLICT;
+        }
+        if (rc == DB_OK)
+            rc = db_run(s, &st_grow_link, gv);
+        if (rc != DB_OK)
+            return rc;
+    }
     const char *rv[] = {c->plan->id, rev, c->every_weeks > 0 ? weeks : NULL,
                         c->flare ? "1" : "0"};
     PGresult *res;

@@ -24,11 +24,16 @@ struct plan_session {
     int64_t start, end;
     int reschedule_count;
     bool flare;
+    int64_t asked;        /* a booking not at the time first asked for: that time (0: none) */
+    char asked_reason[24]; /* and why (a reason code: booking/plan_rules.h) */
 };
 
-/* A plan as loaded.  token_hash is the bytea's hex text (token_matches). */
+/* A plan as loaded.  token_hash is the bytea's hex text (token_matches).  A single
+ * booking read as a plan of one has id "" and booking_id set (rrule "", revision and
+ * every_weeks 0, flare_used its own flare) until a change makes it a plan. */
 struct plan_row {
     char id[40], clinic_id[40], practitioner_id[40], service_id[40];
+    char booking_id[40];
     char token_hash[80];
     char rrule[512];
     char tz[64];
@@ -42,11 +47,18 @@ struct plan_row {
 
 /* Plan id with its sessions in time order; DB_NOT_FOUND when there is none. */
 enum db_status store_plan_get(struct db_session *s, const char *id, struct plan_row *out);
+/* Booking booking_id, not of a plan, as a plan of one; DB_NOT_FOUND when there is no
+ * such booking or it belongs to a plan. */
+enum db_status store_plan_of_one_get(struct db_session *s, const char *booking_id,
+                                     struct plan_row *out);
 
-/* Inside the plan's creating transaction: the dates it could not book (n of them). */
+/* Inside the plan's creating transaction: the dates it could not book (n of them),
+ * and the sessions it booked at another time than asked (booking_id set: the session
+ * is shown as moved, with the time asked for and why). */
 struct plan_unbookable {
     int64_t requested;
-    const char *reason; /* a reason code (booking/plan_rules.h) */
+    const char *reason;     /* a reason code (booking/plan_rules.h) */
+    const char *booking_id; /* NULL: a date not booked; else the session booked instead */
 };
 enum db_status store_plan_record_unbookable(struct db_session *s, const char *series_id,
                                             const struct plan_unbookable *u, size_t n);
@@ -84,6 +96,8 @@ struct plan_change {
     int max_open;                 /* the clinic's per-contact limit, for additions */
     bool flare;                   /* a flare: its sessions marked, one more of the plan's
                                      allowance used, the clinic's administrators told */
+    const char *grow_rrule;       /* a plan of one (plan->booking_id) made a plan first,
+                                     named plan->id, with this rule; NULL: a plan already */
 };
 
 enum plan_outcome {
@@ -95,7 +109,9 @@ enum plan_outcome {
 
 /* The change under the contact's and practitioner's locks, only if the plan's
  * revision is still change->plan->revision (then one more), with one notification
- * (dedupe: kind, plan, new revision) and the audit row naming every booking touched. */
+ * (dedupe: kind, plan, new revision) and the audit row naming every booking touched.
+ * A plan of one (grow_rrule set) becomes plan->id first, only if its booking is still
+ * in no plan (else PLAN_CHANGED). */
 enum db_status store_plan_change(struct db_session *s, const struct plan_change *change,
                                  enum plan_outcome *out);
 

@@ -2,7 +2,9 @@
 // A session of a treatment plan opens the whole plan (GET /booking-series/{id}): the
 // next session first, progress, every session with its state, and the plan's changes
 // (a flare, sessions added, a new cadence, cancel the rest), each previewed before it
-// is confirmed; &view=session shows one session of it.  The token stays in the
+// is confirmed; &view=session shows one session of it.  A single booking is a plan of
+// one (GET /bookings/{id}/plan): its page adds the plan's parts (progress, the policy
+// with the phone, a flare, sessions added after it, which make it a plan).  The token stays in the
 // fragment (never in a request URL): it is sent only in the Authorization header.
 import {
   h, $, fill, api, fmtDateTime, fmtTime, fmtMinutes, fmtMoney, fmtLongDate, fmtDayShort, zoneName,
@@ -95,6 +97,7 @@ function view(message) {
       actions),
     b.series_id ? h('p', {}, h('a', { id: 'whole-plan', href: `/manage#${new URLSearchParams({ id: b.id, token })}` }, 'See your whole treatment plan')) : null,
     plan.length && !b.series_id ? planSection() : null,
+    !plan.length && !b.series_id && thePlan && thePlan.id === null ? planOfOneSection(thePlan) : null,
     h('p', {}, h('a', { href: '/' }, 'Find another practitioner')));
   return heading;
 }
@@ -127,6 +130,18 @@ const PLAN_STATUS = {
   no_show: 'Missed', unbookable: 'Could not be booked',
 };
 
+/** A single booking as a plan of one (null when it cannot be read). */
+async function loadPlanOfOne() {
+  const r = await api('GET', `/api/v1/bookings/${encodeURIComponent(id)}/plan`, { token });
+  thePlan = r.ok ? r.data : null;
+  return thePlan;
+}
+
+/** After a move or cancellation of a single booking: its plan of one as it is now. */
+async function refreshPlanOfOne() {
+  if (thePlan && thePlan.id === null && !booking.series_id) await loadPlanOfOne();
+}
+
 async function loadPlan() {
   const r = await api('GET', `/api/v1/booking-series/${encodeURIComponent(booking.series_id)}`, { token });
   thePlan = r.ok ? r.data : null;
@@ -146,10 +161,45 @@ function sessionItem(p, s) {
   const tz = p.timezone;
   const when = `${fmtLongDate(s.start, tz)}, ${fmtTime(s.start, tz)}`;
   return h('li', { 'data-status': s.status },
-    s.booking_id ? h('a', { href: sessionHref(s.booking_id) }, when) : h('span', {}, when),
+    s.booking_id && p.id !== null ? h('a', { href: sessionHref(s.booking_id) }, when) : h('span', {}, when),
     ` · ${PLAN_STATUS[s.status] ?? s.status}`,
     s.flare ? ' · flare' : null,
-    s.reason ? h('span', { class: 'muted small' }, ` (${s.reason})`) : null);
+    s.requested_start
+      ? h('span', { class: 'muted small moved-from' }, ` (asked for ${fmtDayShort(s.requested_start, tz)}, ${fmtTime(s.requested_start, tz)}: ${s.reason})`)
+      : s.reason ? h('span', { class: 'muted small' }, ` (${s.reason})`) : null);
+}
+
+const act = (label, idv, fn, cls = 'secondary') => h('button', { type: 'button', class: cls, id: idv, onclick: fn }, label);
+
+/** The changes a plan offers (a plan of one: a flare when the clinic takes them, and sessions added). */
+function planActions(p) {
+  const one = p.id === null;
+  return h('div', { class: 'actions' },
+    p.next_session && (!one || p.flare_moves.allowed > 0) ? act('I\'m having a flare', 'flare', () => changeView('flare'), '') : null,
+    one && !p.next_session ? null : act(one ? 'Add sessions after this one' : 'Add sessions', 'add-sessions', () => changeView('sessions')),
+    one ? null : act('Change how often', 'change-cadence', () => changeView('cadence')),
+    one ? null : act('Cancel the rest', 'cancel-rest', () => changeView('cancel-rest')));
+}
+
+/** The policy with the clinic's phone, and the flare moves left. */
+function planNotes(p) {
+  return [
+    h('p', { class: 'note', id: 'plan-policy' }, p.cancellation_policy.text, ' ', telLink(p)),
+    h('p', { class: 'muted small', id: 'flare-note' }, p.flare_moves.allowed > 0
+      ? `Flare moves left${p.id === null ? '' : ' in this plan'}: ${p.flare_moves.left} of ${p.flare_moves.allowed}. A flare move works even close to the session.`
+      : 'This clinic does not take flare moves online; please call.'),
+  ];
+}
+
+/** A single booking's plan parts, under its details: the same as a plan's page. */
+function planOfOneSection(p) {
+  return h('section', { class: 'panel', 'aria-labelledby': 'plan-heading', id: 'plan-of-one' },
+    h('h2', { id: 'plan-heading' }, 'Your sessions'),
+    h('p', { id: 'plan-progress' }, p.progress.text),
+    h('ol', { class: 'plain-list', id: 'plan-list' }, p.sessions.map((s) => sessionItem(p, s))),
+    p.next_session ? h('p', {}, 'Would regular sessions help? You can add sessions after this one, every 1 to 4 weeks. You will see the dates before anything is booked.') : null,
+    planActions(p),
+    ...planNotes(p));
 }
 
 function planView(message) {
@@ -158,7 +208,6 @@ function planView(message) {
   const next = p.next_session;
   document.title = 'Your treatment plan · clinicd';
   const heading = h('h1', { id: 'plan-title' }, 'Your treatment plan');
-  const act = (label, idv, fn, cls = 'secondary') => h('button', { type: 'button', class: cls, id: idv, onclick: fn }, label);
   fill(app,
     heading,
     message ?? null,
@@ -169,15 +218,8 @@ function planView(message) {
         : h('p', { id: 'next-session' }, 'No session is booked ahead.'),
       h('p', { id: 'plan-progress' }, p.progress.text),
       next ? h('p', {}, h('a', { href: sessionHref(next.booking_id) }, 'See, move or cancel this session')) : null,
-      h('div', { class: 'actions' },
-        next ? act('I\'m having a flare', 'flare', () => changeView('flare'), '') : null,
-        act('Add sessions', 'add-sessions', () => changeView('sessions')),
-        act('Change how often', 'change-cadence', () => changeView('cadence')),
-        act('Cancel the rest', 'cancel-rest', () => changeView('cancel-rest'))),
-      h('p', { class: 'note', id: 'plan-policy' }, p.cancellation_policy.text, ' ', telLink(p)),
-      h('p', { class: 'muted small' }, p.flare_moves.allowed > 0
-        ? `Flare moves left in this plan: ${p.flare_moves.left} of ${p.flare_moves.allowed}. A flare move works even close to the session.`
-        : 'This clinic does not take flare moves online; please call.')),
+      planActions(p),
+      ...planNotes(p)),
     h('section', { class: 'panel', 'aria-labelledby': 'plan-heading' },
       h('h2', { id: 'plan-heading' }, 'All sessions'),
       h('ol', { class: 'plain-list', id: 'plan-list' }, p.sessions.map((s) => sessionItem(p, s)))),
@@ -200,8 +242,13 @@ function changeFields(kind, p) {
       h('div', { class: 'choice-card' }, h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'flare-action', value: 'cancel' }), h('span', {}, h('strong', {}, 'Cancel my next session')))));
   }
   if (kind === 'sessions') {
-    return h('div', { class: 'field' }, h('label', { for: 'add-count' }, 'How many sessions?'),
+    const count = h('div', { class: 'field' }, h('label', { for: 'add-count' }, 'How many sessions?'),
       h('input', { id: 'add-count', type: 'number', min: '1', max: '20', value: '2', inputmode: 'numeric' }));
+    if (p.every_weeks) return count;
+    // no cadence yet (a single booking): the patient chooses how often, every 1 to 4 weeks
+    return h('div', {}, count,
+      h('div', { class: 'field' }, h('label', { for: 'add-every' }, 'How often?'),
+        h('select', { id: 'add-every' }, [1, 2, 3, 4].map((n) => h('option', { value: String(n) }, n === 1 ? 'Every week' : `Every ${n} weeks`)))));
   }
   if (kind === 'cadence') {
     const open = p.sessions.filter((s) => s.changeable || (s.status === 'unbookable' && Date.parse(s.start) > Date.now()));
@@ -215,7 +262,10 @@ function changeFields(kind, p) {
 
 function changeBody(kind) {
   if (kind === 'flare') return { action: $('input[name="flare-action"]:checked')?.value ?? 'move' };
-  if (kind === 'sessions') return { count: Number($('#add-count').value) };
+  if (kind === 'sessions') {
+    const every = $('#add-every');
+    return every ? { count: Number($('#add-count').value), every_weeks: Number(every.value) } : { count: Number($('#add-count').value) };
+  }
   if (kind === 'cadence') return { from_session: Number($('#from-session').value), every_weeks: Number($('#every-weeks').value) };
   return {};
 }
@@ -242,7 +292,11 @@ function changeView(kind) {
   const c = CHANGE[kind];
   const heading = h('h2', { id: 'change-heading' }, c.title);
   const out = h('div', { id: 'change-result' });
-  const path = `/api/v1/booking-series/${encodeURIComponent(p.id)}/${c.path}`;
+  const one = p.id === null;
+  // a single booking's changes go through the booking until it is a plan
+  const path = one ? `/api/v1/bookings/${encodeURIComponent(id)}/${c.path}`
+    : `/api/v1/booking-series/${encodeURIComponent(p.id)}/${c.path}`;
+  const back = () => focusOn(one ? view() : planView());
   async function preview(e) {
     e.preventDefault();
     const r = await api('POST', path, { token, body: { ...changeBody(kind), dry_run: true } });
@@ -260,16 +314,20 @@ function changeView(kind) {
     btn.removeAttribute('aria-disabled');
     if (!r.ok) { fill(out, problemNote(r, p)); focusOn(out.firstElementChild); return; }
     thePlan = r.data.plan;
-    focusOn(planView(h('div', { class: 'note ok', role: 'status', id: 'change-done' }, h('p', {}, 'Done. Your plan is updated and you will get an e-mail about it.'))));
-    announce('Your plan is updated.');
+    if (booking && !booking.series_id) booking.series_id = thePlan.id;
+    const done = one && kind === 'sessions'
+      ? 'Done. Your booking is now a treatment plan, and this link shows all of it. You will get an e-mail about it.'
+      : 'Done. Your plan is updated and you will get an e-mail about it.';
+    focusOn(planView(h('div', { class: 'note ok', role: 'status', id: 'change-done' }, h('p', {}, done))));
+    announce(one && kind === 'sessions' ? 'Your booking is now a treatment plan.' : 'Your plan is updated.');
   }
-  fill(app, h('h1', {}, 'Your treatment plan'),
+  fill(app, h('h1', {}, one ? 'Your booking' : 'Your treatment plan'),
     h('section', { class: 'panel', 'aria-labelledby': 'change-heading' }, heading,
       h('form', { id: 'change-form', novalidate: true, onsubmit: preview },
         changeFields(kind, p),
         h('div', { class: 'actions' },
           h('button', { type: 'submit', id: 'preview-change' }, 'Show me what would change'),
-          h('button', { type: 'button', class: 'secondary', onclick: () => focusOn(planView()) }, 'Back to my plan'))),
+          h('button', { type: 'button', class: 'secondary', onclick: back }, one ? 'Back to my booking' : 'Back to my plan'))),
       out));
   focusOn(heading);
 }
@@ -320,6 +378,7 @@ async function onCancel(e) {
   }
   const n = (r.data.cancelled ?? [id]).length;
   await load();
+  await refreshPlanOfOne();
   focusOn(view(h('div', { class: 'note ok', role: 'status' }, h('p', {}, n > 1 ? `${n} sessions are cancelled. The clinic has been told.` : 'The session is cancelled. The clinic has been told.'))));
   announce('The session is cancelled.');
 }
@@ -365,6 +424,7 @@ function rescheduleView() {
       return;
     }
     await load();
+    await refreshPlanOfOne();
     focusOn(view(h('div', { class: 'note ok', role: 'status' }, h('p', {}, `Your booking is moved to ${fmtDateTime(booking.start, booking.timezone)}. The clinic has been told.`))));
     announce('Your booking is moved.');
   }
@@ -378,6 +438,9 @@ window.addEventListener('hashchange', () => location.reload());
   if (!id || !token) { noLink(); return; }
   if (!(await load())) return;
   if (booking.series_id && !sessionOnly && await loadPlan()) planView();
-  else view();
+  else {
+    if (!booking.series_id && !sessionOnly && !plan.length) await loadPlanOfOne();
+    view();
+  }
 })();
 
