@@ -46,6 +46,15 @@ const typeEnds = (r, suffix) =>
 const MON = () => nextWeekday(TZ, 1, 3);
 const biweekly = (d0, n) => Array.from({ length: n }, (_, i) => addDays(d0, 14 * i));
 
+// The third date is taken by a 30-minute booking at 10:00 (10:00-10:30, no buffer):
+// a 60-minute session fits again at 10:30 the same day.
+const withThirdTaken = async () => {
+  const pid = practitioner();
+  const dates = biweekly(MON(), 5);
+  const blocker = await bookOk(pid, P.services.s30, at(dates[2], '10:00', TZ), TZ);
+  return { pid, dates, blocker };
+};
+
 describe('POST /booking-series', () => {
   test('FREQ=WEEKLY;INTERVAL=2;COUNT=5, all free: 5 sessions booked, one shared token', async () => {
     const pid = practitioner();
@@ -92,15 +101,6 @@ describe('POST /booking-series', () => {
     const [{ c }] = sql(`SELECT count(*)::int AS c FROM notifications WHERE series_id = ${lit(s.id)} AND kind = 'series_confirmed'`);
     assert.equal(c, 1, 'one confirmation for the plan');
   });
-
-  // The third date is taken by a 30-minute booking at 10:00 (10:00-10:30, no buffer):
-  // a 60-minute session fits again at 10:30 the same day.
-  const withThirdTaken = async () => {
-    const pid = practitioner();
-    const dates = biweekly(MON(), 5);
-    const blocker = await bookOk(pid, P.services.s30, at(dates[2], '10:00', TZ), TZ);
-    return { pid, dates, blocker };
-  };
 
   test('one date taken, on_conflict=fail: 409 listing the dates with the nearest alternative; nothing booked', async () => {
     const { pid, dates } = await withThirdTaken();
@@ -321,4 +321,64 @@ describe('cancelling a series', () => {
     assert.equal(a.status, 200);
     assert.ok(a.json.slots.some((s) => s.start === fmt(at(addDays(fri, 14), '09:00', TZ), TZ)));
   });
+});
+
+// The booking page's preview is the service's own: what booking the plan now would do
+// with each date, and the real reason of a date not free, with nothing written.
+describe('POST /booking-series?preview=true', () => {
+  test('each date: free, moved with why (taken), cannot be had with why (time off); nothing written, nobody mailed', async () => {
+    const { pid, dates } = await withThirdTaken();
+    addTimeOff(P, pid, at(dates[4], '00:00', TZ) - 4 * DAY, at(dates[4], '00:00', TZ) + 4 * DAY);
+    const before = counts(pid);
+    const [{ mails }] = sql('SELECT count(*)::int AS mails FROM notifications');
+    const body = seriesBody(pid, at(dates[0], '10:00', TZ), 'FREQ=WEEKLY;INTERVAL=2;COUNT=5', 'nearest');
+    for (const [how, path, b] of [['?preview=true', '/api/v1/booking-series?preview=true', body],
+      ['dry_run', '/api/v1/booking-series', { ...body, dry_run: true }]]) {
+      const r = await post(path, b);
+      assert.equal(r.status, 200, `${how}: ${r.text}`);
+      assert.equal(r.json.preview, true);
+      assert.equal(r.json.timezone, TZ);
+      const occ = r.json.occurrences;
+      assert.deepEqual(occ.map((o) => o.status), ['free', 'free', 'moved', 'free', 'unavailable'], `${how}: ${r.text}`);
+      assert.equal(occ[2].start, fmt(at(dates[2], '10:30', TZ), TZ), 'moved to the nearest free time');
+      assert.equal(occ[2].reason_code, 'taken');
+      assert.equal(occ[2].reason, 'someone else has that time');
+      assert.equal(occ[4].reason_code, 'time_off');
+      assert.equal(occ[4].reason, 'the practitioner is away (time off)');
+      for (const o of occ) assert.equal(o.booking_id, undefined);
+      assert.equal(r.json.manage_token, undefined, 'a preview makes no token');
+    }
+    assert.deepEqual(counts(pid), before, 'a preview books nothing and records no plan');
+    const [{ mails: after }] = sql('SELECT count(*)::int AS mails FROM notifications');
+    assert.equal(after, mails, 'a preview mails nobody');
+  });
+
+  test('the plan answer gives the reason of a moved date too (not only of a skipped one)', async () => {
+    const { pid, dates } = await withThirdTaken();
+    const r = await post('/api/v1/booking-series',
+      seriesBody(pid, at(dates[0], '10:00', TZ), 'FREQ=WEEKLY;INTERVAL=2;COUNT=5', 'nearest'));
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.occurrences[2].status, 'moved');
+    assert.equal(r.json.occurrences[2].reason, 'someone else has that time');
+  });
+
+  const bad = [
+    ['preview=maybe', '?preview=maybe', {}, 'preview'],
+    ['dry_run as a string', '', { dry_run: 'yes' }, 'dry_run'],
+    ['an unknown parameter', '?preview=true&book=now', {}, 'book'],
+    ['a bad rrule', '?preview=true', { rrule: 'FREQ=HOURLY;COUNT=3' }, 'rrule'],
+    ['a start in the past', '?preview=true', { start: '2020-01-06T10:00:00+01:00' }, 'start'],
+  ];
+  for (const [what, qs, change, field] of bad) {
+    test(`${what}: a 4xx naming ${field}, nothing written`, async () => {
+      const pid = practitioner();
+      const d0 = MON();
+      const body = { ...seriesBody(pid, at(d0, '10:00', TZ), 'FREQ=WEEKLY;COUNT=3', 'nearest'), ...change };
+      const r = await post(`/api/v1/booking-series${qs}`, body);
+      assert.ok([400, 422].includes(r.status), `${what}: ${r.status} ${r.text}`);
+      assertProblem(r, r.status);
+      assert.ok(r.json.errors?.some((e) => e.field === field), `the problem names ${field}: ${r.text}`);
+      assert.deepEqual(counts(pid), { bookings: 0, in_series: 0, series: 0 });
+    });
+  }
 });

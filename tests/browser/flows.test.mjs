@@ -276,7 +276,7 @@ test('a plan of weekly sessions with a date that is taken: the preview says so b
     assert.equal(rows.length, 4);
     assert.equal(rows[0], 'free');
     assert.equal(rows[1], 'move', `the taken date is shown as taken, with the nearest free time: ${rows}`);
-    assert.match(await page.locator('#plan-preview tbody tr').nth(1).innerText(), /Taken[\s\S]*Nearest free time/);
+    assert.match(await page.locator('#plan-preview tbody tr').nth(1).innerText(), /Not free \(someone else has that time\)[\s\S]*Nearest free time/);
     await check(page, 'book-plan');
     await page.getByLabel(/Book the nearest free time instead/).check();
     await page.getByRole('button', { name: /Book the sessions shown/ }).click();

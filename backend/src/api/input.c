@@ -127,6 +127,18 @@ bool q_bool(struct input *in, const char *key, bool *out)
     return true;
 }
 
+bool input_preview(struct input *in, json_t *body, bool *preview)
+{
+    *preview = false;
+    q_bool(in, "preview", preview);
+    json_t *d = body ? json_object_get(body, "dry_run") : NULL;
+    if (d && !json_is_boolean(d))
+        input_error(in, "dry_run", false, "dry_run must be true or false");
+    else if (d && json_is_true(d))
+        *preview = true;
+    return input_ok(in);
+}
+
 size_t q_all(struct input *in, const char *key, const char **values, size_t max)
 {
     size_t n = target_param_all(&in->r->target, key, values, max);

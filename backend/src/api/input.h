@@ -36,6 +36,9 @@ const char *q_str(struct input *in, const char *key, size_t maxlen);
 bool q_long(struct input *in, const char *key, long min, long max, long *out);
 bool q_double(struct input *in, const char *key, double min, double max, double *out);
 bool q_bool(struct input *in, const char *key, bool *out);
+/* Whether a write asks for a preview only: ?preview=true or "dry_run": true in body
+ * (which may be NULL); false after recording a problem. */
+bool input_preview(struct input *in, json_t *body, bool *preview);
 size_t q_all(struct input *in, const char *key, const char **values, size_t max);
 
 /* The request body as a JSON object, or NULL after recording a problem (400 for

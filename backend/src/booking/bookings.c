@@ -120,7 +120,8 @@ bool booking_status_parse(struct input *in, json_t *body, const char **status)
 bool series_parse(struct input *in, json_t *body, struct series_req *out)
 {
     static const char *const allowed[] = {"practitioner_id", "service_id", "start", "patient",
-                                          "notes", "rrule", "on_conflict", "time_zone", NULL};
+                                          "notes", "rrule", "on_conflict", "time_zone",
+                                          "dry_run", NULL};
     body_only(in, body, NULL, allowed);
     booking_fields(in, body, &out->b);
     out->rrule = body_str(in, body, NULL, "rrule", true, 500);

@@ -216,20 +216,6 @@ static void reply_nothing(struct req *r, const struct work *w)
 
 typedef bool (*planner)(struct req *r, struct work *w, json_t *body);
 
-/* Whether the request asks for a preview: ?preview=true or "dry_run": true; false
- * after recording a problem. */
-static bool wants_preview(struct input *in, json_t *body, bool *preview)
-{
-    *preview = false;
-    q_bool(in, "preview", preview);
-    json_t *d = json_object_get(body, "dry_run");
-    if (d && !json_is_boolean(d))
-        input_error(in, "dry_run", false, "dry_run must be true or false");
-    else if (d && json_is_true(d))
-        *preview = true;
-    return input_ok(in);
-}
-
 /* Loads the plan a request names (plan_held, plan_of_booking_held). */
 typedef enum db_status (*plan_loader)(struct req *r, struct plan_row *p);
 
@@ -248,7 +234,7 @@ static void plan_change_request(struct req *r, plan_loader load, planner make,
         body_only(&in, body, NULL, allowed);
     only_params(&in, params);
     w->p = xcalloc(1, sizeof(*w->p));
-    if (!body || !wants_preview(&in, body, &preview)) {
+    if (!body || !input_preview(&in, body, &preview)) {
         input_reply(&in);
     } else if ((st = load(r, w->p)) != DB_OK || (st = work_patient(r, w)) != DB_OK) {
         reply_failure(r, st);

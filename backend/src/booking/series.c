@@ -108,11 +108,12 @@ static json_t *occurrences_json(const struct plan *p, bool with_alternatives)
         char req[40], st[40], en[40];
         schedule_format(s, o->date.requested, req, sizeof(req));
         json_t *j = json_pack("{s:s, s:s}", "requested_start", req, "status", names[o->status]);
-        if (o->reason != PR_NONE)
+        if (o->reason != PR_NONE) { /* skipped or moved: why the date asked was not free */
             json_object_set_new(j, "reason_code", json_string(plan_reason_code(o->reason)));
+            json_object_set_new(j, "reason", json_string(o->why));
+        }
         if (o->status == OCC_SKIPPED) {
             json_object_set_new(j, "start", json_string(req));
-            json_object_set_new(j, "reason", json_string(o->why));
             const struct slot *alt = with_alternatives ? nearest(p->slots, p->nslots,
                                                                  o->date.requested, s, NULL, 0)
                                                        : NULL;
@@ -156,6 +157,16 @@ static void reply_some_unavailable(struct req *r, const struct plan *p)
     /* the problem document carries the answer for every date */
     reply_problem_ext(r, 409, "slot-unavailable", "Some dates are not free", d, errs,
                       json_pack("{s:o}", "occurrences", occurrences_json(p, true)));
+}
+
+/* 200 for ?preview=true (or "dry_run"): what booking the plan now would do with each
+ * date (free, moved to the nearest free time, cannot be had) and why; nothing is
+ * written, no token made, nobody mailed. */
+static void reply_preview(struct req *r, const struct plan *p)
+{
+    reply_json(r, 200, json_pack("{s:b, s:s, s:s, s:o}", "preview", 1, "on_conflict", p->q.mode,
+                                 "timezone", tz_name(p->s.tz), "occurrences",
+                                 occurrences_json(p, true)));
 }
 
 /* Every free slot of the plan's range [lo, hi) into p->slots. */
@@ -363,15 +374,20 @@ void series_create(struct req *r)
     struct plan *p = xcalloc(1, sizeof(*p));
     enum db_status st = DB_OK;
     json_t *body = body_object(&in);
-    if (!body || !series_parse(&in, body, &p->q)) {
+    static const char *const params[] = {"preview", NULL};
+    only_params(&in, params);
+    bool preview = false;
+    if (!body || !input_preview(&in, body, &preview) || !series_parse(&in, body, &p->q)) {
         input_reply(&in);
-    } else if (!idem_begin(r, "series", body, &p->idem)) {
+    } else if (!preview && !idem_begin(r, "series", body, &p->idem)) {
         idem_reply(r, &p->idem);
     } else if (!plan_load(&r->db, &in, p, &st)) {
         if (st != DB_OK)
             reply_failure(r, st); /* (DB_NOT_FOUND: 404) */
         else
             input_reply(&in);
+    } else if (preview) {
+        reply_preview(r, p);
     } else if (p->unavailable > 0 && strcmp(p->q.mode, "fail") == 0) {
         reply_some_unavailable(r, p);
     } else if (p->to_book == 0) {

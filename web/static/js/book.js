@@ -2,14 +2,12 @@
 // optionally a plan of regular sessions; (3) check and confirm. Then the confirmation
 // with the calendar file and the manage link.
 //
-// The plan preview is computed from the practitioner's availability for the plan's
-// dates (the same rule the service applies: a date is free when its exact time is an
-// offered slot, else it would move to the nearest free slot within 3 days, earlier on a
-// tie, else it cannot be had). A trial POST with on_conflict "fail" is no dry run: with
-// no conflict it would book every date, so it is not used to preview.
+// The plan's preview is the service's own (POST /booking-series?preview=true): for each
+// date, free, moved to the nearest free time, or cannot be had, with the real reason
+// (time off, outside the practitioner's hours, past the booking horizon, ...).
 import {
-  h, $, fill, api, query, fmtMoney, fmtMinutes, fmtDateTime, fmtTime, fmtDayShort, fmtLongDate,
-  zoneName, ymdIn, wallIn, addDays, zonedMs, setFieldError, clearFieldErrors, showProblemErrors,
+  h, $, fill, api, fmtMoney, fmtMinutes, fmtDateTime, fmtTime, fmtDayShort, fmtLongDate,
+  zoneName, setFieldError, clearFieldErrors, showProblemErrors,
   focusOn, announce, uuid, downloadIcs, manageLink, problemKind, errorNote, sentence, telLink, callClinic,
 } from './lib.js';
 import { slotPicker } from './slots.js';
@@ -203,51 +201,27 @@ function onDetails(e) {
 // ---------------------------------------------------------------------------------
 // the plan preview
 
-async function availability(from, to) {
-  const out = [];
-  for (let d = from; d <= to; d = addDays(d, 62)) {
-    const end = addDays(d, 61) < to ? addDays(d, 61) : to;
-    const r = await api('GET', `/api/v1/practitioners/${encodeURIComponent(practitionerId)}/availability${query({ service: serviceId, from: d, to: end })}`);
-    if (!r.ok) throw r.problem;
-    out.push(...(r.data.slots ?? []));
-  }
-  return out;
-}
-
-/** [{requested (ms), wall, status free|move|none, slot?}] for the plan. */
+/** [{requested (ms), status free|move|none, slot?, reason?}] for the plan, from the
+ * service's preview (what booking it now would do; nothing is booked). */
 async function computePreview() {
-  const tz = state.tz;
-  const firstDay = ymdIn(state.start, tz);
-  const hhmm = wallIn(state.start, tz).slice(11);
-  const dates = Array.from({ length: state.count }, (_, k) => addDays(firstDay, 7 * state.every * k));
-  const slots = await availability(firstDay, addDays(dates[dates.length - 1], 3));
-  const byWall = new Map(slots.map((s) => [wallIn(s.start, tz), s]));
-  const taken = [];
-  return dates.map((d) => {
-    const requested = zonedMs(d, hhmm, tz);
-    const exact = byWall.get(`${d}T${hhmm}`);
-    if (exact && !taken.includes(exact.start)) { taken.push(exact.start); return { requested, status: 'free', slot: exact }; }
-    let best = null;
-    for (const s of slots) {
-      const t = Date.parse(s.start);
-      const dist = Math.abs(t - requested);
-      if (dist > 3 * 86400000 || taken.includes(s.start)) continue;
-      if (!best || dist < best.dist || (dist === best.dist && t < Date.parse(best.s.start))) best = { s, dist };
-    }
-    if (best) { taken.push(best.s.start); return { requested, status: 'move', slot: best.s }; }
-    return { requested, status: 'none' };
-  });
+  const body = { ...bookingBody(), on_conflict: 'nearest' };
+  const r = await api('POST', '/api/v1/booking-series?preview=true', { body });
+  if (!r.ok) throw r.problem;
+  return previewFromOccurrences(r.data.occurrences);
 }
 
-/** The same shape from a 409's occurrences (the service's own answer). */
+/** The page's shape from the service's dates: a preview's, or a 409's (a strict plan
+ * refused: each date not free comes with its nearest free time, within 3 days). */
 function previewFromOccurrences(occ) {
   return occ.map((o) => {
     const requested = Date.parse(o.requested_start);
-    if (o.status === 'booked') return { requested, status: 'free', slot: { start: o.start, end: o.end } };
+    const reason = o.reason ?? null;
+    if (o.status === 'free' || o.status === 'booked') return { requested, status: 'free', slot: { start: o.start, end: o.end } };
+    if (o.status === 'moved') return { requested, status: 'move', slot: { start: o.start, end: o.end }, reason };
     if (o.nearest_alternative && Math.abs(Date.parse(o.nearest_alternative.start) - requested) <= 3 * 86400000) {
-      return { requested, status: 'move', slot: o.nearest_alternative };
+      return { requested, status: 'move', slot: o.nearest_alternative, reason };
     }
-    return { requested, status: 'none' };
+    return { requested, status: 'none', reason };
   });
 }
 
@@ -261,10 +235,10 @@ function previewTable(preview) {
       h('td', {}, `${fmtDayShort(x.requested, tz)}, ${fmtTime(x.requested, tz)}`),
       h('td', {},
         x.status === 'free' ? h('span', { class: 'status free' }, 'Free') : null,
-        x.status === 'move' ? [h('span', { class: 'status move' }, 'Taken'), h('br'),
+        x.status === 'move' ? [h('span', { class: 'status move' }, 'Not free'), x.reason ? ` (${x.reason})` : null, h('br'),
           `Nearest free time: ${fmtDayShort(x.slot.start, tz)}, ${fmtTime(x.slot.start, tz)}`] : null,
         x.status === 'none' ? [h('span', { class: 'status none' }, 'Cannot be booked'), h('br'),
-          'No free time within 3 days'] : null))))));
+          x.reason ?? 'no free time near it'] : null))))));
 }
 
 // ---------------------------------------------------------------------------------
@@ -431,7 +405,8 @@ function doneView(res) {
     list = h('div', {}, h('h2', {}, `${booked.length} sessions booked`),
       h('ul', { class: 'plain-list', id: 'plan-result' }, occ.map((o) => h('li', { 'data-status': o.status },
         o.status === 'skipped'
-          ? [h('span', { class: 'status none' }, 'Not booked:'), ` `, `${fmtDayShort(o.requested_start, tz)}, ${fmtTime(o.requested_start, tz)}`]
+          ? [h('span', { class: 'status none' }, 'Not booked:'), ` `, `${fmtDayShort(o.requested_start, tz)}, ${fmtTime(o.requested_start, tz)}`,
+            o.reason ? h('span', { class: 'muted' }, ` (${o.reason})`) : null]
           : [h('span', { class: `status ${o.status === 'moved' ? 'move' : 'free'}` }, o.status === 'moved' ? 'Moved:' : 'Booked:'), ' ',
             `${fmtLongDate(o.start, tz)}, ${fmtTime(o.start, tz)}`,
             o.status === 'moved' ? h('span', { class: 'muted' }, ` (instead of ${fmtDayShort(o.requested_start, tz)}, ${fmtTime(o.requested_start, tz)})`) : null]))));

@@ -276,12 +276,6 @@ export function ymdIn(iso, tz) {
   return `${w.y}-${pad(w.m)}-${pad(w.d)}`;
 }
 
-/** "YYYY-MM-DDTHH:MM" wall clock of the instant in tz. */
-export function wallIn(iso, tz) {
-  const w = parts(toDate(iso).getTime(), tz);
-  return `${w.y}-${pad(w.m)}-${pad(w.d)}T${pad(w.hh)}:${pad(w.mm)}`;
-}
-
 function offsetMin(ms, tz) {
   const w = parts(ms, tz);
   return Math.round((Date.UTC(w.y, w.m - 1, w.d, w.hh, w.mm, w.ss) - Math.floor(ms / 1000) * 1000) / 60000);
