@@ -225,10 +225,9 @@ describe('one mail with a fresh link to every open booking and plan, at every cl
     assert.equal(ics.status, 200);
   });
 
-  // The manage page opens a plan through GET /booking-series/{id}, which accepts only the
-  // plan's manage token (booking/plan.c, plan_held): with a lost link it shows the
-  // session alone.  Kept as a todo until plan_held also asks holder_token_matches.
-  test('the plan\'s link opens the plan itself (GET /booking-series/{id})', { todo: 'plan_held accepts only the manage token' }, async () => {
+  // the manage page opens a plan through GET /booking-series/{id} (booking/plan_read.c,
+  // plan_held): the plan's lost link opens it as the plan's manage token does
+  test('the plan\'s link opens the plan itself (GET /booking-series/{id})', async () => {
     const r = await openPlanAs(plan.id, links[3].token);
     assert.equal(r.status, 200, r.text);
   });
