@@ -285,8 +285,8 @@ function checkChangeCalendars(mail, before, after) {
     const h = known(s);
     const e = request.find((x) => x.uid === h.uid);
     assert.ok(e, `the REQUEST names the moved session (${pageWhen(s.start)}) by the UID of the plan mail: ${h.uid}`);
-    assert.ok(e.sequence > h.sequence, `${h.uid}: SEQUENCE ${e.sequence} is above the ${h.sequence} before`);
-    assert.equal(e.dtstart * 1000, Date.parse(s.start), `${h.uid}: DTSTART is the new time ${pageWhen(s.start)}`);
+    assert.ok(e.sequence > h.sequence, `${h.uid}: the REQUEST's SEQUENCE (${e.sequence}) must be above the last one sent (${h.sequence})`);
+    assert.equal(e.dtstart * 1000, Date.parse(s.start), `${h.uid}: DTSTART must be the new time, ${pageWhen(s.start)}`);
     assert.equal(e.status, 'CONFIRMED');
     held.set(s.booking_id, { uid: e.uid, sequence: e.sequence });
   }
@@ -302,7 +302,7 @@ function checkChangeCalendars(mail, before, after) {
     const h = known(s);
     const e = cancel.find((x) => x.uid === h.uid);
     assert.ok(e, `the CANCEL names the cancelled session (${pageWhen(s.start)}) by its UID ${h.uid}`);
-    assert.ok(e.sequence > h.sequence, `${h.uid}: the CANCEL's SEQUENCE ${e.sequence} is above the REQUEST's ${h.sequence}`);
+    assert.ok(e.sequence > h.sequence, `${h.uid}: the CANCEL's SEQUENCE (${e.sequence}) must be above the REQUEST's before (${h.sequence})`);
     assert.equal(e.status, 'CANCELLED');
     held.set(s.booking_id, { uid: e.uid, sequence: e.sequence });
   }
