@@ -14,13 +14,12 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { post, get, request, sql, lit, assertProblem } from './lib.mjs';
 import { at, fmt, addDays, nextWeekday, createPractice, retirePractice, bearer } from './fixtures.mjs';
-import { startSmtp, mailFiles as filesIn, parseMail, textOf } from './smtp.mjs';
+import { startSmtp, textOf } from './smtp.mjs';
+import { deliver, mailsTo } from './worker-mail.mjs';
 import { startLimitedClinicd, requestFrom, metric } from './server.mjs';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,21 +29,9 @@ const PHONE_P = '+1 503 555 0142', PHONE_Q = '+1 503 555 0199';
 
 let P, Q, smtp, MON;
 
-function deliver() {
-  const r = spawnSync(process.env.CLINICD_BIN, ['worker', '--once'], {
-    cwd: REPO, encoding: 'utf8', timeout: 300_000,
-    env: { ...process.env, CLINICD_SMTP_URL: smtp.url },
-  });
-  assert.equal(r.error, undefined, String(r.error));
-  assert.equal(r.status, 0, `worker --once: exit ${r.status}: ${r.stderr.slice(-2000)}`);
-}
-
 /** The lost-links mails (by subject) received for address. */
-function linkMails(address) {
-  return filesIn(smtp.maildir).map((f) => parseMail(readFileSync(join(smtp.maildir, 'new', f), 'utf8')))
-    .filter((m) => (m.headers.to ?? '').toLowerCase() === address.toLowerCase())
-    .filter((m) => /^Your (links to your bookings|bookings: none found)$/.test(m.headers.subject ?? ''));
-}
+const linkMails = (address) => mailsTo(smtp, address)
+  .filter((m) => /^Your (links to your bookings|bookings: none found)$/.test(m.headers.subject ?? ''));
 
 /** The links of a mail's text: [{id, token}] in the order listed. */
 const linksOf = (text) => [...text.matchAll(/\/manage#id=([0-9a-f-]{36})&token=([A-Za-z0-9_-]+)/g)]
@@ -101,7 +88,7 @@ before(async () => {
   Q = createPractice({ label: 'lostlinks-other', tz: TZ, policy: { phone: PHONE_Q }, services: { s60: { minutes: 60 } },
     practitioners: { a: WEEKDAYS } });
   MON = nextWeekday(TZ, 1, 3);
-  deliver(); // what other suites left in the outbox goes out first
+  deliver(smtp); // what other suites left in the outbox goes out first
 });
 
 after(async () => {
@@ -183,7 +170,7 @@ describe('one mail with a fresh link to every open booking and plan, at every cl
   });
 
   test('the worker sends one mail listing the three bookings and the plan, each with its link', async () => {
-    deliver();
+    deliver(smtp);
     const mails = linkMails(X);
     assert.equal(mails.length, 1, `one lost-links mail: ${mails.map((m) => m.headers.subject)}`);
     mail = mails[0];
@@ -238,10 +225,9 @@ describe('one mail with a fresh link to every open booking and plan, at every cl
     assert.equal(ics.status, 200);
   });
 
-  // The manage page opens a plan through GET /booking-series/{id}, which accepts only the
-  // plan's manage token (booking/plan.c, plan_held): with a lost link it shows the
-  // session alone.  Kept as a todo until plan_held also asks holder_token_matches.
-  test('the plan\'s link opens the plan itself (GET /booking-series/{id})', { todo: 'plan_held accepts only the manage token' }, async () => {
+  // the manage page opens a plan through GET /booking-series/{id} (booking/plan_read.c,
+  // plan_held): the plan's lost link opens it as the plan's manage token does
+  test('the plan\'s link opens the plan itself (GET /booking-series/{id})', async () => {
     const r = await openPlanAs(plan.id, links[3].token);
     assert.equal(r.status, 200, r.text);
   });
@@ -358,7 +344,7 @@ describe('the same answer, and the same work, whether or not the address has boo
   test('an address with no open booking gets a plain "none found" mail, with no link', async () => {
     const nobody = address('nobody-has');
     assert.equal((await ask(nobody)).status, 202);
-    deliver();
+    deliver(smtp);
     const mails = linkMails(nobody);
     assert.equal(mails.length, 1);
     assert.equal(mails[0].headers.subject, 'Your bookings: none found');

@@ -11,17 +11,12 @@
 // moved and unbookable dates with why.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { post, sql, sqlExec, lit } from './lib.mjs';
 import { at, fmt, addDays, nextWeekday, createPractice, retirePractice, addTimeOff, bearer } from './fixtures.mjs';
-import { startSmtp, mailFiles as filesIn, parseMail, textOf } from './smtp.mjs';
+import { startSmtp, textOf } from './smtp.mjs';
+import { deliver, mailsTo, calendarFiles, itip } from './worker-mail.mjs';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const TZ = 'America/Los_Angeles';
 const PHONE = '+1 503 555 0142';
 const ALL_DAY = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '18:00' }));
@@ -29,19 +24,6 @@ const ALL_DAY = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00
 let P, W, R; // a clinic with 24 hours' notice, one with 720, one open day and night
 let smtp;
 let DAY;
-let scratch;
-
-function deliver() {
-  const r = spawnSync(process.env.CLINICD_BIN, ['worker', '--once'], {
-    cwd: REPO, encoding: 'utf8', timeout: 300_000,
-    env: { ...process.env, CLINICD_SMTP_URL: smtp.url },
-  });
-  assert.equal(r.status, 0, `worker --once: exit ${r.status}: ${(r.stderr ?? '').slice(-2000)}`);
-}
-
-const mailsTo = (address) => filesIn(smtp.maildir)
-  .map((f) => parseMail(readFileSync(join(smtp.maildir, 'new', f), 'utf8')))
-  .filter((m) => (m.headers.to ?? '').toLowerCase().includes(address.toLowerCase()));
 
 /** "Monday, November 23, 2026, 9:00 AM PST": how a US clinic's mail writes a time. */
 function usWhen(ms, tz = TZ) {
@@ -50,20 +32,6 @@ function usWhen(ms, tz = TZ) {
     minute: '2-digit', hour12: true, timeZoneName: 'short',
   }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
   return `${p.weekday}, ${p.month} ${p.day}, ${p.year}, ${Number(p.hour)}:${p.minute} ${p.dayPeriod} ${p.timeZoneName}`;
-}
-
-const icsOf = (m) => m.parts.filter((p) => p.type === 'text/calendar');
-
-/** The parsed calendar files (python3-icalendar) and every order of applying them. */
-function itip(files) {
-  const paths = files.map((text, i) => {
-    const p = join(scratch, `${randomUUID()}-${i}.ics`);
-    writeFileSync(p, text);
-    return p;
-  });
-  const r = spawnSync('/usr/bin/python3', [join(REPO, 'tests/api/itip_order.py'), ...paths], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `itip_order.py: ${r.stderr}`);
-  return JSON.parse(r.stdout);
 }
 
 let seq = 0;
@@ -80,7 +48,6 @@ async function book(practice, startMs) {
 
 before(async () => {
   smtp = await startSmtp();
-  scratch = mkdtempSync(join(tmpdir(), 'clinicd-itip-'));
   P = createPractice({
     label: 'notify-snap', tz: TZ, policy: { slot_step_minutes: 30, cancellation_notice_hours: 24, phone: PHONE },
     services: { s60: { minutes: 60 } }, practitioners: { a: ALL_DAY },
@@ -95,7 +62,7 @@ before(async () => {
     practitioners: { a: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '23:30' })) },
   });
   DAY = nextWeekday(TZ, 2, 5);
-  deliver(); // what other suites left goes out first
+  deliver(smtp); // what other suites left goes out first
 });
 
 after(async () => {
@@ -103,7 +70,6 @@ after(async () => {
   retirePractice(W);
   retirePractice(R);
   if (smtp) await smtp.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('booked, moved twice and cancelled within a second', () => {
@@ -122,8 +88,8 @@ describe('booked, moved twice and cancelled within a second', () => {
     const c = await post(`/api/v1/bookings/${b.id}/cancel`, { reason: 'flare' }, { headers: bearer(b.manage_token) });
     assert.equal(c.status, 200, c.text);
     test.diagnostic?.(`four changes in ${Date.now() - t0} ms`);
-    deliver(); // all four sent after the last change: only the snapshots tell them apart
-    mails = mailsTo(b.email);
+    deliver(smtp); // all four sent after the last change: only the snapshots tell them apart
+    mails = mailsTo(smtp, b.email);
   });
 
   test('each outbox row holds the snapshot of its own change', () => {
@@ -170,7 +136,7 @@ describe('booked, moved twice and cancelled within a second', () => {
   test('no CONFIRMED REQUEST for the cancelled state; SEQUENCE and DTSTAMP grow; the CANCEL is newest', () => {
     const order = [`Booked: ${usWhen(A)}`, `Moved to ${usWhen(B)}`, `Moved to ${usWhen(C)}`, `Cancelled: ${usWhen(C)}`];
     const files = order.map((s) => {
-      const parts = icsOf(mails.find((m) => m.headers.subject === s));
+      const parts = calendarFiles(mails.find((m) => m.headers.subject === s));
       assert.equal(parts.length, 1, s);
       return parts[0].text;
     });
@@ -193,10 +159,10 @@ describe('booked, moved twice and cancelled within a second', () => {
     const to = at(addDays(DAY, 3), '13:00', TZ);
     const r = await post(`/api/v1/bookings/${x.id}/reschedule`, { start: fmt(to, TZ) }, { headers: bearer(x.manage_token) });
     assert.equal(r.status, 200, r.text);
-    deliver();
-    const ms = mailsTo(x.email);
+    deliver(smtp);
+    const ms = mailsTo(smtp, x.email);
     assert.equal(ms.length, 2);
-    const { orders } = itip(ms.map((m) => icsOf(m)[0].text));
+    const { orders } = itip(ms.map((m) => calendarFiles(m)[0].text));
     for (const o of orders)
       assert.deepEqual(o.result, { [`${x.id}@clinicd`]: ['CONFIRMED', to / 1000] }, `order ${o.order}`);
   });
@@ -205,8 +171,8 @@ describe('booked, moved twice and cancelled within a second', () => {
 describe('every mail: the clinic as sender, its address and phone, the manage link', () => {
   test('From is the clinic\'s name; the text names its address and phone and has the link', async () => {
     const b = await book(P, at(addDays(DAY, 4), '09:00', TZ));
-    deliver();
-    const [m] = mailsTo(b.email);
+    deliver(smtp);
+    const [m] = mailsTo(smtp, b.email);
     assert.ok(m, 'the confirmation');
     assert.match(m.headers.from, new RegExp(`^"Test clinic ${P.label}" <[^<>\\s]+@[^<>\\s]+>$`), m.headers.from);
     const text = textOf(m);
@@ -220,8 +186,8 @@ describe('every mail: the clinic as sender, its address and phone, the manage li
     sqlExec(`UPDATE clinics SET name = ${lit(name)} WHERE id = ${lit(P.clinicId)}`);
     try {
       const b = await book(P, at(addDays(DAY, 4), '11:00', TZ));
-      deliver();
-      const [m] = mailsTo(b.email);
+      deliver(smtp);
+      const [m] = mailsTo(smtp, b.email);
       const words = [...m.headers.from.matchAll(/=\?utf-8\?B\?([A-Za-z0-9+/=]+)\?=/g)];
       assert.ok(words.length >= 1, m.headers.from);
       assert.equal(words.map((w) => Buffer.from(w[1], 'base64').toString('utf8')).join(''), name);
@@ -234,8 +200,8 @@ describe('every mail: the clinic as sender, its address and phone, the manage li
 
   test('a booking inside the cancellation window says the real rule, with the phone number', async () => {
     const b = await book(W, at(addDays(DAY, 1), '15:00', TZ)); // 720 hours (30 days) of notice asked
-    deliver();
-    const [m] = mailsTo(b.email);
+    deliver(smtp);
+    const [m] = mailsTo(smtp, b.email);
     const text = textOf(m);
     assert.ok(text.includes('can no longer be moved or cancelled online'), text);
     assert.ok(text.includes(`call Test clinic ${W.label} on ${PHONE}`), text);
@@ -261,10 +227,10 @@ describe('a plan\'s mail', () => {
     const booked = occ.filter((o) => o.booking_id);
     assert.ok(occ.some((o) => o.status === 'moved'), JSON.stringify(occ));
     assert.ok(occ.some((o) => o.status === 'skipped'), JSON.stringify(occ));
-    deliver();
-    const ms = mailsTo(email);
+    deliver(smtp);
+    const ms = mailsTo(smtp, email);
     assert.equal(ms.length, 1, ms.map((m) => m.headers.subject).join(' | '));
-    const parts = icsOf(ms[0]);
+    const parts = calendarFiles(ms[0]);
     assert.equal(parts.length, 1, 'one calendar file');
     const { files } = itip([parts[0].text]);
     assert.equal(files[0].method, 'REQUEST');
@@ -286,13 +252,13 @@ describe('reminders', () => {
     const HALF = 30 * 60_000;
     const start = Math.ceil(Date.now() / HALF) * HALF + 4 * 3600_000;
     const b = await book(R, start);
-    deliver();
-    assert.equal(mailsTo(b.email).length, 1, 'the confirmation');
+    deliver(smtp);
+    assert.equal(mailsTo(smtp, b.email).length, 1, 'the confirmation');
     // booked more than an hour ago (a booking made just now is not reminded of)
     sqlExec(`UPDATE bookings SET created_at = now() - interval '2 hours' WHERE id = ${lit(b.id)}`);
-    deliver();
-    deliver();
-    const ms = mailsTo(b.email);
+    deliver(smtp);
+    deliver(smtp);
+    const ms = mailsTo(smtp, b.email);
     const reminders = ms.filter((m) => /^Reminder: /.test(m.headers.subject));
     assert.equal(reminders.length, 1, ms.map((m) => m.headers.subject).join(' | '));
     assert.equal(reminders[0].headers.subject, `Reminder: ${usWhen(start)}`);
@@ -300,7 +266,7 @@ describe('reminders', () => {
     assert.ok(text.includes('A reminder of your next session'), text);
     // four hours away, the clinic asks for 24: the real rule, with the number
     assert.ok(text.includes(`can no longer be moved or cancelled online. To change it, please call Test clinic ${R.label} on ${PHONE}.`), text);
-    const [ics] = icsOf(reminders[0]);
+    const [ics] = calendarFiles(reminders[0]);
     const { files } = itip([ics.text]);
     assert.equal(files[0].events[0].uid, `${b.id}@clinicd`);
     assert.equal(files[0].events[0].sequence, 0);

@@ -8,40 +8,25 @@
 // into a plan.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { post, get } from './lib.mjs';
 import { at, fmt, addDays, nextWeekday, createPractice, retirePractice, bearer } from './fixtures.mjs';
 import { startSmtp, allMails, textOf } from './smtp.mjs';
+import { deliver, mailsTo, calendarFiles, itip } from './worker-mail.mjs';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const TZ = 'Europe/Berlin';
 const PHONE = '+49 30 5550142';
 const ALL_DAY = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '08:00', end: '18:00' }));
 
 let P;
 let smtp;
-let scratch;
 let DAY;
 const seen = new Set();
 
-function deliver() {
-  const r = spawnSync(process.env.CLINICD_BIN, ['worker', '--once'], {
-    cwd: REPO, encoding: 'utf8', timeout: 300_000,
-    env: { ...process.env, CLINICD_SMTP_URL: smtp.url },
-  });
-  assert.equal(r.status, 0, `worker --once: exit ${r.status}: ${(r.stderr ?? '').slice(-2000)}`);
-}
-
 /** Delivers what is due and returns the mails to address that arrived now. */
 function newMailsTo(address) {
-  deliver();
-  const fresh = allMails(smtp.maildir).filter((m) => !seen.has(m.file)
-    && (m.headers.to ?? '').toLowerCase().includes(address.toLowerCase()));
+  deliver(smtp);
+  const fresh = mailsTo(smtp, address).filter((m) => !seen.has(m.file));
   for (const m of fresh) seen.add(m.file);
   return fresh;
 }
@@ -52,21 +37,6 @@ function oneMail(address, subject) {
   assert.equal(ms.length, 1, `one mail, got: ${ms.map((m) => m.headers.subject).join(' | ')}`);
   assert.equal(ms[0].headers.subject, subject);
   return ms[0];
-}
-
-/** The calendar files of a mail: {method, text}. */
-const calendars = (m) => m.parts.filter((p) => p.type === 'text/calendar')
-  .map((p) => ({ method: /method=([A-Z]+)/i.exec(p.contentType)?.[1], text: p.text }));
-
-function itip(files) {
-  const paths = files.map((text, i) => {
-    const p = join(scratch, `${randomUUID()}-${i}.ics`);
-    writeFileSync(p, text);
-    return p;
-  });
-  const r = spawnSync('/usr/bin/python3', [join(REPO, 'tests/api/itip_order.py'), ...paths], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `itip_order.py: ${r.stderr}`);
-  return JSON.parse(r.stdout);
 }
 
 const uid = (bookingId) => `${bookingId}@clinicd`;
@@ -106,20 +76,18 @@ function assertNewer(parsed) {
 
 before(async () => {
   smtp = await startSmtp();
-  scratch = mkdtempSync(join(tmpdir(), 'clinicd-plan-itip-'));
   P = createPractice({
     label: 'plan-mails', tz: TZ, policy: { slot_step_minutes: 30, cancellation_notice_hours: 24, phone: PHONE },
     services: { s60: { minutes: 60 } }, practitioners: { a: ALL_DAY },
   });
   DAY = nextWeekday(TZ, 2, 5);
-  deliver(); // what other suites left goes out first
+  deliver(smtp); // what other suites left goes out first
   for (const m of allMails(smtp.maildir)) seen.add(m.file);
 });
 
 after(async () => {
   retirePractice(P);
   if (smtp) await smtp.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('a plan\'s changes, each with its calendar files', () => {
@@ -137,14 +105,14 @@ describe('a plan\'s changes, each with its calendar files', () => {
 
     const first = newMailsTo(email);
     assert.equal(first.length, 1);
-    files.push(...calendars(first[0]));
+    files.push(...calendarFiles(first[0]));
     assert.deepEqual(files.map((f) => f.method), ['REQUEST']);
 
     // every 2 weeks from session 2: session 3 moves a week later
     const cad = await act('cadence', { from_session: 2, every_weeks: 2 });
     assert.equal(cad.status, 200, cad.text);
     const mc = oneMail(email, 'Your treatment plan has new dates');
-    const cc = calendars(mc);
+    const cc = calendarFiles(mc);
     assert.deepEqual(cc.map((f) => f.method), ['REQUEST'], 'no CANCEL: nothing was cancelled');
     const text = textOf(mc);
     assert.ok(text.includes('(moved)'), text);
@@ -155,14 +123,14 @@ describe('a plan\'s changes, each with its calendar files', () => {
     // a flare cancels session 1
     const fl = await act('flare', { action: 'cancel' });
     assert.equal(fl.status, 200, fl.text);
-    const cf = calendars(oneMail(email, 'Your flare move is done'));
+    const cf = calendarFiles(oneMail(email, 'Your flare move is done'));
     assert.deepEqual(cf.map((f) => f.method), ['CANCEL']);
     files.push(...cf);
 
     // one session added at the end
     const add = await act('sessions', { count: 1 });
     assert.equal(add.status, 200, add.text);
-    const ca = calendars(oneMail(email, 'Sessions added to your treatment plan'));
+    const ca = calendarFiles(oneMail(email, 'Sessions added to your treatment plan'));
     assert.deepEqual(ca.map((f) => f.method), ['REQUEST']);
     files.push(...ca);
 
@@ -179,7 +147,7 @@ describe('a plan\'s changes, each with its calendar files', () => {
     // the rest cancelled: one CANCEL file of the three left, each newer than its REQUESTs
     const cr = await act('cancel-rest', {});
     assert.equal(cr.status, 200, cr.text);
-    const cx = calendars(oneMail(email, 'The rest of your treatment plan is cancelled'));
+    const cx = calendarFiles(oneMail(email, 'The rest of your treatment plan is cancelled'));
     assert.deepEqual(cx.map((f) => f.method), ['CANCEL']);
     files.push(...cx);
     plan = (await get(`/api/v1/booking-series/${pl.id}`, { headers: bearer(pl.token) })).json;
@@ -199,12 +167,12 @@ describe('a plan\'s changes, each with its calendar files', () => {
     const files = [];
     const booked = newMailsTo(email);
     assert.equal(booked.length, 1);
-    files.push(...calendars(booked[0]));
+    files.push(...calendarFiles(booked[0]));
 
     const grow = await post(`/api/v1/bookings/${b.id}/sessions`, { count: 2, every_weeks: 1 }, { headers: bearer(b.manage_token) });
     assert.equal(grow.status, 200, grow.text);
     const mg = oneMail(email, 'Your booking is now a treatment plan');
-    const cg = calendars(mg);
+    const cg = calendarFiles(mg);
     assert.deepEqual(cg.map((f) => f.method), ['REQUEST']);
     const text = textOf(mg);
     assert.equal((text.match(/\(new\)/g) ?? []).length, 2, text);
@@ -214,7 +182,7 @@ describe('a plan\'s changes, each with its calendar files', () => {
 
     const cancel = await post(`/api/v1/bookings/${b.id}/cancel`, {}, { headers: bearer(b.manage_token) });
     assert.equal(cancel.status, 200, cancel.text);
-    files.push(...newMailsTo(email).flatMap(calendars));
+    files.push(...newMailsTo(email).flatMap(calendarFiles));
     assert.deepEqual(files.map((f) => f.method), ['REQUEST', 'REQUEST', 'CANCEL']);
 
     const plan = (await get(`/api/v1/booking-series/${grow.json.plan.id}`, { headers: bearer(b.manage_token) })).json;

@@ -7,14 +7,12 @@
 // plan at once never book a time twice.  Each test has a practitioner of its own.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { checkResponse } from './validate.mjs';
-import { startClinicd } from '../faults/lib.mjs';
+import { startLimitedClinicd, requestFrom } from './server.mjs';
 import { post, get, assertProblem, sql, lit, sqlExec } from './lib.mjs';
 import {
-  DAY, at, fmt, addDays, nextWeekday, createPractice, addPractitioner, addTimeOff,
+  at, fmt, addDays, nextWeekday, createPractice, addPractitioner, addTimeOff,
   retirePractice, patient, bookOk, bearer,
 } from './fixtures.mjs';
 
@@ -22,22 +20,20 @@ const TZ = 'Europe/Berlin';
 const WEEKDAYS_9_TO_12 = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '12:00' }));
 const PHONE = '+49 30 1234567';
 
+/** A practice of the plans' policy (a horizon of 400 days, 24 hours' notice to cancel),
+ * with `policy` changed as given, and one 60-minute service. */
+const practiceOf = (label, policy = {}) => createPractice({
+  label, tz: TZ, services: { s60: { minutes: 60 } },
+  policy: { slot_step_minutes: 30, min_notice_minutes: 120, booking_horizon_days: 400,
+    cancellation_notice_hours: 24, max_open_bookings_per_contact: 200, ...policy },
+});
+
 let P; // a horizon of 400 days
 let H; // a horizon of 40 days
 let seq = 0;
 before(() => {
-  P = createPractice({
-    label: 'plans', tz: TZ,
-    policy: { slot_step_minutes: 30, min_notice_minutes: 120, booking_horizon_days: 400,
-      cancellation_notice_hours: 24, max_open_bookings_per_contact: 200 },
-    services: { s60: { minutes: 60 } },
-  });
-  H = createPractice({
-    label: 'plans-horizon', tz: TZ,
-    policy: { slot_step_minutes: 30, min_notice_minutes: 120, booking_horizon_days: 40,
-      cancellation_notice_hours: 24, max_open_bookings_per_contact: 200 },
-    services: { s60: { minutes: 60 } },
-  });
+  P = practiceOf('plans');
+  H = practiceOf('plans-horizon', { booking_horizon_days: 40 });
   sqlExec(`UPDATE clinics SET phone = ${lit(PHONE)} WHERE id IN (${lit(P.clinicId)}, ${lit(H.clinicId)})`);
 });
 after(() => { retirePractice(P); retirePractice(H); });
@@ -372,12 +368,7 @@ describe('POST /booking-series/{id}/cadence', () => {
 describe('POST /booking-series/{id}/flare', () => {
   let F; // a clinic asking 30 days' notice: every session of these plans is inside its window
   before(() => {
-    F = createPractice({
-      label: 'plans-flare', tz: TZ,
-      policy: { slot_step_minutes: 30, min_notice_minutes: 120, booking_horizon_days: 400,
-        cancellation_notice_hours: 720, max_open_bookings_per_contact: 200 },
-      services: { s60: { minutes: 60 } },
-    });
+    F = practiceOf('plans-flare', { cancellation_notice_hours: 720 });
     sqlExec(`UPDATE clinics SET phone = ${lit(PHONE)} WHERE id = ${lit(F.clinicId)};
       INSERT INTO staff_users (clinic_id, email, name, role, password_hash)
       VALUES (${lit(F.clinicId)}, ${lit(`admin.${F.clinicId}@example.org`)}, 'Front desk', 'clinic_admin',
@@ -440,12 +431,7 @@ describe('POST /booking-series/{id}/flare', () => {
   });
 
   test('flare moves turned off (0): 409 saying to call, nothing changed', async () => {
-    const X = createPractice({
-      label: 'plans-noflare', tz: TZ,
-      policy: { slot_step_minutes: 30, min_notice_minutes: 120, booking_horizon_days: 400,
-        cancellation_notice_hours: 24, max_open_bookings_per_contact: 200, flare_moves_per_plan: 0 },
-      services: { s60: { minutes: 60 } },
-    });
+    const X = practiceOf('plans-noflare', { flare_moves_per_plan: 0 });
     try {
       const pid = practitioner(X);
       const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=2', { p: X });
@@ -471,44 +457,10 @@ describe('POST /booking-series/{id}/flare', () => {
   });
 });
 
-/** A request from a loopback address of its own (the per-address limit counts by it). */
-function requestFrom(base, from, method, path, { body, headers = {} } = {}) {
-  const u = new URL(path, base);
-  const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: u.hostname, port: u.port, path: u.pathname + u.search, method, localAddress: from, agent: false,
-      headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-        try {
-          checkResponse(method, path, { status: res.statusCode, headers: h }, text);
-        } catch (e) {
-          reject(e);
-          return;
-        }
-        let json = null;
-        try { json = JSON.parse(text); } catch { /* not JSON */ }
-        resolve({ status: res.statusCode, headers: h, text, json });
-      });
-    });
-    req.on('error', reject);
-    if (data) req.write(data);
-    req.end();
-  });
-}
-
 describe('the patients\' write limit (a clinicd of its own: 6 writes at once, 60 an hour)', () => {
   let S;
   before(async () => {
-    S = await startClinicd({ databaseUrl: process.env.DATABASE_URL, logName: 'plans-rate-server', env: {
-      CLINICD_PATIENT_WRITES_PER_HOUR: '60', CLINICD_PATIENT_WRITE_BURST: '6',
-    } });
+    S = await startLimitedClinicd({ logName: 'plans-rate-server', perHour: 60, burst: 6 });
   });
   after(async () => { await S?.stop(); });
 
@@ -531,5 +483,3 @@ describe('the patients\' write limit (a clinicd of its own: 6 writes at once, 60
   });
 });
 
-// (DAY is used by the date helpers' callers above)
-void DAY;

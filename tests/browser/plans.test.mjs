@@ -5,7 +5,7 @@
 // Checked with axe-core and photographed at 390 and 1280 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, assertAccessible, assertClean, shot, PHONE, DESKTOP } from './browser.mjs';
+import { launch, withPage, check, PHONE, DESKTOP } from './browser.mjs';
 import { prepareDemoClinic, api, ymd, sql, lit, bookDirect } from './fixtures.mjs';
 
 let B;
@@ -15,22 +15,6 @@ before(async () => {
   B = await launch();
 });
 after(async () => { await B?.close(); });
-
-async function withPage(viewport, fn) {
-  const page = await newPage(B.browser, viewport);
-  try {
-    await fn(page);
-    assertClean(page);
-  } finally {
-    await page.context().close();
-  }
-}
-
-async function check(page, name) {
-  await page.waitForLoadState('networkidle').catch(() => {});
-  await assertAccessible(page, `${name} at ${page.viewportSize().width} px`);
-  await shot(page, name);
-}
 
 /** The colleague's first free time from 09:00 local on day today+n. */
 async function freeFrom9(n) {
@@ -57,7 +41,7 @@ async function bookPlan(n) {
 
 test('the plan link opens the whole plan; add a session and make a flare move, each previewed first', async () => {
   const pl = await bookPlan(30);
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await page.goto(pl.link);
     await page.getByRole('heading', { level: 1, name: 'Your treatment plan' }).waitFor();
     assert.equal(await page.locator('#plan-list li').count(), 4);
@@ -85,7 +69,7 @@ test('the plan link opens the whole plan; add a session and make a flare move, e
     assert.match(await page.locator('#plan-list').innerText(), /flare/);
     assert.equal(sql(`SELECT count(*)::int AS n FROM bookings WHERE series_id = ${lit(pl.id)} AND flare`)[0].n, 1);
   });
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto(pl.link);
     await page.getByRole('heading', { level: 1, name: 'Your treatment plan' }).waitFor();
     await check(page, 'plan');
@@ -101,7 +85,7 @@ async function bookSingle(n) {
 
 test('a single booking is a plan of one: progress, policy and its session; adding sessions (previewed) makes it a plan', async () => {
   const one = await bookSingle(37);
-  await withPage(DESKTOP, async (page) => {
+  await withPage(B.browser, DESKTOP, async (page) => {
     await page.goto(one.link);
     await page.getByRole('heading', { level: 1, name: 'Your booking' }).waitFor();
     await page.locator('#plan-of-one').waitFor();
@@ -133,13 +117,13 @@ test('a single booking is a plan of one: progress, policy and its session; addin
     await check(page, 'plan-of-one-grown');
   });
   // the same link now opens the whole plan
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto(one.link);
     await page.getByRole('heading', { level: 1, name: 'Your treatment plan' }).waitFor();
     assert.equal(await page.locator('#plan-list li').count(), 3);
   });
   const other = await bookSingle(38);
-  await withPage(PHONE, async (page) => {
+  await withPage(B.browser, PHONE, async (page) => {
     await page.goto(other.link);
     await page.locator('#plan-of-one').waitFor();
     await check(page, 'plan-of-one');

@@ -5,15 +5,13 @@
  * kind.  A change's sessions from a payload (table-driven): the added and moved ones
  * in a METHOD:REQUEST file with their SEQUENCE, the cancelled ones in a METHOD:CANCEL
  * file with one more, nothing else. */
-#include "unit.h"
+#include "mail_fixture.h"
 
 #include <jansson.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/mail.h"
 #include "domain/mail_plan.h"
 
 static const struct kind_case {
@@ -27,58 +25,21 @@ static const struct kind_case {
     {"the clinic told of a flare", "flare_clinic", "Subject: A patient used a flare move\r\n"},
 };
 
-/* The decoded body of the MIME part whose headers hold key (NULL when none): its
- * base64 up to the next boundary ("--"). */
-static char *part_of(const char *msg, const char *key)
-{
-    const char *p = strstr(msg, key);
-    if (!p)
-        return NULL;
-    p = strstr(p, "\r\n\r\n");
-    assert_non_null(p);
-    p += 4;
-    size_t len = strcspn(p, "-");
-    char *out = malloc(len + 1);
-    size_t n = 0;
-    assert_int_equal(sodium_base642bin((unsigned char *)out, len, p, len, "\r\n", &n, NULL,
-                                       sodium_base64_VARIANT_ORIGINAL),
-                     0);
-    out[n] = '\0';
-    return out;
-}
-
-static char *text_of(const char *msg)
-{
-    char *text = part_of(msg, "Content-Type: text/plain");
-    assert_non_null(text);
-    return text;
-}
-
 static void test_kind_row(void **state)
 {
     const struct kind_case *c = UNIT_ROW(struct kind_case, state);
     assert_true(mail_plan_kind(c->kind));
-    struct mail m = {
-        .kind = c->kind, .from = "Calm Clinic <bookings@clinic.example>", .to = "ana@example.org",
-        .message_id = "x.1@clinicd", .patient_name = "Ana", .practitioner_name = "Pat Fascia",
-        .service_name = "MFR 60", .clinic_name = "Calm Clinic", .clinic_phone = "+1 503 555 0100",
-        .address = "1 Test Street", .tz = "America/Los_Angeles", .start = 1800000000,
-        .end = 1800003600, .cancel_hours = 24, .manage_url = "https://clinic.example/manage#id=x",
-        .uid = "b1@clinicd", .series_dates = "Monday 1 March 2027, 9:00\nMonday 8 March 2027, 9:00",
-        .now = 1790000000,
-    };
-    struct buf out;
-    buf_init(&out, 0);
-    assert_int_equal(mail_compose(&m, &out), 0);
-    buf_putc(&out, '\0');
-    assert_non_null(strstr(out.data, c->subject));
-    assert_null(strstr(out.data, "text/calendar"));
-    char *text = text_of(out.data);
+    struct mail m = mail_sample(c->kind);
+    m.series_dates = "Monday 1 March 2027, 9:00\nMonday 8 March 2027, 9:00";
+    char *msg = mail_composed(&m);
+    assert_non_null(strstr(msg, c->subject));
+    assert_null(strstr(msg, "text/calendar"));
+    char *text = mail_part(msg, "Content-Type: text/plain");
     assert_non_null(strstr(text, "Monday 8 March 2027, 9:00"));
-    assert_non_null(strstr(text, "https://clinic.example/manage#id=x"));
-    assert_non_null(strstr(text, "+1 503 555 0100"));
+    assert_non_null(strstr(text, m.manage_url));
+    assert_non_null(strstr(text, m.clinic_phone));
     free(text);
-    buf_release(&out);
+    free(msg);
 }
 
 static void test_other_kinds(void **state)
@@ -119,14 +80,6 @@ static const struct fill_case {
     {"no snapshot", "{\"calendar\": {\"added\": [\"a\"]}}", 0, "", "", "", 0, 0},
 };
 
-static int count_of(const char *s, const char *what)
-{
-    int n = 0;
-    for (const char *p = s; p && (p = strstr(p, what)) != NULL; p += strlen(what))
-        n++;
-    return n;
-}
-
 static void test_fill_row(void **state)
 {
     const struct fill_case *c = UNIT_ROW(struct fill_case, state);
@@ -147,20 +100,12 @@ static void test_fill_row(void **state)
     assert_string_equal(seqs, c->seqs);
     assert_string_equal(cancel, c->cancel);
     assert_non_null(f.dates);
-    assert_int_equal(count_of(f.dates, "(new)"), c->new_lines);
-    assert_int_equal(count_of(f.dates, "(moved)"), c->moved_lines);
+    assert_int_equal(mail_count(f.dates, "(new)"), c->new_lines);
+    assert_int_equal(mail_count(f.dates, "(moved)"), c->moved_lines);
     free(f.sessions);
     free(f.uids);
     free(f.dates);
     json_decref(payload);
-}
-
-/* The calendar file named filename of a message, decoded. */
-static char *part_text(const char *msg, const char *filename)
-{
-    char key[120];
-    snprintf(key, sizeof(key), "filename=\"%s\"", filename);
-    return part_of(msg, key);
 }
 
 static void test_change_calendars(void **state)
@@ -170,24 +115,20 @@ static void test_change_calendars(void **state)
         {.uid = "a@clinicd", .start = 1800000000, .end = 1800003600, .sequence = 2},
         {.uid = "c@clinicd", .start = 1801209600, .end = 1801213200, .sequence = 2},
     };
-    struct mail m = {
-        .kind = "series_rescheduled", .from = "Calm Clinic <bookings@clinic.example>",
-        .to = "ana@example.org", .message_id = "x.2@clinicd", .patient_name = "Ana",
-        .practitioner_name = "Pat Fascia", .service_name = "MFR 60", .clinic_name = "Calm Clinic",
-        .clinic_phone = "+1 503 555 0100", .address = "1 Test Street", .tz = "Europe/Berlin",
-        .start = 1800000000, .end = 1800003600, .cancel_hours = 24, .uid = "a@clinicd",
-        .series_dates = "x", .sessions = s, .nsessions = 1, .cancelled = s + 1, .ncancelled = 1, .stamp = 1790000100, .now = 1790000200,
-    };
-    struct buf out;
-    buf_init(&out, 0);
-    assert_int_equal(mail_compose(&m, &out), 0);
-    buf_putc(&out, '\0');
-    char *req = part_text(out.data, "appointment.ics");
-    char *can = part_text(out.data, "cancel-appointment.ics");
-    assert_non_null(req);
-    assert_non_null(can);
-    assert_non_null(strstr(out.data, "method=REQUEST"));
-    assert_non_null(strstr(out.data, "method=CANCEL"));
+    struct mail m = mail_sample("series_rescheduled");
+    m.tz = "Europe/Berlin";
+    m.country = NULL;
+    m.uid = "a@clinicd";
+    m.series_dates = "x";
+    m.sessions = s;
+    m.nsessions = 1;
+    m.cancelled = s + 1;
+    m.ncancelled = 1;
+    char *msg = mail_composed(&m);
+    char *req = mail_part(msg, "filename=\"appointment.ics\"");
+    char *can = mail_part(msg, "filename=\"cancel-appointment.ics\"");
+    assert_non_null(strstr(msg, "method=REQUEST"));
+    assert_non_null(strstr(msg, "method=CANCEL"));
     assert_non_null(strstr(req, "METHOD:REQUEST"));
     assert_non_null(strstr(req, "UID:a@clinicd"));
     assert_null(strstr(req, "UID:c@clinicd"));
@@ -199,7 +140,7 @@ static void test_change_calendars(void **state)
     assert_non_null(strstr(can, "STATUS:CANCELLED"));
     free(req);
     free(can);
-    buf_release(&out);
+    free(msg);
 }
 
 int main(void)
