@@ -115,7 +115,7 @@ describe('a plan\'s changes, each with its calendar files', () => {
     const cc = calendarFiles(mc);
     assert.deepEqual(cc.map((f) => f.method), ['REQUEST'], 'no CANCEL: nothing was cancelled');
     const text = textOf(mc);
-    assert.ok(text.includes('(moved)'), text);
+    assert.match(text, /\(moved from \w+day \d+ \w+ \d{4}, \d+:\d\d\)/, 'the moved session names its time before');
     assert.ok(text.includes(PHONE), text);
     assert.match(text, /\/manage#id=[0-9a-f-]{36}&token=/);
     files.push(...cc);

@@ -42,21 +42,6 @@ let smtp;    // the sink
 let worker;  // `clinicd worker`, delivering into the sink
 const S = {}; // what one step leaves for the next
 
-/** Checks the product does not pass yet, each with what is wrong: node:test runs them
- * and reports them as TODO without failing the run.  Empty once they are fixed. */
-const DEFECT = {
-  // web/static/js/book.js: the plan's preview computes each date from the free times
-  // and writes "No free time within 3 days" for any it cannot have (previewTable), and
-  // the confirmation writes "Not booked: <date>" without the answer's reason (doneView)
-  bookingPageReason: { todo: 'the booking pages do not give the real reason of a date in the time off' },
-  // backend/src/domain/mail_plan.c (mail_plan_from_payload, mail_plan_text) lists the
-  // sessions still booked from the payload's snapshot, the moved one marked "(moved)" at
-  // its new time; it never reads the payload's `changes`, whose line for the flare move
-  // holds the old time (requested_start), so the flare's mail does not say which time
-  // was given up ("Your next session is moved (or cancelled) because of your flare")
-  flareMailOldTime: { todo: 'the flare\'s mail does not name the time the session was moved from' },
-};
-
 // ---------------------------------------------------------------------------------------
 // the practice, the patient and the worker
 
@@ -239,7 +224,7 @@ async function checkChangeMail(t, mail, { subject, times, movedFrom = [], what, 
   const { text } = checkMailBasics(mail, subject);
   const names = (x) => assert.ok(text.includes(mailWhen(x)), `the mail of ${what} names ${mailWhen(x)}:\n${textOf(mail)}`);
   await t.test(`the mail names the times of ${what}`, () => times.forEach(names));
-  if (movedFrom.length) await t.test(`the mail names the time ${what} gave up`, DEFECT.flareMailOldTime, () => movedFrom.forEach(names));
+  if (movedFrom.length) await t.test(`the mail names the time ${what} gave up`, () => movedFrom.forEach(names));
   await t.test(`the mail's calendar files hold ${what}`, () => checkChangeCalendars(mail, before, after));
 }
 
@@ -449,7 +434,7 @@ test('book a weekly plan of 10: details typed, every date previewed, the taken d
     S.occurrences = occ;
     S.pageLink = await page.locator('#manage-link').inputValue();
   });
-  await t.test('the pages say why the date in the time off cannot be had', DEFECT.bookingPageReason, () => {
+  await t.test('the pages say why the date in the time off cannot be had', () => {
     const away = S.occurrences.find((o) => o.status === 'skipped');
     assert.ok(away.reason, 'the answer gives the reason');
     assert.ok(S.previewAway.includes(away.reason), `the preview before booking: "${S.previewAway}" (the reason: ${away.reason})`);

@@ -65,19 +65,22 @@ static const struct fill_case {
     const char *seqs;   /* their SEQUENCEs, "2 0 2" */
     const char *cancel; /* which are cancelled, "001" */
     int new_lines, moved_lines;
+    int from_lines; /* "(moved from <the time before>)" */
 } fills[] = {
     {"sessions added", "{" SNAP ", \"calendar\": {\"added\": [\"b\"], \"moved\": [], \"cancelled\": []}}",
-     1, "b@clinicd", "0", "0", 1, 0},
+     1, "b@clinicd", "0", "0", 1, 0, 0},
     {"a move and a cancellation", "{" SNAP ", \"calendar\": {\"added\": [], \"moved\": [\"a\"], \"cancelled\": [\"c\"]}}",
-     2, "a@clinicd c@clinicd", "2 2", "01", 0, 1},
+     2, "a@clinicd c@clinicd", "2 2", "01", 0, 1, 0},
+    {"a move with its time before (a flare): the line says where from", "{" SNAP ", \"calendar\": {\"added\": [], \"moved\": [\"a\"], \"cancelled\": [], \"moved_from\": {\"a\": 1799996400}}}",
+     1, "a@clinicd", "2", "0", 0, 0, 1},
     {"an id the snapshot does not hold is left out", "{" SNAP ", \"calendar\": {\"added\": [\"b\"], \"moved\": [], \"cancelled\": [\"c\", \"d\"]}}",
-     2, "b@clinicd c@clinicd", "0 2", "01", 1, 0},
+     2, "b@clinicd c@clinicd", "0 2", "01", 1, 0, 0},
     {"a cancelled session listed as moved is not requested", "{" SNAP ", \"calendar\": {\"added\": [], \"moved\": [\"c\"], \"cancelled\": []}}",
-     0, "", "", "", 0, 0},
+     0, "", "", "", 0, 0, 0},
     {"a booked session listed as cancelled is not cancelled", "{" SNAP ", \"calendar\": {\"added\": [], \"moved\": [], \"cancelled\": [\"a\"]}}",
-     0, "", "", "", 0, 0},
-    {"no lists (the clinic's notice)", "{" SNAP "}", 0, "", "", "", 0, 0},
-    {"no snapshot", "{\"calendar\": {\"added\": [\"a\"]}}", 0, "", "", "", 0, 0},
+     0, "", "", "", 0, 0, 0},
+    {"no lists (the clinic's notice)", "{" SNAP "}", 0, "", "", "", 0, 0, 0},
+    {"no snapshot", "{\"calendar\": {\"added\": [\"a\"]}}", 0, "", "", "", 0, 0, 0},
 };
 
 static void test_fill_row(void **state)
@@ -86,7 +89,8 @@ static void test_fill_row(void **state)
     json_t *payload = json_loads(c->payload, 0, NULL);
     assert_non_null(payload);
     struct mail_plan_fill f;
-    mail_plan_from_payload(payload, "Europe/Berlin", "DE", &f);
+    const struct mail m = {.tz = "Europe/Berlin", .country = "DE"};
+    mail_plan_from_payload(payload, &m, &f);
     assert_int_equal(f.n + f.ncancelled, c->n);
     char uids[200] = "", seqs[64] = "", cancel[16] = "";
     for (size_t i = 0; i < f.n + f.ncancelled; i++) {
@@ -102,6 +106,9 @@ static void test_fill_row(void **state)
     assert_non_null(f.dates);
     assert_int_equal(mail_count(f.dates, "(new)"), c->new_lines);
     assert_int_equal(mail_count(f.dates, "(moved)"), c->moved_lines);
+    assert_int_equal(mail_count(f.dates, "(moved from "), c->from_lines);
+    if (c->from_lines)
+        assert_non_null(strstr(f.dates, "(moved from Friday 15 January 2027, 8:00)"));
     free(f.sessions);
     free(f.uids);
     free(f.dates);

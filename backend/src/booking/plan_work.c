@@ -107,13 +107,17 @@ bool work_dates_ready(struct req *r, struct work *w, const struct recurrence_dat
 static json_t *work_calendar(const struct work *w)
 {
     json_t *added = json_array(), *moved = json_array(), *cancelled = json_array();
+    json_t *from = json_object(); /* a moved session's time before the change */
     for (size_t i = 0; i < w->c.nadd; i++)
         json_array_append_new(added, json_string(w->add[i].id));
-    for (size_t i = 0; i < w->c.nmoves; i++)
+    for (size_t i = 0; i < w->c.nmoves; i++) {
         json_array_append_new(moved, json_string(w->moves[i].id));
+        json_object_set_new(from, w->moves[i].id, json_integer(w->moves[i].old_start));
+    }
     for (size_t i = 0; i < w->c.ncancel; i++)
         json_array_append_new(cancelled, json_string(w->cancel[i]));
-    return json_pack("{s:o, s:o, s:o}", "added", added, "moved", moved, "cancelled", cancelled);
+    return json_pack("{s:o, s:o, s:o, s:o}", "added", added, "moved", moved, "cancelled", cancelled,
+                     "moved_from", from);
 }
 
 /* The payload of the change's mail: what changed, as it is now, and (the patient's)

@@ -181,7 +181,7 @@ void outbox_mail_fill(struct outbox_mail *it, const struct config *cfg, int64_t 
     } else if (mail_plan_kind(d->kind)) {
         /* a plan's change: its sessions and dates from the snapshot (domain/mail_plan.h) */
         struct mail_plan_fill f;
-        mail_plan_from_payload(it->payload, d->tz, d->country, &f);
+        mail_plan_from_payload(it->payload, &it->m, &f);
         it->sessions = f.sessions;
         it->uids = f.uids;
         it->dates = f.dates;

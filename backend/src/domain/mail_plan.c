@@ -84,7 +84,7 @@ static int64_t member_int(const json_t *o, const char *name)
     return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
 }
 
-void mail_plan_from_payload(const json_t *payload, const char *tz, const char *country,
+void mail_plan_from_payload(const json_t *payload, const struct mail *m,
                             struct mail_plan_fill *out)
 {
     memset(out, 0, sizeof(*out));
@@ -108,10 +108,16 @@ void mail_plan_from_payload(const json_t *payload, const char *tz, const char *c
         bool cancelled = strcmp(st, "cancelled") == 0 && listed(cal, "cancelled", id);
         int64_t start = member_int(s, "start");
         if (booked) {
-            char when[80];
-            mail_when_in(start, tz, country, when, sizeof(when));
-            buf_printf(&dates, "%s%s%s", dates.len ? "\n" : "", when,
-                       added ? " (new)" : moved ? " (moved)" : "");
+            char when[MAIL_WHEN_MAX], was[MAIL_WHEN_MAX];
+            mail_when_for(m, start, when, sizeof(when));
+            const json_t *from = json_object_get(json_object_get(cal, "moved_from"), id);
+            if (moved && json_is_integer(from)) {
+                mail_when_for(m, (int64_t)json_integer_value(from), was, sizeof(was));
+                buf_printf(&dates, "%s%s (moved from %s)", dates.len ? "\n" : "", when, was);
+            } else {
+                buf_printf(&dates, "%s%s%s", dates.len ? "\n" : "", when,
+                           added ? " (new)" : moved ? " (moved)" : "");
+            }
         }
         if (!added && !moved && !cancelled)
             continue;

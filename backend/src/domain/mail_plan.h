@@ -26,8 +26,10 @@ void mail_plan_text(const struct mail *m, struct buf *t);
  * added or moved go in the REQUEST with their SEQUENCE (the session's moves: higher
  * than every mail of it before); cancelled ones in the CANCEL with one more (newer
  * than every REQUEST before).  UIDs are "<booking id>@clinicd", as the session's own
- * mails use.  dates: every booked session, one a line, as country writes times in tz,
- * those this change added or moved saying so ("" when none is booked).  sessions
+ * mails use.  dates: every booked session, one a line, its time as m's mails write
+ * it (mail_when_for: the clinic's zone and country, the patient's time beside), those
+ * this change added saying so, those it moved with their time before ("moved_from":
+ * {booking id: Unix seconds}) ("" when none is booked).  sessions
  * holds both (the cancelled ones from cancelled on), uids their UIDs; the caller frees
  * sessions, uids and dates (NULL when empty). */
 struct mail_plan_fill {
@@ -38,7 +40,7 @@ struct mail_plan_fill {
     char (*uids)[80];
     char *dates;
 };
-void mail_plan_from_payload(const json_t *payload, const char *tz, const char *country,
+void mail_plan_from_payload(const json_t *payload, const struct mail *m,
                             struct mail_plan_fill *out);
 
 #include "util/banned.h"
