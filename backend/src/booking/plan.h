@@ -18,6 +18,8 @@
 
 /* How far either side of a date a change looks for the nearest free time. */
 #define PLAN_NEAR_WINDOW (3 * 86400)
+/* How many times a flare move offers. */
+#define FLARE_CHOICES 3
 
 /* --- reading (plan_read.c) --- */
 
@@ -80,6 +82,8 @@ struct work {
     char moved_ids[RECURRENCE_MAX][40];                /* theirs (booking_id's text) */
     char rrule[64]; /* a plan of one growing into a plan: its rule */
     json_t *changes;
+    json_t *add_line[RECURRENCE_MAX]; /* the line of changes of add[k] (borrowed) */
+    json_t *choices; /* a flare move: the times it offered (owned; NULL: none) */
     char token_hash[80];
 };
 
