@@ -75,7 +75,8 @@ static enum db_status compose(struct db_direct *d, const struct config *cfg, con
             const struct lost_link_found *it = &f.items[i];
             items[i] = (struct mail_link_item){
                 it->practitioner_name, it->service_name, it->clinic_name, it->clinic_phone,
-                it->address, it->tz, it->start, it->series_id ? it->sessions : 0, l.url[i]};
+                it->address, it->tz, it->start, it->series_id ? it->sessions : 0, l.url[i],
+                it->country, it->patient_tz};
         }
         struct mail_links m = {cfg->smtp_from, recipient, msgid, (int64_t)time(NULL),
                                LOST_LINKS_VALID_DAYS, items, (size_t)f.n};

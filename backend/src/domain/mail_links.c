@@ -19,8 +19,9 @@ static void item_text(const struct mail_link_item *it, size_t no, struct buf *t)
     char *prac = line(it->practitioner_name), *svc = line(it->service_name),
          *clinic = line(it->clinic_name), *phone = it->clinic_phone ? line(it->clinic_phone) : NULL,
          *addr = line(it->address), *tz = line(it->tz), *url = line(it->url);
-    char when[64];
-    mail_when(it->start, tz, when, sizeof(when));
+    char when[MAIL_WHEN_MAX];
+    struct mail zone = {.tz = tz, .country = it->country, .patient_tz = it->patient_tz};
+    mail_when_for(&zone, it->start, when, sizeof(when));
     if (it->sessions > 0)
         buf_printf(t, "%zu. A treatment plan: %s with %s (%d open session%s; the next: %s)\n", no,
                    svc, prac, it->sessions, it->sessions == 1 ? "" : "s", when);

@@ -18,6 +18,8 @@ struct mail_link_item {
     int64_t start;
     int sessions;             /* 0: a single booking */
     const char *url;          /* the link that opens it */
+    const char *country;      /* the location's ISO code (NULL: 24-hour times) */
+    const char *patient_tz;   /* the patient's zone, or NULL: times also in it when it differs */
 };
 
 struct mail_links {
