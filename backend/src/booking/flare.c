@@ -83,25 +83,21 @@ static int64_t local_day(const struct tz *z, int64_t t, int64_t *secs)
     return day;
 }
 
-/* The choices of a flare move of x among the free slots of w->f (sorted by start), in
- * time order: per local day the slot nearest x's time of day (the earlier of two as
- * near), the first FLARE_CHOICES days.  Slots from lo, ending by until (0: no end). */
-static size_t flare_choices(const struct work *w, const struct plan_session *x, int64_t lo,
-                            int64_t until, struct slot *out)
+size_t flare_pick(const struct flare_window *win, const struct slot *slots, size_t nslots,
+                  struct slot *out)
 {
-    const struct tz *z = tz_get(w->p->tz);
     int64_t want, secs, day = 0;
-    local_day(z, x->start, &want);
+    local_day(win->tz, win->session_start, &want);
     size_t n = 0;
     bool open = false; /* out[n] holds the best of day so far */
-    for (size_t i = 0; i < w->f.n; i++) {
-        const struct slot *sl = &w->f.slots[i];
-        if (sl->start < lo || (until && sl->end > until))
+    for (size_t i = 0; i < nslots; i++) {
+        const struct slot *sl = &slots[i];
+        if (sl->start < win->from || (win->until && sl->end > win->until))
             continue;
-        if (booking_start_rule(w->f.s.now, w->f.s.min_notice_min, w->f.s.horizon_days,
-                               sl->start) != START_OK)
+        if (booking_start_rule(win->now, win->min_notice_min, win->horizon_days, sl->start) !=
+            START_OK)
             continue;
-        int64_t d = local_day(z, sl->start, &secs);
+        int64_t d = local_day(win->tz, sl->start, &secs);
         if (open && d != day) {
             if (++n == FLARE_CHOICES)
                 return n;
@@ -110,7 +106,7 @@ static size_t flare_choices(const struct work *w, const struct plan_session *x, 
         int64_t dist = secs > want ? secs - want : want - secs;
         if (open) {
             int64_t best;
-            local_day(z, out[n].start, &best);
+            local_day(win->tz, out[n].start, &best);
             best = best > want ? best - want : want - best;
             if (dist < best)
                 out[n] = *sl;
@@ -190,7 +186,9 @@ static bool flare_move(struct req *r, struct work *w, const struct plan_session 
     size_t n = 0;
     if (hi > lo) {
         finder_slots(&w->f, lo, hi);
-        n = flare_choices(w, x, lo, next ? next->start : 0, c);
+        struct flare_window win = {tz_get(w->p->tz), x->start, lo, next ? next->start : 0,
+                                   s->now, s->min_notice_min, s->horizon_days};
+        n = flare_pick(&win, w->f.slots, w->f.n, c);
     }
     size_t k = 0;
     while (start && k < n && c[k].start != start)
