@@ -18,8 +18,6 @@ struct mail_link_item {
     int64_t start;
     int sessions;             /* 0: a single booking */
     const char *url;          /* the link that opens it */
-    const char *country;      /* the location's ISO code (NULL: 24-hour times) */
-    const char *patient_tz;   /* the patient's zone, or NULL: times also in it when it differs */
 };
 
 struct mail_links {
@@ -33,6 +31,15 @@ struct mail_links {
 /* Writes the whole RFC 5322 message (one text/plain part) into out.  Every field is
  * cleaned with mail_clean_line, so none can add a header or start a line.  Returns 0. */
 int mail_links_compose(const struct mail_links *m, struct buf *out);
+
+/* How an item's times are written: its clinic's country (NULL: 24-hour) and the zone
+ * the patient gave (NULL: none; else, when its offset differs, each time also in it). */
+struct mail_link_zone {
+    const char *country, *patient_tz;
+};
+/* mail_links_compose with zones[i] for items[i] (zones NULL: as mail_links_compose). */
+int mail_links_compose_zoned(const struct mail_links *m, const struct mail_link_zone *zones,
+                             struct buf *out);
 
 #include "util/banned.h"
 #endif
