@@ -22,6 +22,7 @@ const WEEKDAYS_9_TO_12 = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09
 const PHONE = '+49 30 7654321';
 
 let F; // 30 days' notice: every flare here is inside the window
+let C; // 24 hours' notice: a new cadence can change the sessions
 let seq = 0;
 before(() => {
   F = createPractice({
@@ -30,17 +31,27 @@ before(() => {
       cancellation_notice_hours: 720, max_open_bookings_per_contact: 200 },
     services: { s60: { minutes: 60 } },
   });
-  sqlExec(`UPDATE clinics SET phone = ${lit(PHONE)} WHERE id = ${lit(F.clinicId)}`);
+  C = createPractice({
+    label: 'cadence-outcomes', tz: TZ,
+    policy: { slot_step_minutes: 30, min_notice_minutes: 120, booking_horizon_days: 400,
+      cancellation_notice_hours: 24, max_open_bookings_per_contact: 200 },
+    services: { s60: { minutes: 60 } },
+  });
+  // the clinic's administrator, who is told of a flare
+  sqlExec(`UPDATE clinics SET phone = ${lit(PHONE)} WHERE id IN (${lit(F.clinicId)}, ${lit(C.clinicId)});
+    INSERT INTO staff_users (clinic_id, email, name, role, password_hash)
+    VALUES (${lit(F.clinicId)}, ${lit(`admin.${F.clinicId}@example.org`)}, 'Front desk', 'clinic_admin',
+      '$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$notarealhashnotarealhash')`);
 });
-after(() => retirePractice(F));
+after(() => { retirePractice(F); retirePractice(C); });
 
-const practitioner = () => addPractitioner(F, `f${++seq}`, WEEKDAYS_9_TO_12);
+const practitioner = (p = F) => addPractitioner(p, `f${++seq}`, WEEKDAYS_9_TO_12);
 const MON = () => nextWeekday(TZ, 1, 3);
 const when = (day, time) => fmt(at(day, time, TZ), TZ);
 
-async function makePlan(pid, rrule, { first = MON(), time = '10:00' } = {}) {
+async function makePlan(pid, rrule, { first = MON(), time = '10:00', p = F } = {}) {
   const r = await post('/api/v1/booking-series', {
-    practitioner_id: pid, service_id: F.services.s60, start: when(first, time),
+    practitioner_id: pid, service_id: p.services.s60, start: when(first, time),
     patient: patient('flare'), rrule, on_conflict: 'skip',
   });
   assert.equal(r.status, 201, r.text);
@@ -101,14 +112,15 @@ describe('a flare move offers later days', () => {
       AND action = 'flare_move'`)[0].n, 1);
   });
 
-  test('a day whose own time is taken offers its nearest free time (the earlier of two as near)', async () => {
+  test('a day whose own time is taken offers its nearest free time at least 2 days after', async () => {
     const pid = practitioner();
     const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=2');
     await bookOk(pid, F.services.s60, at(addDays(pl.first, 2), '10:00', TZ), TZ);
     const pv = await act(pl, 'flare', { action: 'move', dry_run: true });
     assert.equal(pv.status, 200, pv.text);
     assert.deepEqual(pv.json.choices.map((x) => [day(x.start), time(x.start)]),
-      [[addDays(pl.first, 2), '09:00'], [addDays(pl.first, 3), '10:00'], [addDays(pl.first, 4), '10:00']]);
+      [[addDays(pl.first, 2), '11:00'], [addDays(pl.first, 3), '10:00'], [addDays(pl.first, 4), '10:00']],
+      '09:00 that day is less than 2 days after the session');
   });
 
   test('never after the plan\'s following session: only the times that end before it', async () => {
@@ -228,9 +240,9 @@ describe('a flare move: bad input', () => {
 
 describe('a new cadence: what happens to each session', () => {
   test('every 2 weeks from session 3: unchanged, moved from when to when, booking by booking', async () => {
-    const pid = practitioner();
+    const pid = practitioner(C);
     const mon = MON();
-    const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=5', { first: mon, time: '09:00' });
+    const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=5', { first: mon, time: '09:00', p: C });
     const pv = await act(pl, 'cadence', { from_session: 3, every_weeks: 2, dry_run: true });
     assert.equal(pv.status, 200, pv.text);
     const at9 = (d) => when(addDays(mon, d), '09:00');
@@ -242,11 +254,11 @@ describe('a new cadence: what happens to each session', () => {
   });
 
   test('a date that cannot be had says why; the session left over is cancelled, named', async () => {
-    const pid = practitioner();
+    const pid = practitioner(C);
     const mon = MON();
-    const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=4', { first: mon, time: '09:00' });
+    const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=4', { first: mon, time: '09:00', p: C });
     // away for a week around the second new date (and the 3 days either side)
-    addTimeOff(F, pid, at(addDays(mon, 28 - 4), '00:00', TZ), at(addDays(mon, 28 + 4), '00:00', TZ));
+    addTimeOff(C, pid, at(addDays(mon, 28 - 4), '00:00', TZ), at(addDays(mon, 28 + 4), '00:00', TZ));
     const pv = await act(pl, 'cadence', { from_session: 2, every_weeks: 3, dry_run: true });
     assert.equal(pv.status, 200, pv.text);
     const by = {};
@@ -260,8 +272,8 @@ describe('a new cadence: what happens to each session', () => {
   });
 
   test('the same cadence again: every session unchanged, 409 nothing to change, each listed', async () => {
-    const pid = practitioner();
-    const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=4', { time: '09:00' });
+    const pid = practitioner(C);
+    const pl = await makePlan(pid, 'FREQ=WEEKLY;COUNT=4', { time: '09:00', p: C });
     const r = await act(pl, 'cadence', { from_session: 2, every_weeks: 1 });
     assertProblem(r, 409);
     assert.deepEqual(r.json.changes.map((c) => c.outcome), ['unchanged', 'unchanged', 'unchanged']);

@@ -63,7 +63,9 @@ test('the flare preview offers later days as a radio list; the one chosen is mad
     const radios = page.locator('#flare-choices input[type="radio"]');
     assert.equal(await radios.count(), choices.length);
     for (const [i, c] of choices.entries()) {
-      const radio = page.getByRole('radio', { name: new RegExp(longWhen(c.start, tz).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
+      // (the page may write a narrow space before AM/PM: any space matches)
+      const name = new RegExp(longWhen(c.start, tz).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s'));
+      const radio = page.getByRole('radio', { name });
       assert.equal(await radio.isChecked(), i === 0, `choice ${i + 1}: ${longWhen(c.start, tz)}`);
     }
     // the line says where from and where to

@@ -307,7 +307,7 @@ function flareChoices(p, choices, onPick) {
     h('p', { class: 'muted small', id: 'flare-choices-note' }, 'These are the first free times from two days after your session, so the flare has time to settle.'),
     choices.map((c, i) => h('div', { class: 'choice-card' }, h('label', { class: 'radio' },
       h('input', { type: 'radio', name: 'flare-start', value: c.start, checked: i === 0, 'aria-describedby': 'flare-choices-note', onchange: () => onPick(c) }),
-      h('span', {}, h('strong', {}, fmtLongDate(c.start, tz)), `, ${fmtTime(c.start, tz)} to ${fmtTime(c.end, tz)}`)))));
+      h('span', {}, h('strong', {}, longWhen(c.start, tz)), ` until ${fmtTime(c.end, tz)}`)))));
 }
 
 function problemNote(r, p) {
