@@ -98,3 +98,36 @@ test('the flare choices at 390 px: readable and accessible', async () => {
     await check(page, 'flare-choices');
   });
 });
+
+test('a new cadence\'s preview says per session: unchanged, or moved from when to when', async () => {
+  const day = ymd(F.tz, 60);
+  const a = await api('GET', `/api/v1/practitioners/${F.colleagueId}/availability?service=${F.serviceId}&from=${day}&to=${day}`);
+  const slot = a.json.slots.find((s) => s.start.slice(11, 16) >= '10:00');
+  assert.ok(slot, `no slot on ${day}`);
+  const r = await api('POST', '/api/v1/booking-series', {
+    body: { practitioner_id: F.colleagueId, service_id: F.serviceId, start: slot.start,
+      patient: { name: 'Cade Ence', email: `cadence.page.${Date.now()}@example.org` },
+      rrule: 'FREQ=WEEKLY;COUNT=3', on_conflict: 'skip' },
+  });
+  assert.equal(r.status, 201, r.text);
+  const ids = r.json.occurrences.map((o) => o.booking_id);
+  assert.ok(ids.every(Boolean), r.text);
+  const tz = F.tz;
+  await withPage(B.browser, DESKTOP, async (page) => {
+    await page.goto(`/manage#id=${ids[0]}&token=${r.json.manage_token}`);
+    await page.getByRole('heading', { level: 1, name: 'Your treatment plan' }).waitFor();
+    await page.getByRole('button', { name: 'Change how often' }).click();
+    await page.getByLabel('From which session?').selectOption('2');
+    await page.getByLabel('How often from then on?').selectOption('2');
+    const [res] = await Promise.all([page.waitForResponse((x) => x.url().endsWith('/cadence') && x.request().postDataJSON()?.dry_run),
+      page.getByRole('button', { name: 'Show me what would change' }).click()]);
+    const { changes } = await res.json();
+    await page.locator('#change-preview li').first().waitFor();
+    const lines = (await page.locator('#change-preview li').allInnerTexts()).map(norm);
+    assert.deepEqual(changes.map((c) => c.outcome), ['unchanged', 'moved']);
+    assert.equal(lines[0], `Unchanged ${longWhen(changes[0].start, tz)}`);
+    assert.equal(lines[1], `Moved from ${shortWhen(r.json.occurrences[2].start, tz)} to ${longWhen(changes[1].start, tz)}`);
+    assert.ok(!lines.some((l) => l.startsWith('Free')), lines.join(' | '));
+    await check(page, 'cadence-preview');
+  });
+});
