@@ -10,6 +10,10 @@
 #include "api/outcome.h"
 #include "booking/plan_rules.h"
 
+/* A flare lasts days and a session's effect shows 24 to 48 hours later: a flare move
+ * offers times from two days after the session's start, up to FLARE_CHOICES of them,
+ * each on another day, within four weeks (or before the plan's following session). */
+#define FLARE_GAP (2 * 86400)
 #define FLARE_LOOK_AHEAD (28 * 86400)
 
 static const struct plan_session *plan_next_session(const struct plan_row *p)
@@ -20,17 +24,37 @@ static const struct plan_session *plan_next_session(const struct plan_row *p)
     return NULL;
 }
 
+/* The plan's booked session after x (NULL: none). */
+static const struct plan_session *plan_following(const struct plan_row *p,
+                                                 const struct plan_session *x)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (&p->sessions[i] != x && strcmp(p->sessions[i].status, "booked") == 0 &&
+            p->sessions[i].start > x->start)
+            return &p->sessions[i];
+    return NULL;
+}
+
 /* 409 saying plainly what to do (call the clinic, with its number): type, title and
- * what went before "please call". */
+ * what went before "please call"; cancel_offered: the answer says a flare cancel is
+ * still possible. */
+static void reply_call_ext(struct req *r, const struct plan_row *p, const char *type,
+                           const char *title, const char *what, bool cancel_offered)
+{
+    char d[900], call[300];
+    plan_call_clinic_text(p, call, sizeof(call));
+    snprintf(d, sizeof(d), "%s To move or cancel it, %s.", what, call);
+    json_t *ext = json_pack("{s:s, s:s*}", "clinic_name", p->clinic_name, "clinic_phone",
+                            p->clinic_phone[0] ? p->clinic_phone : NULL);
+    if (cancel_offered)
+        json_object_set_new(ext, "cancel_offered", json_true());
+    reply_problem_ext(r, 409, type, title, d, NULL, ext);
+}
+
 static void reply_call(struct req *r, const struct plan_row *p, const char *type,
                        const char *title, const char *what)
 {
-    char d[700], call[300];
-    plan_call_clinic_text(p, call, sizeof(call));
-    snprintf(d, sizeof(d), "%s To move or cancel it, %s.", what, call);
-    reply_problem_ext(r, 409, type, title, d, NULL,
-                      json_pack("{s:s, s:s*}", "clinic_name", p->clinic_name, "clinic_phone",
-                                p->clinic_phone[0] ? p->clinic_phone : NULL));
+    reply_call_ext(r, p, type, title, what, false);
 }
 
 /* Whether the plan has a flare move left; false after replying. */
@@ -50,15 +74,107 @@ static bool flare_allowed(struct req *r, const struct plan_row *p)
     return false;
 }
 
-/* The next session x moved to start (0: the next free time after it); false after
- * replying. */
+/* The local day of t and its seconds into that day, in zone z. */
+static int64_t local_day(const struct tz *z, int64_t t, int64_t *secs)
+{
+    int64_t local = t + (z ? tz_offset_at(z, t) : 0);
+    int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+    *secs = local - day * 86400;
+    return day;
+}
+
+size_t flare_pick(const struct flare_window *win, const struct slot *slots, size_t nslots,
+                  struct slot *out)
+{
+    int64_t want, secs, day = 0;
+    local_day(win->tz, win->session_start, &want);
+    size_t n = 0;
+    bool open = false; /* out[n] holds the best of day so far */
+    for (size_t i = 0; i < nslots; i++) {
+        const struct slot *sl = &slots[i];
+        if (sl->start < win->from || (win->until && sl->end > win->until))
+            continue;
+        if (booking_start_rule(win->now, win->min_notice_min, win->horizon_days, sl->start) !=
+            START_OK)
+            continue;
+        int64_t d = local_day(win->tz, sl->start, &secs);
+        if (open && d != day) {
+            if (++n == FLARE_CHOICES)
+                return n;
+            open = false;
+        }
+        int64_t dist = secs > want ? secs - want : want - secs;
+        if (open) {
+            int64_t best;
+            local_day(win->tz, out[n].start, &best);
+            best = best > want ? best - want : want - best;
+            if (dist < best)
+                out[n] = *sl;
+        } else {
+            out[n] = *sl;
+            day = d;
+            open = true;
+        }
+    }
+    return n + (open ? 1 : 0);
+}
+
+/* {"start", "end", "chosen"} of each choice (a new reference). */
+static json_t *choices_json(const struct plan_row *p, const struct slot *c, size_t n,
+                            int64_t chosen)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *j = plan_change_line(p, 0, "free", c[i].start, c[i].end, PR_NONE);
+        json_object_del(j, "status");
+        json_object_set_new(j, "chosen", json_boolean(c[i].start == chosen));
+        json_array_append_new(a, j);
+    }
+    return a;
+}
+
+/* The reply when start is not one of the choices: 409 when another booking has it
+ * (taken meanwhile), else 422 naming start and the times offered. */
+static void reply_not_offered(struct req *r, struct work *w, int64_t start,
+                              const struct slot *c, size_t n)
+{
+    if (plan_reason_of(&w->f.s, start, true) == PR_TAKEN) {
+        reply_slot_unavailable(r, "That time was just taken by someone else; nothing was "
+                                  "changed. Please look at the times offered again.");
+        return;
+    }
+    char list[200] = "", one[40];
+    for (size_t i = 0; i < n; i++) {
+        plan_format_in(w->p, c[i].start, one, sizeof(one));
+        size_t len = strlen(list);
+        snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", one);
+    }
+    struct input in;
+    input_init(&in, r);
+    input_error(&in, "start", false,
+                "start must be one of the times a flare move offers now (%s); preview the "
+                "flare move to see them",
+                n ? list : "none");
+    input_reply(&in);
+}
+
+/* The next session x moved to start (0: the first choice); false after replying. */
 static bool flare_move(struct req *r, struct work *w, const struct plan_session *x,
                        int64_t start)
 {
-    int64_t lo = start ? start - 86400 : x->end, hi = start ? start + 86400 : x->end + FLARE_LOOK_AHEAD;
+    const struct plan_session *next = plan_following(w->p, x);
+    int64_t lo = x->start + FLARE_GAP;
+    int64_t hi = next ? next->start : lo + FLARE_LOOK_AHEAD;
+    /* a chosen start near the window is read too, to tell a time taken meanwhile (409)
+     * from one never offered (422); one far from it is simply not offered */
+    int64_t flo = lo, fhi = hi;
+    if (start && start < lo)
+        flo = start > lo - 7 * 86400 ? start : lo - 7 * 86400;
+    if (start && start > hi)
+        fhi = start < hi + 7 * 86400 ? start : hi + 7 * 86400;
     struct schedule *s = &w->f.s;
-    enum db_status st = schedule_fetch(&r->db, w->p->practitioner_id, w->p->service_id, lo, hi,
-                                       x->id, s);
+    enum db_status st = schedule_fetch(&r->db, w->p->practitioner_id, w->p->service_id,
+                                       flo - 86400, fhi + 86400, x->id, s);
     if (st != DB_OK || !s->service_found) {
         if (st == DB_OK)
             reply_slot_unavailable(r, "This practitioner no longer takes this service.");
@@ -66,19 +182,39 @@ static bool flare_move(struct req *r, struct work *w, const struct plan_session 
             reply_failure(r, st);
         return false;
     }
-    struct slot sl;
-    int64_t t = start ? start : schedule_next_opening(s, x->end, hi);
-    if (t < 0 || booking_start_rule(s->now, s->min_notice_min, s->horizon_days, t) != START_OK ||
-        !schedule_offers(s, t, &sl)) {
-        if (start)
-            reply_slot_unavailable(r, "That time is not free (or outside the clinic's booking "
-                                      "policy); choose another, or let the plan find the next "
-                                      "free time.");
-        else
-            reply_call(r, w->p, "no-free-time", "No free time soon",
-                       "There is no free time in the four weeks after this session.");
+    struct slot c[FLARE_CHOICES];
+    size_t n = 0;
+    if (hi > lo) {
+        finder_slots(&w->f, lo, hi);
+        struct flare_window win = {tz_get(w->p->tz), x->start, lo, next ? next->start : 0,
+                                   s->now, s->min_notice_min, s->horizon_days};
+        n = flare_pick(&win, w->f.slots, w->f.n, c);
+    }
+    size_t k = 0;
+    while (start && k < n && c[k].start != start)
+        k++;
+    if (start && k == n) {
+        reply_not_offered(r, w, start, c, n);
         return false;
     }
+    if (n == 0) {
+        char what[300], when[40];
+        if (next) {
+            plan_format_in(w->p, next->start, when, sizeof(when));
+            snprintf(what, sizeof(what),
+                     "There is no free time from two days after this session until your next "
+                     "session (%.10s). You can cancel this session instead: a flare cancel, "
+                     "without a fee.",
+                     when);
+        } else {
+            snprintf(what, sizeof(what),
+                     "There is no free time in the four weeks from two days after this "
+                     "session. You can cancel it instead: a flare cancel, without a fee.");
+        }
+        reply_call_ext(r, w->p, "no-free-time", "No free time to move to", what, true);
+        return false;
+    }
+    const struct slot sl = c[k];
     struct interval b = slots_blocked(sl.start, sl.end, s->buffer_before_min, s->buffer_after_min);
     w->moves[w->c.nmoves++] = (struct plan_move){
         x->id, schedule_location(s, sl.location), x->start, x->end, sl.start, sl.end, b.start,
@@ -89,6 +225,7 @@ static bool flare_move(struct req *r, struct work *w, const struct plan_session 
     plan_format_in(w->p, x->start, was, sizeof(was));
     json_object_set_new(j, "requested_start", json_string(was));
     json_array_append_new(w->changes, j);
+    w->choices = choices_json(w->p, c, n, sl.start);
     return true;
 }
 

@@ -18,6 +18,8 @@
 
 /* How far either side of a date a change looks for the nearest free time. */
 #define PLAN_NEAR_WINDOW (3 * 86400)
+/* How many times a flare move offers. */
+#define FLARE_CHOICES 3
 
 /* --- reading (plan_read.c) --- */
 
@@ -64,6 +66,24 @@ enum pick { PICK_FREE, PICK_MOVED, PICK_NONE };
 enum pick finder_pick(struct finder *f, const struct recurrence_date *d, struct slot *out,
                       enum plan_reason *why);
 
+/* --- a flare (flare.c) --- */
+
+/* Where a flare move's times come from: slots starting at or after from and ending by
+ * until (0: no end), that the policy (now, notice, horizon) takes, in zone tz. */
+struct flare_window {
+    const struct tz *tz;
+    int64_t session_start; /* the session moved: its time of day is preferred */
+    int64_t from, until;
+    int64_t now;
+    int min_notice_min, horizon_days;
+};
+/* The times a flare move offers among slots (free ones, sorted by start), into out (room
+ * for FLARE_CHOICES): per local day the slot nearest the session's time of day (the
+ * earlier of two as near), the first FLARE_CHOICES days, in time order.  Returns how
+ * many. */
+size_t flare_pick(const struct flare_window *win, const struct slot *slots, size_t nslots,
+                  struct slot *out);
+
 /* --- a change (plan_work.c) --- */
 
 /* What a change is about to do: the store's change, what it owns, and each line of
@@ -80,6 +100,8 @@ struct work {
     char moved_ids[RECURRENCE_MAX][40];                /* theirs (booking_id's text) */
     char rrule[64]; /* a plan of one growing into a plan: its rule */
     json_t *changes;
+    json_t *add_line[RECURRENCE_MAX]; /* the line of changes of add[k] (borrowed) */
+    json_t *choices; /* a flare move: the times it offered (owned; NULL: none) */
     char token_hash[80];
 };
 

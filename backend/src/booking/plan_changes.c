@@ -103,8 +103,10 @@ static void plan_dates(struct work *w, const struct recurrence_date *d, int n, i
         if (k == PICK_NONE) {
             w->unbookable[w->c.nunbookable++] =
                 (struct plan_unbookable){d[i].requested, plan_reason_code(why), NULL};
-            json_array_append_new(w->changes, plan_change_line(w->p, first_number + i, "unavailable",
-                                                          d[i].requested, 0, why));
+            json_t *no = plan_change_line(w->p, first_number + i, "unavailable", d[i].requested,
+                                          0, why);
+            json_object_set_new(no, "outcome", json_string("unavailable"));
+            json_array_append_new(w->changes, no);
             continue;
         }
         json_t *j = plan_change_line(w->p, first_number + i, k == PICK_FREE ? "free" : "moved",
@@ -114,7 +116,9 @@ static void plan_dates(struct work *w, const struct recurrence_date *d, int n, i
             plan_format_in(w->p, d[i].requested, req, sizeof(req));
             json_object_set_new(j, "requested_start", json_string(req));
         }
+        json_object_set_new(j, "outcome", json_string("added"));
         json_array_append_new(w->changes, j);
+        w->add_line[w->c.nadd] = j;
         work_add(w, &sl);
         if (k == PICK_MOVED)
             note_moved(w, w->add[w->c.nadd - 1].id, d[i].requested, why);
@@ -188,6 +192,22 @@ static int cadence_rest(struct work *w, int from, size_t *idx)
     return m;
 }
 
+/* What a new date does to session x that takes it (line: the date's line of the
+ * answer): "unchanged" when x is at start already, else "moved" from its time. */
+static void session_outcome(const struct work *w, json_t *line, const struct plan_session *x,
+                            int64_t start)
+{
+    if (!line)
+        return;
+    json_object_set_new(line, "booking_id", json_string(x->id));
+    json_object_set_new(line, "outcome", json_string(x->start == start ? "unchanged" : "moved"));
+    if (x->start != start) {
+        char was[40];
+        plan_format_in(w->p, x->start, was, sizeof(was));
+        json_object_set_new(line, "from", json_string(was));
+    }
+}
+
 /* The sessions of the rest moved to the new dates in order (new sessions when more
  * dates can be had than there were sessions; the surplus cancelled). */
 static void cadence_assign(struct work *w, const size_t *idx, int m)
@@ -204,6 +224,7 @@ static void cadence_assign(struct work *w, const size_t *idx, int m)
         if (used < nb) {
             const struct plan_session *x = booked[used++];
             retarget_moved(w, b->id, x->id);
+            session_outcome(w, w->add_line[k], x, b->start);
             if (x->start != b->start)
                 w->moves[w->c.nmoves++] = (struct plan_move){
                     x->id, b->location_id, x->start, x->end, b->start, b->end, b->blocked_start,
@@ -214,8 +235,11 @@ static void cadence_assign(struct work *w, const size_t *idx, int m)
     }
     for (; used < nb; used++) {
         w->cancel[w->c.ncancel++] = booked[used]->id;
-        json_array_append_new(w->changes, plan_change_line(w->p, 0, "cancelled", booked[used]->start,
-                                                      booked[used]->end, PR_NONE));
+        json_t *j = plan_change_line(w->p, 0, "cancelled", booked[used]->start,
+                                     booked[used]->end, PR_NONE);
+        json_object_set_new(j, "outcome", json_string("cancelled"));
+        json_object_set_new(j, "booking_id", json_string(booked[used]->id));
+        json_array_append_new(w->changes, j);
     }
 }
 

@@ -151,6 +151,17 @@ static void work_grow(struct work *w)
         w->c.kind = "series_grown";
 }
 
+/* The answer of a change: what it does, the times a flare move offered, and the plan
+ * (stolen). */
+static json_t *work_answer(const struct work *w, bool preview, const char *action, json_t *plan)
+{
+    json_t *a = json_pack("{s:b, s:s, s:O, s:o}", "preview", preview, "action", action,
+                          "changes", w->changes, "plan", plan);
+    if (w->choices)
+        json_object_set(a, "choices", w->choices);
+    return a;
+}
+
 /* Writes the change and replies with the plan as it is now; or the refusal. */
 static void work_commit(struct req *r, struct work *w, const char *action)
 {
@@ -187,8 +198,7 @@ static void work_commit(struct req *r, struct work *w, const char *action)
         struct plan_row *now = xcalloc(1, sizeof(*now));
         st = store_plan_get(&r->db, w->p->id, now);
         if (st == DB_OK)
-            reply_json(r, 200, json_pack("{s:b, s:s, s:O, s:o}", "preview", 0, "action", action,
-                                         "changes", w->changes, "plan", plan_json(now)));
+            reply_json(r, 200, work_answer(w, false, action, plan_json(now)));
         else
             reply_failure(r, st);
         free(now);
@@ -203,8 +213,7 @@ static void work_preview(struct req *r, struct work *w, const char *action)
         reply_failure(r, st);
         return;
     }
-    reply_json(r, 200, json_pack("{s:b, s:s, s:O, s:o}", "preview", 1, "action", action,
-                                 "changes", w->changes, "plan", plan_json(w->p)));
+    reply_json(r, 200, work_answer(w, true, action, plan_json(w->p)));
 }
 
 /* 409 for a change that would change no session: nothing is written or mailed. */
@@ -257,6 +266,7 @@ static void plan_change_request(struct req *r, plan_loader load, planner make,
             else if (w->c.nadd <= 1 || patient_rate(r, (long)w->c.nadd - 1))
                 work_commit(r, w, action);
         }
+        json_decref(w->choices); /* a flare's, made by make */
     }
     finder_release(&w->f);
     booking_row_release(&w->who);

@@ -71,16 +71,19 @@ static enum db_status compose(struct db_direct *d, const struct config *cfg, con
     st = store_lost_links_save(d, id, &f, l.hash);
     if (st == DB_OK) {
         struct mail_link_item *items = xcalloc((size_t)f.n + 1, sizeof(*items));
+        struct mail_link_zone *zones = xcalloc((size_t)f.n + 1, sizeof(*zones));
         for (int i = 0; i < f.n; i++) {
             const struct lost_link_found *it = &f.items[i];
             items[i] = (struct mail_link_item){
                 it->practitioner_name, it->service_name, it->clinic_name, it->clinic_phone,
                 it->address, it->tz, it->start, it->series_id ? it->sessions : 0, l.url[i]};
+            zones[i] = (struct mail_link_zone){it->country, it->patient_tz};
         }
         struct mail_links m = {cfg->smtp_from, recipient, msgid, (int64_t)time(NULL),
                                LOST_LINKS_VALID_DAYS, items, (size_t)f.n};
-        mail_links_compose(&m, msg);
+        mail_links_compose_zoned(&m, zones, msg);
         free(items);
+        free(zones);
     }
     links_release(&l, f.n);
     lost_links_found_release(&f);

@@ -14,13 +14,19 @@ static char *line(const char *s)
     return mail_clean_line(s ? s : "");
 }
 
-static void item_text(const struct mail_link_item *it, size_t no, struct buf *t)
+static void item_text(const struct mail_link_item *it, const struct mail_link_zone *zone,
+                      size_t no, struct buf *t)
 {
     char *prac = line(it->practitioner_name), *svc = line(it->service_name),
          *clinic = line(it->clinic_name), *phone = it->clinic_phone ? line(it->clinic_phone) : NULL,
          *addr = line(it->address), *tz = line(it->tz), *url = line(it->url);
-    char when[64];
-    mail_when(it->start, tz, when, sizeof(when));
+    char when[MAIL_WHEN_MAX];
+    struct mail m = {.tz = tz};
+    if (zone) {
+        m.country = zone->country;
+        m.patient_tz = zone->patient_tz;
+    }
+    mail_when_for(&m, it->start, when, sizeof(when));
     if (it->sessions > 0)
         buf_printf(t, "%zu. A treatment plan: %s with %s (%d open session%s; the next: %s)\n", no,
                    svc, prac, it->sessions, it->sessions == 1 ? "" : "s", when);
@@ -36,6 +42,12 @@ static void item_text(const struct mail_link_item *it, size_t no, struct buf *t)
 }
 
 int mail_links_compose(const struct mail_links *m, struct buf *out)
+{
+    return mail_links_compose_zoned(m, NULL, out);
+}
+
+int mail_links_compose_zoned(const struct mail_links *m, const struct mail_link_zone *zones,
+                             struct buf *out)
 {
     char *from = line(m->from), *to = line(m->to), *msgid = line(m->message_id);
     char date[64];
@@ -63,7 +75,7 @@ int mail_links_compose(const struct mail_links *m, struct buf *out)
                    m->n == 1 ? "is" : "are", m->n == 1 ? "" : "s", m->n == 1 ? "" : "s",
                    m->valid_days);
         for (size_t i = 0; i < m->n; i++)
-            item_text(&m->items[i], i + 1, &t);
+            item_text(&m->items[i], zones ? &zones[i] : NULL, i + 1, &t);
         buf_puts(&t, "Please keep these links to yourself: whoever has one can change that "
                      "booking.\n");
     }

@@ -32,5 +32,14 @@ struct mail_links {
  * cleaned with mail_clean_line, so none can add a header or start a line.  Returns 0. */
 int mail_links_compose(const struct mail_links *m, struct buf *out);
 
+/* How an item's times are written: its clinic's country (NULL: 24-hour) and the zone
+ * the patient gave (NULL: none; else, when its offset differs, each time also in it). */
+struct mail_link_zone {
+    const char *country, *patient_tz;
+};
+/* mail_links_compose with zones[i] for items[i] (zones NULL: as mail_links_compose). */
+int mail_links_compose_zoned(const struct mail_links *m, const struct mail_link_zone *zones,
+                             struct buf *out);
+
 #include "util/banned.h"
 #endif

@@ -122,7 +122,9 @@ static const char *const sql_find =
     "  extract(epoch FROM lower(b.during))::bigint,"
     "  CASE WHEN b.series_id IS NULL THEN 0 ELSE (SELECT count(*) FROM bookings x"
     "    WHERE x.series_id = b.series_id AND x.status = 'booked'"
-    "    AND upper(x.during) > now()) END"
+    "    AND upper(x.during) > now()) END,"
+    "  coalesce(b.patient_tz, (SELECT z.patient_tz FROM booking_series z"
+    "    WHERE z.id = b.series_id)), l.country"
     "  FROM bookings b JOIN practitioners p ON p.id = b.practitioner_id"
     "  JOIN services s ON s.id = b.service_id JOIN clinics c ON c.id = b.clinic_id"
     "  JOIN locations l ON l.id = b.location_id"
@@ -153,6 +155,8 @@ static bool found_row(void *ctx, const PGresult *res, int i, int n)
         .tz = col(res, i, 7, false),
         .start = strtoll(PQgetvalue(res, i, 8), NULL, 10),
         .sessions = (int)strtol(PQgetvalue(res, i, 9), NULL, 10),
+        .patient_tz = col(res, i, 10, true),
+        .country = col(res, i, 11, false),
     };
     out->n = i + 1;
     return true;
@@ -174,7 +178,8 @@ void lost_links_found_release(struct lost_links_found *f)
         struct lost_link_found *it = &f->items[i];
         char *all[] = {it->booking_id,   it->series_id,    it->practitioner_name,
                        it->service_name, it->clinic_name,  it->clinic_phone,
-                       it->address,      it->tz};
+                       it->address,      it->tz,           it->patient_tz,
+                       it->country};
         for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
             free(all[k]);
     }

@@ -43,6 +43,8 @@ void lost_links_rows_release(struct lost_links_rows *r);
 struct lost_link_found {
     char *booking_id, *series_id; /* series_id NULL for a single booking */
     char *practitioner_name, *service_name, *clinic_name, *clinic_phone, *address, *tz;
+    char *patient_tz; /* the zone the patient gave when booking (NULL: none) */
+    char *country;    /* the location's ISO code */
     int64_t start;
     int sessions; /* a plan's open sessions; 0 for a single booking */
 };

@@ -238,7 +238,7 @@ function changeFields(kind, p) {
   const weeks = [1, 2, 3, 4, 6, 8].map((n) => h('option', { value: String(n) }, n === 1 ? 'Every week' : `Every ${n} weeks`));
   if (kind === 'flare') {
     return h('fieldset', {}, h('legend', {}, 'What would help?'),
-      h('div', { class: 'choice-card' }, h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'flare-action', value: 'move', checked: true }), h('span', {}, h('strong', {}, 'Move my next session to the next free time')))),
+      h('div', { class: 'choice-card' }, h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'flare-action', value: 'move', checked: true }), h('span', {}, h('strong', {}, 'Move my next session to a later day')))),
       h('div', { class: 'choice-card' }, h('label', { class: 'radio' }, h('input', { type: 'radio', name: 'flare-action', value: 'cancel' }), h('span', {}, h('strong', {}, 'Cancel my next session')))));
   }
   if (kind === 'sessions') {
@@ -273,13 +273,41 @@ function changeBody(kind) {
 const CHANGE_STATUS = {
   cancelled: 'Cancelled', kept: 'Kept', free: 'Free', moved: 'Moved to', unavailable: 'Cannot be had',
 };
+// what a change does to each session (the answer's outcome), before its time
+const OUTCOME = {
+  unchanged: 'Unchanged', added: 'New session', cancelled: 'Cancelled', unavailable: 'Cannot be had',
+};
 
-function previewList(p, changes) {
-  const tz = p.timezone;
-  return h('ul', { class: 'plain-list', id: 'change-preview' }, changes.map((c) => h('li', { 'data-status': c.status },
-    h('strong', {}, CHANGE_STATUS[c.status] ?? c.status), ' ', `${fmtLongDate(c.start, tz)}, ${fmtTime(c.start, tz)}`,
+const longWhen = (iso, tz) => `${fmtLongDate(iso, tz)}, ${fmtTime(iso, tz)}`;
+const shortWhen = (iso, tz) => `${fmtDayShort(iso, tz)}, ${fmtTime(iso, tz)}`;
+
+/** One line of a preview: what happens to the session, its time, and why. */
+function previewLine(c, tz, flare) {
+  const movedFrom = c.outcome === 'moved' ? c.from : flare && c.status === 'moved' ? c.requested_start : null;
+  const why = c.reason ? h('span', { class: 'muted small' }, ` (${c.reason})`) : null;
+  if (movedFrom) {
+    return h('li', { 'data-status': c.status, 'data-outcome': 'moved' },
+      h('strong', {}, 'Moved'), ` from ${shortWhen(movedFrom, tz)} to `, h('strong', {}, longWhen(c.start, tz)), why);
+  }
+  const label = OUTCOME[c.outcome] ?? CHANGE_STATUS[c.status] ?? c.status;
+  return h('li', { 'data-status': c.status, 'data-outcome': c.outcome ?? c.status },
+    h('strong', {}, label), ' ', longWhen(c.start, tz),
     c.requested_start ? h('span', { class: 'muted small' }, ` (instead of ${fmtDayShort(c.requested_start, tz)})`) : null,
-    c.reason ? h('span', { class: 'muted small' }, ` (${c.reason})`) : null)));
+    why);
+}
+
+function previewList(p, changes, flare = false) {
+  return h('ul', { class: 'plain-list', id: 'change-preview' }, changes.map((c) => previewLine(c, p.timezone, flare)));
+}
+
+/** A flare move's times as a radio list, the first chosen; onPick(choice) on a change. */
+function flareChoices(p, choices, onPick) {
+  const tz = p.timezone;
+  return h('fieldset', { id: 'flare-choices' }, h('legend', {}, 'Choose the new time'),
+    h('p', { class: 'muted small', id: 'flare-choices-note' }, 'These are the first free times from two days after your session, so the flare has time to settle.'),
+    choices.map((c, i) => h('div', { class: 'choice-card' }, h('label', { class: 'radio' },
+      h('input', { type: 'radio', name: 'flare-start', value: c.start, checked: i === 0, 'aria-describedby': 'flare-choices-note', onchange: () => onPick(c) }),
+      h('span', {}, h('strong', {}, longWhen(c.start, tz)), ` until ${fmtTime(c.end, tz)}`)))));
 }
 
 function problemNote(r, p) {
@@ -298,12 +326,32 @@ function changeView(kind) {
     : `/api/v1/booking-series/${encodeURIComponent(p.id)}/${c.path}`;
   const back = () => focusOn(one ? view() : planView());
   async function preview(e) {
-    e.preventDefault();
+    e?.preventDefault();
     const r = await api('POST', path, { token, body: { ...changeBody(kind), dry_run: true } });
-    if (!r.ok) { fill(out, problemNote(r, p)); focusOn(out.firstElementChild); return; }
+    if (!r.ok) {
+      // no free time to move to before the next session: the flare cancel is offered
+      const cancelInstead = kind === 'flare' && r.problem?.cancel_offered
+        ? h('div', { class: 'actions' }, h('button', { type: 'button', id: 'flare-cancel-instead', onclick: () => { $('input[name="flare-action"][value="cancel"]').checked = true; preview(); } }, 'Cancel my next session instead'))
+        : null;
+      fill(out, problemNote(r, p), cancelInstead);
+      focusOn(out.firstElementChild);
+      return;
+    }
     const body = changeBody(kind);
+    const flare = kind === 'flare';
+    const choices = flare ? r.data.choices ?? [] : [];
+    let changes = r.data.changes;
+    const list = h('div', {}, previewList(p, changes, flare));
+    // another time chosen: the moved line says so
+    const pick = (c) => {
+      changes = changes.map((x) => (x.status === 'moved' ? { ...x, start: c.start, end: c.end } : x));
+      fill(list, previewList(p, changes, flare));
+      body.start = c.start;
+    };
+    if (choices.length) body.start = choices[0].start;
     fill(out, h('div', { class: 'note' }, h('p', {}, 'This is what would change. Nothing has changed yet.'),
-      previewList(p, r.data.changes),
+      choices.length ? flareChoices(p, choices, pick) : null,
+      list,
       h('div', { class: 'actions' }, h('button', { type: 'button', id: 'confirm-change', onclick: (ev) => commit(ev, body) }, 'Yes, do this'))));
     focusOn(out.firstElementChild);
   }
