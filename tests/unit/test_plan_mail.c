@@ -16,13 +16,18 @@
 
 static const struct kind_case {
     const char *name, *kind, *subject;
+    bool cancelled;   /* the change cancelled a session (a CANCEL file goes with it) */
+    const char *lead; /* words the text must hold, or NULL */
 } kinds[] = {
-    {"cancel the rest", "series_cancelled", "Subject: The rest of your treatment plan is cancelled\r\n"},
-    {"sessions added", "series_extended", "Subject: Sessions added to your treatment plan\r\n"},
-    {"grown from one booking", "series_grown", "Subject: Your booking is now a treatment plan\r\n"},
-    {"a new cadence", "series_rescheduled", "Subject: Your treatment plan has new dates\r\n"},
-    {"a flare", "series_flare", "Subject: Your flare move is done\r\n"},
-    {"the clinic told of a flare", "flare_clinic", "Subject: A patient used a flare move\r\n"},
+    {"cancel the rest", "series_cancelled", "Subject: The rest of your treatment plan is cancelled\r\n", false, NULL},
+    {"sessions added", "series_extended", "Subject: Sessions added to your treatment plan\r\n", false, NULL},
+    {"grown from one booking", "series_grown", "Subject: Your booking is now a treatment plan\r\n", false, NULL},
+    {"a new cadence", "series_rescheduled", "Subject: Your treatment plan has new dates\r\n", false, NULL},
+    {"a flare", "series_flare", "Subject: Your flare move is done\r\n", false,
+     "Your next session is moved to a later day because of your flare"},
+    {"a flare that cancelled", "series_flare", "Subject: Your flare move is done\r\n", true,
+     "Your next session is cancelled because of your flare"},
+    {"the clinic told of a flare", "flare_clinic", "Subject: A patient used a flare move\r\n", false, NULL},
 };
 
 static void test_kind_row(void **state)
@@ -31,13 +36,21 @@ static void test_kind_row(void **state)
     assert_true(mail_plan_kind(c->kind));
     struct mail m = mail_sample(c->kind);
     m.series_dates = "Monday 1 March 2027, 9:00\nMonday 8 March 2027, 9:00";
+    const struct mail_session gone = {.uid = "g@clinicd", .start = 1803798000, .end = 1803801600, .sequence = 1};
+    if (c->cancelled) {
+        m.cancelled = &gone;
+        m.ncancelled = 1;
+    }
     char *msg = mail_composed(&m);
     assert_non_null(strstr(msg, c->subject));
-    assert_null(strstr(msg, "text/calendar"));
+    if (!c->cancelled)
+        assert_null(strstr(msg, "text/calendar"));
     char *text = mail_part(msg, "Content-Type: text/plain");
     assert_non_null(strstr(text, "Monday 8 March 2027, 9:00"));
     assert_non_null(strstr(text, m.manage_url));
     assert_non_null(strstr(text, m.clinic_phone));
+    if (c->lead)
+        assert_non_null(strstr(text, c->lead));
     free(text);
     free(msg);
 }

@@ -9,23 +9,26 @@
 
 static const struct {
     const char *kind, *subject, *lead;
+    const char *lead_cancelled; /* when the change cancelled what the lead says it moved */
 } plan_kinds[] = {
     {"series_cancelled", "The rest of your treatment plan is cancelled",
-     "The remaining sessions of your treatment plan are cancelled, as you asked."},
+     "The remaining sessions of your treatment plan are cancelled, as you asked.", NULL},
     {"series_extended", "Sessions added to your treatment plan",
-     "New sessions are added at the end of your treatment plan, as you asked."},
+     "New sessions are added at the end of your treatment plan, as you asked.", NULL},
     {"series_grown", "Your booking is now a treatment plan",
      "New sessions are added after your booking, as you asked: it is now a treatment plan, "
-     "and one link shows all of it."},
+     "and one link shows all of it.", NULL},
     {"series_rescheduled", "Your treatment plan has new dates",
-     "The rest of your treatment plan now follows the new rhythm you chose."},
+     "The rest of your treatment plan now follows the new rhythm you chose.", NULL},
     {"series_flare", "Your flare move is done",
-     "Your next session is moved (or cancelled) because of your flare, as you asked. "
-     "Take care of yourself; nothing more to do."},
+     "Your next session is moved to a later day because of your flare, as you asked. "
+     "Take care of yourself; nothing more to do.",
+     "Your next session is cancelled because of your flare, as you asked. Take care of "
+     "yourself; when you feel up to it, the link below books a new time."},
     {"flare_clinic", "A patient used a flare move",
      "(For the clinic.) A patient of this treatment plan moved or cancelled their next "
      "session for a flare; it is marked as a flare on the schedule, and its time was "
-     "offered to the waitlist."},
+     "offered to the waitlist.", NULL},
 };
 
 static int find(const char *kind)
@@ -50,7 +53,10 @@ void mail_plan_subject(const struct mail *m, char *out, size_t n)
 void mail_plan_text(const struct mail *m, struct buf *t)
 {
     int k = find(m->kind);
-    buf_printf(t, "%s\n\n", k >= 0 ? plan_kinds[k].lead : "Your treatment plan has changed.");
+    const char *lead = k < 0                                                ? "Your treatment plan has changed."
+                       : m->ncancelled > 0 && plan_kinds[k].lead_cancelled ? plan_kinds[k].lead_cancelled
+                                                                          : plan_kinds[k].lead;
+    buf_printf(t, "%s\n\n", lead);
     buf_printf(t, "Your plan: %s with %s at %s.\n\n", m->service_name, m->practitioner_name,
                m->clinic_name);
     if (m->series_dates && *m->series_dates)
