@@ -141,6 +141,33 @@ export async function bookDirect(practitionerId, serviceId, start) {
   return r.json;
 }
 
+/** The demo colleague's first free time from hhmm local on day today+n (F from
+ * prepareDemoClinic). */
+export async function colleagueFreeFrom(F, n, hhmm) {
+  const day = ymd(F.tz, n);
+  const a = await api('GET', `/api/v1/practitioners/${F.colleagueId}/availability?service=${F.serviceId}&from=${day}&to=${day}`);
+  assert.equal(a.status, 200, a.text);
+  const slot = a.json.slots.find((s) => s.start.slice(11, 16) >= hhmm);
+  assert.ok(slot, `no slot on ${day} from ${hhmm}`);
+  return slot;
+}
+
+/** A weekly plan of count sessions with the demo colleague from day today+n, its first
+ * free time from hhmm local: {id, token, occurrences, first (the first booked one),
+ * link (its manage link)}. */
+export async function bookColleaguePlan(F, n, { count, hhmm, name, mailbox, onConflict = 'nearest' }) {
+  const slot = await colleagueFreeFrom(F, n, hhmm);
+  const r = await api('POST', '/api/v1/booking-series', {
+    body: { practitioner_id: F.colleagueId, service_id: F.serviceId, start: slot.start,
+      patient: { name, email: `${mailbox}.${Date.now()}@example.org` },
+      rrule: `FREQ=WEEKLY;COUNT=${count}`, on_conflict: onConflict },
+  });
+  assert.equal(r.status, 201, r.text);
+  const first = r.json.occurrences.find((o) => o.booking_id);
+  return { id: r.json.id, token: r.json.manage_token, occurrences: r.json.occurrences, first,
+    link: `/manage#id=${first.booking_id}&token=${r.json.manage_token}` };
+}
+
 /** YYYY-MM-DD of today in tz, plus n days. */
 export function ymd(tz, n = 0) {
   const d = new Date(Date.now() + n * 86_400_000);

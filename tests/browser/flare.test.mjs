@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, withPage, check, PHONE, DESKTOP } from './browser.mjs';
-import { prepareDemoClinic, api, ymd, sql, lit } from './fixtures.mjs';
+import { prepareDemoClinic, sql, lit, bookColleaguePlan } from './fixtures.mjs';
 
 let B;
 let F;
@@ -21,21 +21,7 @@ const longWhen = (iso, tz) => `${fmt(iso, tz, { weekday: 'long', month: 'long', 
 const shortWhen = (iso, tz) => `${fmt(iso, tz, { weekday: 'short', month: 'short', day: 'numeric' })}, ${fmt(iso, tz, { hour: 'numeric', minute: '2-digit' })}`;
 
 /** A weekly plan of 2 with the colleague from day today+n, its first free time from 10:00 local. */
-async function bookPlan(n) {
-  const day = ymd(F.tz, n);
-  const a = await api('GET', `/api/v1/practitioners/${F.colleagueId}/availability?service=${F.serviceId}&from=${day}&to=${day}`);
-  assert.equal(a.status, 200, a.text);
-  const slot = a.json.slots.find((s) => s.start.slice(11, 16) >= '10:00');
-  assert.ok(slot, `no slot on ${day}`);
-  const r = await api('POST', '/api/v1/booking-series', {
-    body: { practitioner_id: F.colleagueId, service_id: F.serviceId, start: slot.start,
-      patient: { name: 'Fran Flare', email: `flare.page.${Date.now()}@example.org` },
-      rrule: 'FREQ=WEEKLY;COUNT=2', on_conflict: 'nearest' },
-  });
-  assert.equal(r.status, 201, r.text);
-  const first = r.json.occurrences.find((o) => o.booking_id);
-  return { id: r.json.id, first, link: `/manage#id=${first.booking_id}&token=${r.json.manage_token}` };
-}
+const bookPlan = (n) => bookColleaguePlan(F, n, { count: 2, hhmm: '10:00', name: 'Fran Flare', mailbox: 'flare.page' });
 
 async function openPreview(page, pl) {
   await page.goto(pl.link);
@@ -100,21 +86,12 @@ test('the flare choices at 390 px: readable and accessible', async () => {
 });
 
 test('a new cadence\'s preview says per session: unchanged, or moved from when to when', async () => {
-  const day = ymd(F.tz, 60);
-  const a = await api('GET', `/api/v1/practitioners/${F.colleagueId}/availability?service=${F.serviceId}&from=${day}&to=${day}`);
-  const slot = a.json.slots.find((s) => s.start.slice(11, 16) >= '10:00');
-  assert.ok(slot, `no slot on ${day}`);
-  const r = await api('POST', '/api/v1/booking-series', {
-    body: { practitioner_id: F.colleagueId, service_id: F.serviceId, start: slot.start,
-      patient: { name: 'Cade Ence', email: `cadence.page.${Date.now()}@example.org` },
-      rrule: 'FREQ=WEEKLY;COUNT=3', on_conflict: 'skip' },
-  });
-  assert.equal(r.status, 201, r.text);
-  const ids = r.json.occurrences.map((o) => o.booking_id);
-  assert.ok(ids.every(Boolean), r.text);
+  const pl = await bookColleaguePlan(F, 60, { count: 3, hhmm: '10:00', name: 'Cade Ence', mailbox: 'cadence.page', onConflict: 'skip' });
+  const ids = pl.occurrences.map((o) => o.booking_id);
+  assert.ok(ids.every(Boolean), JSON.stringify(pl.occurrences));
   const tz = F.tz;
   await withPage(B.browser, DESKTOP, async (page) => {
-    await page.goto(`/manage#id=${ids[0]}&token=${r.json.manage_token}`);
+    await page.goto(`/manage#id=${ids[0]}&token=${pl.token}`);
     await page.getByRole('heading', { level: 1, name: 'Your treatment plan' }).waitFor();
     await page.getByRole('button', { name: 'Change how often' }).click();
     await page.getByLabel('From which session?').selectOption('2');
@@ -126,7 +103,7 @@ test('a new cadence\'s preview says per session: unchanged, or moved from when t
     const lines = (await page.locator('#change-preview li').allInnerTexts()).map(norm);
     assert.deepEqual(changes.map((c) => c.outcome), ['unchanged', 'moved']);
     assert.equal(lines[0], `Unchanged ${longWhen(changes[0].start, tz)}`);
-    assert.equal(lines[1], `Moved from ${shortWhen(r.json.occurrences[2].start, tz)} to ${longWhen(changes[1].start, tz)}`);
+    assert.equal(lines[1], `Moved from ${shortWhen(pl.occurrences[2].start, tz)} to ${longWhen(changes[1].start, tz)}`);
     assert.ok(!lines.some((l) => l.startsWith('Free')), lines.join(' | '));
     await check(page, 'cadence-preview');
   });

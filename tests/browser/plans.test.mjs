@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, withPage, check, PHONE, DESKTOP } from './browser.mjs';
-import { prepareDemoClinic, api, ymd, sql, lit, bookDirect } from './fixtures.mjs';
+import { prepareDemoClinic, sql, lit, bookDirect, colleagueFreeFrom, bookColleaguePlan } from './fixtures.mjs';
 
 let B;
 let F;
@@ -16,28 +16,8 @@ before(async () => {
 });
 after(async () => { await B?.close(); });
 
-/** The colleague's first free time from 09:00 local on day today+n. */
-async function freeFrom9(n) {
-  const day = ymd(F.tz, n);
-  const a = await api('GET', `/api/v1/practitioners/${F.colleagueId}/availability?service=${F.serviceId}&from=${day}&to=${day}`);
-  assert.equal(a.status, 200, a.text);
-  const slot = a.json.slots.find((s) => s.start.slice(11, 16) >= '09:00');
-  assert.ok(slot, `no slot on ${day}`);
-  return slot;
-}
-
 /** A weekly plan of 4 with the colleague, from day today+n at 09:00 local. */
-async function bookPlan(n) {
-  const slot = await freeFrom9(n);
-  const r = await api('POST', '/api/v1/booking-series', {
-    body: { practitioner_id: F.colleagueId, service_id: F.serviceId, start: slot.start,
-      patient: { name: 'Pat Plan Page', email: `plan.page.${Date.now()}@example.org` },
-      rrule: 'FREQ=WEEKLY;COUNT=4', on_conflict: 'nearest' },
-  });
-  assert.equal(r.status, 201, r.text);
-  const first = r.json.occurrences.find((o) => o.booking_id);
-  return { id: r.json.id, token: r.json.manage_token, link: `/manage#id=${first.booking_id}&token=${r.json.manage_token}` };
-}
+const bookPlan = (n) => bookColleaguePlan(F, n, { count: 4, hhmm: '09:00', name: 'Pat Plan Page', mailbox: 'plan.page' });
 
 test('the plan link opens the whole plan; add a session and make a flare move, each previewed first', async () => {
   const pl = await bookPlan(30);
@@ -78,7 +58,7 @@ test('the plan link opens the whole plan; add a session and make a flare move, e
 
 /** A single booking with the colleague on day today+n (the first free time from 09:00). */
 async function bookSingle(n) {
-  const slot = await freeFrom9(n);
+  const slot = await colleagueFreeFrom(F, n, '09:00');
   const b = await bookDirect(F.colleagueId, F.serviceId, slot.start);
   return { id: b.id, token: b.manage_token, link: `/manage#id=${b.id}&token=${b.manage_token}` };
 }
